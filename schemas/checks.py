@@ -1,0 +1,94 @@
+"""Element tests shared by the form models. Each returns True where the value passes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+
+import pandas as pd
+from stdnum.cn import ric
+
+MANGLED_ID = re.compile(r"^\d(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
+ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+@cache
+def id_problem(value: str) -> str | None:
+    """The first thing wrong with an ID number, as a rule id, or None."""
+    if MANGLED_ID.match(value):
+        return "id.mangled"
+    if not ID_SHAPE.match(value):
+        return "id.format"
+    try:
+        ric.get_birth_date(value)
+    except Exception:
+        return "id.date"
+    if ric.calc_check_digit(value) != value[-1]:
+        return "id.check_char"
+    return None
+
+
+@cache
+def county_known(value: str) -> bool:
+    """stdnum's full check also rejects counties created after the birth year: a warning only."""
+    if id_problem(value) is not None:
+        return True  # already reported as an error
+    return ric.is_valid(value)
+
+
+def id_passes(series: pd.Series, rule: str) -> pd.Series:
+    return series.map(lambda v: not isinstance(v, str) or id_problem(v) != rule)
+
+
+def birth_date_of_id(value: object) -> date | None:
+    if isinstance(value, str) and id_problem(value) is None:
+        return ric.get_birth_date(value)
+    return None
+
+
+def is_count(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+
+def is_date(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: isinstance(v, date))
+
+
+def in_vocabulary(series: pd.Series, allowed: set) -> pd.Series:
+    return series.map(lambda v: not isinstance(v, str) or v in allowed)
+
+
+def as_number(series: pd.Series) -> pd.Series:
+    """Counts as numbers, anything else (blank or invalid, reported elsewhere) as NaN."""
+    return pd.to_numeric(series.map(lambda v: v if isinstance(v, int) else None), errors="coerce")
+
+
+def month_start(month: str) -> date:
+    year, mon = month.split("-")
+    return date(int(year), int(mon), 1)
+
+
+def month_end(month: str) -> date:
+    start = month_start(month)
+    nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def statistical_year_start(day: date) -> date:
+    return date(day.year if day.month >= 10 else day.year - 1, 10, 1)
+
+
+def age_on(birth: date | None, on: object) -> int | None:
+    if birth is None or not isinstance(on, date):
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def not_above(df: pd.DataFrame, columns: list[str], limit: str) -> pd.DataFrame:
+    """Per cell: True unless the count is larger than the row's `limit` count.
+
+    Returned as a frame so that each failure names its own column (the cell to mark)."""
+    ceiling = as_number(df[limit])
+    values = pd.DataFrame({c: as_number(df[c]) for c in columns}, index=df.index)
+    return ~values.gt(ceiling, axis=0)

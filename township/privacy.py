@@ -1,0 +1,44 @@
+"""Personal data: the keyed hash that stands for a person, and the masked ID analysts see."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+KEY_ENV = "TOWNSHIP_PERSON_KEY"
+
+
+def load_or_create_key(key_file: Path) -> bytes:
+    """The HMAC key, from the environment or a key file kept outside the warehouse.
+
+    The file is created on first run with mode 0600, so only the office account can read it;
+    without the key, a person_key cannot be traced back to an ID number by brute force."""
+    from_env = os.environ.get(KEY_ENV)
+    if from_env:
+        return from_env.encode("utf-8")
+    key_file = Path(key_file)
+    if key_file.exists():
+        return key_file.read_bytes().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secrets.token_hex(32).encode("ascii"))
+    return key_file.read_bytes().strip()
+
+
+def person_key(key: bytes, id_number: str | None) -> str | None:
+    if not id_number:
+        return None
+    return hmac.new(key, id_number.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def mask_id(id_number: str | None) -> str | None:
+    """110105********002X: region and last four kept, birth date hidden."""
+    if not id_number:
+        return None
+    if len(id_number) == 18:
+        return id_number[:6] + "*" * 8 + id_number[-4:]
+    return "*" * max(len(id_number) - 2, 1) + id_number[-2:] if len(id_number) > 4 else "****"

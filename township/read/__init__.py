@@ -1,0 +1,1 @@
+"""Reading village files: grids of cells, forms found in them, values normalised."""

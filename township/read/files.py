@@ -1,0 +1,115 @@
+"""One received file to a FileRead: identity, report month, forms, records with their cells."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from township.forms import Catalogue, load_catalogue
+from township.model import ERROR, WARNING, FileRead, Finding, Rejection, SheetRead
+from township.read.grid import Grid, Rejected, load_grids
+from township.read.sheets import SheetProblem, detect_layout, extract, form_for_sheet_name, guess_form
+from township.villages import VillageRegistry
+
+ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
+
+
+def file_identity(path: Path) -> tuple[str, int, datetime]:
+    data = path.read_bytes()
+    stat = path.stat()
+    return hashlib.sha256(data).hexdigest(), len(data), datetime.fromtimestamp(stat.st_mtime)
+
+
+def read_file(
+    path: Path,
+    report_month: str,
+    registry: VillageRegistry,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    sha256: str | None = None,
+) -> FileRead:
+    """Everything the pipeline needs from one file; a file that cannot be used is rejected whole."""
+    path = Path(path)
+    digest, size, received = file_identity(path)
+    out = FileRead(path, sha256 or digest, size, received, report_month)
+    try:
+        grids = load_grids(path, max_bytes)
+        _read_forms(out, grids, load_catalogue(), max_rows)
+        _resolve_identity(out, registry)
+    except Rejected as rejected:
+        out.rejection = rejected.rejection
+        out.sheets.clear()
+    return out
+
+
+def _read_forms(out: FileRead, grids: dict[str, Grid], catalogue: Catalogue, max_rows: int | None) -> None:
+    for sheet, grid in grids.items():
+        form = form_for_sheet_name(sheet, catalogue)
+        try:
+            layout = detect_layout(grid, form) if form else guess_form(grid, catalogue)
+            if form and layout is None:
+                raise SheetProblem(
+                    "header_not_found",
+                    f"工作表“{sheet}”找不到表头行，请保留模板中的表头（如“{form.fields[0].name_zh}”等列名）。",
+                )
+            if layout is None:
+                continue  # a sheet of notes or a chart: not a form
+            if max_rows is not None and len(grid) > max_rows:
+                raise SheetProblem(
+                    "too_many_rows", f"工作表“{sheet}”有 {len(grid)} 行，超过上限 {max_rows} 行，请检查是否有多余内容。"
+                )
+            _add_sheet(out, extract(sheet, grid, layout, catalogue))
+        except SheetProblem as problem:
+            out.findings.append(
+                Finding(f"sheet.{problem.code}", ERROR, problem.message_zh, "请按模板修改该工作表后重新报送。", sheet=sheet, cell=problem.cell)
+            )
+    if not out.sheets and not any(f.severity == ERROR for f in out.findings):
+        raise Rejected(
+            "no_form_found",
+            "文件中没有找到任何报表（出生登记、节育措施、流动人口、奖励扶助、宣传服务）。请使用镇里下发的模板填报。",
+        )
+
+
+def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
+    if sheet.form == "cover":
+        out.cover = sheet.records[0] if sheet.records else {}
+        return
+    if sheet.form in out.sheets:
+        first = out.sheets[sheet.form].sheet
+        out.findings.append(
+            Finding(
+                "sheet.duplicate_form", WARNING,
+                f"工作表“{sheet.sheet}”与“{first}”是同一张报表，只读取了“{first}”。",
+                "请把数据合并到一张工作表中。", sheet=sheet.sheet,
+            )
+        )
+        return
+    out.sheets[sheet.form] = sheet
+
+
+def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
+    cover = out.cover
+    village = (
+        registry.code_of(cover.get("village_code"))
+        or registry.by_name(cover.get("village_name"))
+        or registry.in_file_name(out.path.name)
+    )
+    if village is None:
+        named = cover.get("village_code") or cover.get("village_name") or out.path.name
+        raise Rejected(
+            "unknown_village",
+            f"无法确认报送单位：“{named}”不在本镇村名单中。请在封面填写正确的村代码（12位）和村名后重新报送。",
+        )
+    out.village_code, out.village_name = village.code, village.name
+    cover_month = cover.get("report_month")
+    if cover_month and cover_month != out.report_month:
+        raise Rejected(
+            "month_mismatch",
+            f"封面的报告期为“{cover_month}”，但文件报送在 {out.report_month} 月的目录中。"
+            "请核对报告期：若是本月报表请改正封面报告期，若是其他月份请按该月报送。",
+        )
+
+
+def rejection_for_unreadable(path: Path, exc: Exception) -> Rejection:
+    return Rejection("unreadable", f"文件无法读取（{type(exc).__name__}），请重新保存后报送。")

@@ -1,0 +1,216 @@
+"""Cell values as villages type them, turned into canonical values.
+
+Every normaliser returns the canonical value, ``None`` for a blank, or the submitted text
+unchanged when it cannot be understood: validation then reports that text to the village,
+so nothing is guessed and nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from functools import cache
+
+from stdnum.cn import ric
+
+from township.forms import load_catalogue, normalise_label
+
+EXCEL_EPOCH = date(1899, 12, 30)
+# Excel serials for 1954-10-04 … 2119-01-08: wide enough for births and approvals, narrow
+# enough that a count (e.g. 350) is never read as a date.
+SERIAL_RANGE = (20000, 80000)
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+_MONTH_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月?(?:份)?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+]
+_SPACES = re.compile(r"\s+")
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@cache
+def clean_text(value: str) -> str:
+    """NFKC (full-width digits and letters to ASCII) with spaces trimmed and collapsed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def _number_text(value: float | int) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def to_text(value: object) -> str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return _number_text(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def to_count(value: object) -> int | str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return int(value) if float(value).is_integer() and value >= 0 else _number_text(value)
+    return _count_from_text(str(value))
+
+
+@cache
+def _count_from_text(text: str) -> int | str:
+    cleaned = clean_text(text).replace(",", "")
+    for suffix in ("人次", "人", "份", "条", "套", "个", "例", "起"):
+        cleaned = cleaned.removesuffix(suffix)
+    if cleaned.isdigit():
+        return int(cleaned)
+    if re.fullmatch(r"\d+\.0+", cleaned):
+        return int(float(cleaned))
+    return text.strip()
+
+
+def to_date(value: object) -> date | str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
+            return EXCEL_EPOCH + timedelta(days=int(value))
+        return _date_from_text(_number_text(value))
+    return _date_from_text(str(value))
+
+
+@cache
+def _date_from_text(text: str) -> date | str:
+    cleaned = clean_text(text).replace(" 年", "年").replace(" 月", "月")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(cleaned)
+        if match:
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return text.strip()
+    if cleaned.isdigit() and SERIAL_RANGE[0] <= int(cleaned) <= SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + timedelta(days=int(cleaned))
+    return text.strip()
+
+
+def to_month(value: object) -> str | None:
+    """A report month as 'YYYY-MM', or the text as given when it is not one."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = clean_text(_number_text(value) if isinstance(value, int | float) else str(value))
+    for pattern in _MONTH_PATTERNS:
+        match = pattern.match(text)
+        if match and 1 <= int(match.group(2)) <= 12:
+            return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}"
+    parsed = _date_from_text(text)
+    if isinstance(parsed, date):
+        return f"{parsed.year:04d}-{parsed.month:02d}"
+    return text
+
+
+def _vocabulary(name: str, value: object) -> object:
+    if _is_blank(value):
+        return None
+    key = _number_text(value) if isinstance(value, int | float) else str(value)
+    found = load_catalogue().vocabularies[name].get(normalise_label(key))
+    return found if found is not None else key.strip()
+
+
+def to_sex(value: object) -> str | None:
+    return _vocabulary("sex", value)
+
+
+def to_in_policy(value: object) -> bool | str | None:
+    return _vocabulary("in_policy", value)
+
+
+def to_residence(value: object) -> str:
+    """Residence; a blank means 户籍 (SPEC §4)."""
+    return _vocabulary("residence", value) or "户籍"
+
+
+def to_category(value: object) -> str | None:
+    return _vocabulary("category", value)
+
+
+def to_parity(value: object) -> int | str | None:
+    if _is_blank(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value) if float(value).is_integer() and value >= 1 else _number_text(value)
+    return _parity_from_text(str(value))
+
+
+@cache
+def _parity_from_text(text: str) -> int | str:
+    cleaned = clean_text(text)
+    if cleaned.isdigit() and int(cleaned) >= 1:
+        return int(cleaned)
+    word = load_catalogue().vocabularies["parity_words"].get(normalise_label(cleaned))
+    if word is not None:
+        return int(word)
+    digits = re.fullmatch(r"第?(\d+)孩?", cleaned)
+    if digits and int(digits.group(1)) >= 1:
+        return int(digits.group(1))
+    return text.strip()
+
+
+def to_id(value: object) -> str | None:
+    """An ID number as text. A number cell is reported as Excel shows it (1.10105E+17):
+    Excel keeps 15 significant digits, so the real ID cannot be recovered."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{float(value):.5E}".replace("E+", "E+")
+    return _id_from_text(str(value))
+
+
+@cache
+def _id_from_text(text: str) -> str:
+    cleaned = clean_text(text).replace(" ", "").replace("-", "").upper()
+    cleaned = cleaned.lstrip("'")  # Excel's text-prefix apostrophe when pasted as text
+    if len(cleaned) == 15 and cleaned.isdigit():
+        return upgrade_legacy_id(cleaned)
+    return cleaned
+
+
+def upgrade_legacy_id(legacy: str) -> str:
+    """A 15-digit first-generation ID to its 18-character form (19xx years, new check char)."""
+    body = legacy[:6] + "19" + legacy[6:]
+    return body + ric.calc_check_digit(body + "0")
+
+
+NORMALISERS = {
+    "text": to_text,
+    "id": to_id,
+    "sex": to_sex,
+    "date": to_date,
+    "parity": to_parity,
+    "in_policy": to_in_policy,
+    "residence": to_residence,
+    "category": to_category,
+    "count": to_count,
+    "month": to_month,
+}

@@ -1,0 +1,205 @@
+"""The blank workbook villages fill in, generated from the form catalogue (schemas/forms.yaml).
+
+Every header is written exactly as the field's `name_zh`, which is always one of the field's
+aliases, so a filled-in template is read back without any guessing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from township.forms import Catalogue, Field, Form, load_catalogue
+
+PREPARED_ROWS = 200  # person forms: rows pre-formatted and validated below the header
+INSTRUCTIONS_SHEET = "填表说明"
+# A fixed creation time keeps the template byte-identical from run to run.
+TEMPLATE_CREATED = datetime(2026, 1, 1)
+
+# Coded fields whose choices are not simply the distinct values of their vocabulary.
+FIXED_CHOICES = {"in_policy": ["是", "否"], "parity": ["1", "2", "3", "4"]}
+CODED_TYPES = ("sex", "parity", "in_policy", "residence", "category")
+TEXT_TYPES = ("id", "date", "month")  # kept as text so Excel cannot mangle them
+
+WIDTH_BY_TYPE = {"id": 22, "date": 13, "month": 12, "category": 16, "residence": 11}
+
+INPUT_HINTS = {
+    "id": ("身份证号", "18位身份证号，按文本填写（末位可以是X）。"),
+    "date": ("日期", "格式如 2026-03-05。"),
+    "month": ("报告期", "格式如 2026-03。"),
+}
+
+CHOICE_HINTS = {
+    "parity": "孩次填数字：1、2、3、4（三孩及以上都算多孩）。",
+}
+
+
+def write_template(path: Path) -> Path:
+    """Write the blank monthly workbook to `path` and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    catalogue = load_catalogue()
+    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    workbook.set_properties({"title": "村计生月报表", "created": TEMPLATE_CREATED})
+    formats = _formats(workbook)
+    _write_instructions(workbook.add_worksheet(INSTRUCTIONS_SHEET), catalogue, formats)
+    for form in catalogue.forms.values():
+        sheet = workbook.add_worksheet(form.name_zh)
+        if form.kind == "cover":
+            _write_cover(sheet, form, formats)
+        elif form.kind == "person":
+            _write_person_form(sheet, form, catalogue, formats)
+        else:
+            _write_record_form(sheet, form, formats)
+    workbook.close()
+    return path
+
+
+def _formats(workbook: xlsxwriter.Workbook) -> dict:
+    cell = {"border": 1, "valign": "vcenter"}
+    header = {**cell, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#DDEBF7"}
+    return {
+        "title": workbook.add_format({"bold": True, "font_size": 14}),
+        "heading": workbook.add_format({"bold": True}),
+        "line": workbook.add_format({"text_wrap": True, "valign": "top"}),
+        "header": workbook.add_format(header),
+        # Required columns stand out; the header text itself stays exactly name_zh.
+        "header_required": workbook.add_format({**header, "bg_color": "#F8CBAD"}),
+        "text": workbook.add_format({**cell, "num_format": "@"}),
+        "plain": workbook.add_format(cell),
+        "count": workbook.add_format({**cell, "num_format": "0"}),
+    }
+
+
+def _instruction_lines(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(style, text) lines of the 填表说明 sheet."""
+    lines = [
+        ("title", "村计生月报表 填表说明"),
+        ("line", "1. 每个村每月报送一个工作簿，于次月5日前报送镇计生办。"),
+        ("line", "2. 不要修改工作表名称和表头文字，不要删除或调换列；没有发生的表可以留空。"),
+        ("line", "3. 身份证号填写18位，按文本填写（单元格已设为文本格式），不要写成数字。"),
+        ("line", "4. 日期写成 2026-03-05 的格式；封面的报告期写成 2026-03。"),
+        ("line", "5. 出生登记每个婴儿一行（双胞胎写两行），奖励扶助每人一行。"),
+        ("line", "6. 节育措施、流动人口、宣传服务只填一行数字（没有发生的填 0）。"),
+        ("line", "7. 性别、孩次、是否符合政策、流动性质、类别请从下拉列表中选择。"),
+        ("line", "8. 带 * 的项目必须填写（表头为橙色的列）。"),
+        ("line", "9. 社会抚养费、补救措施已不再统计，不需要填报。"),
+        ("heading", "各表项目（* 为必填）："),
+    ]
+    for form in catalogue.forms.values():
+        # All of a form's fields go in one cell, so this sheet never looks like a header row.
+        names = "、".join(f.name_zh + ("*" if f.required else "") for f in form.fields)
+        lines.append(("line", f"{form.name_zh}：{names}"))
+    return lines
+
+
+def _write_instructions(sheet: Worksheet, catalogue: Catalogue, formats: dict) -> None:
+    sheet.set_column(0, 0, 100)
+    for row, (style, text) in enumerate(_instruction_lines(catalogue)):
+        sheet.write_string(row, 0, text, formats[style])
+
+
+def _write_cover(sheet: Worksheet, form: Form, formats: dict) -> None:
+    """Two-column list: 项目 | 内容, one cover field a row."""
+    sheet.set_column(0, 0, 16)
+    sheet.set_column(1, 1, 36)
+    sheet.write_string(0, 0, "项目", formats["header"])
+    sheet.write_string(0, 1, "内容", formats["header"])
+    for row, field in enumerate(form.fields, start=1):
+        label_format = formats["header_required"] if field.required else formats["plain"]
+        sheet.write_string(row, 0, field.name_zh, label_format)
+        sheet.write_blank(row, 1, None, formats["text"])
+        _add_input_hint(sheet, row, 1, row, field)
+
+
+def _write_person_form(sheet: Worksheet, form: Form, catalogue: Catalogue, formats: dict) -> None:
+    _write_header(sheet, form, formats)
+    sheet.freeze_panes(1, 0)
+    for col, field in enumerate(form.fields):
+        cell_format = formats["text"] if field.type in TEXT_TYPES else formats["plain"]
+        sheet.set_column(col, col, _width(field), cell_format)
+        # Column formats alone are not cell formats: write the prepared cells explicitly.
+        for row in range(1, PREPARED_ROWS + 1):
+            sheet.write_blank(row, col, None, cell_format)
+        choices = _choices(field, catalogue)
+        if choices:
+            _add_list_validation(sheet, col, field, choices)
+        else:
+            _add_input_hint(sheet, 1, col, PREPARED_ROWS, field)
+
+
+def _write_record_form(sheet: Worksheet, form: Form, formats: dict) -> None:
+    """Header row plus one row of whole numbers."""
+    _write_header(sheet, form, formats)
+    for col, field in enumerate(form.fields):
+        sheet.set_column(col, col, _width(field))
+        sheet.write_blank(1, col, None, formats["count"])
+        sheet.data_validation(
+            1,
+            col,
+            1,
+            col,
+            {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_title": "请填整数",
+                "error_message": f"{field.name_zh}请填0或正整数。",
+            },
+        )
+
+
+def _write_header(sheet: Worksheet, form: Form, formats: dict) -> None:
+    sheet.set_row(0, 30)
+    for col, field in enumerate(form.fields):
+        header_format = formats["header_required"] if field.required else formats["header"]
+        sheet.write_string(0, col, field.name_zh, header_format)
+
+
+def _width(field: Field) -> float:
+    # CJK characters are about two Excel width units each.
+    return max(WIDTH_BY_TYPE.get(field.type, 10), 2 * len(field.name_zh) + 3)
+
+
+def _choices(field: Field, catalogue: Catalogue) -> list[str]:
+    """The drop-down values of a coded field: its vocabulary's canonical values."""
+    if field.type not in CODED_TYPES:
+        return []
+    if field.type in FIXED_CHOICES:
+        return FIXED_CHOICES[field.type]
+    return list(dict.fromkeys(str(v) for v in catalogue.vocabularies[field.type].values()))
+
+
+def _add_list_validation(sheet: Worksheet, col: int, field: Field, choices: list[str]) -> None:
+    hint = CHOICE_HINTS.get(field.type, f"请从下拉列表中选择：{'、'.join(choices)}。")
+    sheet.data_validation(
+        1,
+        col,
+        PREPARED_ROWS,
+        col,
+        {
+            "validate": "list",
+            "source": choices,
+            "input_title": field.name_zh[:32],
+            "input_message": hint,
+            "error_title": "填写有误",
+            "error_message": hint,
+        },
+    )
+
+
+def _add_input_hint(sheet: Worksheet, first: int, col: int, last: int, field: Field) -> None:
+    """A prompt shown when the cell is selected; accepts anything, so it never blocks typing."""
+    if field.type not in INPUT_HINTS:
+        return
+    title, message = INPUT_HINTS[field.type]
+    sheet.data_validation(
+        first,
+        col,
+        last,
+        col,
+        {"validate": "any", "input_title": title, "input_message": message},
+    )

@@ -1,0 +1,42 @@
+"""The rule catalog as data: severity and the Chinese wording for each rule id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from township.model import Finding
+
+CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    message: str
+    fix: str
+
+
+@cache
+def load_rules(path: Path = CATALOG_FILE) -> dict[str, Rule]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
+    return {rid: Rule(rid, spec["severity"], spec["message"], spec["fix"]) for rid, spec in raw.items()}
+
+
+def finding(rule_id: str, *, field_zh: str = "", value: object = None, other: object = "", **where) -> Finding:
+    """A Finding worded from the catalog; `where` gives sheet, row, cell and field."""
+    rule = load_rules()[rule_id]
+    text = "" if value is None else str(value)
+    words = {"field": field_zh, "value": text, "other": other}
+    return Finding(
+        rule_id=rule_id,
+        severity=rule.severity,
+        message_zh=rule.message.format(**words),
+        fix_zh=rule.fix.format(**words),
+        value=text or None,
+        **where,
+    )

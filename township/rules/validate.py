@@ -1,0 +1,140 @@
+"""Validation of a whole batch: one pandera call per form across every file of the batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas import MODELS
+from schemas.checks import age_on, birth_date_of_id
+from township.forms import load_catalogue
+from township.model import ERROR, FileRead, Finding
+from township.rules.catalog import finding
+
+CONTEXT = ["_file", "_rec", "_row", "_sheet", "_report_month"]
+# Which cell a whole-record rule points at, when pandera does not name a column.
+RULE_FIELD = {
+    "birth_date.future": "birth_date",
+    "birth_date.late": "birth_date",
+    "birth_date.prior_year": "birth_date",
+    "births.duplicate_in_file": "mother_id",
+    "reward.age": "category",
+    "special.age": "category",
+    "approved_on.outside_month": "approved_on",
+    "contraception.sum": "married_women",
+}
+PANDERA_RULE = {"not_nullable": "required"}
+
+
+@dataclass
+class ValidatedBatch:
+    """Each form's records across the batch, with `_has_error`, and the findings per file."""
+
+    frames: dict[str, pd.DataFrame]
+    findings: dict[int, list[Finding]] = field(default_factory=dict)
+
+
+def form_frame(files: list[FileRead], form: str) -> pd.DataFrame:
+    fields = load_catalogue().forms[form].field_names
+    rows = []
+    for i, fr in enumerate(files):
+        sheet = fr.sheets.get(form)
+        if fr.rejection or sheet is None:
+            continue
+        for rec_no, (record, excel_row) in enumerate(zip(sheet.records, sheet.rows, strict=True)):
+            rows.append({**record, "_file": i, "_rec": rec_no, "_row": excel_row, "_sheet": sheet.sheet, "_report_month": fr.report_month})
+    return pd.DataFrame.from_records(rows, columns=[*fields, *CONTEXT]).astype(object)
+
+
+def validate_batch(files: list[FileRead]) -> ValidatedBatch:
+    batch = ValidatedBatch(frames={}, findings={i: list(fr.findings) for i, fr in enumerate(files)})
+    for form, model in MODELS.items():
+        frame = form_frame(files, form)
+        errors: set[int] = set()
+        if len(frame):
+            for idx, f in _failures(model, frame, files, form):
+                batch.findings[int(frame.at[idx, "_file"])].append(f)
+                if f.severity == ERROR:
+                    errors.add(idx)
+        frame["_has_error"] = frame.index.isin(list(errors))
+        batch.frames[form] = frame
+        _empty_record_findings(files, form, batch)
+    return batch
+
+
+def _empty_record_findings(files: list[FileRead], form: str, batch: ValidatedBatch) -> None:
+    spec = load_catalogue().forms[form]
+    for i, fr in enumerate(files):
+        sheet = fr.sheets.get(form)
+        if spec.kind == "record" and sheet is not None and not sheet.records:
+            batch.findings[i].append(finding("record.empty", field_zh=spec.name_zh, sheet=sheet.sheet))
+
+
+def _failures(model: type[pa.DataFrameModel], frame: pd.DataFrame, files: list[FileRead], form: str):
+    try:
+        model.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    seen: set[tuple[int, str, str]] = set()
+    for case in cases.itertuples(index=False):
+        if pd.isna(case.index):
+            continue
+        rule = PANDERA_RULE.get(case.check, case.check)
+        idx = int(case.index)
+        for fld in _fields_of(case, rule):
+            if (idx, rule, fld) not in seen:
+                seen.add((idx, rule, fld))
+                yield idx, _finding(frame, files, form, idx, rule, fld)
+
+
+def _fields_of(case, rule: str) -> list[str]:
+    if isinstance(case.failure_case, dict):
+        return list(case.failure_case)
+    if case.schema_context == "Column":
+        return [case.column]
+    return [RULE_FIELD.get(rule, case.column)]
+
+
+def _finding(frame: pd.DataFrame, files: list[FileRead], form: str, idx: int, rule: str, fld: str) -> Finding:
+    row = frame.loc[idx]
+    fr = files[int(row["_file"])]
+    sheet = fr.sheets[form]
+    value = row.get(fld)
+    return finding(
+        rule,
+        field_zh=load_catalogue().forms[form].field(fld).name_zh,
+        value=value.isoformat() if isinstance(value, date) else value,
+        other=_other(rule, frame, row),
+        sheet=sheet.sheet,
+        row=int(row["_row"]),
+        cell=sheet.cells[int(row["_rec"])].get(fld),
+        field=fld,
+    )
+
+
+def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
+    """The rule-specific detail in a message (report month, the limit, the first row…)."""
+    month = row["_report_month"]
+    if rule in ("birth_date.future", "birth_date.late", "approved_on.outside_month"):
+        return f"{month[:4]}年{int(month[5:])}月"
+    if rule == "births.duplicate_in_file":
+        same = frame[(frame["_file"] == row["_file"]) & (frame["mother_id"] == row["mother_id"])
+                     & (frame["birth_date"] == row["birth_date"]) & (frame["parity"] == row["parity"])]
+        return int(same["_row"].min())
+    if rule in ("reward.age", "special.age"):
+        age = age_on(birth_date_of_id(row.get("id_number")), row.get("approved_on"))
+        return f"{row.get('approved_on')}，{age}周岁"
+    if rule == "contraception.method_exceeds":
+        return row.get("married_women")
+    if rule == "contraception.sum":
+        methods = ["iud", "implant", "female_sterilization", "male_sterilization", "pill", "condom", "other_method", "no_method"]
+        return sum(v for v in (row.get(m) for m in methods) if isinstance(v, int))
+    if rule == "migrants.order":
+        return "流出已婚育龄妇女数或流出人口数"
+    if rule == "services.checkups":
+        return row.get("checkups_due")
+    return ""

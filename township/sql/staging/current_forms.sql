@@ -1,0 +1,28 @@
+-- grain: one row per (village, report month, form): the version current at as_of (SPEC §3)
+-- the latest received file holding the form wins (modification time, then file name);
+-- earlier versions stay in raw as history
+create or replace macro staging.current_forms(as_of) as table
+with known as (
+    select s.*, f.form, f.sheet
+    from raw.submissions as s
+    join raw.submission_forms as f using (submission_id)
+    where s.status <> 'rejected'
+      and s.received_at <= coalesce(as_of::timestamp, 'infinity'::timestamp)
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by village_code, report_month, form
+            order by received_at desc, file_name desc
+        ) as version_rank,
+        count(*) over (partition by village_code, report_month, form) as n_versions
+    from known
+)
+
+select
+    village_code, report_month, form, submission_id, file_sha256, file_name, sheet,
+    received_at, n_versions
+from ranked
+where version_rank = 1;

@@ -1,0 +1,12 @@
+-- grain: one row per (village, report month): the current, valid migrants record
+create or replace macro staging.migrants(as_of) as table
+with current_records as (
+    select r.*, c.village_code, c.report_month, c.received_at, c.file_sha256
+    from raw.migrants as r
+    join staging.current_forms(as_of) as c
+        on c.submission_id = r.submission_id and c.form = 'migrants'
+    where not r.has_error
+)
+
+select * exclude (has_error)
+from current_records;
