@@ -207,3 +207,17 @@ class Warehouse:
 
     def villages(self) -> pd.DataFrame:
         return self.con.execute("select * from raw.villages order by village_code").df()
+
+    # -- reports back to villages (reads restricted) -----------------------------------------
+    def month_submissions(self, month: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Submissions, their findings with wording, and records per sheet, for a report month."""
+        return tuple(
+            self.con.execute(sql(f"queries/{name}.sql"), [month]).df()
+            for name in ("month_submissions", "month_findings", "month_form_counts")
+        )
+
+    def latest_report_month(self) -> str | None:
+        row = self.con.execute(
+            "select max(report_month) from raw.submissions where status <> 'rejected'"
+        ).fetchone()
+        return row[0] if row else None

@@ -1,0 +1,176 @@
+"""The `township` command line: parses arguments, calls the library or a flow."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from township.config import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Village monthly reports: ingest, validate, summarise.")
+console = Console()
+err = Console(stderr=True)
+
+RawDir = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_RAW_DIR", help="folder of <YYYY-MM>/ subfolders [data/raw]")]
+VillagesCsv = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_VILLAGES", help="villages.csv [data/reference/villages.csv]")]
+WarehouseFile = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_WAREHOUSE", help="DuckDB file [data/warehouse/township.duckdb]")]
+Outbox = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_OUTBOX", help="reports folder [data/outbox]")]
+
+
+def _settings(raw_dir=None, villages=None, warehouse=None, outbox=None) -> Settings:
+    return Settings().with_paths(raw_dir=raw_dir, villages=villages, warehouse=warehouse, outbox=outbox)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"township: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@app.command()
+def synth(raw_dir: RawDir = None, villages: VillagesCsv = None, seed: int = 2026) -> None:
+    """Write the sample township: villages.csv, six months of village workbooks, the ground truth."""
+    from township.synth import generate_sample
+
+    s = _settings(raw_dir, villages)
+    generate_sample(s.raw_dir, s.villages, s.villages.with_name("ground_truth.json"), seed=seed)
+    console.print(f"sample written to {s.raw_dir} (villages: {s.villages})")
+
+
+@app.command("ingest")
+def ingest_cmd(
+    month: Annotated[str | None, typer.Argument(help="report month YYYY-MM; default: every new file")] = None,
+    raw_dir: RawDir = None, villages: VillagesCsv = None, warehouse: WarehouseFile = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, one line of output (for cron)")] = False,
+) -> None:
+    """Ingest new files under data/raw into the warehouse (no Prefect server needed)."""
+    from rich.progress import Progress
+
+    from township.ingest import ingest
+    from township.warehouse import WarehouseBusy
+
+    s = _settings(raw_dir, villages, warehouse)
+    _require_villages(s)
+    try:
+        if quiet:
+            result = ingest(s, month)
+        else:
+            with Progress(console=err, transient=True) as bar:
+                job = bar.add_task("读取与校验", total=None)
+                result = ingest(s, month, progress=lambda done, total: bar.update(job, completed=done, total=total))
+    except WarehouseBusy as exc:
+        _fail(str(exc), code=3)
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
+    console.print(f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped")
+
+
+def _require_villages(s: Settings) -> None:
+    if not s.villages.exists():
+        _fail(f"village list not found: {s.villages} (set TOWNSHIP_VILLAGES or run `township synth`)")
+
+
+@app.command()
+def summary(
+    period: Annotated[str, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json | xlsx")] = "text",
+    as_of: Annotated[str | None, typer.Option("--as-of", help="as the warehouse knew it then, e.g. 2026-04-05")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file for xlsx [data/outbox/summary_<PERIOD>.xlsx]")] = None,
+    warehouse: WarehouseFile = None, outbox: Outbox = None,
+) -> None:
+    """The township summary for a period."""
+    from township.indicators.periods import parse_period
+    from township.reports.summary import NoData, load_summary, summary_json, summary_text
+    from township.warehouse import Warehouse
+
+    s = _settings(warehouse=warehouse, outbox=outbox)
+    try:
+        parse_period(period)
+        moment = _parse_moment(as_of) if as_of else None
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    if format not in ("text", "json", "xlsx"):
+        _fail(f"unknown format {format!r}: use text, json or xlsx", code=2)
+    if not s.warehouse.exists():
+        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        try:
+            p, values, catalog = load_summary(wh, period, moment)
+        except NoData as exc:
+            _fail(str(exc))
+        last = wh.latest_report_month()
+    if format == "text":
+        typer.echo(summary_text(p, values, catalog, last))
+    elif format == "json":
+        sys.stdout.write(summary_json(p, values, moment) + "\n")
+    else:
+        from township.reports.summary_xlsx import write_summary_xlsx
+
+        path = write_summary_xlsx(output or s.outbox / f"summary_{p.key}.xlsx", p, values, catalog, last)
+        console.print(f"summary written to {path}")
+
+
+def _parse_moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"--as-of {text!r} is not a date or time (e.g. 2026-04-05 or 2026-04-05T12:00)") from exc
+    # A bare date means the end of that day: "what did we know on April 5th".
+    return moment.replace(hour=23, minute=59, second=59) if len(text) == 10 else moment
+
+
+@app.command()
+def reports(
+    month: Annotated[str, typer.Argument(help="report month YYYY-MM")],
+    raw_dir: RawDir = None, warehouse: WarehouseFile = None, outbox: Outbox = None,
+) -> None:
+    """Write the validation report of every file received for MONTH into the outbox."""
+    from township.reports.outbox import write_month_reports
+
+    s = _settings(raw_dir, warehouse=warehouse, outbox=outbox)
+    if not s.warehouse.exists():
+        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
+    paths = write_month_reports(s, month)
+    console.print(f"{len(paths)} report(s) written to {s.outbox / month}")
+
+
+@app.command()
+def template(output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path("村计生月报模板.xlsx")) -> None:
+    """Write the blank workbook villages fill in."""
+    from township.reports.template import write_template
+
+    console.print(f"template written to {write_template(output)}")
+
+
+@app.command()
+def demo(
+    period: Annotated[str, typer.Option(help="period to summarise")] = "SY2026H1",
+) -> None:
+    """Sample data end to end: synth → the monthly Prefect flow → the township summary."""
+    s = _settings()
+    if not s.villages.exists() or not any(s.raw_dir.glob("*/*")):
+        synth(raw_dir=s.raw_dir, villages=s.villages)
+    from flows.monthly_ingest import monthly_ingest
+
+    out = monthly_ingest(summary_period=period)
+    result = out["result"]
+    console.print(
+        f"ingested {len(result.submissions)} new file(s), {result.files_skipped} unchanged; "
+        f"{len(out['reports'])} village report(s) in {s.outbox}"
+    )
+    from township.runs import summary_for
+
+    typer.echo(summary_for(s, period, full=True))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The indicator catalog (catalog.yaml) and the period logic."""

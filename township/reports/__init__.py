@@ -1,0 +1,1 @@
+"""What goes out: village validation reports, the township summary, the blank template."""
