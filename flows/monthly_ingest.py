@@ -55,12 +55,16 @@ def monthly_ingest(
     summary_period: str | None = None,
 ) -> dict:
     """Ingest one report month (or every new file when month is None), report back, summarise."""
-    settings = Settings().with_paths(raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox)
+    settings = Settings().with_paths(
+        raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox
+    )
     result = ingest_files(settings, month)
     months = sorted({s["report_month"] for s in result.submissions})
     reports = write_reports(settings, months)
     summary = township_summary(settings, summary_period or month)
     create_markdown_artifact(
-        key="monthly-ingest", markdown=run_markdown(result, reports, summary), description=f"ingest {month or 'all'}"
+        key="monthly-ingest",
+        markdown=run_markdown(result, reports, summary),
+        description=f"ingest {month or 'all'}",
     )
     return {"result": result, "reports": [str(p) for p in reports], "summary": summary}

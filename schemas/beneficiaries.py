@@ -57,14 +57,25 @@ class Beneficiaries(pa.DataFrameModel):
     @pa.dataframe_check(name="reward.age")
     def reward_recipients_are_60(cls, df):
         ages = _ages(df)
-        return pd.Series([not (c == "农村奖励扶助" and a is not None and a < 60) for c, a in zip(df["category"], ages, strict=True)], index=df.index)
+        return pd.Series(
+            [
+                not (c == "农村奖励扶助" and a is not None and a < 60)
+                for c, a in zip(df["category"], ages, strict=True)
+            ],
+            index=df.index,
+        )
 
     @pa.dataframe_check(name="special.age")
     def special_assistance_women_are_49(cls, df):
         ages = _ages(df)
-        female = df["id_number"].map(lambda v: isinstance(v, str) and checks.id_problem(v) is None and int(v[16]) % 2 == 0)
+        female = df["id_number"].map(
+            lambda v: isinstance(v, str) and checks.id_problem(v) is None and int(v[16]) % 2 == 0
+        )
         return pd.Series(
-            [not (c == "特别扶助" and f and a is not None and a < 49) for c, f, a in zip(df["category"], female, ages, strict=True)],
+            [
+                not (c == "特别扶助" and f and a is not None and a < 49)
+                for c, f, a in zip(df["category"], female, ages, strict=True)
+            ],
             index=df.index,
         )
 
@@ -73,6 +84,9 @@ class Beneficiaries(pa.DataFrameModel):
         starts = df["_report_month"].map(checks.month_start)
         ends = df["_report_month"].map(checks.month_end)
         return pd.Series(
-            [not hasattr(d, "year") or s <= d <= e for d, s, e in zip(df["approved_on"], starts, ends, strict=True)],
+            [
+                not hasattr(d, "year") or s <= d <= e
+                for d, s, e in zip(df["approved_on"], starts, ends, strict=True)
+            ],
             index=df.index,
         )

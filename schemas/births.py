@@ -54,7 +54,11 @@ class Births(pa.DataFrameModel):
 
     @pa.check("mother_id", name="mother_id.sex_digit")
     def mother_is_female(cls, s):
-        return s.map(lambda v: not isinstance(v, str) or checks.id_problem(v) is not None or int(v[16]) % 2 == 0)
+        return s.map(
+            lambda v: (
+                not isinstance(v, str) or checks.id_problem(v) is not None or int(v[16]) % 2 == 0
+            )
+        )
 
     @pa.check("birth_date", name="date.invalid")
     def birth_date_is_date(cls, s):

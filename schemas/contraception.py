@@ -7,7 +7,15 @@ from pandera.typing import Series
 
 from schemas import checks
 
-METHODS = ["iud", "implant", "female_sterilization", "male_sterilization", "pill", "condom", "other_method"]
+METHODS = [
+    "iud",
+    "implant",
+    "female_sterilization",
+    "male_sterilization",
+    "pill",
+    "condom",
+    "other_method",
+]
 
 
 class Contraception(pa.DataFrameModel):

@@ -7,7 +7,14 @@ from pandera.typing import Series
 
 from schemas import checks
 
-COUNTS = ["out_migrants", "out_married_women", "out_certified", "out_contacted", "in_migrants", "in_married_women"]
+COUNTS = [
+    "out_migrants",
+    "out_married_women",
+    "out_certified",
+    "out_contacted",
+    "in_migrants",
+    "in_married_women",
+]
 
 
 class Migrants(pa.DataFrameModel):

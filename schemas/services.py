@@ -8,8 +8,14 @@ from pandera.typing import Series
 from schemas import checks
 
 COUNTS = [
-    "leaflets", "slogans", "posters", "consultations",
-    "checkups_due", "checkups_done", "follow_up_visits", "two_non_cases",
+    "leaflets",
+    "slogans",
+    "posters",
+    "consultations",
+    "checkups_due",
+    "checkups_done",
+    "follow_up_visits",
+    "two_non_cases",
 ]
 
 

@@ -13,18 +13,35 @@ from rich.console import Console
 
 from township.config import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Village monthly reports: ingest, validate, summarise.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Village monthly reports: ingest, validate, summarise.",
+)
 console = Console()
 err = Console(stderr=True)
 
-RawDir = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_RAW_DIR", help="folder of <YYYY-MM>/ subfolders [data/raw]")]
-VillagesCsv = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_VILLAGES", help="villages.csv [data/reference/villages.csv]")]
-WarehouseFile = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_WAREHOUSE", help="DuckDB file [data/warehouse/township.duckdb]")]
-Outbox = Annotated[Path | None, typer.Option(envvar="TOWNSHIP_OUTBOX", help="reports folder [data/outbox]")]
+RawDir = Annotated[
+    Path | None,
+    typer.Option(envvar="TOWNSHIP_RAW_DIR", help="folder of <YYYY-MM>/ subfolders [data/raw]"),
+]
+VillagesCsv = Annotated[
+    Path | None,
+    typer.Option(envvar="TOWNSHIP_VILLAGES", help="villages.csv [data/reference/villages.csv]"),
+]
+WarehouseFile = Annotated[
+    Path | None,
+    typer.Option(envvar="TOWNSHIP_WAREHOUSE", help="DuckDB file [data/warehouse/township.duckdb]"),
+]
+Outbox = Annotated[
+    Path | None, typer.Option(envvar="TOWNSHIP_OUTBOX", help="reports folder [data/outbox]")
+]
 
 
 def _settings(raw_dir=None, villages=None, warehouse=None, outbox=None) -> Settings:
-    return Settings().with_paths(raw_dir=raw_dir, villages=villages, warehouse=warehouse, outbox=outbox)
+    return Settings().with_paths(
+        raw_dir=raw_dir, villages=villages, warehouse=warehouse, outbox=outbox
+    )
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -44,9 +61,15 @@ def synth(raw_dir: RawDir = None, villages: VillagesCsv = None, seed: int = 2026
 
 @app.command("ingest")
 def ingest_cmd(
-    month: Annotated[str | None, typer.Argument(help="report month YYYY-MM; default: every new file")] = None,
-    raw_dir: RawDir = None, villages: VillagesCsv = None, warehouse: WarehouseFile = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress, one line of output (for cron)")] = False,
+    month: Annotated[
+        str | None, typer.Argument(help="report month YYYY-MM; default: every new file")
+    ] = None,
+    raw_dir: RawDir = None,
+    villages: VillagesCsv = None,
+    warehouse: WarehouseFile = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="no progress, one line of output (for cron)")
+    ] = False,
 ) -> None:
     """Ingest new files under data/raw into the warehouse (no Prefect server needed)."""
     from rich.progress import Progress
@@ -62,25 +85,39 @@ def ingest_cmd(
         else:
             with Progress(console=err, transient=True) as bar:
                 job = bar.add_task("读取与校验", total=None)
-                result = ingest(s, month, progress=lambda done, total: bar.update(job, completed=done, total=total))
+                result = ingest(
+                    s,
+                    month,
+                    progress=lambda done, total: bar.update(job, completed=done, total=total),
+                )
     except WarehouseBusy as exc:
         _fail(str(exc), code=3)
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
-    console.print(f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped")
+    console.print(
+        f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped"
+    )
 
 
 def _require_villages(s: Settings) -> None:
     if not s.villages.exists():
-        _fail(f"village list not found: {s.villages} (set TOWNSHIP_VILLAGES or run `township synth`)")
+        _fail(
+            f"village list not found: {s.villages} (set TOWNSHIP_VILLAGES or run `township synth`)"
+        )
 
 
 @app.command()
 def summary(
     period: Annotated[str, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1")],
     format: Annotated[str, typer.Option("--format", "-f", help="text | json | xlsx")] = "text",
-    as_of: Annotated[str | None, typer.Option("--as-of", help="as the warehouse knew it then, e.g. 2026-04-05")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="file for xlsx [data/outbox/summary_<PERIOD>.xlsx]")] = None,
-    warehouse: WarehouseFile = None, outbox: Outbox = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="as the warehouse knew it then, e.g. 2026-04-05")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="file for xlsx [data/outbox/summary_<PERIOD>.xlsx]"),
+    ] = None,
+    warehouse: WarehouseFile = None,
+    outbox: Outbox = None,
 ) -> None:
     """The township summary for a period."""
     from township.indicators.periods import parse_period
@@ -110,7 +147,9 @@ def summary(
     else:
         from township.reports.summary_xlsx import write_summary_xlsx
 
-        path = write_summary_xlsx(output or s.outbox / f"summary_{p.key}.xlsx", p, values, catalog, last)
+        path = write_summary_xlsx(
+            output or s.outbox / f"summary_{p.key}.xlsx", p, values, catalog, last
+        )
         console.print(f"summary written to {path}")
 
 
@@ -118,7 +157,9 @@ def _parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"--as-of {text!r} is not a date or time (e.g. 2026-04-05 or 2026-04-05T12:00)") from exc
+        raise ValueError(
+            f"--as-of {text!r} is not a date or time (e.g. 2026-04-05 or 2026-04-05T12:00)"
+        ) from exc
     # A bare date means the end of that day: "what did we know on April 5th".
     return moment.replace(hour=23, minute=59, second=59) if len(text) == 10 else moment
 
@@ -126,7 +167,9 @@ def _parse_moment(text: str) -> datetime:
 @app.command()
 def reports(
     month: Annotated[str, typer.Argument(help="report month YYYY-MM")],
-    raw_dir: RawDir = None, warehouse: WarehouseFile = None, outbox: Outbox = None,
+    raw_dir: RawDir = None,
+    warehouse: WarehouseFile = None,
+    outbox: Outbox = None,
 ) -> None:
     """Write the validation report of every file received for MONTH into the outbox."""
     from township.reports.outbox import write_month_reports
@@ -139,7 +182,11 @@ def reports(
 
 
 @app.command()
-def template(output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path("村计生月报模板.xlsx")) -> None:
+def template(
+    output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path(
+        "村计生月报模板.xlsx"
+    ),
+) -> None:
     """Write the blank workbook villages fill in."""
     from township.reports.template import write_template
 

@@ -34,16 +34,21 @@ def status_of(fr: FileRead, findings: list[Finding]) -> str:
     return "accepted"
 
 
-def build_load_batch(files: list[FileRead], validated: ValidatedBatch, key: bytes, raw_root, now: datetime) -> LoadBatch:
+def build_load_batch(
+    files: list[FileRead], validated: ValidatedBatch, key: bytes, raw_root, now: datetime
+) -> LoadBatch:
     batch = LoadBatch(files=files, submission_ids=[fr.sha256 for fr in files])
     batch.tables["raw.submissions"] = _submissions(files, validated, raw_root, now)
     batch.tables["raw.submission_forms"] = _submission_forms(files)
     births = _with_submission(validated.frames["births"], files)
     batch.tables["raw.births"] = _births(births, key)
     batch.tables["restricted.births"] = _lineage(births).assign(
-        mother_name=births["mother_name"], mother_id=births["mother_id"].map(_text),
-        father_name=births["father_name"], father_id=births["father_id"].map(_text),
-        child_name=births["child_name"], note=births["note"],
+        mother_name=births["mother_name"],
+        mother_id=births["mother_id"].map(_text),
+        father_name=births["father_name"],
+        father_id=births["father_id"].map(_text),
+        child_name=births["child_name"],
+        note=births["note"],
     )
     people = _with_submission(validated.frames["beneficiaries"], files)
     batch.tables["raw.beneficiaries"] = _lineage(people).assign(
@@ -57,8 +62,12 @@ def build_load_batch(files: list[FileRead], validated: ValidatedBatch, key: byte
         name=people["name"], id_number=people["id_number"].map(_text), note=people["note"]
     )
     for form in RECORD_FORMS:
-        batch.tables[f"raw.{form}"] = _record_form(_with_submission(validated.frames[form], files), form)
-    batch.tables["raw.findings"], batch.tables["restricted.findings"] = findings_tables(files, validated.findings)
+        batch.tables[f"raw.{form}"] = _record_form(
+            _with_submission(validated.frames[form], files), form
+        )
+    batch.tables["raw.findings"], batch.tables["restricted.findings"] = findings_tables(
+        files, validated.findings
+    )
     return batch
 
 
@@ -70,7 +79,11 @@ def _with_submission(frame: pd.DataFrame, files: list[FileRead]) -> pd.DataFrame
 
 def _lineage(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
-        {"submission_id": frame["submission_id"], "sheet": frame["_sheet"], "excel_row": frame["_row"].astype("int64")}
+        {
+            "submission_id": frame["submission_id"],
+            "sheet": frame["_sheet"],
+            "excel_row": frame["_row"].astype("int64"),
+        }
     )
 
 
@@ -93,7 +106,9 @@ def _births(births: pd.DataFrame, key: bytes) -> pd.DataFrame:
         child_sex=births["child_sex"].map(lambda v: v if v in ("男", "女") else None),
         birth_date=births["birth_date"].map(_date),
         parity=births["parity"].map(_int).astype("Int64"),
-        in_policy=births["in_policy"].map(lambda v: v if isinstance(v, bool) else None).astype("boolean"),
+        in_policy=births["in_policy"]
+        .map(lambda v: v if isinstance(v, bool) else None)
+        .astype("boolean"),
         residence=births["residence"].map(_text),
         has_error=births["_has_error"].astype(bool),
     )
@@ -108,27 +123,31 @@ def _record_form(frame: pd.DataFrame, form: str) -> pd.DataFrame:
     return out
 
 
-def _submissions(files: list[FileRead], validated: ValidatedBatch, raw_root, now: datetime) -> pd.DataFrame:
+def _submissions(
+    files: list[FileRead], validated: ValidatedBatch, raw_root, now: datetime
+) -> pd.DataFrame:
     rows = []
     for i, fr in enumerate(files):
         found = validated.findings.get(i, [])
-        rows.append({
-            "submission_id": fr.sha256,
-            "file_sha256": fr.sha256,
-            "file_name": fr.file_name,
-            "file_path": _relative(fr.path, raw_root),
-            "report_month": fr.report_month,
-            "village_code": fr.village_code,
-            "received_at": fr.received_at,
-            "ingested_at": now,
-            "size_bytes": fr.size,
-            "status": status_of(fr, found),
-            "reason_code": fr.rejection.code if fr.rejection else None,
-            "reason_zh": fr.rejection.message_zh if fr.rejection else None,
-            "n_records": sum(len(s.records) for s in fr.sheets.values()),
-            "n_errors": sum(f.severity == ERROR for f in found),
-            "n_warnings": sum(f.severity == WARNING for f in found),
-        })
+        rows.append(
+            {
+                "submission_id": fr.sha256,
+                "file_sha256": fr.sha256,
+                "file_name": fr.file_name,
+                "file_path": _relative(fr.path, raw_root),
+                "report_month": fr.report_month,
+                "village_code": fr.village_code,
+                "received_at": fr.received_at,
+                "ingested_at": now,
+                "size_bytes": fr.size,
+                "status": status_of(fr, found),
+                "reason_code": fr.rejection.code if fr.rejection else None,
+                "reason_zh": fr.rejection.message_zh if fr.rejection else None,
+                "n_records": sum(len(s.records) for s in fr.sheets.values()),
+                "n_errors": sum(f.severity == ERROR for f in found),
+                "n_warnings": sum(f.severity == WARNING for f in found),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -142,19 +161,49 @@ def _relative(path, root) -> str:
 def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
     rows = [
         {"submission_id": fr.sha256, "form": form, "sheet": s.sheet, "n_records": len(s.records)}
-        for fr in files if not fr.rejection for form, s in fr.sheets.items()
+        for fr in files
+        if not fr.rejection
+        for form, s in fr.sheets.items()
     ]
     return pd.DataFrame(rows, columns=["submission_id", "form", "sheet", "n_records"])
 
 
-def findings_tables(files: list[FileRead], findings: dict[int, list[Finding]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def findings_tables(
+    files: list[FileRead], findings: dict[int, list[Finding]]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     public, private = [], []
     for i, fr in enumerate(files):
         for no, f in enumerate(findings.get(i, []), start=1):
-            public.append({"submission_id": fr.sha256, "finding_no": no, "sheet": f.sheet, "excel_row": f.row,
-                           "cell": f.cell, "field": f.field, "rule_id": f.rule_id, "severity": f.severity})
-            private.append({"submission_id": fr.sha256, "finding_no": no, "value": f.value,
-                            "message_zh": f.message_zh, "fix_zh": f.fix_zh})
-    cols_pub = ["submission_id", "finding_no", "sheet", "excel_row", "cell", "field", "rule_id", "severity"]
+            public.append(
+                {
+                    "submission_id": fr.sha256,
+                    "finding_no": no,
+                    "sheet": f.sheet,
+                    "excel_row": f.row,
+                    "cell": f.cell,
+                    "field": f.field,
+                    "rule_id": f.rule_id,
+                    "severity": f.severity,
+                }
+            )
+            private.append(
+                {
+                    "submission_id": fr.sha256,
+                    "finding_no": no,
+                    "value": f.value,
+                    "message_zh": f.message_zh,
+                    "fix_zh": f.fix_zh,
+                }
+            )
+    cols_pub = [
+        "submission_id",
+        "finding_no",
+        "sheet",
+        "excel_row",
+        "cell",
+        "field",
+        "rule_id",
+        "severity",
+    ]
     cols_priv = ["submission_id", "finding_no", "value", "message_zh", "fix_zh"]
     return pd.DataFrame(public, columns=cols_pub), pd.DataFrame(private, columns=cols_priv)

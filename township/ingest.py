@@ -24,7 +24,9 @@ from township.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-CHUNK_FILES = 2000  # files read and validated together: bounds memory, amortises pandera's fixed cost
+CHUNK_FILES = (
+    2000  # files read and validated together: bounds memory, amortises pandera's fixed cost
+)
 STOCK_FIELDS = {"contraception": ["married_women"], "migrants": ["out_migrants", "in_migrants"]}
 
 
@@ -55,7 +57,9 @@ def discover(raw_dir: Path, month: str | None = None) -> list[tuple[Path, str]]:
         (p, d.name)
         for d in months
         for p in sorted(d.iterdir())
-        if p.is_file() and p.suffix.lower() in ACCEPTED_SUFFIXES and not p.name.startswith(("~$", "."))
+        if p.is_file()
+        and p.suffix.lower() in ACCEPTED_SUFFIXES
+        and not p.name.startswith(("~$", "."))
     ]
 
 
@@ -66,13 +70,19 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def new_files(found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path) -> list[tuple[Path, str]]:
+def new_files(
+    found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path
+) -> list[tuple[Path, str]]:
     """Files not yet ingested. Path, size and mtime unchanged means unchanged: no need to hash."""
     known = warehouse.known_files()
     pending = []
     for path, month in found:
         stat = path.stat()
-        if (_relative(path, raw_dir), stat.st_size, datetime.fromtimestamp(stat.st_mtime)) not in known:
+        if (
+            _relative(path, raw_dir),
+            stat.st_size,
+            datetime.fromtimestamp(stat.st_mtime),
+        ) not in known:
             pending.append((path, month))
     return pending
 
@@ -86,20 +96,29 @@ def read_one(path: Path, month: str, registry: VillageRegistry, settings: Settin
         from township.read.files import file_identity
 
         sha, size, received = file_identity(path)
-        return FileRead(path, sha, size, received, month,
-                        rejection=Rejection("unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。"))
+        return FileRead(
+            path,
+            sha,
+            size,
+            received,
+            month,
+            rejection=Rejection(
+                "unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。"
+            ),
+        )
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def ingest(
     settings: Settings,
     month: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    read_many: Callable[[list[tuple[Path, str]], VillageRegistry, Settings], list[FileRead]] | None = None,
+    read_many: Callable[[list[tuple[Path, str]], VillageRegistry, Settings], list[FileRead]]
+    | None = None,
 ) -> IngestResult:
     """Every new file (of one month, or all) into the warehouse: all of it, or nothing."""
     registry = VillageRegistry.load(settings.villages)
@@ -139,7 +158,9 @@ def _unique_new(files: list[FileRead], known: set[str]) -> list[FileRead]:
     return out
 
 
-def _load_chunk(wh: Warehouse, files: list[FileRead], key: bytes, settings: Settings, result: IngestResult) -> None:
+def _load_chunk(
+    wh: Warehouse, files: list[FileRead], key: bytes, settings: Settings, result: IngestResult
+) -> None:
     if not files:
         return
     validated = validate_batch(files)
@@ -147,7 +168,11 @@ def _load_chunk(wh: Warehouse, files: list[FileRead], key: bytes, settings: Sett
     wh.insert_tables(batch.tables)
     _add_derived_findings(wh, files)
     submitted = batch.tables["raw.submissions"]
-    result.submissions.extend(submitted[["submission_id", "file_name", "report_month", "village_code", "status"]].to_dict("records"))
+    result.submissions.extend(
+        submitted[["submission_id", "file_name", "report_month", "village_code", "status"]].to_dict(
+            "records"
+        )
+    )
 
 
 def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
@@ -157,16 +182,29 @@ def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
     for row in wh.cross_village_losers(list(by_sha)).itertuples(index=False):
         i, fr = by_sha[row.submission_id]
         extra.setdefault(i, []).append(
-            finding("births.reported_by_other_village", other=row.counted_for, field="mother_id",
-                    sheet=row.sheet, row=int(row.excel_row), cell=_cell(fr, "births", int(row.excel_row), "mother_id"))
+            finding(
+                "births.reported_by_other_village",
+                other=row.counted_for,
+                field="mother_id",
+                sheet=row.sheet,
+                row=int(row.excel_row),
+                cell=_cell(fr, "births", int(row.excel_row), "mother_id"),
+            )
         )
     for row in outliers(wh.stock_history(), _new_stock_values(files)).itertuples(index=False):
         i, fr = by_sha[row.submission_id]
         sheet = fr.sheets[row.form]
         extra.setdefault(i, []).append(
-            finding("stock.outlier", field_zh=_field_zh(row.form, row.field), value=int(row.value),
-                    other=f"以往各月中位数 {row.median:.0f}", field=row.field, sheet=sheet.sheet,
-                    row=sheet.rows[0], cell=sheet.cells[0].get(row.field))
+            finding(
+                "stock.outlier",
+                field_zh=_field_zh(row.form, row.field),
+                value=int(row.value),
+                other=f"以往各月中位数 {row.median:.0f}",
+                field=row.field,
+                sheet=sheet.sheet,
+                row=sheet.rows[0],
+                cell=sheet.cells[0].get(row.field),
+            )
         )
     if not extra:
         return
@@ -203,14 +241,32 @@ def _new_stock_values(files: list[FileRead]) -> pd.DataFrame:
             for name in fields:
                 value = sheet.records[0].get(name)
                 if isinstance(value, int):
-                    rows.append({"submission_id": fr.sha256, "village_code": fr.village_code,
-                                 "report_month": fr.report_month, "form": form, "field": name, "value": value})
-    return pd.DataFrame(rows, columns=["submission_id", "village_code", "report_month", "form", "field", "value"])
+                    rows.append(
+                        {
+                            "submission_id": fr.sha256,
+                            "village_code": fr.village_code,
+                            "report_month": fr.report_month,
+                            "form": form,
+                            "field": name,
+                            "value": value,
+                        }
+                    )
+    return pd.DataFrame(
+        rows, columns=["submission_id", "village_code", "report_month", "form", "field", "value"]
+    )
 
 
 def _villages_frame(registry: VillageRegistry) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"village_code": v.code, "village_name": v.name, "township_code": v.township_code,
-         "township_name": v.township_name, "aliases": "|".join(v.aliases), "email": v.email}
-        for v in registry.villages
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "village_code": v.code,
+                "village_name": v.name,
+                "township_code": v.township_code,
+                "township_name": v.township_name,
+                "aliases": "|".join(v.aliases),
+                "email": v.email,
+            }
+            for v in registry.villages
+        ]
+    )

@@ -44,7 +44,10 @@ def run_markdown(result: IngestResult, reports: list[Path], summary: str) -> str
         "",
         "| 村 | " + " | ".join(STATUS_ZH[s] for s in statuses) + " |",
         "|---|" + "---|" * len(statuses),
-        *(f"| {v} | " + " | ".join(str(c.get(s, 0)) for s in statuses) + " |" for v, c in sorted(rows.items())),
+        *(
+            f"| {v} | " + " | ".join(str(c.get(s, 0)) for s in statuses) + " |"
+            for v, c in sorted(rows.items())
+        ),
         "",
         f"校验报告：{len(reports)} 份",
         "",

@@ -15,18 +15,42 @@ INDICATOR_CATALOG = Path(__file__).parent / "indicators" / "catalog.yaml"
 SCHEMAS = ("raw", "staging", "marts", "restricted")
 # Creation order: macros before the macros that call them.
 DDL_FILES = [
-    "raw/villages.sql", "raw/submissions.sql", "raw/submission_forms.sql", "raw/births.sql",
-    "raw/beneficiaries.sql", "raw/contraception.sql", "raw/migrants.sql", "raw/services.sql",
-    "raw/findings.sql", "restricted/births.sql", "restricted/beneficiaries.sql", "restricted/findings.sql",
-    "staging/periods_of.sql", "staging/round_half_up.sql", "staging/current_forms.sql",
-    "staging/births.sql", "staging/beneficiaries.sql", "staging/contraception.sql",
-    "staging/migrants.sql", "staging/services.sql",
-    "marts/indicator_catalog.sql", "marts/indicator_values_table.sql", "marts/village_measures.sql",
+    "raw/villages.sql",
+    "raw/submissions.sql",
+    "raw/submission_forms.sql",
+    "raw/births.sql",
+    "raw/beneficiaries.sql",
+    "raw/contraception.sql",
+    "raw/migrants.sql",
+    "raw/services.sql",
+    "raw/findings.sql",
+    "restricted/births.sql",
+    "restricted/beneficiaries.sql",
+    "restricted/findings.sql",
+    "staging/periods_of.sql",
+    "staging/round_half_up.sql",
+    "staging/current_forms.sql",
+    "staging/births.sql",
+    "staging/beneficiaries.sql",
+    "staging/contraception.sql",
+    "staging/migrants.sql",
+    "staging/services.sql",
+    "marts/indicator_catalog.sql",
+    "marts/indicator_values_table.sql",
+    "marts/village_measures.sql",
 ]
 LOAD_ORDER = [
-    "raw.submissions", "raw.submission_forms", "raw.births", "restricted.births", "raw.beneficiaries",
-    "restricted.beneficiaries", "raw.contraception", "raw.migrants", "raw.services",
-    "raw.findings", "restricted.findings",
+    "raw.submissions",
+    "raw.submission_forms",
+    "raw.births",
+    "restricted.births",
+    "raw.beneficiaries",
+    "restricted.beneficiaries",
+    "raw.contraception",
+    "raw.migrants",
+    "raw.services",
+    "raw.findings",
+    "restricted.findings",
 ]
 
 
@@ -43,7 +67,9 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text
 
 
-def connect(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, read_only: bool = False, wait_seconds: float = 60.0
+) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its write lock."""
     path = Path(path)
     if not read_only:
@@ -99,7 +125,9 @@ class Warehouse:
         return {(p, s, r): sha for p, s, r, sha in rows}
 
     def known_hashes(self) -> set[str]:
-        return {r[0] for r in self.con.execute("select file_sha256 from raw.submissions").fetchall()}
+        return {
+            r[0] for r in self.con.execute("select file_sha256 from raw.submissions").fetchall()
+        }
 
     # -- loading --------------------------------------------------------------------------
     def begin(self) -> None:
@@ -153,8 +181,13 @@ class Warehouse:
                         else status end
                 where submission_id = ?
                 """,
-                [int(row.get("warning", 0)), int(row.get("error", 0)), int(row.get("error", 0)),
-                 int(row.get("warning", 0)), submission_id],
+                [
+                    int(row.get("warning", 0)),
+                    int(row.get("error", 0)),
+                    int(row.get("error", 0)),
+                    int(row.get("warning", 0)),
+                    submission_id,
+                ],
             )
 
     def next_finding_numbers(self, submission_ids: list[str]) -> dict[str, int]:
@@ -172,9 +205,18 @@ class Warehouse:
         self.con.executemany(
             "insert into marts.indicator_catalog values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                [i["code"], i["name_zh"], i["kind"], i["numerator"], i.get("denominator"),
-                 int(i.get("factor", 1)), int(i.get("decimals", 0)), i.get("unit"),
-                 i.get("normal_low"), i.get("normal_high")]
+                [
+                    i["code"],
+                    i["name_zh"],
+                    i["kind"],
+                    i["numerator"],
+                    i.get("denominator"),
+                    int(i.get("factor", 1)),
+                    int(i.get("decimals", 0)),
+                    i.get("unit"),
+                    i.get("normal_low"),
+                    i.get("normal_high"),
+                ]
                 for i in catalog
             ],
         )
@@ -183,12 +225,15 @@ class Warehouse:
         self.load_indicator_catalog()
         self.con.execute("delete from marts.indicator_values")
         self.con.execute(
-            "insert into marts.indicator_values by name " + sql("marts/indicator_values.sql").rstrip().rstrip(";"),
+            "insert into marts.indicator_values by name "
+            + sql("marts/indicator_values.sql").rstrip().rstrip(";"),
             [None],
         )
         return self.con.execute("select count(*) from marts.indicator_values").fetchone()[0]
 
-    def indicator_values(self, period: str | None = None, as_of: datetime | None = None) -> pd.DataFrame:
+    def indicator_values(
+        self, period: str | None = None, as_of: datetime | None = None
+    ) -> pd.DataFrame:
         """Indicator values for a period: the materialized table, or recomputed as of a past moment."""
         if as_of is None:
             query = "select * from marts.indicator_values"
@@ -200,7 +245,9 @@ class Warehouse:
         if period is not None:
             query += " where period = ?"
             params.append(period)
-        return self.con.execute(query + " order by org_level desc, org_code, indicator", params).df()
+        return self.con.execute(
+            query + " order by org_level desc, org_code, indicator", params
+        ).df()
 
     def indicator_catalog(self) -> pd.DataFrame:
         return self.con.execute("select * from marts.indicator_catalog").df()

@@ -9,7 +9,13 @@ from pathlib import Path
 from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding, Rejection, SheetRead
 from township.read.grid import Grid, Rejected, load_grids
-from township.read.sheets import SheetProblem, detect_layout, extract, form_for_sheet_name, guess_form
+from township.read.sheets import (
+    SheetProblem,
+    detect_layout,
+    extract,
+    form_for_sheet_name,
+    guess_form,
+)
 from township.villages import VillageRegistry
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
@@ -43,7 +49,9 @@ def read_file(
     return out
 
 
-def _read_forms(out: FileRead, grids: dict[str, Grid], catalogue: Catalogue, max_rows: int | None) -> None:
+def _read_forms(
+    out: FileRead, grids: dict[str, Grid], catalogue: Catalogue, max_rows: int | None
+) -> None:
     for sheet, grid in grids.items():
         form = form_for_sheet_name(sheet, catalogue)
         try:
@@ -57,12 +65,20 @@ def _read_forms(out: FileRead, grids: dict[str, Grid], catalogue: Catalogue, max
                 continue  # a sheet of notes or a chart: not a form
             if max_rows is not None and len(grid) > max_rows:
                 raise SheetProblem(
-                    "too_many_rows", f"工作表“{sheet}”有 {len(grid)} 行，超过上限 {max_rows} 行，请检查是否有多余内容。"
+                    "too_many_rows",
+                    f"工作表“{sheet}”有 {len(grid)} 行，超过上限 {max_rows} 行，请检查是否有多余内容。",
                 )
             _add_sheet(out, extract(sheet, grid, layout, catalogue))
         except SheetProblem as problem:
             out.findings.append(
-                Finding(f"sheet.{problem.code}", ERROR, problem.message_zh, "请按模板修改该工作表后重新报送。", sheet=sheet, cell=problem.cell)
+                Finding(
+                    f"sheet.{problem.code}",
+                    ERROR,
+                    problem.message_zh,
+                    "请按模板修改该工作表后重新报送。",
+                    sheet=sheet,
+                    cell=problem.cell,
+                )
             )
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
@@ -79,9 +95,11 @@ def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
         first = out.sheets[sheet.form].sheet
         out.findings.append(
             Finding(
-                "sheet.duplicate_form", WARNING,
+                "sheet.duplicate_form",
+                WARNING,
                 f"工作表“{sheet.sheet}”与“{first}”是同一张报表，只读取了“{first}”。",
-                "请把数据合并到一张工作表中。", sheet=sheet.sheet,
+                "请把数据合并到一张工作表中。",
+                sheet=sheet.sheet,
             )
         )
         return

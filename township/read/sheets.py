@@ -10,7 +10,10 @@ from township.model import SheetRead
 from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
-UNIT_WORDS = frozenset(normalise_label(w) for w in "人 份 条 套 人次 个 例 起 户 元 日期 文本".split())
+UNIT_WORDS = frozenset(
+    normalise_label(w)
+    for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
+)
 
 
 class SheetProblem(Exception):
@@ -46,7 +49,9 @@ def a1(row_index: int, col_index: int) -> str:
 @cache
 def _alias_index(form_name: str) -> dict[str, str]:
     form = load_catalogue().forms[form_name]
-    return {normalise_label(alias): f.name for f in form.fields for alias in (*f.aliases, f.name_zh)}
+    return {
+        normalise_label(alias): f.name for f in form.fields for alias in (*f.aliases, f.name_zh)
+    }
 
 
 def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
@@ -62,7 +67,11 @@ def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
 
 def _row_matches(row: list[object], form: Form) -> dict[int, str]:
     index = _alias_index(form.name)
-    return {c: index[normalise_label(v)] for c, v in enumerate(row) if isinstance(v, str) and normalise_label(v) in index}
+    return {
+        c: index[normalise_label(v)]
+        for c, v in enumerate(row)
+        if isinstance(v, str) and normalise_label(v) in index
+    }
 
 
 def _table_layout(grid: list[list[object]], form: Form) -> Layout | None:
@@ -125,7 +134,11 @@ def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
             layout = detect_layout(grid, form)
         except SheetProblem:
             continue
-        if layout and len(layout.columns) >= 3 and (best is None or len(layout.columns) > len(best.columns)):
+        if (
+            layout
+            and len(layout.columns) >= 3
+            and (best is None or len(layout.columns) > len(best.columns))
+        ):
             best = layout
     return best
 
@@ -153,7 +166,9 @@ def _normalise(form: Form, field: str, value: object) -> object:
     return NORMALISERS[form.field(field).type](value)
 
 
-def extract(sheet: str, grid: list[list[object]], layout: Layout, catalogue: Catalogue) -> SheetRead:
+def extract(
+    sheet: str, grid: list[list[object]], layout: Layout, catalogue: Catalogue
+) -> SheetRead:
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
@@ -167,7 +182,9 @@ def extract(sheet: str, grid: list[list[object]], layout: Layout, catalogue: Cat
             value = row[c] if c < len(row) else None
             record[field] = _normalise(form, field, value)
             cells[field] = a1(r, c)
-        if form.kind == "person" and all(record.get(f.name) is None for f in form.fields if f.required):
+        if form.kind == "person" and all(
+            record.get(f.name) is None for f in form.fields if f.required
+        ):
             continue  # a row of remarks or stray text: no required field filled
         out.records.append(record)
         out.rows.append(r + 1)

@@ -18,23 +18,39 @@ def _none(value: object) -> object:
 
 def _finding(row) -> Finding:
     return Finding(
-        rule_id=row.rule_id, severity=row.severity, message_zh=row.message_zh, fix_zh=row.fix_zh,
-        sheet=_none(row.sheet), row=None if _none(row.excel_row) is None else int(row.excel_row),
-        cell=_none(row.cell), field=_none(row.field), value=_none(row.value),
+        rule_id=row.rule_id,
+        severity=row.severity,
+        message_zh=row.message_zh,
+        fix_zh=row.fix_zh,
+        sheet=_none(row.sheet),
+        row=None if _none(row.excel_row) is None else int(row.excel_row),
+        cell=_none(row.cell),
+        field=_none(row.field),
+        value=_none(row.value),
     )
 
 
 def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]:
     submissions, findings, counts = wh.month_submissions(month)
-    by_sub = {sid: [_finding(r) for r in g.itertuples()] for sid, g in findings.groupby("submission_id")}
-    per_sheet = {sid: dict(zip(g["sheet"], g["n_records"].astype(int), strict=True)) for sid, g in counts.groupby("submission_id")}
+    by_sub = {
+        sid: [_finding(r) for r in g.itertuples()] for sid, g in findings.groupby("submission_id")
+    }
+    per_sheet = {
+        sid: dict(zip(g["sheet"], g["n_records"].astype(int), strict=True))
+        for sid, g in counts.groupby("submission_id")
+    }
     return [
         ReportInput(
-            village_code=_none(s.village_code), village_name=_none(s.village_name),
-            report_month=s.report_month, file_name=s.file_name, file_path=Path(raw_dir) / s.file_path,
-            received_at=s.received_at.to_pydatetime(), status=s.status,
+            village_code=_none(s.village_code),
+            village_name=_none(s.village_name),
+            report_month=s.report_month,
+            file_name=s.file_name,
+            file_path=Path(raw_dir) / s.file_path,
+            received_at=s.received_at.to_pydatetime(),
+            status=s.status,
             rejection=Rejection(s.reason_code, s.reason_zh) if _none(s.reason_code) else None,
-            findings=by_sub.get(s.submission_id, []), counts=per_sheet.get(s.submission_id, {}),
+            findings=by_sub.get(s.submission_id, []),
+            counts=per_sheet.get(s.submission_id, {}),
             township_name=_none(s.township_name),
         )
         for s in submissions.itertuples()

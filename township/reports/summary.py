@@ -10,24 +10,50 @@ import pandas as pd
 from township.indicators.periods import Period, parse_period
 from township.warehouse import Warehouse
 
-QUALITY = ["villages_expected", "villages_reported", "reporting_rate", "reporting_on_time_rate",
-           "rows_quarantined", "duplicates_removed"]
-VILLAGE_COLUMNS = ["births_total", "births_parity_1", "births_parity_2", "births_parity_3plus",
-                   "births_out_of_policy", "policy_compliance_rate", "sex_ratio_at_birth"]
-PARAGRAPH_CODES = {"births_total", "births_parity_1", "births_parity_2", "births_parity_3plus",
-                   "births_out_of_policy_parity_2", "policy_compliance_rate", "sex_ratio_at_birth",
-                   "births_male", "births_female", "two_non_cases"}
+QUALITY = [
+    "villages_expected",
+    "villages_reported",
+    "reporting_rate",
+    "reporting_on_time_rate",
+    "rows_quarantined",
+    "duplicates_removed",
+]
+VILLAGE_COLUMNS = [
+    "births_total",
+    "births_parity_1",
+    "births_parity_2",
+    "births_parity_3plus",
+    "births_out_of_policy",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+]
+PARAGRAPH_CODES = {
+    "births_total",
+    "births_parity_1",
+    "births_parity_2",
+    "births_parity_3plus",
+    "births_out_of_policy_parity_2",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+    "births_male",
+    "births_female",
+    "two_non_cases",
+}
 
 
 class NoData(Exception):
     """The warehouse holds nothing for the period asked."""
 
 
-def load_summary(wh: Warehouse, period_text: str, as_of: datetime | None = None) -> tuple[Period, pd.DataFrame, pd.DataFrame]:
+def load_summary(
+    wh: Warehouse, period_text: str, as_of: datetime | None = None
+) -> tuple[Period, pd.DataFrame, pd.DataFrame]:
     period = parse_period(period_text)
     values = wh.indicator_values(period.key, as_of)
     if values.empty:
-        raise NoData(f"no data for period {period.key}" + (f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else ""))
+        raise NoData(
+            f"no data for period {period.key}" + (f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else "")
+        )
     return period, values, wh.indicator_catalog()
 
 
@@ -69,10 +95,14 @@ def paragraph(period: Period, values: pd.DataFrame, last_month: str | None) -> s
 def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[str]) -> list[str]:
     town = values[values["org_level"] == "township"].set_index("indicator")
     lines = []
-    for item in catalog.set_index("code").loc[[c for c in codes if c in set(catalog["code"])]].itertuples():
+    for item in (
+        catalog.set_index("code").loc[[c for c in codes if c in set(catalog["code"])]].itertuples()
+    ):
         row = town.loc[item.Index] if item.Index in town.index else None
         value = None if row is None else row["value"]
-        shown = _fmt(value, int(item.decimals)) + ("" if item.unit in (None, "") or pd.isna(item.unit) else f" {item.unit}")
+        shown = _fmt(value, int(item.decimals)) + (
+            "" if item.unit in (None, "") or pd.isna(item.unit) else f" {item.unit}"
+        )
         note = "" if row is None or pd.isna(row["note"]) else f"（{row['note']}）"
         lines.append(f"  {item.name_zh}：{shown}{note}")
     return lines
@@ -81,16 +111,27 @@ def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[st
 def _village_table(values: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
     names = dict(zip(catalog["code"], catalog["name_zh"], strict=True))
     village = values[values["org_level"] == "village"]
-    wide = village.pivot_table(index=["org_code", "org_name"], columns="indicator", values="value", aggfunc="first", dropna=False)
+    wide = village.pivot_table(
+        index=["org_code", "org_name"],
+        columns="indicator",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    )
     header = "  村代码        村名      " + " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)
     lines = [header]
     for (code, name), row in wide.iterrows():
-        cells = " ".join(f"{_fmt(row.get(c), 1 if c == 'policy_compliance_rate' else 0):>8}" for c in VILLAGE_COLUMNS)
+        cells = " ".join(
+            f"{_fmt(row.get(c), 1 if c == 'policy_compliance_rate' else 0):>8}"
+            for c in VILLAGE_COLUMNS
+        )
         lines.append(f"  {code}  {name:<6} {cells}")
     return lines
 
 
-def summary_text(period: Period, values: pd.DataFrame, catalog: pd.DataFrame, last_month: str | None) -> str:
+def summary_text(
+    period: Period, values: pd.DataFrame, catalog: pd.DataFrame, last_month: str | None
+) -> str:
     others = [c for c in catalog["code"] if c not in PARAGRAPH_CODES and c not in QUALITY]
     parts = [
         f"【{period.key} 全镇人口和计划生育统计】",
@@ -111,7 +152,13 @@ def summary_text(period: Period, values: pd.DataFrame, catalog: pd.DataFrame, la
 def summary_json(period: Period, values: pd.DataFrame, as_of: datetime | None) -> str:
     records = values.astype(object).where(values.notna(), None).to_dict("records")
     return json.dumps(
-        {"period": period.key, "period_type": period.type, "as_of": as_of.isoformat() if as_of else None,
-         "values": records},
-        ensure_ascii=False, indent=1, default=str,
+        {
+            "period": period.key,
+            "period_type": period.type,
+            "as_of": as_of.isoformat() if as_of else None,
+            "values": records,
+        },
+        ensure_ascii=False,
+        indent=1,
+        default=str,
     )

@@ -24,10 +24,14 @@ class Rule:
 @cache
 def load_rules(path: Path = CATALOG_FILE) -> dict[str, Rule]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
-    return {rid: Rule(rid, spec["severity"], spec["message"], spec["fix"]) for rid, spec in raw.items()}
+    return {
+        rid: Rule(rid, spec["severity"], spec["message"], spec["fix"]) for rid, spec in raw.items()
+    }
 
 
-def finding(rule_id: str, *, field_zh: str = "", value: object = None, other: object = "", **where) -> Finding:
+def finding(
+    rule_id: str, *, field_zh: str = "", value: object = None, other: object = "", **where
+) -> Finding:
     """A Finding worded from the catalog; `where` gives sheet, row, cell and field."""
     rule = load_rules()[rule_id]
     text = "" if value is None else str(value)

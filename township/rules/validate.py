@@ -45,7 +45,16 @@ def form_frame(files: list[FileRead], form: str) -> pd.DataFrame:
         if fr.rejection or sheet is None:
             continue
         for rec_no, (record, excel_row) in enumerate(zip(sheet.records, sheet.rows, strict=True)):
-            rows.append({**record, "_file": i, "_rec": rec_no, "_row": excel_row, "_sheet": sheet.sheet, "_report_month": fr.report_month})
+            rows.append(
+                {
+                    **record,
+                    "_file": i,
+                    "_rec": rec_no,
+                    "_row": excel_row,
+                    "_sheet": sheet.sheet,
+                    "_report_month": fr.report_month,
+                }
+            )
     return pd.DataFrame.from_records(rows, columns=[*fields, *CONTEXT]).astype(object)
 
 
@@ -70,10 +79,14 @@ def _empty_record_findings(files: list[FileRead], form: str, batch: ValidatedBat
     for i, fr in enumerate(files):
         sheet = fr.sheets.get(form)
         if spec.kind == "record" and sheet is not None and not sheet.records:
-            batch.findings[i].append(finding("record.empty", field_zh=spec.name_zh, sheet=sheet.sheet))
+            batch.findings[i].append(
+                finding("record.empty", field_zh=spec.name_zh, sheet=sheet.sheet)
+            )
 
 
-def _failures(model: type[pa.DataFrameModel], frame: pd.DataFrame, files: list[FileRead], form: str):
+def _failures(
+    model: type[pa.DataFrameModel], frame: pd.DataFrame, files: list[FileRead], form: str
+):
     try:
         model.validate(frame, lazy=True)
         return
@@ -99,7 +112,9 @@ def _fields_of(case, rule: str) -> list[str]:
     return [RULE_FIELD.get(rule, case.column)]
 
 
-def _finding(frame: pd.DataFrame, files: list[FileRead], form: str, idx: int, rule: str, fld: str) -> Finding:
+def _finding(
+    frame: pd.DataFrame, files: list[FileRead], form: str, idx: int, rule: str, fld: str
+) -> Finding:
     row = frame.loc[idx]
     fr = files[int(row["_file"])]
     sheet = fr.sheets[form]
@@ -122,8 +137,12 @@ def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
     if rule in ("birth_date.future", "birth_date.late", "approved_on.outside_month"):
         return f"{month[:4]}年{int(month[5:])}月"
     if rule == "births.duplicate_in_file":
-        same = frame[(frame["_file"] == row["_file"]) & (frame["mother_id"] == row["mother_id"])
-                     & (frame["birth_date"] == row["birth_date"]) & (frame["parity"] == row["parity"])]
+        same = frame[
+            (frame["_file"] == row["_file"])
+            & (frame["mother_id"] == row["mother_id"])
+            & (frame["birth_date"] == row["birth_date"])
+            & (frame["parity"] == row["parity"])
+        ]
         return int(same["_row"].min())
     if rule in ("reward.age", "special.age"):
         age = age_on(birth_date_of_id(row.get("id_number")), row.get("approved_on"))
@@ -131,7 +150,16 @@ def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
     if rule == "contraception.method_exceeds":
         return row.get("married_women")
     if rule == "contraception.sum":
-        methods = ["iud", "implant", "female_sterilization", "male_sterilization", "pill", "condom", "other_method", "no_method"]
+        methods = [
+            "iud",
+            "implant",
+            "female_sterilization",
+            "male_sterilization",
+            "pill",
+            "condom",
+            "other_method",
+            "no_method",
+        ]
         return sum(v for v in (row.get(m) for m in methods) if isinstance(v, int))
     if rule == "migrants.order":
         return "流出已婚育龄妇女数或流出人口数"

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from builders import VILLAGES_CSV
+
+from township.config import Settings
+from township.prefect_settings import configure_prefect
+
+configure_prefect()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A township under tmp_path: three villages, empty raw folder and warehouse."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOWNSHIP_PERSON_KEY", raising=False)
+    for name in ("TOWNSHIP_RAW_DIR", "TOWNSHIP_VILLAGES", "TOWNSHIP_WAREHOUSE", "TOWNSHIP_OUTBOX"):
+        monkeypatch.delenv(name, raising=False)
+    villages = tmp_path / "data" / "reference" / "villages.csv"
+    villages.parent.mkdir(parents=True)
+    villages.write_text(VILLAGES_CSV, encoding="utf-8")
+    (tmp_path / "data" / "raw").mkdir(parents=True)
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (its start costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(
+        server_startup_timeout=int(
+            os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180)
+        )
+    ):
+        yield

@@ -1,0 +1,222 @@
+"""SPEC §3 and §6: supersedence, deduplication, lineage, as_of — each case on real files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+from builders import birth_row, mother, write_births
+
+from township.ingest import ingest
+from township.warehouse import Warehouse
+
+FUHE, TAOYUAN = "420117104201", "420117104202"
+TOWN = "420117104"
+
+
+def raw(settings, month: str, name: str):
+    return settings.raw_dir / month / name
+
+
+def values(settings, period: str, org: str = TOWN, as_of: datetime | None = None) -> dict:
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        frame = wh.indicator_values(period, as_of)
+    frame = frame[frame["org_code"] == org]
+    return dict(zip(frame["indicator"], frame["value"], strict=True))
+
+
+def query(settings, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_cumulative_register_counts_each_birth_once(settings):
+    jan = [birth_row(1, "2026-01-10"), birth_row(2, "2026-01-20", sex="女")]
+    write_births(raw(settings, "2026-01", f"{FUHE}_1月.xlsx"), jan, received=datetime(2026, 2, 2))
+    write_births(
+        raw(settings, "2026-02", f"{FUHE}_2月.xlsx"),
+        [*jan, birth_row(3, "2026-02-03")],
+        received=datetime(2026, 3, 2),
+    )
+    ingest(settings)
+    assert values(settings, "SY2026H1")["births_total"] == 3
+    assert values(settings, "2026-01")["births_total"] == 2
+    assert values(settings, "SY2026H1")["duplicates_removed"] == 2
+
+
+def test_birth_reported_by_two_villages_counts_once_for_the_home_village(settings):
+    write_births(
+        raw(settings, "2026-03", f"{TAOYUAN}_3月.xlsx"),
+        [birth_row(7, "2026-03-05", residence="流入")],
+        received=datetime(2026, 4, 1),
+    )
+    write_births(
+        raw(settings, "2026-03", f"{FUHE}_3月.xlsx"),
+        [birth_row(7, "2026-03-05")],
+        received=datetime(2026, 4, 3),
+    )
+    ingest(settings)
+    assert values(settings, "2026-03")["births_total"] == 1
+    assert values(settings, "2026-03", FUHE)["births_total"] == 1
+    assert values(settings, "2026-03", TAOYUAN)["births_total"] == 0
+    lineage = query(
+        settings,
+        "select s.file_name, b.sheet, b.excel_row from staging.births(null) b "
+        "join raw.submissions s using (submission_id)",
+    )
+    assert lineage == [(f"{FUHE}_3月.xlsx", "出生登记", 3)]
+    warned = query(
+        settings,
+        "select s.file_name, r.message_zh from raw.findings f join restricted.findings r "
+        "using (submission_id, finding_no) join raw.submissions s using (submission_id) "
+        "where f.rule_id = 'births.reported_by_other_village'",
+    )
+    assert len(warned) == 1 and warned[0][0] == f"{TAOYUAN}_3月.xlsx" and "复合村" in warned[0][1]
+
+
+def test_twins_stay_two_births(settings):
+    name, mid = mother(4)
+    twins = [
+        [name, mid, "男", "2026-03-08", 1, "是", ""],
+        [name, mid, "女", "2026-03-08", 2, "是", ""],
+    ]
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), twins)
+    ingest(settings)
+    got = values(settings, "2026-03")
+    assert (got["births_total"], got["births_parity_1"], got["births_parity_2"]) == (2, 1, 1)
+
+
+def test_exact_duplicate_row_counts_once_with_a_warning(settings):
+    row = birth_row(5, "2026-03-09")
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), [row, row])
+    ingest(settings)
+    assert values(settings, "2026-03")["births_total"] == 1
+    rules = query(settings, "select rule_id, cell from raw.findings")
+    assert ("births.duplicate_in_file", "B4") in rules
+
+
+def test_resubmission_with_later_mtime_corrects_sex_and_adds_a_birth(settings):
+    first = [birth_row(1, "2026-03-01", sex="男")]
+    write_births(raw(settings, "2026-03", f"{FUHE}_3月.xlsx"), first, received=datetime(2026, 4, 2))
+    ingest(settings)
+    assert values(settings, "2026-03")["births_male"] == 1
+    fixed = [birth_row(1, "2026-03-01", sex="女"), birth_row(2, "2026-03-15")]
+    write_births(
+        raw(settings, "2026-03", f"{FUHE}_3月_更正.xlsx"), fixed, received=datetime(2026, 4, 4)
+    )
+    ingest(settings)
+    got = values(settings, "2026-03")
+    assert (got["births_total"], got["births_male"], got["births_female"]) == (2, 1, 1)
+    assert query(settings, "select count(*) from raw.births")[0][0] == 3  # history kept
+    before = values(settings, "2026-03", as_of=datetime(2026, 4, 3))
+    assert (before["births_total"], before["births_male"]) == (1, 1)
+
+
+def test_prior_statistical_year_birth_reported_late_counts_in_its_own_period(settings):
+    write_births(
+        raw(settings, "2025-10", f"{FUHE}.xlsx"),
+        [birth_row(1, "2025-09-20"), birth_row(2, "2025-10-02")],
+    )
+    ingest(settings)
+    assert values(settings, "SY2026H1")["births_total"] == 1
+    assert values(settings, "SY2025")["births_total"] == 1
+    assert values(settings, "SY2025")["births_late_reported"] == 1
+    assert ("birth_date.prior_year",) in query(settings, "select rule_id from raw.findings")
+
+
+def test_invalid_row_fixed_by_resubmission_is_counted(settings):
+    bad = birth_row(3, "2026-03-03")
+    bad[1] = bad[1][:-1] + ("0" if bad[1][-1] != "0" else "1")
+    write_births(
+        raw(settings, "2026-03", f"{FUHE}_v1.xlsx"),
+        [bad, birth_row(4, "2026-03-04")],
+        received=datetime(2026, 4, 1),
+    )
+    ingest(settings)
+    assert values(settings, "2026-03")["births_total"] == 1
+    assert values(settings, "2026-03")["rows_quarantined"] == 1
+    write_births(
+        raw(settings, "2026-03", f"{FUHE}_v2.xlsx"),
+        [birth_row(3, "2026-03-03"), birth_row(4, "2026-03-04")],
+        received=datetime(2026, 4, 2),
+    )
+    ingest(settings)
+    assert values(settings, "2026-03")["births_total"] == 2
+    assert values(settings, "2026-03")["rows_quarantined"] == 0
+    assert (
+        query(settings, "select count(*) from raw.births where has_error")[0][0] == 1
+    )  # still queryable
+
+
+def test_invalid_row_never_fixed_stays_quarantined(settings):
+    row = birth_row(3, "2026-03-03", sex="未知")
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), [row, birth_row(4, "2026-03-04")])
+    ingest(settings)
+    got = values(settings, "2026-03")
+    assert (got["births_total"], got["rows_quarantined"]) == (1, 1)
+    assert query(settings, "select rule_id, cell, severity from raw.findings") == [
+        ("sex.vocab", "C3", "error")
+    ]
+
+
+def test_file_for_unknown_village_is_rejected_and_the_rest_loads(settings):
+    write_births(raw(settings, "2026-03", "420117105201_外镇村.xlsx"), [birth_row(1, "2026-03-01")])
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), [birth_row(2, "2026-03-02")])
+    result = ingest(settings)
+    assert result.by_status == {"rejected": 1, "accepted": 1}
+    assert values(settings, "2026-03")["births_total"] == 1
+    reason = query(
+        settings, "select reason_code, reason_zh from raw.submissions where status = 'rejected'"
+    )
+    assert reason[0][0] == "unknown_village" and "村名单" in reason[0][1]
+
+
+def test_cover_month_disagreeing_with_folder_is_rejected(settings):
+    write_births(
+        raw(settings, "2026-03", "report.xlsx"),
+        [birth_row(1, "2026-03-01")],
+        cover_code=FUHE,
+        cover_month="2026-02",
+    )
+    ingest(settings)
+    assert query(settings, "select status, reason_code from raw.submissions") == [
+        ("rejected", "month_mismatch")
+    ]
+
+
+def test_reingesting_unchanged_files_changes_nothing(settings):
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), [birth_row(1, "2026-03-01")])
+    ingest(settings)
+    before = query(settings, "select * from marts.indicator_values order by all")
+    again = ingest(settings)
+    assert (len(again.submissions), again.files_skipped) == (0, 1)
+    copy = raw(settings, "2026-03", "copy_of_same_bytes.xlsx")
+    copy.write_bytes(raw(settings, "2026-03", f"{FUHE}.xlsx").read_bytes())
+    assert ingest(settings).submissions == []
+    assert query(settings, "select * from marts.indicator_values order by all") == before
+    assert query(settings, "select count(*) from raw.submissions")[0][0] == 1
+
+
+def test_no_name_or_full_id_outside_restricted(settings):
+    rows = [birth_row(n, "2026-03-01") for n in range(1, 4)]
+    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), rows)
+    ingest(settings)
+    secrets = {r[0] for r in rows} | {r[1] for r in rows}
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where schema_name <> 'restricted'"
+    ).fetchall()
+    for schema, table in tables:
+        for row in con.execute(f'select * from "{schema}"."{table}"').fetchall():
+            text = " ".join(str(v) for v in row)
+            assert not any(s in text for s in secrets), f"{schema}.{table} leaks personal data"
+    assert (
+        con.execute(
+            "select count(*) from restricted.births where mother_name = '母亲1'"
+        ).fetchone()[0]
+        == 1
+    )
+    con.close()
