@@ -45,7 +45,13 @@ def township_summary(settings: Settings, period: str | None) -> str:
     return summary_for(settings, period)
 
 
-@flow(name="monthly-ingest", flow_run_name="ingest-{month}", log_prints=True)
+def run_name() -> str:
+    from prefect.runtime import flow_run
+
+    return f"ingest-{flow_run.parameters.get('month') or 'all'}"
+
+
+@flow(name="monthly-ingest", flow_run_name=run_name, log_prints=True)
 def monthly_ingest(
     month: str | None = None,
     raw_dir: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from stdnum.cn import ric
@@ -74,6 +75,6 @@ def write_births(
                 sheet.write_string(i, j, "" if value is None else str(value))
     wb.close()
     if received is not None:
-        stamp = received.timestamp()
+        stamp = received.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
         os.utime(path, (stamp, stamp))
     return path

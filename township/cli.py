@@ -16,10 +16,11 @@ from township.config import Settings
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="Village monthly reports: ingest, validate, summarise.",
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 RawDir = Annotated[
     Path | None,
@@ -215,8 +216,12 @@ def demo(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    app()
+    logging.getLogger("township").addHandler(logging.StreamHandler())
+    try:
+        app()
+    except Exception as exc:  # one clear line, not a traceback, for the office's cron mail
+        err.print(f"township: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ def status_of(fr: FileRead, findings: list[Finding]) -> str:
 def build_load_batch(
     files: list[FileRead], validated: ValidatedBatch, key: bytes, raw_root, now: datetime
 ) -> LoadBatch:
-    batch = LoadBatch(files=files, submission_ids=[fr.sha256 for fr in files])
+    batch = LoadBatch(files=files, submission_ids=[fr.submission_id for fr in files])
     batch.tables["raw.submissions"] = _submissions(files, validated, raw_root, now)
     batch.tables["raw.submission_forms"] = _submission_forms(files)
     births = _with_submission(validated.frames["births"], files)
@@ -73,7 +73,7 @@ def build_load_batch(
 
 def _with_submission(frame: pd.DataFrame, files: list[FileRead]) -> pd.DataFrame:
     frame = frame.copy()
-    frame["submission_id"] = frame["_file"].map(lambda i: files[int(i)].sha256)
+    frame["submission_id"] = frame["_file"].map(lambda i: files[int(i)].submission_id)
     return frame.reset_index(drop=True)
 
 
@@ -131,7 +131,7 @@ def _submissions(
         found = validated.findings.get(i, [])
         rows.append(
             {
-                "submission_id": fr.sha256,
+                "submission_id": fr.submission_id,
                 "file_sha256": fr.sha256,
                 "file_name": fr.file_name,
                 "file_path": _relative(fr.path, raw_root),
@@ -160,7 +160,7 @@ def _relative(path, root) -> str:
 
 def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
     rows = [
-        {"submission_id": fr.sha256, "form": form, "sheet": s.sheet, "n_records": len(s.records)}
+        {"submission_id": fr.submission_id, "form": form, "sheet": s.sheet, "n_records": len(s.records)}
         for fr in files
         if not fr.rejection
         for form, s in fr.sheets.items()
@@ -176,7 +176,7 @@ def findings_tables(
         for no, f in enumerate(findings.get(i, []), start=1):
             public.append(
                 {
-                    "submission_id": fr.sha256,
+                    "submission_id": fr.submission_id,
                     "finding_no": no,
                     "sheet": f.sheet,
                     "excel_row": f.row,
@@ -188,7 +188,7 @@ def findings_tables(
             )
             private.append(
                 {
-                    "submission_id": fr.sha256,
+                    "submission_id": fr.submission_id,
                     "finding_no": no,
                     "value": f.value,
                     "message_zh": f.message_zh,

@@ -15,7 +15,7 @@ from township.config import Settings
 from township.facts import build_load_batch, findings_tables
 from township.model import FileRead, Finding, Rejection
 from township.privacy import load_or_create_key
-from township.read.files import ACCEPTED_SUFFIXES, read_file
+from township.read.files import ACCEPTED_SUFFIXES, file_identity, read_file, received_time
 from township.rules.catalog import finding
 from township.rules.outliers import outliers
 from township.rules.validate import validate_batch
@@ -78,11 +78,7 @@ def new_files(
     pending = []
     for path, month in found:
         stat = path.stat()
-        if (
-            _relative(path, raw_dir),
-            stat.st_size,
-            datetime.fromtimestamp(stat.st_mtime),
-        ) not in known:
+        if (_relative(path, raw_dir), stat.st_size, received_time(stat.st_mtime)) not in known:
             pending.append((path, month))
     return pending
 
@@ -93,8 +89,6 @@ def read_one(path: Path, month: str, registry: VillageRegistry, settings: Settin
         return read_file(path, month, registry, settings.max_file_bytes, settings.max_sheet_rows)
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
-        from township.read.files import file_identity
-
         sha, size, received = file_identity(path)
         return FileRead(
             path,
@@ -132,7 +126,7 @@ def ingest(
         wh.begin()
         try:
             wh.replace_villages(_villages_frame(registry))
-            known = wh.known_hashes()
+            known = wh.known_submissions()
             done = 0
             for chunk in _chunks(pending, CHUNK_FILES):
                 files = _unique_new(read_many(chunk, registry, settings), known)
@@ -152,8 +146,8 @@ def _unique_new(files: list[FileRead], known: set[str]) -> list[FileRead]:
     """Byte-identical copies (already ingested, or twice in this batch) change nothing."""
     out = []
     for fr in files:
-        if fr.sha256 not in known:
-            known.add(fr.sha256)
+        if fr.submission_id not in known:
+            known.add(fr.submission_id)
             out.append(fr)
     return out
 
@@ -168,16 +162,14 @@ def _load_chunk(
     wh.insert_tables(batch.tables)
     _add_derived_findings(wh, files)
     submitted = batch.tables["raw.submissions"]
-    result.submissions.extend(
-        submitted[["submission_id", "file_name", "report_month", "village_code", "status"]].to_dict(
-            "records"
-        )
-    )
+    summary = submitted[["submission_id", "file_name", "report_month", "village_code", "status"]]
+    summary = summary.astype(object)
+    result.submissions.extend(summary.where(summary.notna(), None).to_dict("records"))
 
 
 def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers."""
-    by_sha = {fr.sha256: (i, fr) for i, fr in enumerate(files)}
+    by_sha = {fr.submission_id: (i, fr) for i, fr in enumerate(files)}
     extra: dict[int, list[Finding]] = {}
     for row in wh.cross_village_losers(list(by_sha)).itertuples(index=False):
         i, fr = by_sha[row.submission_id]
@@ -243,7 +235,7 @@ def _new_stock_values(files: list[FileRead]) -> pd.DataFrame:
                 if isinstance(value, int):
                     rows.append(
                         {
-                            "submission_id": fr.sha256,
+                            "submission_id": fr.submission_id,
                             "village_code": fr.village_code,
                             "report_month": fr.report_month,
                             "form": form,

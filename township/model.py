@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -68,3 +69,9 @@ class FileRead:
     @property
     def file_name(self) -> str:
         return self.path.name
+
+    @property
+    def submission_id(self) -> str:
+        """One per (report month, file content): the same bytes sent again for the same month
+        are the same submission; an unchanged stock file sent for the next month is not."""
+        return hashlib.sha256(f"{self.report_month}/{self.sha256}".encode()).hexdigest()[:32]

@@ -124,10 +124,9 @@ class Warehouse:
         ).fetchall()
         return {(p, s, r): sha for p, s, r, sha in rows}
 
-    def known_hashes(self) -> set[str]:
-        return {
-            r[0] for r in self.con.execute("select file_sha256 from raw.submissions").fetchall()
-        }
+    def known_submissions(self) -> set[str]:
+        rows = self.con.execute("select submission_id from raw.submissions").fetchall()
+        return {r[0] for r in rows}
 
     # -- loading --------------------------------------------------------------------------
     def begin(self) -> None:

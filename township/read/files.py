@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding, Rejection, SheetRead
@@ -21,10 +23,18 @@ from township.villages import VillageRegistry
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
 
 
+def received_time(mtime: float) -> datetime:
+    """A file's modification time as wall-clock time in the township's zone (naive).
+
+    The office machine and a CI machine may sit in different zones; "by the 5th" and the order
+    of versions must not depend on that."""
+    zone = ZoneInfo(os.environ.get("TOWNSHIP_TIMEZONE", "Asia/Shanghai"))
+    return datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
+
+
 def file_identity(path: Path) -> tuple[str, int, datetime]:
     data = path.read_bytes()
-    stat = path.stat()
-    return hashlib.sha256(data).hexdigest(), len(data), datetime.fromtimestamp(stat.st_mtime)
+    return hashlib.sha256(data).hexdigest(), len(data), received_time(path.stat().st_mtime)
 
 
 def read_file(

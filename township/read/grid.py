@@ -119,4 +119,10 @@ def _csv_grid(data: bytes) -> Grid:
     text = decode_text(data)
     if not text.strip():
         raise Rejected("empty_file", "文件没有内容，请填写后再报送。")
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # e.g. one cell longer than csv.field_size_limit() (128 KiB)
+        raise Rejected(
+            "malformed_csv",
+            "CSV 文件格式有误（某一格内容过长），无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再报送。",
+        ) from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import SheetRead
@@ -54,23 +54,44 @@ def _alias_index(form_name: str) -> dict[str, str]:
     }
 
 
+@cache
+def _ascii_alias(form_name: str) -> bool:
+    """Whether any header alias of the form is plain ASCII. When none is (the usual case), an
+    ASCII cell (an ID number, a date, a count) cannot be a header and is not normalised."""
+    return any(label.isascii() for label in _alias_index(form_name))
+
+
+@cache
+def _sheet_labels(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise_label(alias) for alias in aliases)
+
+
 def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
     label = normalise_label(name)
     for form in catalogue.forms.values():
-        if any(normalise_label(alias) == label for alias in form.sheet_aliases):
+        if label in _sheet_labels(form.sheet_aliases):
             return form
     for form in catalogue.forms.values():  # file names such as 420117104215_出生登记.csv
-        if any(normalise_label(alias) in label for alias in form.sheet_aliases[:1]):
+        if any(alias in label for alias in _sheet_labels(form.sheet_aliases[:1])):
             return form
     return None
 
 
+@lru_cache(maxsize=16384)
+def _label(text: str) -> str:
+    """normalise_label for header scanning: the same header words recur in every file and are
+    scanned once per form, so the work is done once."""
+    return normalise_label(text)
+
+
 def _row_matches(row: list[object], form: Form) -> dict[int, str]:
-    index = _alias_index(form.name)
+    index, any_ascii = _alias_index(form.name), _ascii_alias(form.name)
     return {
-        c: index[normalise_label(v)]
+        c: field
         for c, v in enumerate(row)
-        if isinstance(v, str) and normalise_label(v) in index
+        if isinstance(v, str)
+        and (any_ascii or not v.isascii())
+        and (field := index.get(_label(v))) is not None
     }
 
 
@@ -98,11 +119,13 @@ def _table_layout(grid: list[list[object]], form: Form) -> Layout | None:
 
 def _list_layout(grid: list[list[object]], form: Form) -> Layout | None:
     """The two-column layout of record forms: a label column and a value column."""
-    index = _alias_index(form.name)
+    index, any_ascii = _alias_index(form.name), _ascii_alias(form.name)
     by_column: dict[int, dict[str, int]] = {}
     for r, row in enumerate(grid[:200]):
         for c, value in enumerate(row):
-            field = index.get(normalise_label(value)) if isinstance(value, str) else None
+            if not isinstance(value, str) or (value.isascii() and not any_ascii):
+                continue
+            field = index.get(_label(value))
             if field:
                 by_column.setdefault(c, {}).setdefault(field, r)
     if not by_column:
@@ -156,14 +179,49 @@ def is_non_data_row(row: list[object], catalogue: Catalogue) -> bool:
         return True
     if first.startswith(catalogue.totals_markers) or first.startswith(catalogue.footer_markers):
         return True
-    if any(str(v).strip().startswith(catalogue.units_markers) for v in row if isinstance(v, str)):
+    if any(v.strip().startswith(catalogue.units_markers) for v in row if isinstance(v, str)):
         return True
-    labels = {normalise_label(v) for v in row if v is not None and str(v).strip()}
-    return labels <= UNIT_WORDS
+    if first not in UNIT_WORDS:  # the usual data row: no need to look at the other cells
+        return False
+    return all(
+        normalise_label(v) in UNIT_WORDS for v in row if v is not None and str(v).strip()
+    )
 
 
 def _normalise(form: Form, field: str, value: object) -> object:
     return NORMALISERS[form.field(field).type](value)
+
+
+# Coded, date and count columns repeat a few values (男/女, 1/2, 是, the days of one month):
+# each distinct value is normalised once. Names and ID numbers are unique: not worth caching.
+REPEATING_TYPES = ("sex", "parity", "in_policy", "residence", "category", "count", "date", "month")
+
+
+@cache
+def _normaliser(kind: str):
+    normalise = NORMALISERS[kind]
+    if kind not in REPEATING_TYPES:
+        return normalise
+    # typed: 1, 1.0 and True are equal keys to a plain cache, but not the same cell value
+    cached = lru_cache(maxsize=4096, typed=True)(normalise)
+
+    def normalise_repeating(value: object) -> object:
+        try:
+            return cached(value)
+        except TypeError:  # an unhashable value: never from a grid, but normalise it anyway
+            return normalise(value)
+
+    normalise_repeating.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+    return normalise_repeating
+
+
+def _converters(layout: Layout) -> list[tuple[str, int, str, object]]:
+    """Per column, once per sheet: field, column index, column letter, normaliser."""
+    form = layout.form
+    return [
+        (field, c, column_letter(c), _normaliser(form.field(field).type))
+        for field, c in layout.columns.items()
+    ]
 
 
 def extract(
@@ -173,18 +231,18 @@ def extract(
         return _extract_list(sheet, grid, layout)
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
     form = layout.form
+    converters = _converters(layout)
+    required = [f.name for f in form.fields if f.required]
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
             continue
         record, cells = {}, {}
-        for field, c in layout.columns.items():
-            value = row[c] if c < len(row) else None
-            record[field] = _normalise(form, field, value)
-            cells[field] = a1(r, c)
-        if form.kind == "person" and all(
-            record.get(f.name) is None for f in form.fields if f.required
-        ):
+        width, excel_row = len(row), r + 1
+        for field, c, letter, normalise in converters:
+            record[field] = normalise(row[c] if c < width else None)
+            cells[field] = f"{letter}{excel_row}"
+        if form.kind == "person" and all(record.get(name) is None for name in required):
             continue  # a row of remarks or stray text: no required field filled
         out.records.append(record)
         out.rows.append(r + 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 
 from stdnum.cn import ric
@@ -44,8 +45,21 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
 
 
+def _is_whole(value: float | int) -> bool:
+    return isinstance(value, int) or value.is_integer()
+
+
 def _number_text(value: float | int) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, int):
+        # str() of an int over 4300 digits raises; no spreadsheet cell holds one anyway.
+        return str(value) if value.bit_length() <= 64 else format(Decimal(value), ".5E")
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _small_int(text: str, digits: int = 15) -> int | None:
+    """Decimal digits as an int; None for anything else (``isdigit`` accepts ² and ፩, which
+    ``int`` refuses, and ``int`` refuses strings over 4300 digits)."""
+    return int(text) if text.isdecimal() and len(text) <= digits else None
 
 
 def to_text(value: object) -> str | None:
@@ -66,7 +80,7 @@ def to_count(value: object) -> int | str | None:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        return int(value) if float(value).is_integer() and value >= 0 else _number_text(value)
+        return int(value) if _is_whole(value) and value >= 0 else _number_text(value)
     return _count_from_text(str(value))
 
 
@@ -75,9 +89,10 @@ def _count_from_text(text: str) -> int | str:
     cleaned = clean_text(text).replace(",", "")
     for suffix in ("人次", "人", "份", "条", "套", "个", "例", "起"):
         cleaned = cleaned.removesuffix(suffix)
-    if cleaned.isdigit():
-        return int(cleaned)
-    if re.fullmatch(r"\d+\.0+", cleaned):
+    number = _small_int(cleaned)
+    if number is not None:
+        return number
+    if re.fullmatch(r"\d{1,15}\.0+", cleaned):
         return int(float(cleaned))
     return text.strip()
 
@@ -92,7 +107,7 @@ def to_date(value: object) -> date | str | None:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and _is_whole(value):
             return EXCEL_EPOCH + timedelta(days=int(value))
         return _date_from_text(_number_text(value))
     return _date_from_text(str(value))
@@ -108,8 +123,9 @@ def _date_from_text(text: str) -> date | str:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
                 return text.strip()
-    if cleaned.isdigit() and SERIAL_RANGE[0] <= int(cleaned) <= SERIAL_RANGE[1]:
-        return EXCEL_EPOCH + timedelta(days=int(cleaned))
+    serial = _small_int(cleaned, 5)
+    if serial is not None and SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
+        return EXCEL_EPOCH + timedelta(days=serial)
     return text.strip()
 
 
@@ -159,19 +175,20 @@ def to_parity(value: object) -> int | str | None:
     if _is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value) if float(value).is_integer() and value >= 1 else _number_text(value)
+        return int(value) if _is_whole(value) and value >= 1 else _number_text(value)
     return _parity_from_text(str(value))
 
 
 @cache
 def _parity_from_text(text: str) -> int | str:
     cleaned = clean_text(text)
-    if cleaned.isdigit() and int(cleaned) >= 1:
-        return int(cleaned)
+    number = _small_int(cleaned)
+    if number is not None and number >= 1:
+        return number
     word = load_catalogue().vocabularies["parity_words"].get(normalise_label(cleaned))
     if word is not None:
         return int(word)
-    digits = re.fullmatch(r"第?(\d+)孩?", cleaned)
+    digits = re.fullmatch(r"第?(\d{1,15})孩?", cleaned)
     if digits and int(digits.group(1)) >= 1:
         return int(digits.group(1))
     return text.strip()
@@ -179,11 +196,14 @@ def _parity_from_text(text: str) -> int | str:
 
 def to_id(value: object) -> str | None:
     """An ID number as text. A number cell is reported as Excel shows it (1.10105E+17):
-    Excel keeps 15 significant digits, so the real ID cannot be recovered."""
+    Excel keeps 15 significant digits, so an 18-digit ID cannot be recovered. A 15-digit
+    legacy ID fits in those 15 digits exactly, so a number cell holding one is upgraded."""
     if _is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{float(value):.5E}".replace("E+", "E+")
+        if 10**14 <= value < 10**15 and _is_whole(value):
+            return upgrade_legacy_id(str(int(value)))
+        return format(Decimal(value), ".5E") if isinstance(value, int) else f"{value:.5E}"
     return _id_from_text(str(value))
 
 

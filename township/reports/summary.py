@@ -40,6 +40,15 @@ PARAGRAPH_CODES = {
     "two_non_cases",
 }
 
+# Compared with the previous period and a year earlier when summary_text is given comparisons.
+COMPARED = [
+    "births_total",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+    "contraceptive_prevalence",
+    "reporting_rate",
+]
+
 
 class NoData(Exception):
     """The warehouse holds nothing for the period asked."""
@@ -74,22 +83,32 @@ def _through(period: Period, wh_last_month: str | None) -> str:
 
 
 def paragraph(period: Period, values: pd.DataFrame, last_month: str | None) -> str:
-    """The first paragraph of the seed report, in its own words, from the warehouse's figures."""
+    """The first paragraph of the seed report, in its own words (SPEC §9), from the warehouse."""
     t = _township(values)
-    text = (
+    return (
         f"{_through(period, last_month)}，全镇共出生婴儿{_fmt(t.get('births_total'))}人，"
         f"其中一孩{_fmt(t.get('births_parity_1'))}人，二孩{_fmt(t.get('births_parity_2'))}人，"
         f"多孩{_fmt(t.get('births_parity_3plus'))}人。"
         f"计外出生二孩{_fmt(t.get('births_out_of_policy_parity_2'))}人，"
         f"符合政策生育率为{_fmt(t.get('policy_compliance_rate'), 1)}%，"
-        f"人口出生性别比为100：{_fmt(t.get('sex_ratio_at_birth'))}"
+        f"人口出生性别比为100：{_fmt(t.get('sex_ratio_at_birth'))}。"
     )
-    ratio = t.get("sex_ratio_at_birth")
+
+
+def remarks(values: pd.DataFrame) -> str:
+    """What the seed adds after the figures: the sex ratio against its band, the 两非 cases."""
+    t = _township(values)
+    ratio, cases = t.get("sex_ratio_at_birth"), t.get("two_non_cases")
+    parts = []
     if ratio is not None and not pd.isna(ratio):
-        text += "，控制在正常值范围" if 103 <= ratio <= 107 else "，偏离103–107的正常值范围"
-    cases = t.get("two_non_cases")
-    text += "，无“两非”案件发生。" if cases == 0 else f"，发生“两非”案件{_fmt(cases)}起。"
-    return text
+        if 103 <= ratio <= 107:
+            parts.append("出生人口性别比在103–107的正常值范围内")
+        else:
+            side = "低于" if ratio < 103 else "高于"
+            parts.append(f"出生人口性别比{side}103–107的正常值范围")
+    if cases is not None and not pd.isna(cases):
+        parts.append("无“两非”案件发生" if cases == 0 else f"发生“两非”案件{_fmt(cases)}起")
+    return "，".join(parts) + "。" if parts else ""
 
 
 def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[str]) -> list[str]:
@@ -111,32 +130,79 @@ def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[st
 def _village_table(values: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
     names = dict(zip(catalog["code"], catalog["name_zh"], strict=True))
     village = values[values["org_level"] == "village"]
-    wide = village.pivot_table(
-        index=["org_code", "org_name"],
-        columns="indicator",
-        values="value",
-        aggfunc="first",
-        dropna=False,
-    )
-    header = "  村代码        村名      " + " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)
-    lines = [header]
-    for (code, name), row in wide.iterrows():
+    wide = village.pivot(index="org_code", columns="indicator", values="value")
+    org_names = dict(zip(village["org_code"], village["org_name"], strict=False))
+    lines = ["  村代码        村名      " + " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)]
+    for code, row in wide.iterrows():
         cells = " ".join(
             f"{_fmt(row.get(c), 1 if c == 'policy_compliance_rate' else 0):>8}"
             for c in VILLAGE_COLUMNS
         )
-        lines.append(f"  {code}  {name:<6} {cells}")
+        lines.append(f"  {code}  {org_names[code]:<6} {cells}")
+    return lines
+
+
+def _shown(value: object, decimals: int, unit: object) -> str:
+    if value is None or pd.isna(value):
+        return "无数据"
+    text = _fmt(value, decimals)
+    if unit == "%":
+        return f"{text}%"
+    return text if unit in (None, "", "女=100") or pd.isna(unit) else f"{text}{unit}"
+
+
+def _delta(change: object, decimals: int, unit: object) -> str:
+    if change is None or pd.isna(change):
+        return ""
+    if round(float(change), decimals) == 0:
+        return "，持平"
+    size = _fmt(abs(float(change)), decimals)
+    if unit == "%":
+        return f"，{'上升' if change > 0 else '下降'}{size}个百分点"
+    if unit in (None, "", "女=100") or pd.isna(unit):
+        return f"，{'上升' if change > 0 else '下降'}{size}"
+    return f"，{'增加' if change > 0 else '减少'}{size}{unit}"
+
+
+def _comparison_lines(comparisons: pd.DataFrame) -> list[str]:
+    """The key indicators against the previous period and the same period a year earlier."""
+    rows = comparisons[comparisons["indicator"].isin(COMPARED)].copy()
+    rows["order"] = rows["indicator"].map(COMPARED.index)
+    several = rows["org_code"].nunique() > 1
+    lines = []
+    for r in rows.sort_values(["org_code", "order"]).itertuples(index=False):
+        d = int(r.decimals)
+        lines.append(
+            f"  {f'{r.org_name} ' if several else ''}{r.name_zh}："
+            f"本期{_shown(r.value, d, r.unit)}；"
+            f"上期（{r.previous_period}）{_shown(r.previous_value, d, r.unit)}"
+            f"{_delta(r.previous_change, d, r.unit)}；"
+            f"去年同期（{r.year_earlier_period}）{_shown(r.year_earlier_value, d, r.unit)}"
+            f"{_delta(r.year_earlier_change, d, r.unit)}"
+        )
     return lines
 
 
 def summary_text(
-    period: Period, values: pd.DataFrame, catalog: pd.DataFrame, last_month: str | None
+    period: Period,
+    values: pd.DataFrame,
+    catalog: pd.DataFrame,
+    last_month: str | None,
+    comparisons: pd.DataFrame | None = None,
 ) -> str:
+    """The summary text; given `comparisons` (township.reports.compare.comparisons) it adds a
+    与上期、去年同期比较 section for the key indicators (COMPARED)."""
     others = [c for c in catalog["code"] if c not in PARAGRAPH_CODES and c not in QUALITY]
+    compared = (
+        ["与上期、去年同期比较：", *_comparison_lines(comparisons), ""]
+        if comparisons is not None and not comparisons.empty
+        else []
+    )
     parts = [
         f"【{period.key} 全镇人口和计划生育统计】",
-        paragraph(period, values, last_month),
+        paragraph(period, values, last_month) + remarks(values),
         "",
+        *compared,
         "其他指标：",
         *_indicator_lines(values, catalog, others),
         "",
@@ -149,15 +215,27 @@ def summary_text(
     return "\n".join(parts)
 
 
-def summary_json(period: Period, values: pd.DataFrame, as_of: datetime | None) -> str:
+def summary_json(
+    period: Period,
+    values: pd.DataFrame,
+    as_of: datetime | None,
+    comparisons: pd.DataFrame | None = None,
+) -> str:
+    """The values as JSON; given `comparisons`, also a "comparisons" key (one record per
+    township indicator: value, previous and year-earlier values, and the changes)."""
     records = values.astype(object).where(values.notna(), None).to_dict("records")
+    document = {
+        "period": period.key,
+        "period_type": period.type,
+        "as_of": as_of.isoformat() if as_of else None,
+        "values": records,
+    }
+    if comparisons is not None:
+        document["comparisons"] = (
+            comparisons.astype(object).where(comparisons.notna(), None).to_dict("records")
+        )
     return json.dumps(
-        {
-            "period": period.key,
-            "period_type": period.type,
-            "as_of": as_of.isoformat() if as_of else None,
-            "values": records,
-        },
+        document,
         ensure_ascii=False,
         indent=1,
         default=str,

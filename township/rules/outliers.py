@@ -6,6 +6,10 @@ import pandas as pd
 
 THRESHOLD = 3.5
 MIN_HISTORY = 3
+# Village stocks drift by a few people a month, so a near-flat history has a MAD of 1 or 2 and
+# would flag a change of three people. The spread is floored at 2% of the median: a figure
+# within about 10% of the village's usual level is never an outlier.
+RELATIVE_SPREAD_FLOOR = 0.02
 
 
 def modified_z(value: float, history: pd.Series) -> float | None:
@@ -14,13 +18,7 @@ def modified_z(value: float, history: pd.Series) -> float | None:
     if len(history) < MIN_HISTORY:
         return None
     median = history.median()
-    mad = (history - median).abs().median()
-    if mad == 0:
-        # Flat history: fall back on the mean absolute deviation (1.2533 makes it comparable).
-        mean_ad = (history - median).abs().mean()
-        if mean_ad == 0:
-            return None if value == median else float("inf")
-        return (value - median) / (1.253314 * mean_ad)
+    mad = max((history - median).abs().median(), RELATIVE_SPREAD_FLOOR * abs(median), 1.0)
     return 0.6745 * (value - median) / mad
 
 

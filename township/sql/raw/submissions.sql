@@ -1,4 +1,4 @@
--- grain: one row per received file version (identified by its sha256); never updated or deleted
+-- grain: one row per received file version: (report month, file sha256); never deleted
 create table if not exists raw.submissions (
     submission_id varchar primary key,
     file_sha256 varchar not null,
@@ -17,7 +17,7 @@ create table if not exists raw.submissions (
     n_warnings integer not null
 );
 comment on table raw.submissions is '报送文件登记：每个收到的文件版本一行（按 sha256 识别），只增不改。';
-comment on column raw.submissions.submission_id is '报送编号（等于文件 sha256）';
+comment on column raw.submissions.submission_id is '报送编号：由报告期与文件 sha256 决定（同一月份重复报送同一文件不产生新编号）';
 comment on column raw.submissions.file_sha256 is '文件内容的 SHA-256';
 comment on column raw.submissions.file_name is '文件名';
 comment on column raw.submissions.file_path is '文件在 raw 目录下的相对路径';

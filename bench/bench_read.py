@@ -1,0 +1,366 @@
+"""Reading benchmark: our reader against a bare python-calamine read of the same workbooks.
+
+    uv run python bench/bench_read.py [--files 300] [--repeat 5] [--profile]
+
+Generates (once, cached under bench/cache/read/, git-ignored) small village workbooks: a 封面
+and the five forms, 5–30 births each, written with xlsxwriter from a fixed seed. Then, in one
+process, for every file:
+
+  (a) bare calamine: CalamineWorkbook.from_path(p) and get_sheet_by_name(n).to_python() for
+      every sheet;
+  (b) township.read.files.read_file(p, month, registry, max_bytes, max_rows).
+
+Each is repeated; the best total counts. The reader's value caches are cleared before each
+repeat of (b), so every repeat reads as a fresh process would. Prints per-file milliseconds
+and the ratio (b)/(a), and writes the "Reading" section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import platform
+import pstats
+import random
+import re
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import python_calamine as pc
+import xlsxwriter
+from stdnum.cn import ric
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from township.read import sheets, values  # noqa: E402
+from township.read.files import read_file  # noqa: E402
+from township.villages import VillageRegistry  # noqa: E402
+
+CACHE = ROOT / "bench" / "cache" / "read"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+MONTH = "2026-03"
+GENERATOR_VERSION = "1"  # bump to regenerate the cached workbooks
+SEED = 20260305
+TOWNSHIP = ("420117104", "复合镇")
+CREATED = datetime(2026, 4, 3, 9, 0, 0)
+TARGET_RATIO = 2.0
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN = "丽芳娜敏静秀英华慧巧美娟兰霞燕玲萍红娥凤洁梅琳素云莲真环雪荣爱妹香月"
+
+
+# ----------------------------------------------------------------------------- the workbooks
+
+
+def _id(rng: random.Random, born: date, female: bool) -> str:
+    seq = rng.randrange(0, 100)
+    sex = rng.choice("02468" if female else "13579")
+    body = f"420100{born:%Y%m%d}{seq:02d}{sex}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.randint(1, 2)))
+
+
+def _birth_date(rng: random.Random) -> object:
+    day = date(2026, 3, rng.randint(1, 31))
+    return rng.choice(
+        [
+            day,
+            day.isoformat(),
+            f"{day.year}/{day.month}/{day.day}",
+            f"{day.year}年{day.month}月{day.day}日",
+        ]
+    )
+
+
+def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None:
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb.set_properties({"created": CREATED})
+    title = wb.add_format({"bold": True, "align": "center"})
+    head = wb.add_format({"bold": True, "border": 1})
+    as_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+
+    def put(ws, r: int, c: int, v: object) -> None:
+        if v is None:
+            return
+        if isinstance(v, date):
+            ws.write_datetime(r, c, datetime(v.year, v.month, v.day), as_date)
+        elif isinstance(v, int | float):
+            ws.write_number(r, c, v)
+        else:
+            ws.write_string(r, c, str(v))
+
+    cover = wb.add_worksheet("封面")
+    for r, (label, value) in enumerate(
+        [
+            ("村代码", code),
+            ("村名", name),
+            ("报告期", MONTH),
+            ("填报人", _name(rng)),
+            ("联系电话", "13800000000"),
+            ("填报日期", date(2026, 4, rng.randint(1, 5))),
+        ]
+    ):
+        put(cover, r, 0, label)
+        put(cover, r, 1, value)
+
+    births = wb.add_worksheet("出生登记")
+    header = [
+        "序号",
+        "母亲姓名",
+        "母亲身份证号",
+        "婴儿性别",
+        "出生日期",
+        "孩次",
+        "是否符合政策",
+        "流动性质",
+        "父亲姓名",
+        "婴儿姓名",
+        "备注",
+    ]
+    births.merge_range(
+        0, 0, 0, len(header) - 1, f"{name}{MONTH[:4]}年{int(MONTH[5:])}月出生登记表", title
+    )
+    for c, h in enumerate(header):
+        births.write_string(1, c, h, head)
+    n = rng.randint(5, 30)
+    for i in range(n):
+        mother_born = date(rng.randint(1985, 2003), rng.randint(1, 12), rng.randint(1, 28))
+        row = [
+            i + 1,
+            _name(rng),
+            _id(rng, mother_born, True),
+            rng.choice(["男", "女", "1", "2"]),
+            _birth_date(rng),
+            rng.choices([1, 2, 3, "一孩", "二孩"], [60, 25, 3, 8, 4])[0],
+            rng.choice(["是", "是", "是", "否"]),
+            rng.choice([None, None, "户籍", "流入"]),
+            _name(rng),
+            _name(rng),
+            None,
+        ]
+        for c, v in enumerate(row):
+            put(births, 2 + i, c, v)
+    births.write_string(2 + n, 0, "合计")
+    births.write_string(3 + n, 0, "填表人：" + _name(rng))
+    births.write_string(3 + n, 4, "填报日期：2026年4月3日")
+
+    contraception = wb.add_worksheet("节育措施")
+    labels = [
+        "已婚育龄妇女数",
+        "上环",
+        "皮埋",
+        "女扎",
+        "男扎",
+        "口服药",
+        "避孕套",
+        "其他",
+        "未避孕",
+    ]
+    methods = [rng.randint(0, 60) for _ in labels[1:]]
+    for c, (label, value) in enumerate(zip(labels, [sum(methods), *methods], strict=True)):
+        contraception.write_string(0, c, label, head)
+        put(contraception, 1, c, value)
+
+    migrants = wb.add_worksheet("流动人口")
+    migrants.write_string(0, 0, "指标", head)
+    migrants.write_string(0, 1, "数值", head)
+    out = rng.randint(20, 120)
+    married = rng.randint(5, out // 2)
+    rows = [
+        ("流出人口数", out),
+        ("流出已婚育龄妇女数", married),
+        ("已办婚育证明数", rng.randint(0, married)),
+        ("定期联系数", rng.randint(0, married)),
+        ("流入人口数", rng.randint(0, 40)),
+        ("流入已婚育龄妇女数", rng.randint(0, 10)),
+    ]
+    for r, (label, value) in enumerate(rows, start=1):
+        migrants.write_string(r, 0, label)
+        put(migrants, r, 1, value)
+
+    beneficiaries = wb.add_worksheet("奖励扶助")
+    for c, h in enumerate(["姓名", "身份证号", "类别", "认定日期", "备注"]):
+        beneficiaries.write_string(0, c, h, head)
+    for i in range(rng.randint(0, 4)):
+        born = date(rng.randint(1940, 1965), rng.randint(1, 12), rng.randint(1, 28))
+        row = [
+            _name(rng),
+            _id(rng, born, rng.random() < 0.5),
+            rng.choice(["奖扶", "特扶", "独女户"]),
+            date(2026, 3, rng.randint(1, 31)),
+            None,
+        ]
+        for c, v in enumerate(row):
+            put(beneficiaries, 1 + i, c, v)
+
+    services = wb.add_worksheet("宣传服务")
+    labels = [
+        "宣传资料份数",
+        "标语条数",
+        "宣传挂图",
+        "咨询人次",
+        "三查应查人数",
+        "三查实查人数",
+        "随访人次",
+        "两非案件数",
+    ]
+    due = rng.randint(100, 400)
+    for c, (label, value) in enumerate(
+        zip(
+            labels,
+            [
+                rng.randint(50, 600),
+                rng.randint(0, 20),
+                rng.randint(0, 10),
+                rng.randint(0, 80),
+                due,
+                due - rng.randint(0, 5),
+                rng.randint(0, 90),
+                0,
+            ],
+            strict=True,
+        )
+    ):
+        services.write_string(0, c, label, head)
+        put(services, 1, c, value)
+    wb.close()
+
+
+def corpus(n_files: int) -> tuple[list[Path], VillageRegistry]:
+    folder = CACHE / MONTH
+    stamp = CACHE / "GENERATED"
+    wanted = f"{GENERATOR_VERSION} {SEED} {n_files}"
+    villages = [(f"{TOWNSHIP[0]}{i:03d}", f"第{i}村") for i in range(1, n_files + 1)]
+    paths = [folder / f"{code}_{MONTH}.xlsx" for code, _ in villages]
+    if not (stamp.exists() and stamp.read_text() == wanted and all(p.exists() for p in paths)):
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.xlsx"):
+            old.unlink()
+        rng = random.Random(SEED)
+        for (code, name), path in zip(villages, paths, strict=True):
+            write_workbook(path, code, name, rng)
+        lines = ["village_code,village_name,aliases,township_code,township_name"]
+        lines += [f"{code},{name},,{TOWNSHIP[0]},{TOWNSHIP[1]}" for code, name in villages]
+        (CACHE / "villages.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        stamp.write_text(wanted)
+    return paths, VillageRegistry.load(CACHE / "villages.csv")
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+def bare_calamine(paths: list[Path]) -> int:
+    cells = 0
+    for path in paths:
+        workbook = pc.CalamineWorkbook.from_path(str(path))
+        for name in workbook.sheet_names:
+            rows = workbook.get_sheet_by_name(name).to_python()
+            cells += sum(len(r) for r in rows)
+    return cells
+
+
+def clear_value_caches() -> None:
+    """Forget every value the reader has normalised (but not the parsed form catalogue)."""
+    for module in (values, sheets):
+        for fn in vars(module).values():
+            if getattr(fn, "__module__", None) == module.__name__ and hasattr(fn, "cache_clear"):
+                fn.cache_clear()
+
+
+def ours(paths: list[Path], registry: VillageRegistry) -> int:
+    records = 0
+    for path in paths:
+        fr = read_file(path, MONTH, registry, max_bytes=20 * 1024 * 1024, max_rows=10_000)
+        assert fr.rejection is None and not fr.findings, (path, fr.rejection, fr.findings)
+        records += sum(len(s.records) for s in fr.sheets.values())
+    return records
+
+
+def best_of(repeat: int, fn, *args, before=None) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        if before:
+            before()
+        start = time.perf_counter()
+        fn(*args)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def machine() -> str:
+    mem = "unknown"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return f"{os.cpu_count()} CPUs, {mem} memory, Python {platform.python_version()}, {platform.machine()}"
+
+
+def write_results(section: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    pattern = re.compile(r"^## Reading\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of (b) and exit")
+    parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
+    args = parser.parse_args()
+
+    paths, registry = corpus(args.files)
+    size = sum(p.stat().st_size for p in paths)
+    cells = bare_calamine(paths)  # warm the page cache and both code paths
+    records = ours(paths, registry)
+
+    if args.profile:
+        clear_value_caches()
+        profiler = cProfile.Profile()
+        profiler.runcall(ours, paths, registry)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(out.getvalue())
+        return
+
+    a = best_of(args.repeat, bare_calamine, paths)
+    b = best_of(args.repeat, ours, paths, registry, before=clear_value_caches)
+    n = len(paths)
+    ratio = b / a
+    verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
+    print(f"{n} workbooks, {size / n / 1024:.1f} KB each, {cells} cells, {records} records")
+    print(f"(a) bare calamine read : {a / n * 1000:7.3f} ms/file  ({a:.3f} s total)")
+    print(f"(b) township read_file : {b / n * 1000:7.3f} ms/file  ({b:.3f} s total)")
+    print(f"ratio (b)/(a)          : {ratio:7.2f}x  ({verdict} the {TARGET_RATIO:.0f}x target)")
+    if args.no_write:
+        return
+    write_results(
+        "## Reading\n\n"
+        f"Command: `uv run python bench/bench_read.py` (files {n}, best of {args.repeat}).\n\n"
+        f"Machine: {machine()}.\n\n"
+        f"Input: {n} generated village workbooks (封面 + five forms, 5–30 births each), "
+        f"{size / n / 1024:.1f} KB each; {cells} cells, {records} records in all.\n\n"
+        "| measure | ms per file | total s |\n"
+        "|---|---:|---:|\n"
+        f"| (a) bare python-calamine: open + `to_python()` every sheet | {a / n * 1000:.3f} | {a:.3f} |\n"
+        f"| (b) `township.read.files.read_file` | {b / n * 1000:.3f} | {b:.3f} |\n\n"
+        f"Ratio (b)/(a): **{ratio:.2f}×** (target ≤ {TARGET_RATIO:.0f}×: {verdict}).\n"
+    )
+    print(f"wrote the Reading section of {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

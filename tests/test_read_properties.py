@@ -1,0 +1,320 @@
+"""Property tests of the reader: normalisers and the header finder, on arbitrary input.
+
+Villages type anything into any cell. Whatever they type, a normaliser returns a canonical
+value, None, or text for validation to report; the header finder either finds a layout,
+finds none, or raises SheetProblem. Nothing else, and never slowly.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from stdnum.cn import ric
+
+from township.forms import load_catalogue
+from township.read.sheets import SheetProblem, detect_layout, extract, guess_form, is_non_data_row
+from township.read.values import (
+    EXCEL_EPOCH,
+    NORMALISERS,
+    SERIAL_RANGE,
+    to_count,
+    to_date,
+    to_id,
+    to_month,
+    to_parity,
+)
+
+CATALOGUE = load_catalogue()
+FAST = settings(max_examples=150, deadline=timedelta(milliseconds=300))
+GRIDS = settings(
+    max_examples=120,
+    deadline=timedelta(milliseconds=500),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+FULLWIDTH = str.maketrans("0123456789-/.", "０１２３４５６７８９－／．")
+
+# Everything the catalogue knows as a word: header aliases, sheet names, list headers, markers,
+# vocabulary keys. Grids made of these look like real sheets, half-right and half-wrong.
+KNOWN_WORDS = sorted(
+    {
+        alias
+        for form in CATALOGUE.forms.values()
+        for f in form.fields
+        for alias in (*f.aliases, f.name_zh)
+    }
+    | {alias for form in CATALOGUE.forms.values() for alias in form.sheet_aliases}
+    | {
+        "项目",
+        "指标",
+        "数量",
+        "数值",
+        "本月数",
+        "合计",
+        "小计",
+        "填表人：张三",
+        "审核人",
+        "单位：人",
+        "人",
+        "份",
+    }
+    | {str(k) for vocab in CATALOGUE.vocabularies.values() for k in vocab}
+)
+DECORATED_WORDS = st.builds(
+    lambda word, before, after: f"{before}{word}{after}",
+    st.sampled_from(KNOWN_WORDS),
+    st.sampled_from(["", " ", "　", "（", "*", "【"]),
+    st.sampled_from(["", " ", "：", "）", "*", "】", "?"]),
+)
+DATE_TEXT = st.sampled_from(
+    [
+        "2026-03-05",
+        "2026/3/5",
+        "2026.3.5",
+        "20260305",
+        "2026年3月5日",
+        "２０２６年３月５日",
+        "46086",
+        "2026-02-30",
+        "0000-00-00",
+        "9999-99-99",
+        "2026年13月",
+        "2026-3",
+        "202613",
+        "1.10105E+17",
+    ]
+)
+ODD_TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u3000",
+        "nan",
+        "NaN",
+        "inf",
+        "-1",
+        "0",
+        "1e400",
+        "１２３",
+        "፩",
+        "²",
+        "①",
+        "٣",
+        "1" * 5000,
+        "1" * 5000 + ".0",
+        "第" + "9" * 4400 + "孩",
+        "\x00",
+        "'420102198503120227",
+        "420102850312022",
+        "=SUM(A1)",
+    ]
+)
+TEXT = st.one_of(st.text(max_size=30), DECORATED_WORDS, DATE_TEXT, ODD_TEXT)
+CELL = st.one_of(
+    st.none(),
+    TEXT,
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+# ----------------------------------------------------------------------------- normalisers
+
+CANONICAL_TYPES = {
+    "text": (str,),
+    "id": (str,),
+    "sex": (str,),
+    "date": (date, str),
+    "parity": (int, str),
+    "in_policy": (bool, str),
+    "residence": (str,),
+    "category": (str,),
+    "count": (int, str),
+    "month": (str,),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(NORMALISERS))
+@FAST
+@given(value=CELL)
+def test_every_normaliser_takes_any_cell_and_returns_a_value_none_or_text(kind, value):
+    result = NORMALISERS[kind](value)
+    if result is None:
+        assert kind != "residence"  # a blank residence means 户籍
+        return
+    assert isinstance(result, CANONICAL_TYPES[kind]), (kind, value, result)
+    if kind in ("count", "parity") and isinstance(result, int) and not isinstance(result, bool):
+        assert result >= (0 if kind == "count" else 1)
+    if kind == "sex" and value is not None and result not in ("男", "女"):
+        assert isinstance(result, str)  # unknown text goes to validation as typed
+
+
+def spec_forms_of(day: date) -> list[object]:
+    """Every way SPEC §3 lets a village write this date."""
+    y, m, d = day.year, day.month, day.day
+    forms: list[object] = [
+        day,
+        datetime(y, m, d, 8, 30),
+        f"{y:04d}-{m:02d}-{d:02d}",
+        f"{y:04d}-{m}-{d}",
+        f"{y:04d}/{m}/{d}",
+        f"{y:04d}/{m:02d}/{d:02d}",
+        f"{y:04d}.{m}.{d}",
+        f"{y:04d}{m:02d}{d:02d}",
+        f"{y:04d}年{m}月{d}日",
+        f"{y:04d}年{m:02d}月{d:02d}日",
+        f"{y:04d}-{m:02d}-{d:02d} 00:00:00",
+    ]
+    serial = (day - EXCEL_EPOCH).days
+    if SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
+        forms += [serial, float(serial), str(serial)]
+    return forms
+
+
+@FAST
+@given(
+    day=st.dates(min_value=date(1000, 1, 1)),
+    fullwidth=st.booleans(),
+    pad=st.sampled_from(["", " ", "　"]),
+)
+def test_to_date_round_trips_every_spec_date_form(day, fullwidth, pad):
+    for written in spec_forms_of(day):
+        if isinstance(written, str):
+            written = pad + (written.translate(FULLWIDTH) if fullwidth else written) + pad
+        assert to_date(written) == day, written
+
+
+@FAST
+@given(day=st.dates(min_value=date(1000, 1, 1)), fullwidth=st.booleans())
+def test_to_month_round_trips_month_forms(day, fullwidth):
+    y, m = day.year, day.month
+    expected = f"{y:04d}-{m:02d}"
+    for written in (
+        day,
+        f"{y:04d}-{m:02d}",
+        f"{y:04d}年{m}月",
+        f"{y:04d}年{m:02d}月份",
+        f"{y:04d}{m:02d}",
+        f"{y}/{m}",
+    ):
+        if isinstance(written, str) and fullwidth:
+            written = written.translate(FULLWIDTH)
+        assert to_month(written) == expected, written
+
+
+@FAST
+@given(
+    n=st.integers(min_value=0, max_value=10**15 - 1),
+    fullwidth=st.booleans(),
+    pad=st.sampled_from(["", " ", "　", "\t"]),
+    unit=st.sampled_from(["", "人", "份", "人次"]),
+)
+def test_to_count_round_trips_digit_strings_full_width_or_not(n, fullwidth, pad, unit):
+    text = str(n).translate(FULLWIDTH) if fullwidth else str(n)
+    assert to_count(f"{pad}{text}{unit}{pad}") == n
+    assert to_count(n) == n
+    assert to_count(float(n)) == n or n > 2**53  # floats hold every count below 2**53 exactly
+
+
+@FAST
+@given(n=st.integers(min_value=1, max_value=99), fullwidth=st.booleans())
+def test_to_parity_round_trips_numbers_and_ordinals(n, fullwidth):
+    for written in (str(n), f"第{n}孩", f"{n}孩", n, float(n)):
+        if isinstance(written, str) and fullwidth:
+            written = written.translate(FULLWIDTH)
+        assert to_parity(written) == n
+
+
+@FAST
+@given(
+    born=st.dates(min_value=date(1940, 1, 1), max_value=date(1999, 12, 31)),
+    seq=st.integers(min_value=0, max_value=999),
+    fullwidth=st.booleans(),
+)
+def test_to_id_keeps_text_ids_and_upgrades_15_digit_ones(born, seq, fullwidth):
+    body = f"420100{born:%Y%m%d}{seq:03d}"
+    full = body + ric.calc_check_digit(body + "0")
+    written = full.translate(FULLWIDTH) if fullwidth else full
+    assert to_id(f" {written.lower()} ") == full
+    legacy = f"420100{born:%y%m%d}{seq:03d}"
+    if born.year >= 1900:
+        assert to_id(legacy) == full
+        assert to_id(float(legacy)) == full  # 15 digits survive a number cell exactly
+
+
+@FAST
+@given(
+    number=st.one_of(st.floats(min_value=1e15, allow_infinity=True), st.integers(min_value=10**15))
+)
+def test_to_id_never_turns_a_mangled_number_into_digits(number):
+    # an 18-digit ID in a number cell has lost its last digits: never guess them
+    result = to_id(number)
+    assert not result.isdigit()
+    if isinstance(number, float) and math.isfinite(number):
+        assert "E+" in result
+
+
+# ----------------------------------------------------------------------------- header finder
+
+ROW = st.lists(CELL, max_size=8)
+GRID = st.lists(ROW, max_size=10)
+WORDY_ROW = st.lists(
+    st.one_of(st.none(), DECORATED_WORDS, st.integers(0, 500), DATE_TEXT), max_size=8
+)
+WORDY_GRID = st.lists(st.one_of(WORDY_ROW, ROW), max_size=12)
+
+
+def _find_everything(grid):
+    for form in CATALOGUE.forms.values():
+        try:
+            layout = detect_layout(grid, form)
+        except SheetProblem as problem:
+            assert problem.code and problem.message_zh
+            continue
+        if layout is not None:
+            read = extract("表", grid, layout, CATALOGUE)
+            assert len(read.records) == len(read.rows) == len(read.cells)
+    layout = guess_form(grid, CATALOGUE)
+    if layout is not None:
+        assert len(layout.columns) >= 3
+        extract("Sheet1", grid, layout, CATALOGUE)
+    for row in grid:
+        is_non_data_row(row, CATALOGUE)
+
+
+@GRIDS
+@given(grid=GRID)
+def test_header_finder_takes_any_grid_of_mixed_values(grid):
+    _find_everything(grid)
+
+
+@GRIDS
+@given(grid=WORDY_GRID)
+def test_header_finder_takes_grids_of_header_aliases_and_labels(grid):
+    _find_everything(grid)
+
+
+@settings(max_examples=60, deadline=timedelta(milliseconds=500))
+@given(
+    form_name=st.sampled_from(["births", "beneficiaries", "contraception", "migrants", "services"]),
+    titles=st.lists(
+        st.sampled_from(["2026年3月报表", "填报单位：复合村", "", "单位：人", "  "]), max_size=6
+    ),
+    data=st.data(),
+)
+def test_a_header_row_is_found_under_any_title_rows_in_any_column_order(form_name, titles, data):
+    form = CATALOGUE.forms[form_name]
+    fields = data.draw(st.permutations(form.fields))
+    fields = fields[: max(3, data.draw(st.integers(3, len(fields))))]
+    header = [data.draw(st.sampled_from(f.aliases)) for f in fields]
+    grid = [[t] for t in titles] + [header, ["x"] * len(header)]
+    layout = detect_layout(grid, form)
+    assert layout is not None and layout.kind == "table"
+    assert layout.header_row == len(titles)
+    assert layout.columns == {f.name: c for c, f in enumerate(fields)}
