@@ -30,6 +30,9 @@ class Settings:
     max_sheet_rows: int = field(
         default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_SHEET_ROWS", 20000))
     )
+    lock_wait_seconds: float = field(
+        default_factory=lambda: float(os.environ.get("TOWNSHIP_LOCK_WAIT_SECONDS", 60))
+    )
 
     def with_paths(self, **paths: Path | None) -> Settings:
         """A copy with the given paths replaced; None keeps the current value."""

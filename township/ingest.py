@@ -120,7 +120,7 @@ def ingest(
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found))
     read_many = read_many or (lambda items, reg, s: [read_one(p, m, reg, s) for p, m in items])
-    with Warehouse(settings.warehouse) as wh:
+    with Warehouse(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as wh:
         pending = new_files(found, wh, settings.raw_dir)
         result.files_skipped = len(found) - len(pending)
         wh.begin()

@@ -1,0 +1,125 @@
+"""Faults: a crash in the middle of a load, and a warehouse held by another process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from builders import birth_row, write_births
+from township.config import Settings
+from township.ingest import ingest
+
+FUHE, TAOYUAN = "420117104201", "420117104202"
+KILL_DURING_LOAD = """
+import sys, time
+from pathlib import Path
+import township.ingest as ingest_module
+from township.config import Settings
+
+ingest_module.CHUNK_FILES = 1  # one file per chunk: the first chunk is inserted, then we stall
+calls = []
+
+def read_then_stall(items, registry, settings):
+    calls.append(items)
+    if len(calls) == 2:  # the first chunk is already in the open transaction
+        Path("ready").write_text("loading")
+        time.sleep(120)
+    return [ingest_module.read_one(p, m, registry, settings) for p, m in items]
+
+ingest_module.ingest(Settings(), read_many=read_then_stall)
+"""
+HOLD_WAREHOUSE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+open("held", "w").write("held")
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def snapshot(path: Path) -> dict[str, list]:
+    con = duckdb.connect(str(path), read_only=True)
+    tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
+    out = {f"{s}.{t}": con.execute(f'select * from "{s}"."{t}" order by all').fetchall() for s, t in tables}
+    con.close()
+    return out
+
+
+def figures(path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("select period, org_code, indicator, value from marts.indicator_values order by all").fetchall()
+    con.close()
+    return rows
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "subprocess ended early"
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.05)
+
+
+def _months(settings: Settings) -> None:
+    write_births(settings.raw_dir / "2026-02" / f"{FUHE}.xlsx", [birth_row(1, "2026-02-01")])
+    for n, village in enumerate((FUHE, TAOYUAN), start=2):
+        rows = [birth_row(10 * n + k, f"2026-03-0{k + 1}") for k in range(3)]
+        write_births(settings.raw_dir / "2026-03" / f"{village}.xlsx", rows)
+
+
+def test_crash_mid_load_leaves_the_warehouse_as_before_and_rerun_completes(settings, tmp_path):
+    write_births(settings.raw_dir / "2026-01" / f"{FUHE}.xlsx", [birth_row(9, "2026-01-09")])
+    ingest(settings)
+    before = snapshot(settings.warehouse)
+    _months(settings)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd()), *sys.path])}
+    proc = subprocess.Popen([sys.executable, "-c", KILL_DURING_LOAD], cwd=tmp_path, env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(tmp_path / "ready", proc)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert snapshot(settings.warehouse) == before
+    ingest(settings)
+    uninterrupted = tmp_path / "uninterrupted.duckdb"
+    ingest(Settings(warehouse=uninterrupted))
+    assert figures(settings.warehouse) == figures(uninterrupted)
+
+
+def test_ingest_while_warehouse_is_held_fails_with_one_clear_line(settings, tmp_path):
+    write_births(settings.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-01")])
+    ingest(settings)
+    before = snapshot(settings.warehouse)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "30"], cwd=tmp_path)
+    try:
+        _wait_for(tmp_path / "held", holder)
+        write_births(settings.raw_dir / "2026-03" / f"{TAOYUAN}.xlsx", [birth_row(2, "2026-03-02")])
+        env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "1"}
+        done = subprocess.run([sys.executable, "-m", "township.cli", "ingest", "--quiet"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "held by another process" in lines[0], done.stderr
+    assert snapshot(settings.warehouse) == before
+
+
+def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
+    write_births(settings.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-01")])
+    Settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "2"], cwd=tmp_path)
+    try:
+        _wait_for(tmp_path / "held", holder)
+        result = ingest(Settings(lock_wait_seconds=60))
+    finally:
+        holder.wait(timeout=60)
+    assert result.by_status == {"accepted": 1}
