@@ -166,6 +166,27 @@ def _parse_moment(text: str) -> datetime:
 
 
 @app.command()
+def trace(
+    period: Annotated[str, typer.Argument(help="e.g. SY2026H1")],
+    indicator: Annotated[str, typer.Argument(help="indicator code, e.g. births_total")],
+    org: Annotated[str | None, typer.Option(help="village or township code [the township]")] = None,
+    warehouse: WarehouseFile = None,
+) -> None:
+    """The files, sheets and Excel rows behind one indicator value."""
+    from township.warehouse import Warehouse
+
+    s = _settings(warehouse=warehouse)
+    if not s.warehouse.exists():
+        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
+    with Warehouse(s.warehouse, read_only=True) as wh:
+        org_code = org or wh.villages()["township_code"].iloc[0]
+        rows = wh.lineage(period, org_code, indicator)
+    for r in rows.itertuples():
+        typer.echo(f"{r.village_name}\t{r.file_path}\t{r.sheet} 第{r.excel_row}行")
+    typer.echo(f"{len(rows)} row(s) behind {indicator} {period} {org_code}")
+
+
+@app.command()
 def reports(
     month: Annotated[str, typer.Argument(help="report month YYYY-MM")],
     raw_dir: RawDir = None,

@@ -38,6 +38,7 @@ DDL_FILES = [
     "marts/indicator_catalog.sql",
     "marts/indicator_values_table.sql",
     "marts/village_measures.sql",
+    "marts/indicator_lineage.sql",
 ]
 LOAD_ORDER = [
     "raw.submissions",
@@ -267,3 +268,9 @@ class Warehouse:
             "select max(report_month) from raw.submissions where status <> 'rejected'"
         ).fetchone()
         return row[0] if row else None
+
+    def lineage(self, period: str, org_code: str, indicator: str, as_of: datetime | None = None) -> pd.DataFrame:
+        """The source rows (file, sheet, Excel row) behind one indicator value."""
+        return self.con.execute(
+            "select * from marts.indicator_lineage(?, ?, ?, as_of := ?)", [period, org_code, indicator, as_of]
+        ).df()
