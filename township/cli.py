@@ -122,6 +122,7 @@ def summary(
 ) -> None:
     """The township summary for a period."""
     from township.indicators.periods import parse_period
+    from township.reports.compare import comparisons
     from township.reports.summary import NoData, load_summary, summary_json, summary_text
     from township.warehouse import Warehouse
 
@@ -140,18 +141,17 @@ def summary(
             p, values, catalog = load_summary(wh, period, moment)
         except NoData as exc:
             _fail(str(exc))
-        last = wh.latest_report_month()
-    if format == "text":
-        typer.echo(summary_text(p, values, catalog, last))
-    elif format == "json":
-        sys.stdout.write(summary_json(p, values, moment) + "\n")
-    else:
-        from township.reports.summary_xlsx import write_summary_xlsx
+        last = wh.latest_report_month(moment)
+        compared = comparisons(wh, p.key, moment)
+        if format == "xlsx":
+            from township.reports.summary_xlsx import write_summary_xlsx
 
-        path = write_summary_xlsx(
-            output or s.outbox / f"summary_{p.key}.xlsx", p, values, catalog, last
-        )
-        console.print(f"summary written to {path}")
+            path = write_summary_xlsx(output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment)
+            console.print(f"summary written to {path}")
+    if format == "text":
+        typer.echo(summary_text(p, values, catalog, last, compared))
+    elif format == "json":
+        sys.stdout.write(summary_json(p, values, moment, compared) + "\n")
 
 
 def _parse_moment(text: str) -> datetime:

@@ -39,6 +39,16 @@ DDL_FILES = [
     "marts/indicator_values_table.sql",
     "marts/village_measures.sql",
     "marts/indicator_lineage.sql",
+    "marts/births.sql",
+    "marts/birth_rows.sql",
+    "marts/beneficiaries.sql",
+    "marts/contraception.sql",
+    "marts/migrants.sql",
+    "marts/services.sql",
+    "marts/form_versions.sql",
+    "marts/submissions.sql",
+    "marts/findings.sql",
+    "marts/quarantined_rows.sql",
 ]
 LOAD_ORDER = [
     "raw.submissions",
@@ -263,9 +273,12 @@ class Warehouse:
             for name in ("month_submissions", "month_findings", "month_form_counts")
         )
 
-    def latest_report_month(self) -> str | None:
+    def latest_report_month(self, as_of: datetime | None = None) -> str | None:
+        """The latest report month with an accepted file among the files received by as_of."""
         row = self.con.execute(
-            "select max(report_month) from raw.submissions where status <> 'rejected'"
+            "select max(report_month) from raw.submissions where status <> 'rejected' "
+            "and received_at <= coalesce(?::timestamp, 'infinity'::timestamp)",
+            [as_of],
         ).fetchone()
         return row[0] if row else None
 

@@ -539,6 +539,9 @@ def _candidate_fonts() -> list[str]:
     return [p for p in paths if p and Path(p).is_file()]
 
 
+_REGISTERED: set[str] = set()
+
+
 @cache
 def cjk_font() -> str | None:
     """Path of a font with the Chinese glyphs the charts use, or None."""
@@ -551,11 +554,12 @@ class _Labels:
     matplotlib never draws a missing glyph (which it reports as a warning)."""
 
     def __init__(self, cjk: str | None):
-        default = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
-        self.paths = [p for p in (cjk, default) if p]
+        bundled = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+        self.paths = [p for p in (cjk, bundled) if p]
         self.families = [font_manager.get_font(p).family_name for p in self.paths]
-        for p in self.paths:
-            font_manager.fontManager.addfont(p)
+        if cjk and cjk not in _REGISTERED:  # so that rcParams can name its family
+            font_manager.fontManager.addfont(cjk)
+            _REGISTERED.add(cjk)
 
     def fits(self, text: str) -> bool:
         return all(c.isspace() or any(ord(c) in _charmap(p) for p in self.paths) for c in str(text))
@@ -579,8 +583,8 @@ def write_chart_pngs(path: Path, data: SummaryData) -> list[Path]:
         (path.with_name(f"{path.stem}_sex_ratio.png"), _sex_ratio_png),
         (path.with_name(f"{path.stem}_timeliness.png"), _timeliness_png),
     ]
-    rc = {"font.family": labels.families, "axes.unicode_minus": True, "svg.fonttype": "none"}
-    with matplotlib.rc_context(rc):
+    # Local to these figures: the CJK font first, DejaVu Sans (bundled) for what it lacks.
+    with matplotlib.rc_context({"font.family": labels.families}):
         for out, draw in outputs:
             fig = Figure(figsize=(10, 5.5), dpi=110, layout="constrained")
             FigureCanvasAgg(fig)
