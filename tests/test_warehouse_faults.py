@@ -23,16 +23,17 @@ import township.ingest as ingest_module
 from township.config import Settings
 
 ingest_module.CHUNK_FILES = 1  # one file per chunk: the first chunk is inserted, then we stall
-calls = []
+prepare, calls = ingest_module.prepare, []
 
-def read_then_stall(items, registry, settings):
-    calls.append(items)
+def prepare_then_stall(*args):
+    calls.append(args)
     if len(calls) == 2:  # the first chunk is already in the open transaction
         Path("ready").write_text("loading")
         time.sleep(120)
-    return [ingest_module.read_one(p, m, registry, settings) for p, m in items]
+    return prepare(*args)
 
-ingest_module.ingest(Settings(), read_many=read_then_stall)
+ingest_module.prepare = prepare_then_stall
+ingest_module.ingest(Settings())
 """
 HOLD_WAREHOUSE = """
 import sys, time, duckdb

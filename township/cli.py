@@ -216,6 +216,96 @@ def template(
 
 
 @app.command()
+def docs(
+    warehouse: WarehouseFile = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="the Markdown file [docs/warehouse.md]")
+    ] = Path("docs/warehouse.md"),
+    sample: Annotated[
+        bool,
+        typer.Option(
+            "--sample",
+            help="document a sample warehouse built in a temporary folder (as the committed file is)",
+        ),
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="write nothing; exit 1 if the file is out of date")
+    ] = False,
+) -> None:
+    """Write docs/warehouse.md, the analysts' data dictionary, from the warehouse's own comments."""
+    import tempfile
+
+    from township.docs import build_sample_warehouse, render_docs
+    from township.warehouse import WarehouseBusy
+
+    if sample:
+        with tempfile.TemporaryDirectory(prefix="township-docs-") as tmp:
+            text = render_docs(build_sample_warehouse(Path(tmp)).warehouse)
+    else:
+        s = _settings(warehouse=warehouse)
+        if not s.warehouse.exists():
+            _fail(f"warehouse not found: {s.warehouse} (run `township ingest`, or use --sample)")
+        try:
+            text = render_docs(s.warehouse)
+        except WarehouseBusy as exc:
+            _fail(str(exc), code=3)
+    current = output.read_text(encoding="utf-8") if output.exists() else None
+    if check:
+        if current != text:
+            _fail(f"{output} is out of date: run `township docs --sample`")
+        console.print(f"{output} is up to date")
+    elif current == text:
+        console.print(f"{output} unchanged")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8", newline="\n")
+        console.print(f"data dictionary written to {output}")
+
+
+@app.command()
+def serve(
+    cron: Annotated[
+        str, typer.Option(help="when each run starts, cron in --timezone [6th, 06:00]")
+    ] = "0 6 6 * *",
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="time zone of the schedule [TOWNSHIP_TIMEZONE, Asia/Shanghai]"),
+    ] = None,
+    month: Annotated[
+        str, typer.Option(help="month each run ingests: previous (and any missed) or YYYY-MM")
+    ] = "previous",
+    name: Annotated[str, typer.Option(help="deployment name")] = "monthly",
+    raw_dir: RawDir = None,
+    villages: VillagesCsv = None,
+    warehouse: WarehouseFile = None,
+    outbox: Outbox = None,
+) -> None:
+    """Run the monthly schedule (a Prefect deployment) until stopped; no set-up needed.
+
+    Uses the Prefect server at PREFECT_API_URL, else starts a local one for as long as it runs.
+    """
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])|previous", month):
+        _fail(f"--month {month!r}: use previous or YYYY-MM", code=2)
+    s = _settings(raw_dir, villages, warehouse, outbox)
+    _require_villages(s)
+    from flows.serve import ServerError, serve_monthly
+
+    try:
+        serve_monthly(
+            s, cron=cron, timezone=timezone, name=name, month=month, announce=console.print
+        )
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    except ServerError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        pass
+    console.print("stopped")
+
+
+@app.command()
 def demo(
     period: Annotated[str, typer.Option(help="period to summarise")] = "SY2026H1",
 ) -> None:

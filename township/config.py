@@ -30,6 +30,7 @@ class Settings:
     max_sheet_rows: int = field(
         default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_SHEET_ROWS", 20000))
     )
+    workers: int = field(default_factory=lambda: int(os.environ.get("TOWNSHIP_WORKERS", 0)))
     lock_wait_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TOWNSHIP_LOCK_WAIT_SECONDS", 60))
     )

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
 
 from township.config import Settings
-from township.facts import build_load_batch, findings_tables
-from township.model import FileRead, Finding, Rejection
+from township.facts import LoadBatch, build_load_batch, findings_tables
+from township.forms import load_catalogue
+from township.model import FileRead, Finding, Rejection, submission_id
 from township.privacy import load_or_create_key
 from township.read.files import ACCEPTED_SUFFIXES, file_identity, read_file, received_time
 from township.rules.catalog import finding
-from township.rules.outliers import outliers
 from township.rules.validate import validate_batch
 from township.villages import VillageRegistry
 from township.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-CHUNK_FILES = (
-    2000  # files read and validated together: bounds memory, amortises pandera's fixed cost
-)
-STOCK_FIELDS = {"contraception": ["married_women"], "migrants": ["out_migrants", "in_migrants"]}
+# Files read and validated together: bounds memory, amortises pandera's fixed cost per call.
+CHUNK_FILES = 500
+# Below this, starting worker processes (~2 s of imports each) costs more than it saves.
+PARALLEL_FROM_FILES = 1500
 
 
 @dataclass
@@ -83,23 +88,19 @@ def new_files(
     return pending
 
 
-def read_one(path: Path, month: str, registry: VillageRegistry, settings: Settings) -> FileRead:
+def read_one(
+    path: Path, month: str, registry: VillageRegistry, settings: Settings, sha256: str | None = None
+) -> FileRead:
     """Read a file; whatever goes wrong is recorded against that file alone."""
     try:
-        return read_file(path, month, registry, settings.max_file_bytes, settings.max_sheet_rows)
+        return read_file(
+            path, month, registry, settings.max_file_bytes, settings.max_sheet_rows, sha256=sha256
+        )
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
         sha, size, received = file_identity(path)
-        return FileRead(
-            path,
-            sha,
-            size,
-            received,
-            month,
-            rejection=Rejection(
-                "unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。"
-            ),
-        )
+        unreadable = Rejection("unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。")
+        return FileRead(path, sha, size, received, month, rejection=unreadable)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -107,33 +108,80 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
+def plan(found: list[tuple[Path, str]], wh: Warehouse, raw_dir: Path) -> list[tuple[Path, str, str]]:
+    """(file, month, sha256) of what is new: byte-identical copies for a month already
+    ingested, or twice in this batch, change nothing."""
+    known = wh.known_submissions()
+    todo = []
+    for path, month in new_files(found, wh, raw_dir):
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        submission = submission_id(month, sha)
+        if submission not in known:
+            known.add(submission)
+            todo.append((path, month, sha))
+    return todo
+
+
+def prepare(
+    items: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+) -> LoadBatch:
+    """Read, validate and shape a chunk of files: one pandera call per form for the chunk.
+    Runs in a worker process for large batches, so it touches no storage."""
+    files = [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    return build_load_batch(files, validate_batch(files), key, settings.raw_dir, datetime.now())
+
+
+def _worker_count(settings: Settings, n_files: int) -> int:
+    if n_files < PARALLEL_FROM_FILES:
+        return 1  # a worker costs ~2 s of imports: only large batches gain
+    return max(1, min(settings.workers or os.cpu_count() or 1, n_files // CHUNK_FILES + 1))
+
+
+def prepared_batches(
+    todo: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+) -> Iterator[tuple[int, LoadBatch]]:
+    """Chunks of prepared files, in order, with a bounded number in flight."""
+    chunks = list(_chunks(todo, CHUNK_FILES))
+    workers = _worker_count(settings, len(todo))
+    if workers == 1:
+        for chunk in chunks:
+            yield len(chunk), prepare(chunk, registry, settings, key)
+        return
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        in_flight: deque = deque()
+        for chunk in chunks:
+            in_flight.append((len(chunk), pool.submit(prepare, chunk, registry, settings, key)))
+            if len(in_flight) > 2 * workers:
+                n, future = in_flight.popleft()
+                yield n, future.result()
+        while in_flight:
+            n, future = in_flight.popleft()
+            yield n, future.result()
+
+
 def ingest(
-    settings: Settings,
-    month: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    read_many: Callable[[list[tuple[Path, str]], VillageRegistry, Settings], list[FileRead]]
-    | None = None,
+    settings: Settings, month: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> IngestResult:
     """Every new file (of one month, or all) into the warehouse: all of it, or nothing."""
     registry = VillageRegistry.load(settings.villages)
     key = load_or_create_key(settings.key_file)
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found))
-    read_many = read_many or (lambda items, reg, s: [read_one(p, m, reg, s) for p, m in items])
+    villages = _villages_frame(registry)
     with Warehouse(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as wh:
-        pending = new_files(found, wh, settings.raw_dir)
-        result.files_skipped = len(found) - len(pending)
+        todo = plan(found, wh, settings.raw_dir)
+        result.files_skipped = len(found) - len(todo)
+        if not todo and wh.villages_unchanged(villages):
+            return result  # nothing new: the warehouse and its marts stay as they are
         wh.begin()
         try:
-            wh.replace_villages(_villages_frame(registry))
-            known = wh.known_submissions()
+            wh.replace_villages(villages)
             done = 0
-            for chunk in _chunks(pending, CHUNK_FILES):
-                files = _unique_new(read_many(chunk, registry, settings), known)
-                _load_chunk(wh, files, key, settings, result)
-                done += len(chunk)
+            for n, batch in prepared_batches(todo, registry, settings, key):
+                _load(wh, batch, result)
+                done += n
                 if progress:
-                    progress(done, len(pending))
+                    progress(done, len(todo))
             result.indicator_rows = wh.materialize_indicators()
             wh.commit()
         except BaseException:
@@ -142,25 +190,9 @@ def ingest(
     return result
 
 
-def _unique_new(files: list[FileRead], known: set[str]) -> list[FileRead]:
-    """Byte-identical copies (already ingested, or twice in this batch) change nothing."""
-    out = []
-    for fr in files:
-        if fr.submission_id not in known:
-            known.add(fr.submission_id)
-            out.append(fr)
-    return out
-
-
-def _load_chunk(
-    wh: Warehouse, files: list[FileRead], key: bytes, settings: Settings, result: IngestResult
-) -> None:
-    if not files:
-        return
-    validated = validate_batch(files)
-    batch = build_load_batch(files, validated, key, settings.raw_dir, datetime.now())
+def _load(wh: Warehouse, batch: LoadBatch, result: IngestResult) -> None:
     wh.insert_tables(batch.tables)
-    _add_derived_findings(wh, files)
+    _add_derived_findings(wh, batch.files)
     submitted = batch.tables["raw.submissions"]
     summary = submitted[["submission_id", "file_name", "report_month", "village_code", "status"]]
     summary = summary.astype(object)
@@ -183,7 +215,7 @@ def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
                 cell=_cell(fr, "births", int(row.excel_row), "mother_id"),
             )
         )
-    for row in outliers(wh.stock_history(), _new_stock_values(files)).itertuples(index=False):
+    for row in wh.stock_outliers(list(by_sha)).itertuples(index=False):
         i, fr = by_sha[row.submission_id]
         sheet = fr.sheets[row.form]
         extra.setdefault(i, []).append(
@@ -210,8 +242,6 @@ def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
 
 
 def _field_zh(form: str, field_name: str) -> str:
-    from township.forms import load_catalogue
-
     return load_catalogue().forms[form].field(field_name).name_zh
 
 
@@ -221,31 +251,6 @@ def _cell(fr: FileRead, form: str, excel_row: int, field_name: str) -> str | Non
         if row == excel_row:
             return cells.get(field_name)
     return None
-
-
-def _new_stock_values(files: list[FileRead]) -> pd.DataFrame:
-    rows = []
-    for fr in files:
-        for form, fields in STOCK_FIELDS.items():
-            sheet = fr.sheets.get(form)
-            if fr.rejection or sheet is None or not sheet.records:
-                continue
-            for name in fields:
-                value = sheet.records[0].get(name)
-                if isinstance(value, int):
-                    rows.append(
-                        {
-                            "submission_id": fr.submission_id,
-                            "village_code": fr.village_code,
-                            "report_month": fr.report_month,
-                            "form": form,
-                            "field": name,
-                            "value": value,
-                        }
-                    )
-    return pd.DataFrame(
-        rows, columns=["submission_id", "village_code", "report_month", "form", "field", "value"]
-    )
 
 
 def _villages_frame(registry: VillageRegistry) -> pd.DataFrame:

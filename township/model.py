@@ -12,6 +12,10 @@ WARNING = "warning"
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告"}
 
 
+def submission_id(report_month: str, sha256: str) -> str:
+    return hashlib.sha256(f"{report_month}/{sha256}".encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Finding:
     """One thing wrong with a submission, pointing at a cell where there is one."""
@@ -74,4 +78,4 @@ class FileRead:
     def submission_id(self) -> str:
         """One per (report month, file content): the same bytes sent again for the same month
         are the same submission; an unchanged stock file sent for the next month is not."""
-        return hashlib.sha256(f"{self.report_month}/{self.sha256}".encode()).hexdigest()[:32]
+        return submission_id(self.report_month, self.sha256)

@@ -49,6 +49,7 @@ DDL_FILES = [
     "marts/submissions.sql",
     "marts/findings.sql",
     "marts/quarantined_rows.sql",
+    "marts/villages.sql",
 ]
 LOAD_ORDER = [
     "raw.submissions",
@@ -89,7 +90,10 @@ def connect(
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # no progress bar: long statements would otherwise draw one on the terminal
+            con.execute("set enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
@@ -149,6 +153,16 @@ class Warehouse:
     def rollback(self) -> None:
         self.con.execute("rollback")
 
+    def villages_unchanged(self, villages: pd.DataFrame) -> bool:
+        stored = self.con.execute(
+            "select village_code, village_name, township_code, township_name, aliases, email "
+            "from raw.villages order by village_code"
+        ).fetchall()
+        given = villages[
+            ["village_code", "village_name", "township_code", "township_name", "aliases", "email"]
+        ].sort_values("village_code")
+        return stored == [tuple(None if pd.isna(v) else v for v in row) for row in given.itertuples(index=False)]
+
     def replace_villages(self, villages: pd.DataFrame) -> None:
         self.con.execute("delete from raw.villages")
         self._insert("raw.villages", villages)
@@ -169,8 +183,9 @@ class Warehouse:
     def cross_village_losers(self, submission_ids: list[str]) -> pd.DataFrame:
         return self.con.execute(sql("queries/cross_village_losers.sql"), [submission_ids]).df()
 
-    def stock_history(self) -> pd.DataFrame:
-        return self.con.execute(sql("queries/stock_history.sql")).df()
+    def stock_outliers(self, submission_ids: list[str]) -> pd.DataFrame:
+        """Stock figures of these submissions far from their village's other months."""
+        return self.con.execute(sql("queries/stock_outliers.sql"), [submission_ids, submission_ids]).df()
 
     def add_findings(self, public: pd.DataFrame, private: pd.DataFrame) -> None:
         """Findings found after loading (cross-village, outliers), counted into their submissions."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -10,6 +11,7 @@ from township.model import SheetRead
 from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
+LIST_SCAN_ROWS = 200
 UNIT_WORDS = frozenset(
     normalise_label(w)
     for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
@@ -33,6 +35,7 @@ class Layout:
     value_column: int | None = None
 
 
+@cache
 def column_letter(index: int) -> str:
     letters = ""
     index += 1
@@ -55,10 +58,15 @@ def _alias_index(form_name: str) -> dict[str, str]:
 
 
 @cache
-def _ascii_alias(form_name: str) -> bool:
-    """Whether any header alias of the form is plain ASCII. When none is (the usual case), an
-    ASCII cell (an ID number, a date, a count) cannot be a header and is not normalised."""
-    return any(label.isascii() for label in _alias_index(form_name))
+def _matcher(form_name: str) -> tuple[dict[str, str], bool, frozenset[str]]:
+    """What header scanning needs of a form: its alias index, whether any alias is plain ASCII,
+    and the characters its aliases start with (see _row_matches)."""
+    index = _alias_index(form_name)
+    return (
+        index,
+        any(label.isascii() for label in index),
+        frozenset(label[0] for label in index if label),
+    )
 
 
 @cache
@@ -85,20 +93,43 @@ def _label(text: str) -> str:
 
 
 def _row_matches(row: list[object], form: Form) -> dict[int, str]:
-    index, any_ascii = _alias_index(form.name), _ascii_alias(form.name)
+    """Column -> field for the cells of a row that are header aliases of the form.
+
+    Most cells are names, ID numbers and dates: they are turned away before being normalised,
+    exactly. An ASCII cell normalises to ASCII, so it cannot match when no alias is ASCII; a
+    cell starting with a CJK unified ideograph keeps it as its first character (NFKC leaves
+    U+4E00–U+9FFF alone, nothing composes with them, they are neither spaces nor punctuation),
+    so it cannot match unless some alias starts with that character."""
+    index, any_ascii, first_chars = _matcher(form.name)
+    get, label = index.get, _label
+    if not any_ascii:  # the usual catalogue: every alias has a Chinese character
+        return {
+            c: field
+            for c, v in enumerate(row)
+            if isinstance(v, str)
+            and not v.isascii()  # also turns away ""
+            and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
+            and (field := get(label(v))) is not None
+        }
     return {
         c: field
         for c, v in enumerate(row)
         if isinstance(v, str)
-        and (any_ascii or not v.isascii())
-        and (field := index.get(_label(v))) is not None
+        and v
+        and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
+        and (field := get(label(v))) is not None
     }
 
 
-def _table_layout(grid: list[list[object]], form: Form) -> Layout | None:
+def _table_layout(
+    grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
+) -> Layout | None:
+    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields).
+    `by_row`: _row_matches of the grid's first rows, when the caller has them already."""
+    if by_row is None:
+        by_row = [_row_matches(row, form) for row in grid[:HEADER_SCAN_ROWS]]
     best: tuple[int, int, dict[int, str]] | None = None
-    for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        matches = _row_matches(row, form)
+    for r, matches in enumerate(by_row[:HEADER_SCAN_ROWS]):
         if len(set(matches.values())) >= 2 and (best is None or len(matches) > best[0]):
             best = (len(matches), r, matches)
     if best is None:
@@ -117,17 +148,16 @@ def _table_layout(grid: list[list[object]], form: Form) -> Layout | None:
     return Layout(form, "table", header_row, seen)
 
 
-def _list_layout(grid: list[list[object]], form: Form) -> Layout | None:
+def _list_layout(
+    grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
+) -> Layout | None:
     """The two-column layout of record forms: a label column and a value column."""
-    index, any_ascii = _alias_index(form.name), _ascii_alias(form.name)
+    if by_row is None:
+        by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]
     by_column: dict[int, dict[str, int]] = {}
-    for r, row in enumerate(grid[:200]):
-        for c, value in enumerate(row):
-            if not isinstance(value, str) or (value.isascii() and not any_ascii):
-                continue
-            field = index.get(_label(value))
-            if field:
-                by_column.setdefault(c, {}).setdefault(field, r)
+    for r, matches in enumerate(by_row):
+        for c, field in matches.items():
+            by_column.setdefault(c, {}).setdefault(field, r)
     if not by_column:
         return None
     label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))
@@ -138,10 +168,11 @@ def _list_layout(grid: list[list[object]], form: Form) -> Layout | None:
 
 
 def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
-    table = _table_layout(grid, form)
     if form.kind == "person":
-        return table
-    lst = _list_layout(grid, form)
+        return _table_layout(grid, form)
+    by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
+    table = _table_layout(grid, form, by_row)
+    lst = _list_layout(grid, form, by_row)
     if table is None:
         return lst
     if lst is None:
@@ -166,30 +197,38 @@ def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
     return best
 
 
-def _first_text(row: list[object]) -> str:
-    for value in row:
-        if value is not None and str(value).strip():
-            return normalise_label(value)
-    return ""
+@cache
+def _units_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """A text cell that starts (after spaces) with a units marker, in a row's text cells joined
+    by \x1f: one regex search per row instead of a Python loop over its cells."""
+    return re.compile(r"(?:^|\x1f)\s*(?:" + "|".join(re.escape(m) for m in markers) + ")")
 
 
 def is_non_data_row(row: list[object], catalogue: Catalogue) -> bool:
-    first = _first_text(row)
+    texts = "\x1f".join([v for v in row if v.__class__ is str])
+    for marker in catalogue.units_markers:
+        if marker in texts:  # a plain substring test first: data rows rarely hold one
+            if _units_pattern(catalogue.units_markers).search(texts):
+                return True
+            break
+    for value in row:
+        if value is None:
+            continue
+        if value.__class__ is not str:
+            # A number or date first (序号, a count): not a marker and not a unit word.
+            return False
+        if value.strip():
+            break
+    else:
+        return True  # nothing but blanks
+    first = normalise_label(value)
     if not first:
         return True
     if first.startswith(catalogue.totals_markers) or first.startswith(catalogue.footer_markers):
         return True
-    if any(v.strip().startswith(catalogue.units_markers) for v in row if isinstance(v, str)):
-        return True
     if first not in UNIT_WORDS:  # the usual data row: no need to look at the other cells
         return False
-    return all(
-        normalise_label(v) in UNIT_WORDS for v in row if v is not None and str(v).strip()
-    )
-
-
-def _normalise(form: Form, field: str, value: object) -> object:
-    return NORMALISERS[form.field(field).type](value)
+    return all(normalise_label(v) in UNIT_WORDS for v in row if v is not None and str(v).strip())
 
 
 # Coded, date and count columns repeat a few values (男/女, 1/2, 是, the days of one month):
@@ -198,28 +237,33 @@ REPEATING_TYPES = ("sex", "parity", "in_policy", "residence", "category", "count
 
 
 @cache
+def _field_types(form_name: str) -> dict[str, str]:
+    return {f.name: f.type for f in load_catalogue().forms[form_name].fields}
+
+
+@cache
 def _normaliser(kind: str):
+    """The normaliser of a field type, caching each distinct value of the repeating types.
+
+    `typed`: 1, 1.0 and True are equal keys to a plain cache, but not the same cell value.
+    A cached normaliser raises TypeError for an unhashable value (never found in a grid):
+    callers then use NORMALISERS directly."""
     normalise = NORMALISERS[kind]
-    if kind not in REPEATING_TYPES:
-        return normalise
-    # typed: 1, 1.0 and True are equal keys to a plain cache, but not the same cell value
-    cached = lru_cache(maxsize=4096, typed=True)(normalise)
+    return lru_cache(maxsize=4096, typed=True)(normalise) if kind in REPEATING_TYPES else normalise
 
-    def normalise_repeating(value: object) -> object:
-        try:
-            return cached(value)
-        except TypeError:  # an unhashable value: never from a grid, but normalise it anyway
-            return normalise(value)
 
-    normalise_repeating.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-    return normalise_repeating
+def _normalise_cell(kind: str, value: object) -> object:
+    try:
+        return _normaliser(kind)(value)
+    except TypeError:
+        return NORMALISERS[kind](value)
 
 
 def _converters(layout: Layout) -> list[tuple[str, int, str, object]]:
     """Per column, once per sheet: field, column index, column letter, normaliser."""
-    form = layout.form
+    types = _field_types(layout.form.name)
     return [
-        (field, c, column_letter(c), _normaliser(form.field(field).type))
+        (field, c, column_letter(c), _normaliser(types[field]))
         for field, c in layout.columns.items()
     ]
 
@@ -232,22 +276,33 @@ def extract(
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
     form = layout.form
     converters = _converters(layout)
-    required = [f.name for f in form.fields if f.required]
+    letters = [(field, letter) for field, _, letter, _ in converters]
+    width = max(c for _, c, _, _ in converters) + 1 if converters else 0
+    person = form.kind == "person"
+    # a person row with none of these filled is remarks or stray text, not a person
+    required = [f.name for f in form.fields if f.required] if person else []
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
             continue
-        record, cells = {}, {}
-        width, excel_row = len(row), r + 1
-        for field, c, letter, normalise in converters:
-            record[field] = normalise(row[c] if c < width else None)
-            cells[field] = f"{letter}{excel_row}"
-        if form.kind == "person" and all(record.get(name) is None for name in required):
-            continue  # a row of remarks or stray text: no required field filled
+        if len(row) < width:  # CSV rows may be ragged
+            row = [*row, *([None] * (width - len(row)))]
+        try:
+            record = {field: normalise(row[c]) for field, c, _, normalise in converters}
+        except TypeError:  # an unhashable value (see _normaliser): no caches for this row
+            types = _field_types(form.name)
+            record = {field: _normalise_cell(types[field], row[c]) for field, c, _, _ in converters}
+        for name in required:
+            if record.get(name) is not None:
+                break
+        else:
+            if person:
+                continue
+        excel_row = str(r + 1)
         out.records.append(record)
         out.rows.append(r + 1)
-        out.cells.append(cells)
-        if form.kind != "person":
+        out.cells.append({field: letter + excel_row for field, letter in letters})
+        if not person:
             break  # record forms hold one value row under the header
     return out
 
@@ -258,7 +313,8 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     for field, r in layout.columns.items():
         row = grid[r]
         c = _value_column(row, layout.value_column)
-        record[field] = _normalise(layout.form, field, row[c] if c < len(row) else None)
+        kind = _field_types(layout.form.name)[field]
+        record[field] = _normalise_cell(kind, row[c] if c < len(row) else None)
         cells[field] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)

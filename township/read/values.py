@@ -63,6 +63,10 @@ def _small_int(text: str, digits: int = 15) -> int | None:
 
 
 def to_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if value.__class__ is str:  # the usual case, first: spaces collapsed (str.split ≡ \s+)
+        return " ".join(value.split()) or None
     if _is_blank(value):
         return None
     if isinstance(value, bool):
@@ -200,6 +204,10 @@ def to_id(value: object) -> str | None:
     legacy ID fits in those 15 digits exactly, so a number cell holding one is upgraded."""
     if _is_blank(value):
         return None
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        # the usual case, first: plain ASCII letters and digits need no cleaning
+        cleaned = value.upper()
+        return upgrade_legacy_id(cleaned) if len(cleaned) == 15 and cleaned.isdigit() else cleaned
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 10**14 <= value < 10**15 and _is_whole(value):
             return upgrade_legacy_id(str(int(value)))

@@ -55,7 +55,9 @@ def form_frame(files: list[FileRead], form: str) -> pd.DataFrame:
                     "_report_month": fr.report_month,
                 }
             )
-    return pd.DataFrame.from_records(rows, columns=[*fields, *CONTEXT]).astype(object)
+    # object from the start: built first and cast after, a column holding a blank (None) in
+    # one file turns every other file's 100 into 100.0, which is no longer a count.
+    return pd.DataFrame(rows, columns=[*fields, *CONTEXT], dtype=object)
 
 
 def validate_batch(files: list[FileRead]) -> ValidatedBatch:

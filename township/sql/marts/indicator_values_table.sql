@@ -9,8 +9,7 @@ create table if not exists marts.indicator_values (
     value double,
     numerator bigint,
     denominator bigint,
-    note varchar,
-    primary key (period, org_code, indicator)
+    note varchar
 );
 comment on table marts.indicator_values is '指标值：每个（期间, 单位, 指标）一行，村级与镇级，覆盖数据涉及的所有月、季、年、统计年度与统计半年。';
 comment on column marts.indicator_values.period is '期间：2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1';

@@ -7,8 +7,7 @@ create table if not exists raw.beneficiaries (
     id_masked varchar,
     category varchar,
     approved_on date,
-    has_error boolean not null,
-    primary key (submission_id, sheet, excel_row)
+    has_error boolean not null
 );
 comment on table raw.beneficiaries is '奖励扶助新增对象原始行（含隔离行）。姓名与完整身份证号只在 restricted.beneficiaries。';
 comment on column raw.beneficiaries.submission_id is '报送编号（血缘）';

@@ -10,8 +10,7 @@ create table if not exists raw.births (
     parity integer,
     in_policy boolean,
     residence varchar,
-    has_error boolean not null,
-    primary key (submission_id, sheet, excel_row)
+    has_error boolean not null
 );
 comment on table raw.births is '出生登记原始行：每个报送文件的每一数据行（含有错误而隔离的行）。姓名与完整身份证号只在 restricted.births。';
 comment on column raw.births.submission_id is '报送编号（血缘）';

@@ -12,8 +12,7 @@ create table if not exists raw.contraception (
     condom integer,
     other_method integer,
     no_method integer,
-    has_error boolean not null,
-    primary key (submission_id)
+    has_error boolean not null
 );
 comment on table raw.contraception is '节育措施（月末存量）原始记录：每个报送文件一条（含有错误而隔离的记录）。';
 comment on column raw.contraception.submission_id is '报送编号（血缘）';

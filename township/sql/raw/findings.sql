@@ -7,8 +7,7 @@ create table if not exists raw.findings (
     cell varchar,
     field varchar,
     rule_id varchar not null,
-    severity varchar not null,
-    primary key (submission_id, finding_no)
+    severity varchar not null
 );
 comment on table raw.findings is '校验发现：每个报送文件的每条问题一行（不含填报值；含值的中文说明在 restricted.findings）。';
 comment on column raw.findings.submission_id is '报送编号';

@@ -9,8 +9,7 @@ create table if not exists raw.migrants (
     out_contacted integer,
     in_migrants integer,
     in_married_women integer,
-    has_error boolean not null,
-    primary key (submission_id)
+    has_error boolean not null
 );
 comment on table raw.migrants is '流动人口（月末存量）原始记录：每个报送文件一条（含有错误而隔离的记录）。';
 comment on column raw.migrants.submission_id is '报送编号（血缘）';

@@ -11,8 +11,7 @@ create table if not exists raw.services (
     checkups_done integer,
     follow_up_visits integer,
     two_non_cases integer,
-    has_error boolean not null,
-    primary key (submission_id)
+    has_error boolean not null
 );
 comment on table raw.services is '宣传服务（本月发生数）原始记录：每个报送文件一条（含有错误而隔离的记录）。';
 comment on column raw.services.submission_id is '报送编号（血缘）';

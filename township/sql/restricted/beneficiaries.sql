@@ -5,8 +5,7 @@ create table if not exists restricted.beneficiaries (
     excel_row integer not null,
     name varchar,
     id_number varchar,
-    note varchar,
-    primary key (submission_id, sheet, excel_row)
+    note varchar
 );
 comment on table restricted.beneficiaries is '【受限】奖励扶助对象的个人信息。仅镇计生办使用。';
 comment on column restricted.beneficiaries.submission_id is '报送编号';

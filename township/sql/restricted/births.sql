@@ -8,8 +8,7 @@ create table if not exists restricted.births (
     father_name varchar,
     father_id varchar,
     child_name varchar,
-    note varchar,
-    primary key (submission_id, sheet, excel_row)
+    note varchar
 );
 comment on table restricted.births is '【受限】出生登记中的个人信息（姓名、完整身份证号）。仅镇计生办用于回复各村，分析人员不得查询。';
 comment on column restricted.births.submission_id is '报送编号';

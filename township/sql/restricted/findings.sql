@@ -4,8 +4,7 @@ create table if not exists restricted.findings (
     finding_no integer not null,
     value varchar,
     message_zh varchar not null,
-    fix_zh varchar not null,
-    primary key (submission_id, finding_no)
+    fix_zh varchar not null
 );
 comment on table restricted.findings is '【受限】校验发现的中文说明与填报值（可能含身份证号），用于生成各村校验报告。';
 comment on column restricted.findings.submission_id is '报送编号';

@@ -1,0 +1,145 @@
+"""The analysts' copy of the warehouse: everything but the restricted schema, replaced atomically.
+
+DuckDB lets one process write a file and no other process open it meanwhile, not even read-only;
+and a process reading it blocks the next ingest. So analysts never open the office's warehouse:
+after each successful ingest the pipeline publishes `township_analyst.duckdb` beside it (same
+schemas, tables, views and macros, less `restricted`), built in a temporary file and renamed
+over the previous copy in one step. An analyst's open connection keeps reading the copy it
+opened; the next one opens the new copy; an ingest never waits for an analyst.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+from township.warehouse import DDL_FILES, SCHEMAS, connect, sql
+
+log = logging.getLogger(__name__)
+
+RESTRICTED = "restricted"
+ANALYST_SCHEMAS = tuple(s for s in SCHEMAS if s != RESTRICTED)
+SNAPSHOT_ALIAS = "analyst_snapshot"
+
+
+class SnapshotBusy(Exception):
+    """The analysts' copy could not be replaced (on Windows: an analyst has it open)."""
+
+
+def analyst_snapshot_path(warehouse: Path) -> Path:
+    """data/warehouse/township.duckdb -> data/warehouse/township_analyst.duckdb"""
+    warehouse = Path(warehouse)
+    return warehouse.with_name(f"{warehouse.stem}_analyst{warehouse.suffix or '.duckdb'}")
+
+
+def publish_analyst_snapshot(
+    warehouse: Path | duckdb.DuckDBPyConnection,
+    snapshot: Path | None = None,
+    wait_seconds: float = 60.0,
+) -> Path:
+    """Write the analysts' copy of `warehouse` (a path, or an open connection to it) to `snapshot`.
+
+    Given a path, the warehouse is opened read-only (waiting up to `wait_seconds` for an ingest
+    to finish); given a connection (e.g. the ingest's own, after its commit), that one is used.
+    The copy has the schemas raw, staging and marts created from the same DDL files as the
+    warehouse (tables, comments, views, macros), the rows of every table in them, and no
+    restricted schema. It is written read-only (mode 0444) and replaces `snapshot` atomically.
+    Returns the snapshot's path; raises SnapshotBusy when the old copy cannot be replaced.
+    """
+    if snapshot is None:
+        if not isinstance(warehouse, str | os.PathLike):
+            raise ValueError("snapshot path required when the warehouse is given as a connection")
+        snapshot = analyst_snapshot_path(Path(warehouse))
+    target = Path(snapshot)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    _remove(tmp)
+    try:
+        if isinstance(warehouse, duckdb.DuckDBPyConnection):
+            _build(warehouse, tmp)
+        else:
+            con = connect(Path(warehouse), read_only=True, wait_seconds=wait_seconds)
+            try:
+                _build(con, tmp)
+            finally:
+                con.close()
+        os.chmod(tmp, 0o444)
+        _remove(Path(f"{target}.wal"))  # a stale log must never be replayed onto the new copy
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise SnapshotBusy(
+                f"analyst copy {target} is open elsewhere and could not be replaced; "
+                "it will be replaced after the next ingest"
+            ) from exc
+    finally:
+        _remove(tmp)
+    log.info("published analyst snapshot %s", target)
+    return target
+
+
+def _build(source: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    """Create the snapshot schema in `tmp` and copy the source's rows into its tables."""
+    source_db = source.execute("select current_database()").fetchone()[0]
+    source.execute(f"attach '{_quoted(tmp)}' as {SNAPSHOT_ALIAS} (read_write)")
+    try:
+        source.execute(f"use {SNAPSHOT_ALIAS}")
+        try:
+            source.execute("begin transaction")
+            for schema in ANALYST_SCHEMAS:
+                source.execute(f"create schema if not exists {schema}")
+            for name in DDL_FILES:
+                if not name.startswith(f"{RESTRICTED}/"):
+                    source.execute(sql(name))
+            for schema, table in _tables(source, SNAPSHOT_ALIAS):
+                if _exists(source, source_db, schema, table):
+                    source.execute(
+                        f'insert into {SNAPSHOT_ALIAS}."{schema}"."{table}" by name '
+                        f'select * from "{source_db}"."{schema}"."{table}"'
+                    )
+            source.execute("commit")
+        finally:
+            source.execute(f'use "{source_db}"')
+        source.execute(f"checkpoint {SNAPSHOT_ALIAS}")
+    finally:
+        source.execute(f"detach {SNAPSHOT_ALIAS}")
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = ? and schema_name <> ? order by all",
+        [database, RESTRICTED],
+    ).fetchall()
+
+
+def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = ? and schema_name = ? and table_name = ?",
+            [database, schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _remove(path: Path) -> None:
+    for attempt in range(3):
+        try:
+            path.unlink(missing_ok=True)
+            return
+        except PermissionError:
+            if attempt == 2:
+                raise
+            with contextlib.suppress(OSError):
+                os.chmod(path, 0o644)
+            time.sleep(0.1)
