@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
+from functools import lru_cache
 
 import pandas as pd
 from stdnum.cn import ric
 
 MANGLED_ID = re.compile(r"^\d(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+# Bounded: `township serve` runs for months and must not keep every ID it has seen.
+CACHE_SIZE = 65536
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def id_problem(value: str) -> str | None:
     """The first thing wrong with an ID number, as a rule id, or None."""
     if MANGLED_ID.match(value):
@@ -29,7 +31,7 @@ def id_problem(value: str) -> str | None:
     return None
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def county_known(value: str) -> bool:
     """stdnum's full check also rejects counties created after the birth year: a warning only."""
     if id_problem(value) is not None:
@@ -88,7 +90,11 @@ def age_on(birth: date | None, on: object) -> int | None:
 def not_above(df: pd.DataFrame, columns: list[str], limit: str) -> pd.DataFrame:
     """Per cell: True unless the count is larger than the row's `limit` count.
 
-    Returned as a frame so that each failure names its own column (the cell to mark)."""
+    Returned as a frame so that each failure names its own column (the cell to mark). The frame
+    has df's own shape, as pandera requires of a frame-valued check: with fewer columns its
+    assertion fails, and the failure comes back without a row, so nothing would be reported."""
     ceiling = as_number(df[limit])
-    values = pd.DataFrame({c: as_number(df[c]) for c in columns}, index=df.index)
-    return ~values.gt(ceiling, axis=0)
+    out = pd.DataFrame(True, index=df.index, columns=df.columns)
+    for c in columns:
+        out[c] = ~as_number(df[c]).gt(ceiling)
+    return out

@@ -37,4 +37,4 @@ class Migrants(pa.DataFrameModel):
     def certified_contacted_women_migrants_in_order(cls, df):
         within_women = checks.not_above(df, ["out_certified", "out_contacted"], "out_married_women")
         within_migrants = checks.not_above(df, ["out_married_women"], "out_migrants")
-        return within_women.join(within_migrants)
+        return within_women & within_migrants

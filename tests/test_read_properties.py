@@ -8,6 +8,7 @@ finds none, or raises SheetProblem. Nothing else, and never slowly.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -15,17 +16,30 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric
 
-from township.forms import load_catalogue
-from township.read.sheets import SheetProblem, detect_layout, extract, guess_form, is_non_data_row
+from township.forms import load_catalogue, normalise_label
+from township.read.sheets import (
+    REPEATING_TYPES,
+    UNIT_WORDS,
+    SheetProblem,
+    _alias_index,
+    _normaliser,
+    _row_matches,
+    detect_layout,
+    extract,
+    guess_form,
+    is_non_data_row,
+)
 from township.read.values import (
     EXCEL_EPOCH,
     NORMALISERS,
     SERIAL_RANGE,
+    _id_from_text,
     to_count,
     to_date,
     to_id,
     to_month,
     to_parity,
+    to_text,
 )
 
 CATALOGUE = load_catalogue()
@@ -318,3 +332,94 @@ def test_a_header_row_is_found_under_any_title_rows_in_any_column_order(form_nam
     assert layout is not None and layout.kind == "table"
     assert layout.header_row == len(titles)
     assert layout.columns == {f.name: c for c, f in enumerate(fields)}
+
+
+# ----------------------------------------------------------------------------- fast paths
+# The reader takes shortcuts for speed (bench/bench_read.py). Each must give exactly what the
+# plain definition gives: these are the plain definitions.
+
+SPACES = re.compile(r"\s+")
+
+
+def plain_to_text(value):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return SPACES.sub(" ", value).strip()
+
+
+def plain_row_matches(row, form):
+    index = _alias_index(form.name)
+    return {
+        c: index[normalise_label(v)]
+        for c, v in enumerate(row)
+        if isinstance(v, str) and normalise_label(v) in index
+    }
+
+
+def plain_is_non_data_row(row, catalogue):
+    first = next((normalise_label(v) for v in row if v is not None and str(v).strip()), "")
+    if not first:
+        return True
+    if first.startswith(catalogue.totals_markers) or first.startswith(catalogue.footer_markers):
+        return True
+    if any(str(v).strip().startswith(catalogue.units_markers) for v in row if isinstance(v, str)):
+        return True
+    labels = {normalise_label(v) for v in row if v is not None and str(v).strip()}
+    return labels <= UNIT_WORDS
+
+
+def same(a, b) -> bool:
+    return a == b and type(a) is type(b)
+
+
+@FAST
+@given(text=TEXT)
+def test_text_and_id_fast_paths_agree_with_the_plain_definitions(text):
+    assert to_text(text) == plain_to_text(text)
+    expected = None if not text.strip() else _id_from_text(text)
+    assert to_id(text) == expected
+
+
+CJK_TEXT = st.text(
+    alphabet=st.sampled_from("".join(KNOWN_WORDS) + "张王李丽芳 ：（）*　ＡＢ１２ａ\u0301"),
+    max_size=8,
+)
+
+
+@GRIDS
+@given(row=st.lists(st.one_of(CELL, DECORATED_WORDS, CJK_TEXT), max_size=10))
+def test_header_matching_shortcut_agrees_with_normalising_every_cell(row):
+    for form in CATALOGUE.forms.values():
+        assert _row_matches(row, form) == plain_row_matches(row, form)
+
+
+@GRIDS
+@given(
+    row=st.lists(
+        st.one_of(
+            CELL,
+            DECORATED_WORDS,
+            CJK_TEXT,
+            st.sampled_from(["单位：人", " 单位:元", "计量单位", "合计"]),
+        ),
+        max_size=8,
+    )
+)
+def test_non_data_row_shortcut_agrees_with_the_plain_definition(row):
+    assert is_non_data_row(row, CATALOGUE) == plain_is_non_data_row(row, CATALOGUE)
+
+
+@pytest.mark.parametrize("kind", sorted(REPEATING_TYPES))
+@FAST
+@given(value=CELL)
+def test_cached_normalisers_give_what_the_normaliser_gives(kind, value):
+    for _ in range(2):  # the second call is answered from the cache
+        got, expected = _normaliser(kind)(value), NORMALISERS[kind](value)
+        assert same(got, expected) or (got != got and expected != expected)  # nan
+
+
+@pytest.mark.parametrize("kind", sorted(REPEATING_TYPES))
+def test_cached_normalisers_keep_1_1_0_and_true_apart(kind):
+    normalise = _normaliser(kind)
+    for value in (1, 1.0, True, "1", 1, True, 1.0):
+        assert same(normalise(value), NORMALISERS[kind](value))

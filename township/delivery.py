@@ -170,8 +170,8 @@ def send_message(msg: EmailMessage, smtp: SmtpSettings) -> None:
         raise DeliveryError(f"SMTP {exc.smtp_code} {text}", permanent=exc.smtp_code >= 500) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-    if refused:
-        raise DeliveryError(f"recipients refused: {_describe(refused)}")
+    if refused:  # delivered to the others: sending again would duplicate it for them
+        log.warning("some recipients refused %s: %s", msg["Subject"], _describe(refused))
 
 
 def _describe(refused: dict) -> str:
@@ -356,7 +356,9 @@ def village_of(inp: ReportInput, registry: VillageRegistry) -> Village | None:
 def _month_inputs(settings: Settings, months: Sequence[str]) -> list[ReportInput]:
     if not months:
         return []
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse(
+        settings.warehouse, read_only=True, wait_seconds=settings.lock_wait_seconds
+    ) as wh:
         return [inp for m in sorted(set(months)) for inp in report_inputs(wh, m, settings.raw_dir)]
 
 

@@ -54,7 +54,7 @@ class Catalogue:
         return [f for f in self.forms.values() if f.kind != "cover"]
 
 
-_PUNCT = re.compile(r"[\s\u3000·•:：()（）\[\]【】“”\"'‘’*＊、,，.。/\\_\-—]+")
+_PUNCT = re.compile(r"[\s\u3000·•:：;；?？!！()（）\[\]【】“”\"'‘’*＊、,，.。/\\_\-—]+")
 
 
 def normalise_label(text: object) -> str:

@@ -89,8 +89,8 @@ def _build(source: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     source.execute(f"attach '{_quoted(tmp)}' as {SNAPSHOT_ALIAS} (read_write)")
     try:
         source.execute(f"use {SNAPSHOT_ALIAS}")
+        source.execute("begin transaction")
         try:
-            source.execute("begin transaction")
             for schema in ANALYST_SCHEMAS:
                 source.execute(f"create schema if not exists {schema}")
             for name in DDL_FILES:
@@ -103,6 +103,9 @@ def _build(source: duckdb.DuckDBPyConnection, tmp: Path) -> None:
                         f'select * from "{source_db}"."{schema}"."{table}"'
                     )
             source.execute("commit")
+        except BaseException:
+            source.execute("rollback")
+            raise
         finally:
             source.execute(f'use "{source_db}"')
         source.execute(f"checkpoint {SNAPSHOT_ALIAS}")

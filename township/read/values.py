@@ -11,11 +11,14 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 
 from stdnum.cn import ric
 
 from township.forms import load_catalogue, normalise_label
+
+# Bounded: `township serve` runs for months and must not keep every ID it has seen.
+CACHE_SIZE = 65536
 
 EXCEL_EPOCH = date(1899, 12, 30)
 # Excel serials for 1954-10-04 … 2119-01-08: wide enough for births and approvals, narrow
@@ -39,7 +42,7 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def clean_text(value: str) -> str:
     """NFKC (full-width digits and letters to ASCII) with spaces trimmed and collapsed."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
@@ -88,7 +91,7 @@ def to_count(value: object) -> int | str | None:
     return _count_from_text(str(value))
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _count_from_text(text: str) -> int | str:
     cleaned = clean_text(text).replace(",", "")
     for suffix in ("人次", "人", "份", "条", "套", "个", "例", "起"):
@@ -117,7 +120,7 @@ def to_date(value: object) -> date | str | None:
     return _date_from_text(str(value))
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _date_from_text(text: str) -> date | str:
     cleaned = clean_text(text).replace(" 年", "年").replace(" 月", "月")
     for pattern in _DATE_PATTERNS:
@@ -183,7 +186,7 @@ def to_parity(value: object) -> int | str | None:
     return _parity_from_text(str(value))
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _parity_from_text(text: str) -> int | str:
     cleaned = clean_text(text)
     number = _small_int(cleaned)
@@ -215,7 +218,7 @@ def to_id(value: object) -> str | None:
     return _id_from_text(str(value))
 
 
-@cache
+@lru_cache(maxsize=CACHE_SIZE)
 def _id_from_text(text: str) -> str:
     cleaned = clean_text(text).replace(" ", "").replace("-", "").upper()
     cleaned = cleaned.lstrip("'")  # Excel's text-prefix apostrophe when pasted as text
