@@ -47,7 +47,9 @@ def dataset(name: str, villages: int, months: list[str]) -> Path:
 
         shutil.rmtree(folder, ignore_errors=True)
         print(f"generating {folder.name} ({villages} villages × {len(months)} months)…", flush=True)
-        generate_scaled(folder / "raw", folder / "villages.csv", folder / "truth.json", villages, months)
+        generate_scaled(
+            folder / "raw", folder / "villages.csv", folder / "truth.json", villages, months
+        )
         (folder / "done").write_text("ok")
     return folder
 
@@ -71,10 +73,20 @@ def bare_read_seconds(raw: Path) -> tuple[float, int]:
 def run_flow(folder: Path, warehouse: Path, month: str = "") -> dict:
     """One flow run in a fresh process: wall time, the flow's own time, peak memory (RSS)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    args = [sys.executable, "-c", FLOW_RUN, month, str(folder / "raw"), str(warehouse),
-            str(folder / "villages.csv"), str(folder / "outbox")]
+    args = [
+        sys.executable,
+        "-c",
+        FLOW_RUN,
+        month,
+        str(folder / "raw"),
+        str(warehouse),
+        str(folder / "villages.csv"),
+        str(folder / "outbox"),
+    ]
     start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        args, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     out = proc.stdout.read()
@@ -116,8 +128,11 @@ def summary_ms(warehouse: Path, periods: list[str], repeats: int = 5) -> dict[st
 
 
 def machine() -> str:
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     return f"{os.cpu_count()} cores, {mem_kb / 1048576:.1f} GiB memory, Python {sys.version.split()[0]}"
 
 
@@ -140,10 +155,19 @@ def measure(prefecture_villages: int) -> dict:
     county_run = run_flow(county, cw)
     print(f"county year ingest: {county_run['wall']:.1f} s", flush=True)
     return {
-        "machine": machine(), "files": n_files, "floor": floor, "empty": empty, "first": first, "again": again,
-        "county": county_run, "county_files": county_run["files"],
-        "materialize_prefecture": materialize_seconds(pw), "materialize_county": materialize_seconds(cw),
-        "summary_ms": summary_ms(cw, ["2026-03", "2026Q1", "2026", "SY2026", "SY2026H1", "SY2026H2"]),
+        "machine": machine(),
+        "files": n_files,
+        "floor": floor,
+        "empty": empty,
+        "first": first,
+        "again": again,
+        "county": county_run,
+        "county_files": county_run["files"],
+        "materialize_prefecture": materialize_seconds(pw),
+        "materialize_county": materialize_seconds(cw),
+        "summary_ms": summary_ms(
+            cw, ["2026-03", "2026Q1", "2026", "SY2026", "SY2026H1", "SY2026H2"]
+        ),
         "runner_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -154,32 +178,62 @@ def report(m: dict) -> str:
     again = max(m["again"]["wall"] - fixed, 0.0)
     worst_summary = max(m["summary_ms"].values())
     rows = [
-        ("bare python-calamine read of the prefecture month (floor)", f"{m['floor']:.1f} s", f"{m['files']} files"),
+        (
+            "bare python-calamine read of the prefecture month (floor)",
+            f"{m['floor']:.1f} s",
+            f"{m['files']} files",
+        ),
         ("fixed start-up: flow run with nothing to ingest", f"{fixed:.1f} s", "target ≤ 15 s"),
         ("prefecture month: full flow run", f"{m['first']['wall']:.1f} s", "target < 120 s"),
-        ("… marginal (run − fixed start-up)", f"{marginal:.1f} s",
-         f"{marginal / m['floor']:.2f}× the floor (target ≤ 3×)"),
-        ("re-ingest of the unchanged folder, marginal", f"{again:.1f} s",
-         f"{100 * again / marginal:.1f}% of the first (target ≤ 5%)"),
-        ("peak memory, prefecture run (RSS)", f"{m['first']['peak_mb']:.0f} MB", "target ≤ 1,500 MB"),
+        (
+            "… marginal (run − fixed start-up)",
+            f"{marginal:.1f} s",
+            f"{marginal / m['floor']:.2f}× the floor (target ≤ 3×)",
+        ),
+        (
+            "re-ingest of the unchanged folder, marginal",
+            f"{again:.1f} s",
+            f"{100 * again / marginal:.1f}% of the first (target ≤ 5%)",
+        ),
+        (
+            "peak memory, prefecture run (RSS)",
+            f"{m['first']['peak_mb']:.0f} MB",
+            "target ≤ 1,500 MB",
+        ),
         ("indicator materialization alone, prefecture", f"{m['materialize_prefecture']:.1f} s", ""),
         ("indicator materialization alone, county year", f"{m['materialize_county']:.1f} s", ""),
-        ("county year: full flow run", f"{m['county']['wall']:.1f} s", f"{m['county_files']} files"),
-        ("township summary, slowest period, county-year warehouse", f"{worst_summary:.0f} ms", "target ≤ 200 ms"),
+        (
+            "county year: full flow run",
+            f"{m['county']['wall']:.1f} s",
+            f"{m['county_files']} files",
+        ),
+        (
+            "township summary, slowest period, county-year warehouse",
+            f"{worst_summary:.0f} ms",
+            "target ≤ 200 ms",
+        ),
     ]
-    lines = [START, "## Pipeline at county and prefecture scale", "",
-             f"Machine: {m['machine']}. Command: `uv run python bench/run.py`.", "",
-             "| measurement | figure | against |", "|---|---:|---|",
-             *(f"| {a} | {b} | {c} |" for a, b, c in rows), "",
-             "Summary per period (best of 5, ms): "
-             + ", ".join(f"{k} {v:.0f}" for k, v in m["summary_ms"].items()), END]
+    lines = [
+        START,
+        "## Pipeline at county and prefecture scale",
+        "",
+        f"Machine: {m['machine']}. Command: `uv run python bench/run.py`.",
+        "",
+        "| measurement | figure | against |",
+        "|---|---:|---|",
+        *(f"| {a} | {b} | {c} |" for a, b, c in rows),
+        "",
+        "Summary per period (best of 5, ms): "
+        + ", ".join(f"{k} {v:.0f}" for k, v in m["summary_ms"].items()),
+        END,
+    ]
     return "\n".join(lines)
 
 
 def write_results(section: str) -> None:
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END):]
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     RESULTS.write_text(text, encoding="utf-8")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from stdnum.cn import ric
+
+from township.config import Settings
 
 BIRTH_HEADER = [
     "母亲姓名",
@@ -78,3 +81,110 @@ def write_births(
         stamp = received.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
         os.utime(path, (stamp, stamp))
     return path
+
+
+# ---------------------------------------------------------------- any form, any layout
+
+CONTRACEPTION_HEADER = [
+    "已婚育龄妇女数",
+    "上环",
+    "皮埋",
+    "女扎",
+    "男扎",
+    "口服药",
+    "避孕套",
+    "其他",
+    "未避孕",
+]
+MIGRANTS_HEADER = [
+    "流出人口数",
+    "流出已婚育龄妇女数",
+    "已办婚育证明数",
+    "定期联系数",
+    "流入人口数",
+    "流入已婚育龄妇女数",
+]
+SERVICES_HEADER = [
+    "宣传资料份数",
+    "标语条数",
+    "宣传挂图",
+    "咨询人次",
+    "三查应查人数",
+    "三查实查人数",
+    "随访人次",
+    "两非案件数",
+]
+BENEFICIARY_HEADER = ["姓名", "身份证号", "类别", "认定日期"]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A real formula cell (xlsxwriter write_formula) with the cached result Excel would show."""
+
+    text: str
+    value: object = ""
+
+
+def write_workbook(
+    path: Path,
+    sheets: dict[str, list[list]],
+    cover_code: str | None = None,
+    cover_month: str | None = None,
+    received: datetime | None = None,
+) -> Path:
+    """A workbook whose sheets are given cell by cell: rows[0] is Excel row 1, column A first.
+
+    None leaves a cell empty; str is written as text (never as a formula), int/float as a
+    number, date/datetime as an Excel date, Formula as a formula. An optional 封面 goes first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    wb.set_properties({"created": datetime(2026, 1, 1)})
+    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
+    if cover_code or cover_month:
+        sheets = {
+            "封面": [["项目", "内容"], ["村代码", cover_code], ["报告期", cover_month]],
+            **sheets,
+        }
+    for name, rows in sheets.items():
+        sheet = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, Formula):
+                    sheet.write_formula(r, c, value.text, None, value.value)
+                elif isinstance(value, datetime | date):
+                    day = value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
+                    sheet.write_datetime(r, c, day, date_format)
+                elif isinstance(value, int | float) and not isinstance(value, bool):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(value))
+    wb.close()
+    return path if received is None else set_received(path, received)
+
+
+def set_received(path: Path, received: datetime) -> Path:
+    """Give a file the modification time the township reads as its receipt (Asia/Shanghai)."""
+    stamp = received.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def township_settings(root: Path, **overrides) -> Settings:
+    """Settings for a township under root (the three villages above), without touching the
+    working directory or the environment: for module-scoped fixtures."""
+    villages = root / "data" / "reference" / "villages.csv"
+    villages.parent.mkdir(parents=True, exist_ok=True)
+    villages.write_text(VILLAGES_CSV, encoding="utf-8")
+    (root / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    paths = {
+        "raw_dir": root / "data" / "raw",
+        "villages": villages,
+        "warehouse": root / "data" / "warehouse" / "township.duckdb",
+        "outbox": root / "data" / "outbox",
+        "key_file": root / "data" / "secrets" / "person_key",
+        "max_file_bytes": 20 * 1024 * 1024,
+        "max_sheet_rows": 20000,
+    }
+    return Settings(**{**paths, **overrides})

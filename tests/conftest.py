@@ -12,6 +12,14 @@ from township.prefect_settings import configure_prefect
 configure_prefect()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "prefect_server: starts a real `prefect server` (30-90 s each); "
+        "deselect locally with -m 'not prefect_server', CI runs them",
+    )
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A township under tmp_path: three villages, empty raw folder and warehouse."""

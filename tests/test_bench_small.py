@@ -13,14 +13,22 @@ from township.warehouse import Warehouse
 
 
 def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(settings, monkeypatch):
-    truth = generate_scaled(settings.raw_dir, settings.villages, settings.villages.with_name("truth.json"),
-                            n_villages=60, months=["2026-02", "2026-03"], seed=7)
+    truth = generate_scaled(
+        settings.raw_dir,
+        settings.villages,
+        settings.villages.with_name("truth.json"),
+        n_villages=60,
+        months=["2026-02", "2026-03"],
+        seed=7,
+    )
     monkeypatch.setattr(ingest_module, "PARALLEL_FROM_FILES", 10)
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", 25)
     result = ingest(Settings(workers=2))
     assert result.by_status.get("rejected", 0) == 0
     with Warehouse(settings.warehouse, read_only=True) as wh:
-        rows = wh.con.execute("select period, org_code, indicator, value from marts.indicator_values").fetchall()
+        rows = wh.con.execute(
+            "select period, org_code, indicator, value from marts.indicator_values"
+        ).fetchall()
     got = {(p, o, i): v for p, o, i, v in rows}
     compared = 0
     for period, orgs in truth["indicators"].items():

@@ -15,12 +15,16 @@ SEED_PARAGRAPH = (
 
 @pytest.fixture
 def sample(settings):
-    return generate_sample(settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json"))
+    return generate_sample(
+        settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
+    )
 
 
 def warehouse_values(settings) -> dict[tuple[str, str, str], float]:
     con = duckdb.connect(str(settings.warehouse), read_only=True)
-    rows = con.execute("select period, org_code, indicator, value from marts.indicator_values").fetchall()
+    rows = con.execute(
+        "select period, org_code, indicator, value from marts.indicator_values"
+    ).fetchall()
     con.close()
     return {(p, o, i): v for p, o, i, v in rows}
 

@@ -13,20 +13,51 @@ from township.warehouse import INDICATOR_CATALOG, Warehouse
 V1, V2, TOWN = "420117104201", "420117104202", "420117104"
 VILLAGES = pd.DataFrame(
     [
-        {"village_code": V1, "village_name": "复合村", "township_code": TOWN, "township_name": "复合镇", "aliases": "", "email": None},
-        {"village_code": V2, "village_name": "桃园村", "township_code": TOWN, "township_name": "复合镇", "aliases": "", "email": None},
+        {
+            "village_code": V1,
+            "village_name": "复合村",
+            "township_code": TOWN,
+            "township_name": "复合镇",
+            "aliases": "",
+            "email": None,
+        },
+        {
+            "village_code": V2,
+            "village_name": "桃园村",
+            "township_code": TOWN,
+            "township_name": "复合镇",
+            "aliases": "",
+            "email": None,
+        },
     ]
 )
 
 
-def submission(sid: str, village: str, month: str, received: datetime, forms: list[str]) -> dict[str, pd.DataFrame]:
+def submission(
+    sid: str, village: str, month: str, received: datetime, forms: list[str]
+) -> dict[str, pd.DataFrame]:
     return {
-        "raw.submissions": pd.DataFrame([{
-            "submission_id": sid, "file_sha256": sid, "file_name": f"{sid}.xlsx", "file_path": f"{month}/{sid}.xlsx",
-            "report_month": month, "village_code": village, "received_at": received, "ingested_at": received,
-            "size_bytes": 1, "status": "accepted", "reason_code": None, "reason_zh": None,
-            "n_records": 1, "n_errors": 0, "n_warnings": 0,
-        }]),
+        "raw.submissions": pd.DataFrame(
+            [
+                {
+                    "submission_id": sid,
+                    "file_sha256": sid,
+                    "file_name": f"{sid}.xlsx",
+                    "file_path": f"{month}/{sid}.xlsx",
+                    "report_month": month,
+                    "village_code": village,
+                    "received_at": received,
+                    "ingested_at": received,
+                    "size_bytes": 1,
+                    "status": "accepted",
+                    "reason_code": None,
+                    "reason_zh": None,
+                    "n_records": 1,
+                    "n_errors": 0,
+                    "n_warnings": 0,
+                }
+            ]
+        ),
         "raw.submission_forms": pd.DataFrame(
             [{"submission_id": sid, "form": f, "sheet": f, "n_records": 1} for f in forms]
         ),
@@ -35,16 +66,30 @@ def submission(sid: str, village: str, month: str, received: datetime, forms: li
 
 def births(sid: str, rows: list[tuple]) -> pd.DataFrame:
     """rows: (mother key, birth date, parity, sex, in_policy, has_error)."""
-    return pd.DataFrame([
-        {"submission_id": sid, "sheet": "births", "excel_row": i + 2, "person_key": key, "mother_id_masked": "x",
-         "child_sex": sex, "birth_date": born, "parity": parity, "in_policy": policy, "residence": "户籍",
-         "has_error": error}
-        for i, (key, born, parity, sex, policy, error) in enumerate(rows)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "submission_id": sid,
+                "sheet": "births",
+                "excel_row": i + 2,
+                "person_key": key,
+                "mother_id_masked": "x",
+                "child_sex": sex,
+                "birth_date": born,
+                "parity": parity,
+                "in_policy": policy,
+                "residence": "户籍",
+                "has_error": error,
+            }
+            for i, (key, born, parity, sex, policy, error) in enumerate(rows)
+        ]
+    )
 
 
 def record(sid: str, **counts) -> pd.DataFrame:
-    return pd.DataFrame([{"submission_id": sid, "sheet": "s", "excel_row": 2, **counts, "has_error": False}])
+    return pd.DataFrame(
+        [{"submission_id": sid, "sheet": "s", "excel_row": 2, **counts, "has_error": False}]
+    )
 
 
 def load(path, batches: list[dict[str, pd.DataFrame]]) -> Warehouse:
@@ -70,59 +115,156 @@ def value(wh: Warehouse, period: str, indicator: str, org: str = TOWN):
 @pytest.fixture
 def sample_wh(tmp_path):
     """Two villages, March 2026 (and a late January birth), every form present."""
-    s1 = submission("s1", V1, "2026-03", datetime(2026, 4, 3), ["births", "beneficiaries", "contraception", "migrants", "services"])
-    s1["raw.births"] = births("s1", [
-        ("m1", date(2026, 3, 1), 1, "男", True, False),
-        ("m2", date(2026, 3, 2), 2, "女", False, False),
-        ("m3", date(2026, 3, 3), 3, "男", False, False),
-        ("m4", date(2026, 1, 15), 1, "女", True, False),  # late: born in January, first reported in March
-        ("m5", date(2026, 3, 4), 1, "男", True, True),  # quarantined
-        ("m1", date(2026, 3, 1), 1, "男", True, False),  # the same birth twice: a duplicate removed
-    ])
-    s1["raw.beneficiaries"] = pd.DataFrame([
-        {"submission_id": "s1", "sheet": "b", "excel_row": r, "person_key": k, "id_masked": "x", "category": c,
-         "approved_on": date(2026, 3, 10), "has_error": False}
-        for r, k, c in [(2, "p1", "农村奖励扶助"), (3, "p2", "农村奖励扶助"), (4, "p3", "特别扶助"), (5, "p4", "独女户高考加分")]
-    ])
-    s1["raw.contraception"] = record("s1", married_women=400, iud=100, implant=20, female_sterilization=30,
-                                     male_sterilization=10, pill=5, condom=30, other_method=5, no_method=200)
-    s1["raw.migrants"] = record("s1", out_migrants=100, out_married_women=40, out_certified=30, out_contacted=36,
-                                in_migrants=12, in_married_women=4)
-    s1["raw.services"] = record("s1", leaflets=300, slogans=5, posters=4, consultations=20, checkups_due=40,
-                                checkups_done=39, follow_up_visits=11, two_non_cases=0)
-    s2 = submission("s2", V2, "2026-03", datetime(2026, 4, 9), ["births", "contraception"])  # after the 5th: late
+    s1 = submission(
+        "s1",
+        V1,
+        "2026-03",
+        datetime(2026, 4, 3),
+        ["births", "beneficiaries", "contraception", "migrants", "services"],
+    )
+    s1["raw.births"] = births(
+        "s1",
+        [
+            ("m1", date(2026, 3, 1), 1, "男", True, False),
+            ("m2", date(2026, 3, 2), 2, "女", False, False),
+            ("m3", date(2026, 3, 3), 3, "男", False, False),
+            (
+                "m4",
+                date(2026, 1, 15),
+                1,
+                "女",
+                True,
+                False,
+            ),  # late: born in January, first reported in March
+            ("m5", date(2026, 3, 4), 1, "男", True, True),  # quarantined
+            (
+                "m1",
+                date(2026, 3, 1),
+                1,
+                "男",
+                True,
+                False,
+            ),  # the same birth twice: a duplicate removed
+        ],
+    )
+    s1["raw.beneficiaries"] = pd.DataFrame(
+        [
+            {
+                "submission_id": "s1",
+                "sheet": "b",
+                "excel_row": r,
+                "person_key": k,
+                "id_masked": "x",
+                "category": c,
+                "approved_on": date(2026, 3, 10),
+                "has_error": False,
+            }
+            for r, k, c in [
+                (2, "p1", "农村奖励扶助"),
+                (3, "p2", "农村奖励扶助"),
+                (4, "p3", "特别扶助"),
+                (5, "p4", "独女户高考加分"),
+            ]
+        ]
+    )
+    s1["raw.contraception"] = record(
+        "s1",
+        married_women=400,
+        iud=100,
+        implant=20,
+        female_sterilization=30,
+        male_sterilization=10,
+        pill=5,
+        condom=30,
+        other_method=5,
+        no_method=200,
+    )
+    s1["raw.migrants"] = record(
+        "s1",
+        out_migrants=100,
+        out_married_women=40,
+        out_certified=30,
+        out_contacted=36,
+        in_migrants=12,
+        in_married_women=4,
+    )
+    s1["raw.services"] = record(
+        "s1",
+        leaflets=300,
+        slogans=5,
+        posters=4,
+        consultations=20,
+        checkups_due=40,
+        checkups_done=39,
+        follow_up_visits=11,
+        two_non_cases=0,
+    )
+    s2 = submission(
+        "s2", V2, "2026-03", datetime(2026, 4, 9), ["births", "contraception"]
+    )  # after the 5th: late
     s2["raw.births"] = births("s2", [("m6", date(2026, 3, 6), 1, "女", True, False)])
     s2["raw.contraception"] = record("s2", married_women=2000, iud=3, no_method=1997)
     return load(tmp_path / "w.duckdb", [s1, s2])
 
 
 EXPECTED = {
-    "births_total": 5, "births_male": 2, "births_female": 3, "births_parity_1": 3, "births_parity_2": 1,
-    "births_parity_3plus": 1, "births_in_policy": 3, "births_out_of_policy": 2,
-    "births_out_of_policy_parity_2": 1, "births_out_of_policy_parity_3plus": 1,
+    "births_total": 5,
+    "births_male": 2,
+    "births_female": 3,
+    "births_parity_1": 3,
+    "births_parity_2": 1,
+    "births_parity_3plus": 1,
+    "births_in_policy": 3,
+    "births_out_of_policy": 2,
+    "births_out_of_policy_parity_2": 1,
+    "births_out_of_policy_parity_3plus": 1,
     "policy_compliance_rate": 60.0,  # 3 / 5
     "sex_ratio_at_birth": 67,  # 2 / 3 × 100 = 66.7
     "births_late_reported": 1,
-    "married_women": 2400, "contraceptive_users": 203, "contraceptive_prevalence": 8.5,  # 203/2400 = 8.458
-    "long_acting_users": 163, "long_acting_rate": 80.3,  # 163/203 = 80.29
-    "out_migrants": 100, "out_married_women": 40, "certificate_rate": 75.0, "contact_rate": 90.0, "in_migrants": 12,
-    "new_reward_recipients": 2, "new_special_assistance": 1, "new_only_daughter_bonus": 1,
-    "leaflets": 300, "slogans": 5, "posters": 4, "consultations": 20, "checkup_rate": 97.5,
-    "follow_up_visits": 11, "two_non_cases": 0,
-    "villages_expected": 2, "villages_reported": 2, "reporting_rate": 100.0, "reporting_on_time_rate": 50.0,
-    "rows_quarantined": 1, "duplicates_removed": 1,
+    "married_women": 2400,
+    "contraceptive_users": 203,
+    "contraceptive_prevalence": 8.5,  # 203/2400 = 8.458
+    "long_acting_users": 163,
+    "long_acting_rate": 80.3,  # 163/203 = 80.29
+    "out_migrants": 100,
+    "out_married_women": 40,
+    "certificate_rate": 75.0,
+    "contact_rate": 90.0,
+    "in_migrants": 12,
+    "new_reward_recipients": 2,
+    "new_special_assistance": 1,
+    "new_only_daughter_bonus": 1,
+    "leaflets": 300,
+    "slogans": 5,
+    "posters": 4,
+    "consultations": 20,
+    "checkup_rate": 97.5,
+    "follow_up_visits": 11,
+    "two_non_cases": 0,
+    "villages_expected": 2,
+    "villages_reported": 2,
+    "reporting_rate": 100.0,
+    "reporting_on_time_rate": 50.0,
+    "rows_quarantined": 1,
+    "duplicates_removed": 1,
 }
 
 
 def test_every_catalog_indicator_has_an_expected_value():
-    codes = {i["code"] for i in yaml.safe_load(INDICATOR_CATALOG.read_text(encoding="utf-8"))["indicators"]}
+    codes = {
+        i["code"]
+        for i in yaml.safe_load(INDICATOR_CATALOG.read_text(encoding="utf-8"))["indicators"]
+    }
     assert codes == set(EXPECTED)
 
 
 @pytest.mark.parametrize("indicator", sorted(EXPECTED))
 def test_indicator_for_the_township_month(sample_wh, indicator):
     # the late January birth counts in its own month: births are checked over the half-year
-    from_births = indicator.startswith("births_") or indicator in ("policy_compliance_rate", "sex_ratio_at_birth")
+    from_births = indicator.startswith("births_") or indicator in (
+        "policy_compliance_rate",
+        "sex_ratio_at_birth",
+    )
     got, _ = value(sample_wh, "SY2026H1" if from_births else "2026-03", indicator)
     assert got == pytest.approx(EXPECTED[indicator])
 
@@ -136,7 +278,9 @@ def test_village_values_add_up_to_the_township(sample_wh):
 
 
 def test_zero_denominator_gives_an_empty_value_that_says_why(sample_wh):
-    got, note = value(sample_wh, "2026-03", "sex_ratio_at_birth", V2)  # V2: one girl, no boys → 0 / 1
+    got, note = value(
+        sample_wh, "2026-03", "sex_ratio_at_birth", V2
+    )  # V2: one girl, no boys → 0 / 1
     assert got == 0
     got, note = value(sample_wh, "2026-03", "checkup_rate", V2)  # V2 sent no services form
     assert got is None and note == "分母为0，无法计算"
@@ -152,7 +296,10 @@ def test_rates_round_half_up_at_x5(tmp_path):
     # 3 users of 2000 married women: 0.15 %, which binary floating point holds as 0.1499…
     s["raw.contraception"] = record("s", married_women=2000, pill=3, no_method=1997)
     # one boy, eight girls: sex ratio 12.5 → 13
-    s["raw.births"] = births("s", [(f"k{i}", date(2026, 3, 1), 1, "男" if i == 0 else "女", True, False) for i in range(9)])
+    s["raw.births"] = births(
+        "s",
+        [(f"k{i}", date(2026, 3, 1), 1, "男" if i == 0 else "女", True, False) for i in range(9)],
+    )
     wh = load(tmp_path / "r.duckdb", [s])
     assert value(wh, "2026-03", "contraceptive_prevalence")[0] == 0.2
     assert value(wh, "2026-03", "sex_ratio_at_birth")[0] == 13
@@ -183,7 +330,11 @@ def test_a_birth_counts_in_each_period_containing_its_date(tmp_path, born, perio
     s = submission("s", V1, f"{born:%Y-%m}", datetime(2026, 10, 1), ["births"])
     s["raw.births"] = births("s", [("k", born, 1, "男", True, False)])
     wh = load(tmp_path / "p.duckdb", [s])
-    got = {p for (p,) in wh.con.execute(
-        "select period from marts.indicator_values where indicator = 'births_total' and org_code = ? and value = 1",
-        [TOWN]).fetchall()}
+    got = {
+        p
+        for (p,) in wh.con.execute(
+            "select period from marts.indicator_values where indicator = 'births_total' and org_code = ? and value = 1",
+            [TOWN],
+        ).fetchall()
+    }
     assert got == periods

@@ -515,7 +515,7 @@ def test_births_sheet_whose_header_cannot_be_found_is_a_sheet_error():
     fr = read("bad_header_missing_420117104201.xlsx")
     finding = sheet_error(fr, "sheet.header_not_found")
     assert finding.sheet == "出生登记"
-    assert "出生登记" in finding.message_zh and "母亲姓名" in finding.message_zh
+    assert "出生登记" in finding.message_zh and "母亲姓名" in finding.fix_zh
     assert fr.sheets == {}
     assert fr.village_code == "420117104201"  # the file itself is not rejected
 

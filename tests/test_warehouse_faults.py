@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import duckdb
-
 from builders import birth_row, write_births
+
 from township.config import Settings
 from township.ingest import ingest
 
@@ -46,15 +46,22 @@ con.close()
 
 def snapshot(path: Path) -> dict[str, list]:
     con = duckdb.connect(str(path), read_only=True)
-    tables = con.execute("select schema_name, table_name from duckdb_tables() order by all").fetchall()
-    out = {f"{s}.{t}": con.execute(f'select * from "{s}"."{t}" order by all').fetchall() for s, t in tables}
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() order by all"
+    ).fetchall()
+    out = {
+        f"{s}.{t}": con.execute(f'select * from "{s}"."{t}" order by all').fetchall()
+        for s, t in tables
+    }
     con.close()
     return out
 
 
 def figures(path: Path) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute("select period, org_code, indicator, value from marts.indicator_values order by all").fetchall()
+    rows = con.execute(
+        "select period, org_code, indicator, value from marts.indicator_values order by all"
+    ).fetchall()
     con.close()
     return rows
 
@@ -80,8 +87,13 @@ def test_crash_mid_load_leaves_the_warehouse_as_before_and_rerun_completes(setti
     before = snapshot(settings.warehouse)
     _months(settings)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd()), *sys.path])}
-    proc = subprocess.Popen([sys.executable, "-c", KILL_DURING_LOAD], cwd=tmp_path, env=env,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_DURING_LOAD],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for(tmp_path / "ready", proc)
         os.kill(proc.pid, signal.SIGKILL)
@@ -98,13 +110,21 @@ def test_ingest_while_warehouse_is_held_fails_with_one_clear_line(settings, tmp_
     write_births(settings.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-01")])
     ingest(settings)
     before = snapshot(settings.warehouse)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "30"], cwd=tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "30"], cwd=tmp_path
+    )
     try:
         _wait_for(tmp_path / "held", holder)
         write_births(settings.raw_dir / "2026-03" / f"{TAOYUAN}.xlsx", [birth_row(2, "2026-03-02")])
         env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "1"}
-        done = subprocess.run([sys.executable, "-m", "township.cli", "ingest", "--quiet"], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "township.cli", "ingest", "--quiet"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -117,7 +137,9 @@ def test_ingest_while_warehouse_is_held_fails_with_one_clear_line(settings, tmp_
 def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
     write_births(settings.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-01")])
     Settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "2"], cwd=tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "2"], cwd=tmp_path
+    )
     try:
         _wait_for(tmp_path / "held", holder)
         result = ingest(Settings(lock_wait_seconds=60))

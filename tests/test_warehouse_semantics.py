@@ -223,13 +223,17 @@ def test_no_name_or_full_id_outside_restricted(settings):
 
 
 def test_every_counted_birth_traces_to_its_file_sheet_and_row(settings):
-    write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), [birth_row(1, "2026-03-01"), birth_row(2, "2026-03-02", sex="女")])
+    write_births(
+        raw(settings, "2026-03", f"{FUHE}.xlsx"),
+        [birth_row(1, "2026-03-01"), birth_row(2, "2026-03-02", sex="女")],
+    )
     write_births(raw(settings, "2026-03", f"{TAOYUAN}.xlsx"), [birth_row(3, "2026-03-03")])
     ingest(settings)
     with Warehouse(settings.warehouse, read_only=True) as wh:
         rows = wh.lineage("2026-03", TOWN, "births_male")
         fuhe = wh.lineage("SY2026H1", FUHE, "births_total")
     assert sorted(zip(rows["file_name"], rows["sheet"], rows["excel_row"], strict=True)) == [
-        (f"{FUHE}.xlsx", "出生登记", 3), (f"{TAOYUAN}.xlsx", "出生登记", 3)
+        (f"{FUHE}.xlsx", "出生登记", 3),
+        (f"{TAOYUAN}.xlsx", "出生登记", 3),
     ]
     assert len(fuhe) == values(settings, "SY2026H1", FUHE)["births_total"] == 2

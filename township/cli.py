@@ -146,7 +146,9 @@ def summary(
         if format == "xlsx":
             from township.reports.summary_xlsx import write_summary_xlsx
 
-            path = write_summary_xlsx(output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment)
+            path = write_summary_xlsx(
+                output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment
+            )
             console.print(f"summary written to {path}")
     if format == "text":
         typer.echo(summary_text(p, values, catalog, last, compared))

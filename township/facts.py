@@ -88,7 +88,10 @@ def _lineage(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else (None if value is None else str(value))
+    """A cell as text; a blank (None, or NaN where a sheet lacks the column) stays empty."""
+    if isinstance(value, str):
+        return value
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _date(value: object) -> date | None:
@@ -160,7 +163,12 @@ def _relative(path, root) -> str:
 
 def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
     rows = [
-        {"submission_id": fr.submission_id, "form": form, "sheet": s.sheet, "n_records": len(s.records)}
+        {
+            "submission_id": fr.submission_id,
+            "form": form,
+            "sheet": s.sheet,
+            "n_records": len(s.records),
+        }
         for fr in files
         if not fr.rejection
         for form, s in fr.sheets.items()

@@ -21,6 +21,7 @@ from township.facts import LoadBatch, build_load_batch, findings_tables
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, Rejection, submission_id
 from township.privacy import load_or_create_key
+from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
 from township.read.files import ACCEPTED_SUFFIXES, file_identity, read_file, received_time
 from township.rules.catalog import finding
 from township.rules.validate import validate_batch
@@ -99,7 +100,9 @@ def read_one(
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
         sha, size, received = file_identity(path)
-        unreadable = Rejection("unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。")
+        unreadable = Rejection(
+            "unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。"
+        )
         return FileRead(path, sha, size, received, month, rejection=unreadable)
 
 
@@ -108,7 +111,9 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def plan(found: list[tuple[Path, str]], wh: Warehouse, raw_dir: Path) -> list[tuple[Path, str, str]]:
+def plan(
+    found: list[tuple[Path, str]], wh: Warehouse, raw_dir: Path
+) -> list[tuple[Path, str, str]]:
     """(file, month, sha256) of what is new: byte-identical copies for a month already
     ingested, or twice in this batch, change nothing."""
     known = wh.known_submissions()
@@ -187,16 +192,24 @@ def ingest(
         except BaseException:
             wh.rollback()
             raise
+        _publish_for_analysts(wh)
     return result
+
+
+def _publish_for_analysts(wh: Warehouse) -> None:
+    """The analysts' read-only copy, refreshed after every ingest that changed something.
+    The data is committed already: a copy that cannot be replaced only delays the analysts."""
+    try:
+        publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path))
+    except SnapshotBusy as exc:
+        log.warning("analysts' copy not refreshed: %s", exc)
 
 
 def _load(wh: Warehouse, batch: LoadBatch, result: IngestResult) -> None:
     wh.insert_tables(batch.tables)
     _add_derived_findings(wh, batch.files)
-    submitted = batch.tables["raw.submissions"]
-    summary = submitted[["submission_id", "file_name", "report_month", "village_code", "status"]]
-    summary = summary.astype(object)
-    result.submissions.extend(summary.where(summary.notna(), None).to_dict("records"))
+    # Statuses as the warehouse has them: the derived findings may have added warnings.
+    result.submissions.extend(wh.submission_statuses(batch.submission_ids))
 
 
 def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:

@@ -27,8 +27,8 @@ def summary_for(settings: Settings, period: str | None, full: bool = False) -> s
             return "仓库中还没有任何已接收的报表。"
         try:
             p, values, catalog = load_summary(wh, period or default_period(last))
-        except NoData as exc:
-            return f"没有数据：{exc}"
+        except NoData:
+            return f"仓库中没有 {period or default_period(last)} 期间的数据。"
     return summary_text(p, values, catalog, last) if full else paragraph(p, values, last)
 
 

@@ -161,7 +161,9 @@ class Warehouse:
         given = villages[
             ["village_code", "village_name", "township_code", "township_name", "aliases", "email"]
         ].sort_values("village_code")
-        return stored == [tuple(None if pd.isna(v) else v for v in row) for row in given.itertuples(index=False)]
+        return stored == [
+            tuple(None if pd.isna(v) else v for v in row) for row in given.itertuples(index=False)
+        ]
 
     def replace_villages(self, villages: pd.DataFrame) -> None:
         self.con.execute("delete from raw.villages")
@@ -185,7 +187,9 @@ class Warehouse:
 
     def stock_outliers(self, submission_ids: list[str]) -> pd.DataFrame:
         """Stock figures of these submissions far from their village's other months."""
-        return self.con.execute(sql("queries/stock_outliers.sql"), [submission_ids, submission_ids]).df()
+        return self.con.execute(
+            sql("queries/stock_outliers.sql"), [submission_ids, submission_ids]
+        ).df()
 
     def add_findings(self, public: pd.DataFrame, private: pd.DataFrame) -> None:
         """Findings found after loading (cross-village, outliers), counted into their submissions."""
@@ -214,6 +218,14 @@ class Warehouse:
                     submission_id,
                 ],
             )
+
+    def submission_statuses(self, submission_ids: list[str]) -> list[dict]:
+        frame = self.con.execute(
+            "select submission_id, file_name, report_month, village_code, status from raw.submissions "
+            "where submission_id in (select unnest(?::varchar[])) order by report_month, file_name",
+            [submission_ids],
+        ).df()
+        return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
     def next_finding_numbers(self, submission_ids: list[str]) -> dict[str, int]:
         rows = self.con.execute(
@@ -297,8 +309,11 @@ class Warehouse:
         ).fetchone()
         return row[0] if row else None
 
-    def lineage(self, period: str, org_code: str, indicator: str, as_of: datetime | None = None) -> pd.DataFrame:
+    def lineage(
+        self, period: str, org_code: str, indicator: str, as_of: datetime | None = None
+    ) -> pd.DataFrame:
         """The source rows (file, sheet, Excel row) behind one indicator value."""
         return self.con.execute(
-            "select * from marts.indicator_lineage(?, ?, ?, as_of := ?)", [period, org_code, indicator, as_of]
+            "select * from marts.indicator_lineage(?, ?, ?, as_of := ?)",
+            [period, org_code, indicator, as_of],
         ).df()

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from township.forms import Catalogue, load_catalogue
-from township.model import ERROR, WARNING, FileRead, Finding, Rejection, SheetRead
+from township.model import ERROR, FileRead, Rejection, SheetRead
 from township.read.grid import Grid, Rejected, load_grids
 from township.read.sheets import (
     SheetProblem,
@@ -18,6 +18,7 @@ from township.read.sheets import (
     form_for_sheet_name,
     guess_form,
 )
+from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
@@ -56,6 +57,11 @@ def read_file(
     except Rejected as rejected:
         out.rejection = rejected.rejection
         out.sheets.clear()
+        if out.village_code is None and rejected.rejection.code != "unknown_village":
+            # A file that cannot be opened still names its village: tell that village why.
+            village = registry.in_file_name(out.path.name)
+            if village is not None:
+                out.village_code, out.village_name = village.code, village.name
     return out
 
 
@@ -67,28 +73,15 @@ def _read_forms(
         try:
             layout = detect_layout(grid, form) if form else guess_form(grid, catalogue)
             if form and layout is None:
-                raise SheetProblem(
-                    "header_not_found",
-                    f"工作表“{sheet}”找不到表头行，请保留模板中的表头（如“{form.fields[0].name_zh}”等列名）。",
-                )
+                raise SheetProblem("header_not_found", field_zh=sheet, other=form.fields[0].name_zh)
             if layout is None:
                 continue  # a sheet of notes or a chart: not a form
             if max_rows is not None and len(grid) > max_rows:
-                raise SheetProblem(
-                    "too_many_rows",
-                    f"工作表“{sheet}”有 {len(grid)} 行，超过上限 {max_rows} 行，请检查是否有多余内容。",
-                )
+                raise SheetProblem("too_many_rows", field_zh=sheet, value=len(grid), other=max_rows)
             _add_sheet(out, extract(sheet, grid, layout, catalogue))
         except SheetProblem as problem:
             out.findings.append(
-                Finding(
-                    f"sheet.{problem.code}",
-                    ERROR,
-                    problem.message_zh,
-                    "请按模板修改该工作表后重新报送。",
-                    sheet=sheet,
-                    cell=problem.cell,
-                )
+                finding(f"sheet.{problem.code}", sheet=sheet, cell=problem.cell, **problem.words)
             )
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
@@ -104,13 +97,7 @@ def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
     if sheet.form in out.sheets:
         first = out.sheets[sheet.form].sheet
         out.findings.append(
-            Finding(
-                "sheet.duplicate_form",
-                WARNING,
-                f"工作表“{sheet.sheet}”与“{first}”是同一张报表，只读取了“{first}”。",
-                "请把数据合并到一张工作表中。",
-                sheet=sheet.sheet,
-            )
+            finding("sheet.duplicate_form", field_zh=sheet.sheet, other=first, sheet=sheet.sheet)
         )
         return
     out.sheets[sheet.form] = sheet

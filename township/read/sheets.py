@@ -19,11 +19,12 @@ UNIT_WORDS = frozenset(
 
 
 class SheetProblem(Exception):
-    """A sheet that holds a form but cannot be used: code, Chinese reason, cell."""
+    """A sheet that holds a form but cannot be used: the rule (sheet.<code>), its cell, and the
+    words the catalog's message is filled with."""
 
-    def __init__(self, code: str, message_zh: str, cell: str | None = None):
+    def __init__(self, code: str, cell: str | None = None, **words: object):
         super().__init__(code)
-        self.code, self.message_zh, self.cell = code, message_zh, cell
+        self.code, self.cell, self.words = code, cell, words
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,9 @@ def _table_layout(
         if field in seen:
             raise SheetProblem(
                 "duplicate_column",
-                f"“{form.field(field).name_zh}”列出现了两次（{column_letter(seen[field])}列和{column_letter(col)}列），"
-                "请删除重复的一列后重新报送。",
                 a1(header_row, col),
+                field_zh=form.field(field).name_zh,
+                other=f"{column_letter(seen[field])}列和{column_letter(col)}列",
             )
         seen[field] = col
     return Layout(form, "table", header_row, seen)

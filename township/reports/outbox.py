@@ -39,7 +39,7 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
         sid: dict(zip(g["sheet"], g["n_records"].astype(int), strict=True))
         for sid, g in counts.groupby("submission_id")
     }
-    return [
+    inputs = [
         ReportInput(
             village_code=_none(s.village_code),
             village_name=_none(s.village_name),
@@ -55,6 +55,28 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
         )
         for s in submissions.itertuples()
     ]
+    return _separate_same_second(inputs)
+
+
+def _separate_same_second(inputs: list[ReportInput]) -> list[ReportInput]:
+    """SPEC §10 names a report by village and receipt second; two files of one village received
+    in the same second would share it, so both then also carry their file name."""
+    seen: dict[tuple, int] = {}
+    for inp in inputs:
+        key = (
+            inp.village_code or inp.file_name,
+            inp.report_month,
+            inp.received_at.replace(microsecond=0),
+        )
+        seen[key] = seen.get(key, 0) + 1
+    for inp in inputs:
+        key = (
+            inp.village_code or inp.file_name,
+            inp.report_month,
+            inp.received_at.replace(microsecond=0),
+        )
+        inp.same_second_as_another = seen[key] > 1
+    return inputs
 
 
 def write_month_reports(settings: Settings, month: str) -> list[Path]:

@@ -79,6 +79,9 @@ class ReportInput:
     findings: list[Finding]
     counts: dict[str, int]  # records loaded per sheet, e.g. {"出生登记": 12}
     township_name: str | None = None  # for the title line, e.g. "复合镇"
+    # Set when another file of the same village was received in the same second: the report
+    # name then carries the file's own name too, so neither report overwrites the other.
+    same_second_as_another: bool = False
 
 
 # ---------------------------------------------------------------- naming
@@ -91,7 +94,10 @@ def report_path(outbox: Path, inp: ReportInput) -> Path:
         stem = "_".join(p for p in (inp.village_code, inp.village_name) if p)
     else:
         stem = Path(inp.file_name).stem
-    return Path(outbox) / inp.report_month / f"{_safe_file_part(stem)}_{stamp}.xlsx"
+    name = f"{_safe_file_part(stem)}_{stamp}"
+    if inp.same_second_as_another:
+        name += f"_{_safe_file_part(inp.file_name)}"
+    return Path(outbox) / inp.report_month / f"{name}.xlsx"
 
 
 def _safe_file_part(text: str) -> str:

@@ -97,7 +97,11 @@ def _failures(
     seen: set[tuple[int, str, str]] = set()
     for case in cases.itertuples(index=False):
         if pd.isna(case.index):
-            continue
+            # Every column exists and is of type object, so a failure without a row can only be
+            # a check that crashed: a bug that must not pass as "no findings".
+            raise RuntimeError(
+                f"validation check {case.check!r} on {form} failed to run: {case.failure_case}"
+            )
         rule = PANDERA_RULE.get(case.check, case.check)
         idx = int(case.index)
         for fld in _fields_of(case, rule):

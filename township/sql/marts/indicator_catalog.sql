@@ -11,7 +11,7 @@ create table if not exists marts.indicator_catalog (
     normal_low double,
     normal_high double
 );
-comment on table marts.indicator_catalog is '指标目录（来自 township/indicators/catalog.yaml）：代码、中文名、分子、分母、系数、单位、正常范围。';
+comment on table marts.indicator_catalog is '粒度：每个指标代码一行。指标目录（来自 township/indicators/catalog.yaml）：代码、中文名、分子、分母、系数、单位、正常范围。';
 comment on column marts.indicator_catalog.code is '指标代码（接口，见 SPEC §8）';
 comment on column marts.indicator_catalog.name_zh is '指标中文名';
 comment on column marts.indicator_catalog.kind is 'event 期间累计 | stock 期末存量 | quality 数据质量';

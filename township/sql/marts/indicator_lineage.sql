@@ -85,3 +85,4 @@ join raw.villages as v using (village_code)
 join raw.submissions as s using (submission_id)
 where p_org_code in (e.village_code, v.township_code)
 order by e.village_code, s.file_name, e.sheet, e.excel_row;
+comment on macro table marts.indicator_lineage is '粒度：某个指标值背后的每一源数据行（文件、工作表、Excel 行）。参数：期间、单位代码、指标代码、as_of。';

@@ -213,3 +213,4 @@ from (
     into name measure value value
 )
 group by all;
+comment on macro table marts.village_measures is '粒度：每个（期间, 村, 度量）一行：构成指标的计数，截至 as_of。';

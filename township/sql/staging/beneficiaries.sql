@@ -17,3 +17,4 @@ qualify row_number() over (
     partition by person_key, category
     order by approved_on, received_at, village_code, excel_row
 ) = 1;
+comment on macro table staging.beneficiaries is '粒度：每个（person_key, 类别）一行，按首次认定计。参数 as_of。';

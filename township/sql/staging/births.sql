@@ -52,3 +52,4 @@ select
     l.submission_id, l.file_sha256, l.sheet, l.excel_row
 from latest_row as l
 join winning_village as w using (person_key, birth_date, parity, village_code);
+comment on macro table staging.births is '粒度：每个出生（母亲 person_key, 出生日期, 孩次）一行，跨村跨月去重，带血缘（文件、工作表、Excel 行）。参数 as_of。';

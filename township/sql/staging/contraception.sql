@@ -10,3 +10,4 @@ with current_records as (
 
 select * exclude (has_error)
 from current_records;
+comment on macro table staging.contraception is '粒度：每个（村, 报告期）一条当前有效的节育措施记录。参数 as_of。';

@@ -26,3 +26,4 @@ select
     received_at, n_versions
 from ranked
 where version_rank = 1;
+comment on macro table staging.current_forms is '粒度：每个（村, 报告期, 报表）一行——截至 as_of 的当前版本（最晚收到的文件）。参数 as_of：时间点，null 为全部。';

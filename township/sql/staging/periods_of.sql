@@ -10,3 +10,4 @@ create or replace macro staging.periods_of(d) as [
         'period_type': 'statistical_half'
     }
 ];
+comment on macro staging.periods_of is '日期所属的五个期间（月、季、年、统计年度、统计半年）。';

@@ -1,0 +1,199 @@
+"""The monthly schedule: a Prefect deployment of the monthly flow, served by this process.
+
+Against a real Prefect server (PREFECT_API_URL set, in the environment or the Prefect profile)
+the deployment is registered there and this process runs the flow runs the server schedules.
+
+With no server configured, Prefect's temporary server would accept the deployment and never
+run it: a temporary server has no scheduler. So `serve_monthly` then starts its own local
+`prefect server start` on 127.0.0.1:TOWNSHIP_PREFECT_PORT (4200; scheduler on, the rest as in
+township/prefect_settings.py, history in PREFECT_HOME), serves against it and stops it on the
+way out. A server already answering on that port (say, one left behind by a killed `township
+serve`) is used as it is.
+
+The schedule is not paused when this process stops: a run due while the machine was off stays
+scheduled and is run as soon as `township serve` is back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from flows.monthly_ingest import PREVIOUS, monthly_ingest, township_zone
+from township.config import Settings
+from township.prefect_settings import PREFECT_DEFAULTS
+
+DEFAULT_CRON = "0 6 6 * *"  # 06:00 on the 6th: the day after the villages' deadline
+DEPLOYMENT_NAME = "monthly"
+SERVER_START_TIMEOUT = 180.0  # measured: 20-40 s on 2 cores, cold
+LOCAL_PORT = 4200  # Prefect's own default
+
+
+class ServerError(Exception):
+    """The local Prefect server did not come up."""
+
+
+def check_schedule(cron: str, timezone: str) -> None:
+    """Raise ValueError with a readable reason for a bad cron string or time zone."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron, timezone=timezone)
+    except Exception as exc:  # pydantic's ValidationError: keep its first message
+        errors = getattr(exc, "errors", lambda: [])()
+        reason = errors[0]["msg"] if errors else str(exc)
+        raise ValueError(f"bad schedule {cron!r} ({timezone}): {reason}") from exc
+
+
+def build_deployment(
+    settings: Settings,
+    cron: str = DEFAULT_CRON,
+    timezone: str | None = None,
+    name: str = DEPLOYMENT_NAME,
+    month: str = PREVIOUS,
+):
+    """The monthly flow as a deployment: cron schedule in the township's zone, absolute paths."""
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    timezone = timezone or township_zone().key
+    check_schedule(cron, timezone)
+    return monthly_ingest.to_deployment(
+        name=name,
+        schedule=Cron(cron, timezone=timezone),
+        parameters={
+            "month": month,
+            "raw_dir": str(Path(settings.raw_dir).resolve()),
+            "warehouse": str(Path(settings.warehouse).resolve()),
+            "villages": str(Path(settings.villages).resolve()),
+            "outbox": str(Path(settings.outbox).resolve()),
+        },
+        description="村计生月报：每月入库、校验、回执各村、全镇摘要",
+        tags=["township"],
+        # Importable wherever `township` is installed, whatever the working directory.
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )
+
+
+def configured_api_url() -> str | None:
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def server_env(home: Path | None = None, scheduler: bool = True) -> dict[str, str]:
+    """The environment of a local server: the project's Prefect defaults, scheduler as asked."""
+    env = {**PREFECT_DEFAULTS, **os.environ}
+    env.pop("PREFECT_API_URL", None)
+    env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if scheduler else "false"
+    if home is not None:
+        env["PREFECT_HOME"] = str(home)
+    return env
+
+
+@contextlib.contextmanager
+def local_server(
+    home: Path | None = None,
+    port: int | None = None,
+    scheduler: bool = True,
+    timeout: float = SERVER_START_TIMEOUT,
+    log_file: Path | None = None,
+) -> Iterator[str]:
+    """`prefect server start` on 127.0.0.1 while the block runs; yields its API URL.
+
+    The server is stopped on the way out, whatever happened (terminate, then kill)."""
+    port = port or free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = server_env(home, scheduler)
+    log_path = log_file or Path(env.get("PREFECT_HOME") or Path.home() / ".prefect") / "server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "server", "start"]
+            + ["--host", "127.0.0.1", "--port", str(port), "--no-ui", "--analytics-off"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not healthy(api_url):
+            if process.poll() is not None:
+                raise ServerError(
+                    f"the local Prefect server exited with status {process.returncode}; "
+                    f"see {log_path}"
+                )
+            if time.monotonic() > deadline:
+                raise ServerError(
+                    f"the local Prefect server did not answer within {timeout:.0f} s; see {log_path}"
+                )
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 15.0) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def serve_monthly(
+    settings: Settings,
+    cron: str = DEFAULT_CRON,
+    timezone: str | None = None,
+    name: str = DEPLOYMENT_NAME,
+    month: str = PREVIOUS,
+    announce=print,
+) -> None:
+    """Serve the monthly deployment until interrupted (Ctrl-C, SIGTERM)."""
+    from prefect import serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    deployment = build_deployment(settings, cron, timezone, name, month)
+    where = f"{deployment.flow_name}/{name}"
+    schedule = f"cron {cron!r} ({timezone or township_zone().key})"
+    api_url = configured_api_url()
+    if api_url:
+        announce(f"serving {where} on {api_url}, {schedule}")
+        serve(deployment, limit=1, pause_on_shutdown=False, print_starting_message=False)
+        return
+    port = int(os.environ.get("TOWNSHIP_PREFECT_PORT") or LOCAL_PORT)
+    running = f"http://127.0.0.1:{port}/api"
+    server = contextlib.nullcontext(running) if healthy(running) else local_server(port=port)
+    with server as api_url:
+        os.environ["PREFECT_API_URL"] = api_url  # for the flow-run processes
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            announce(f"serving {where} on local server {api_url}, {schedule}")
+            serve(deployment, limit=1, pause_on_shutdown=False, print_starting_message=False)
+
+
+if __name__ == "__main__":
+    serve_monthly(Settings())
