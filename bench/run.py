@@ -33,7 +33,7 @@ import json, sys, time
 t0 = time.perf_counter()
 from flows.monthly_ingest import monthly_ingest
 out = monthly_ingest(month=sys.argv[1] or None, raw_dir=sys.argv[2], warehouse=sys.argv[3],
-                     villages=sys.argv[4], outbox=sys.argv[5], write_village_reports=False)
+                     villages=sys.argv[4], outbox=sys.argv[5], village_reports=False)
 print(json.dumps({"files": len(out["result"].submissions), "skipped": out["result"].files_skipped,
                   "seconds": time.perf_counter() - t0}))
 """

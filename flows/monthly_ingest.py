@@ -242,6 +242,7 @@ def monthly_ingest(
     villages: Path | None = None,
     outbox: Path | None = None,
     summary_period: str | None = None,
+    village_reports: bool = True,
 ) -> dict:
     """Ingest a report month, report back to the villages, summarise.
 
@@ -255,6 +256,8 @@ def monthly_ingest(
         outbox: reports folder (default TOWNSHIP_OUTBOX or data/outbox)
         summary_period: period of the township summary (default: the month, else the latest
             statistical half-year)
+        village_reports: write the villages' reports and deliver them (off for a re-load or a
+            benchmark of the ingest alone)
     """
     settings = Settings().with_paths(
         raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox
@@ -262,8 +265,8 @@ def monthly_ingest(
     target = resolve_month(month)
     result = ingest_files(settings, target, catch_up=month == PREVIOUS)
     months = sorted({s["report_month"] for s in result.submissions})
-    reports = write_reports(settings, months)
-    delivery = deliver(settings, months)
+    reports = write_reports(settings, months) if village_reports else []
+    delivery = deliver(settings, months if village_reports else [])
     summary = township_summary(settings, summary_period or target)
     table = run_table(settings, [s["submission_id"] for s in result.submissions], months)
     title = f"入库 {target or '全部新文件'}"
