@@ -37,3 +37,26 @@ def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(sett
                 assert got.get((period, org, code)) == pytest.approx(expected), (period, org, code)
                 compared += 1
     assert compared > 1000
+
+
+def test_summary_of_a_warehouse_with_several_townships_covers_one_township(settings):
+    from township.reports.summary import NoData, load_summary, summary_text
+
+    generate_scaled(
+        settings.raw_dir,
+        settings.villages,
+        settings.villages.with_name("truth.json"),
+        n_villages=60,
+        months=["2026-03"],
+        seed=3,
+    )
+    ingest(settings)
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        towns = sorted(wh.villages()["township_code"].unique())
+        assert len(towns) > 1
+        period, values, catalog = load_summary(wh, "2026-03", township=towns[1])
+        with pytest.raises(NoData):
+            load_summary(wh, "2026-03", township="999999999")
+    assert set(values.loc[values["org_level"] == "township", "org_code"]) == {towns[1]}
+    assert values["org_code"].str.startswith(towns[1]).all()
+    assert "全镇共出生婴儿" in summary_text(period, values, catalog, "2026-03")

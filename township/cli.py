@@ -117,6 +117,9 @@ def summary(
         Path | None,
         typer.Option("--output", "-o", help="file for xlsx [data/outbox/summary_<PERIOD>.xlsx]"),
     ] = None,
+    township: Annotated[
+        str | None, typer.Option(help="9-digit township code, where the warehouse holds several")
+    ] = None,
     warehouse: WarehouseFile = None,
     outbox: Outbox = None,
 ) -> None:
@@ -138,16 +141,18 @@ def summary(
         _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
     with Warehouse(s.warehouse, read_only=True) as wh:
         try:
-            p, values, catalog = load_summary(wh, period, moment)
+            p, values, catalog = load_summary(wh, period, moment, township)
         except NoData as exc:
             _fail(str(exc))
         last = wh.latest_report_month(moment)
+        town = values.loc[values["org_level"] == "township", "org_code"].iloc[0]
         compared = comparisons(wh, p.key, moment)
+        compared = compared[compared["org_code"] == town]
         if format == "xlsx":
             from township.reports.summary_xlsx import write_summary_xlsx
 
             path = write_summary_xlsx(
-                output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment
+                output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment, town
             )
             console.print(f"summary written to {path}")
     if format == "text":

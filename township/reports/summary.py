@@ -55,15 +55,25 @@ class NoData(Exception):
 
 
 def load_summary(
-    wh: Warehouse, period_text: str, as_of: datetime | None = None
+    wh: Warehouse, period_text: str, as_of: datetime | None = None, township: str | None = None
 ) -> tuple[Period, pd.DataFrame, pd.DataFrame]:
+    """A period's values for one township and its villages (a county or prefecture warehouse
+    holds several townships: the first by code unless one is named)."""
     period = parse_period(period_text)
     values = wh.indicator_values(period.key, as_of)
-    if values.empty:
+    towns = sorted(values.loc[values["org_level"] == "township", "org_code"].unique())
+    if values.empty or (township is not None and township not in towns):
+        when = f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else ""
         raise NoData(
-            f"no data for period {period.key}" + (f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else "")
+            f"no data for period {period.key}{when}"
+            + (f" in township {township}" if township else "")
         )
-    return period, values, wh.indicator_catalog()
+    code = township or towns[0]
+    # 统计用区划代码 are hierarchical: a village's 12 digits begin with its township's 9.
+    mine = (values["org_code"] == code) | (
+        (values["org_level"] == "village") & values["org_code"].str.startswith(code)
+    )
+    return period, values[mine].reset_index(drop=True), wh.indicator_catalog()
 
 
 def _fmt(value: object, decimals: int = 0) -> str:

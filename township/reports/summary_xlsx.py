@@ -62,23 +62,29 @@ class SummaryData:
 
 
 def write_summary_xlsx(
-    path: Path, wh: Warehouse, period_key: str, as_of: datetime | None = None
+    path: Path,
+    wh: Warehouse,
+    period_key: str,
+    as_of: datetime | None = None,
+    township: str | None = None,
 ) -> Path:
     """Write the summary workbook for a period (as the warehouse knew it at `as_of`) and its
     charts as PNGs beside it: <stem>_births_by_month.png, <stem>_sex_ratio.png,
     <stem>_timeliness.png. Raises summary.NoData when the warehouse has nothing for the period."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = summary_data(wh, period_key, as_of)
+    data = summary_data(wh, period_key, as_of, township)
     _write_workbook(path, data)
     write_chart_pngs(path, data)
     return path
 
 
 # -- reading ---------------------------------------------------------------------------------
-def summary_data(wh: Warehouse, period_key: str, as_of: datetime | None = None) -> SummaryData:
-    """The figures for the (first, by code) township in the warehouse and its villages."""
-    period, values, catalog = load_summary(wh, period_key, as_of)
+def summary_data(
+    wh: Warehouse, period_key: str, as_of: datetime | None = None, township: str | None = None
+) -> SummaryData:
+    """The figures for one township (the first by code unless named) and its villages."""
+    period, values, catalog = load_summary(wh, period_key, as_of, township)
     last = last_report_month(wh, as_of)
     towns = values[values["org_level"] == "township"].sort_values("org_code")
     code, name = towns["org_code"].iloc[0], towns["org_name"].iloc[0]
