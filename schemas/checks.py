@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pandas as pd
 from stdnum import numdb
@@ -32,7 +32,6 @@ def id_problem(value: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=CACHE_SIZE)
 def county_known(value: str) -> bool:
     """Whether stdnum's table of administrative codes knows the first six digits at all.
 
@@ -41,7 +40,13 @@ def county_known(value: str) -> bool:
     so only a code unknown in every year is worth a warning."""
     if id_problem(value) is not None:
         return True  # already reported as an error
-    return any("county" in props for _, props in numdb.get("cn/loc").info(value[:6]))
+    return _region_code_known(value[:6])
+
+
+@cache
+def _region_code_known(code: str) -> bool:
+    # A few thousand codes exist: one lookup each, not one per person.
+    return any("county" in props for _, props in numdb.get("cn/loc").info(code))
 
 
 def id_passes(series: pd.Series, rule: str) -> pd.Series:
