@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import StringConstraints
@@ -39,10 +39,9 @@ from township.config import Settings  # noqa: E402
 from township.delivery import DeliveryResult, deliver_reports  # noqa: E402
 from township.ingest import IngestResult, discover, ingest, new_files  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
-from township.reports.summary import NoData, load_summary  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
-from township.runs import default_period, summary_for  # noqa: E402
-from township.warehouse import Warehouse, WarehouseBusy  # noqa: E402
+from township.runs import summary_texts  # noqa: E402
+from township.warehouse import Warehouse, WarehouseBusy, warehouse_exists  # noqa: E402
 
 PREVIOUS = "previous"
 Month = Annotated[str, StringConstraints(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|previous)$")]
@@ -88,9 +87,9 @@ def months_to_ingest(settings: Settings, up_to: str) -> list[str]:
 
     A month missed (a failed run, a late resubmission) is picked up by the next scheduled run."""
     found = [(p, m) for p, m in discover(settings.raw_dir) if m < up_to]
-    if found and Path(settings.warehouse).exists():
-        with Warehouse(
-            settings.warehouse, read_only=True, wait_seconds=settings.lock_wait_seconds
+    if found and warehouse_exists(settings):
+        with Warehouse.open(
+            settings, read_only=True, wait_seconds=settings.lock_wait_seconds
         ) as wh:
             found = new_files(found, wh, settings.raw_dir)
     return sorted({m for _, m in found} | {up_to})
@@ -141,20 +140,11 @@ def deliver(settings: Settings, months: list[str]) -> DeliveryResult:
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def township_summary(settings: Settings, period: str | None) -> str:
     """The summary paragraph for the artifact; the full text into the outbox."""
-    paragraph = summary_for(settings, period)
-    with Warehouse(
-        settings.warehouse, read_only=True, wait_seconds=settings.lock_wait_seconds
-    ) as wh:
-        last = wh.latest_report_month()
-        key = period or (default_period(last) if last else None)
-        try:
-            found = load_summary(wh, key)[0].key if key else None
-        except NoData:
-            found = None
-    if found:
-        path = Path(settings.outbox) / f"summary_{found}.txt"
+    key, paragraph, full = summary_texts(settings, period)
+    if key:
+        path = Path(settings.outbox) / f"summary_{key}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(summary_for(settings, key, full=True) + "\n", encoding="utf-8")
+        path.write_text(full + "\n", encoding="utf-8")
     return paragraph
 
 
@@ -164,9 +154,7 @@ def run_table(settings: Settings, submission_ids: list[str], months: list[str]) 
     ids = set(submission_ids)
     villages: dict[str, dict] = {}
     rules: dict[tuple[str, str], int] = {}
-    with Warehouse(
-        settings.warehouse, read_only=True, wait_seconds=settings.lock_wait_seconds
-    ) as wh:
+    with Warehouse.open(settings, read_only=True, wait_seconds=settings.lock_wait_seconds) as wh:
         for month in months:
             submissions, findings, _ = wh.month_submissions(month)
             label = {}
@@ -243,6 +231,8 @@ def monthly_ingest(
     outbox: Path | None = None,
     summary_period: str | None = None,
     village_reports: bool = True,
+    runner: Literal["local", "dask"] | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Ingest a report month, report back to the villages, summarise.
 
@@ -258,9 +248,15 @@ def monthly_ingest(
             statistical half-year)
         village_reports: write the villages' reports and deliver them (off for a re-load or a
             benchmark of the ingest alone)
+        runner: where files are read and validated: local (worker processes here) or dask
+            (default TOWNSHIP_RUNNER or local)
+        dask_address: the Dask scheduler for the dask runner, e.g. tcp://10.0.0.5:8786
+            (default TOWNSHIP_DASK_ADDRESS; none: a local cluster for the run)
     """
-    settings = Settings().with_paths(
-        raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox
+    settings = (
+        Settings()
+        .with_paths(raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox)
+        .with_options(runner=runner, dask_address=dask_address)
     )
     target = resolve_month(month)
     result = ingest_files(settings, target, catch_up=month == PREVIOUS)

@@ -1,17 +1,10 @@
-"""What a run tells people: the township summary and the markdown table of files per village."""
+"""What a run tells people: the township summary, for the artifact, the outbox and the demo."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from township.config import Settings
-from township.ingest import IngestResult
 from township.reports.summary import NoData, load_summary, paragraph, summary_text
-from township.reports.village import STATUS_ZH
 from township.warehouse import Warehouse
-
-DEFAULT_PERIOD_NOTE = "（未指定期间：取最近报告月所在的统计半年）"
-
 
 def default_period(last_month: str) -> str:
     year, month = int(last_month[:4]), int(last_month[5:])
@@ -19,40 +12,24 @@ def default_period(last_month: str) -> str:
     return f"SY{stat_year}H{1 if month >= 10 or month <= 3 else 2}"
 
 
-def summary_for(settings: Settings, period: str | None, full: bool = False) -> str:
-    """The summary paragraph (or the full text) for a period; default the latest half-year."""
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, str, str]:
+    """(period key, paragraph, full text) for a period, default the latest statistical
+    half-year; the key is None, and both texts say why, when there is nothing to summarise."""
+    with Warehouse.open(settings, read_only=True) as wh:
         last = wh.latest_report_month()
         if last is None:
-            return "仓库中还没有任何已接收的报表。"
+            message = "仓库中还没有任何已接收的报表。"
+            return None, message, message
+        key = period or default_period(last)
         try:
-            p, values, catalog = load_summary(wh, period or default_period(last))
+            p, values, catalog = load_summary(wh, key)
         except NoData:
-            return f"仓库中没有 {period or default_period(last)} 期间的数据。"
-    return summary_text(p, values, catalog, last) if full else paragraph(p, values, last)
+            message = f"仓库中没有 {key} 期间的数据。"
+            return None, message, message
+    return p.key, paragraph(p, values, last), summary_text(p, values, catalog, last)
 
 
-def run_markdown(result: IngestResult, reports: list[Path], summary: str) -> str:
-    rows: dict[str, dict[str, int]] = {}
-    for s in result.submissions:
-        village = s["village_code"] or s["file_name"]
-        rows.setdefault(village, {}).setdefault(s["status"], 0)
-        rows[village][s["status"]] += 1
-    statuses = list(STATUS_ZH)
-    lines = [
-        f"## 本次入库：新文件 {len(result.submissions)} 个，未变化跳过 {result.files_skipped} 个",
-        "",
-        "| 村 | " + " | ".join(STATUS_ZH[s] for s in statuses) + " |",
-        "|---|" + "---|" * len(statuses),
-        *(
-            f"| {v} | " + " | ".join(str(c.get(s, 0)) for s in statuses) + " |"
-            for v, c in sorted(rows.items())
-        ),
-        "",
-        f"校验报告：{len(reports)} 份",
-        "",
-        "## 全镇摘要",
-        "",
-        summary,
-    ]
-    return "\n".join(lines)
+def summary_for(settings: Settings, period: str | None, full: bool = False) -> str:
+    """The summary paragraph (or the full text) for a period; default the latest half-year."""
+    _, short, whole = summary_texts(settings, period)
+    return whole if full else short

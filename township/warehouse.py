@@ -1,7 +1,23 @@
-"""The one module that touches storage: the DuckDB file, its schemas, loads and queries."""
+"""The one module that touches storage: the DuckDB file, its schemas, loads and queries.
+
+Two storage targets, one interface (class Warehouse):
+
+- the default, one DuckDB file (`TOWNSHIP_WAREHOUSE`): one writer at a time, a file lock;
+- a DuckLake (`TOWNSHIP_CATALOG`, README "Scaling out"): the catalog in PostgreSQL, the data
+  as Parquet files in a folder or object storage (`TOWNSHIP_LAKE_DATA`), several ingests
+  committing at once. The lake holds the tables (raw, restricted, marts); the staging and marts
+  macros and views live in each connection's in-memory database, created from the same SQL
+  files and resolved against the lake's tables through the search path.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import os
+import random
+import re
+import socket
 import time
 from datetime import datetime
 from pathlib import Path
@@ -70,6 +86,10 @@ class WarehouseBusy(Exception):
     """Another process holds the warehouse for longer than we were willing to wait."""
 
 
+class WarehouseUnavailable(OSError):
+    """The lake's catalog cannot be reached or is not set up; waiting may fix the first."""
+
+
 def sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
@@ -106,12 +126,176 @@ def connect(
             delay = min(delay * 2, 2.0)
 
 
+# -- the DuckLake target ------------------------------------------------------------------
+LAKE = "lake"  # the lake's name in a connection
+LOCAL = "memory"  # the connection's in-memory database: macros and views
+LOCAL_SCHEMAS = ("staging", "marts")
+LAKE_META = "lake_meta"  # the lake's own bookkeeping: not part of the analysts' copy
+LAKE_SCHEMAS = ("raw", "restricted", "marts", LAKE_META)
+LAKE_SEARCH_PATH = ",".join(
+    [f"{LOCAL}.{s}" for s in LOCAL_SCHEMAS] + [f"{LAKE}.{s}" for s in LAKE_SCHEMAS]
+)
+# DuckDB extensions from their PyPI wheels (nothing is downloaded at run time):
+# extension -> the package holding extensions/v<duckdb version>/<extension>.duckdb_extension
+EXTENSION_PACKAGES = {
+    "ducklake": "duckdb_extension_ducklake",
+    "postgres_scanner": "duckdb_extension_postgres_scanner",
+    "httpfs": "duckdb_extension_httpfs",
+    "azure": "duckdb_extension_azure",
+}
+REMOTE_STORAGE = {"s3": "httpfs", "r2": "httpfs", "gs": "httpfs", "gcs": "httpfs"}
+REMOTE_STORAGE |= {"http": "httpfs", "https": "httpfs", "az": "azure", "abfss": "azure"}
+CONFLICT_RETRIES = 10
+CREATES_TABLE = re.compile(r"create table if not exists (\w+\.\w+)", re.IGNORECASE)
+
+
+def lake_uri(catalog: str) -> str:
+    """`postgres:dbname=…` or `ducklake:postgres:dbname=…` -> the DuckLake ATTACH string."""
+    catalog = catalog.strip()
+    return catalog if catalog.startswith("ducklake:") else f"ducklake:{catalog}"
+
+
+def extension_file(name: str) -> Path:
+    package = EXTENSION_PACKAGES[name]
+    spec = importlib.util.find_spec(package)
+    wanted = f"{package.replace('_', '-')}=={duckdb.__version__}"
+    if spec is None or not spec.submodule_search_locations:
+        raise WarehouseUnavailable(f"DuckDB extension {name} is not installed: add {wanted}")
+    path = Path(next(iter(spec.submodule_search_locations)))
+    path = path / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not path.exists():
+        raise WarehouseUnavailable(f"{path} missing: the wheel must match duckdb ({wanted})")
+    return path
+
+
+def _load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f"load '{_quoted(str(extension_file(name)))}'")
+
+
+def _storage_extension(data_path: str | None) -> str | None:
+    scheme = data_path.split("://", 1)[0].lower() if data_path and "://" in data_path else None
+    return REMOTE_STORAGE.get(scheme) if scheme else None
+
+
+def _quoted(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _is_conflict(exc: Exception) -> bool:
+    return "conflict" in str(exc).lower()
+
+
+def _pause(attempt: int) -> None:
+    """Back off before retrying a commit another process beat us to: 0.1 s doubling, jittered."""
+    time.sleep(min(0.1 * 2**attempt, 5.0) * (0.5 + random.random()))
+
+
+def connect_lake(
+    catalog: str, data_path: str | None = None, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the DuckLake attached as `lake` (extensions from their wheels)."""
+    con = duckdb.connect(
+        config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    )
+    con.execute("set enable_progress_bar = false")
+    uri = lake_uri(catalog)
+    _load_extension(con, "ducklake")
+    if uri.startswith("ducklake:postgres:"):
+        _load_extension(con, "postgres_scanner")
+    if extension := _storage_extension(data_path):
+        _load_extension(con, extension)
+    options = [f"data_path '{_quoted(data_path)}'"] if data_path else []
+    options += ["read_only"] if read_only else []
+    attach = f"attach '{_quoted(uri)}' as {LAKE}" + (f" ({', '.join(options)})" if options else "")
+    try:
+        con.execute(attach)
+    except duckdb.Error as exc:
+        con.close()
+        text = str(exc)
+        if "data_path is not set" in text:
+            raise WarehouseUnavailable(
+                f"no DuckLake at {catalog} yet: set TOWNSHIP_LAKE_DATA to the folder (or s3://…) "
+                "for its data files, then ingest"
+            ) from exc
+        if "creating a new DuckLake is explicitly disabled" in text:
+            raise WarehouseUnavailable(f"no DuckLake at {catalog} yet: ingest first") from exc
+        raise WarehouseUnavailable(f"cannot open the DuckLake at {catalog}: {text}") from exc
+    if data_path is None:  # a lake created with its files in object storage: load that extension
+        stored = con.execute(
+            f"select value from {LAKE}.options() where option_name = 'data_path'"
+        ).fetchone()
+        if extension := _storage_extension(stored[0] if stored else None):
+            _load_extension(con, extension)
+    return con
+
+
+def _lake_ddl(text: str) -> str:
+    """A table's DDL for DuckLake, which has no PRIMARY KEY or UNIQUE: keys become NOT NULL
+    (uniqueness is the ingest's: a file already loaded for a month is never loaded again)."""
+    text = re.sub(r",\s*primary key\s*\([^)]*\)", "", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+primary key\b", " not null", text, flags=re.IGNORECASE)
+
+
+def table_files() -> dict[str, str]:
+    """DDL file -> the table it creates (the files that create macros and views are not here)."""
+    found = {name: CREATES_TABLE.search(sql(name)) for name in DDL_FILES}
+    return {name: m.group(1) for name, m in found.items() if m}
+
+
+def table_database(con: duckdb.DuckDBPyConnection) -> str:
+    """The database holding the warehouse's tables on this connection: the lake, or the file."""
+    lake = con.execute(
+        "select count(*) from duckdb_databases() where database_name = ? and type = 'ducklake'",
+        [LAKE],
+    ).fetchone()[0]
+    return LAKE if lake else con.execute("select current_database()").fetchone()[0]
+
+
+def warehouse_exists(settings) -> bool:
+    """Whether there is a warehouse to read: the file exists (a lake is asked when opened)."""
+    return bool(settings.catalog) or Path(settings.warehouse).exists()
+
+
 class Warehouse:
-    def __init__(self, path: Path, read_only: bool = False, wait_seconds: float = 60.0):
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        wait_seconds: float = 60.0,
+        catalog: str | None = None,
+        lake_data: str | None = None,
+    ):
+        """The DuckDB file at `path`; or, given `catalog`, the DuckLake it names (`path` then
+        only places the analysts' copy). A lake is never locked: `wait_seconds` is the file's."""
         self.path = Path(path)
+        self.catalog = catalog
+        if catalog:
+            self.con = connect_lake(catalog, lake_data, read_only=read_only)
+            try:
+                self._ensure_lake_tables(read_only)
+                self._ensure_local_objects()
+            except BaseException:
+                self.con.close()
+                raise
+            return
         self.con = connect(self.path, read_only=read_only, wait_seconds=wait_seconds)
         if not read_only:
             self.ensure_schema()
+
+    @classmethod
+    def open(cls, settings, read_only: bool = False, wait_seconds: float = 60.0) -> Warehouse:
+        """The warehouse the settings name: the DuckDB file, or the DuckLake when set."""
+        return cls(
+            settings.warehouse,
+            read_only=read_only,
+            wait_seconds=wait_seconds,
+            catalog=settings.catalog,
+            lake_data=settings.lake_data,
+        )
+
+    @property
+    def is_lake(self) -> bool:
+        return bool(self.catalog)
 
     def close(self) -> None:
         self.con.close()
@@ -124,12 +308,84 @@ class Warehouse:
 
     # -- schema -------------------------------------------------------------------------
     def ensure_schema(self) -> None:
+        if self.is_lake:
+            self._ensure_lake_tables(read_only=False)
+            self._ensure_local_objects()
+            return
         self.con.execute("begin transaction")
         for schema in SCHEMAS:
             self.con.execute(f"create schema if not exists {schema}")
         for name in DDL_FILES:
             self.con.execute(sql(name))
         self.con.execute("commit")
+
+    def _ensure_lake_tables(self, read_only: bool) -> None:
+        """The lake's tables with their comments, created once, by whichever process comes
+        first (two at once conflict: the later one finds them made and goes on). Existing tables
+        are left alone: a COMMENT is an ALTER, which would conflict with a concurrent load."""
+        for attempt in range(CONFLICT_RETRIES):
+            existing = {
+                f"{schema}.{table}"
+                for schema, table in self.con.execute(
+                    "select schema_name, table_name from duckdb_tables() where database_name = ?",
+                    [LAKE],
+                ).fetchall()
+            }
+            missing = [n for n, table in table_files().items() if table not in existing]
+            meta_missing = f"{LAKE_META}.refreshes" not in existing
+            if not missing and not meta_missing:
+                return
+            if read_only:
+                raise WarehouseUnavailable(f"the DuckLake at {self.catalog} is empty: ingest first")
+            self.con.execute(f"use {LAKE}")
+            try:
+                self.con.execute("begin transaction")
+                for schema in LAKE_SCHEMAS:
+                    self.con.execute(f"create schema if not exists {schema}")
+                for name in missing:
+                    self.con.execute(_lake_ddl(sql(name)))
+                if meta_missing:
+                    self.con.execute(
+                        f"create table {LAKE_META}.refreshes (kind varchar not null, "
+                        "refreshed_at timestamp not null, host varchar, pid integer)"
+                    )
+                    # seeded: replacing a row is a delete, and two concurrent deletes from one
+                    # table conflict (deleting nothing from an empty table would not)
+                    for kind in ("villages", "indicators"):
+                        self._log_refresh(kind, replace=False)
+                self.con.execute("commit")
+            except duckdb.Error as exc:
+                self._rollback_quietly()
+                if not _is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
+                    raise
+                _pause(attempt)
+            finally:
+                self.con.execute(f"use {LOCAL}")
+
+    def _ensure_local_objects(self) -> None:
+        """The staging and marts macros and views, in this connection's memory, over the lake."""
+        self.con.execute(f"use {LOCAL}")
+        for schema in LOCAL_SCHEMAS:
+            self.con.execute(f"create schema if not exists {schema}")
+        self.con.execute(f"set search_path = '{LAKE_SEARCH_PATH}'")
+        tables = table_files()
+        for name in DDL_FILES:
+            if name not in tables:
+                self.con.execute(sql(name))
+
+    def _log_refresh(self, kind: str, replace: bool = True) -> None:
+        """Record a replacement of `kind` (villages, indicators) in the lake. Its delete makes
+        two concurrent replacements conflict, so the later one retries on the newer data."""
+        if replace:
+            self.con.execute(f"delete from {LAKE}.{LAKE_META}.refreshes where kind = ?", [kind])
+        self.con.execute(
+            f"insert into {LAKE}.{LAKE_META}.refreshes values (?, now()::timestamp, ?, ?)",
+            [kind, socket.gethostname(), os.getpid()],
+        )
+
+    def _rollback_quietly(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # a failed commit has rolled back already
+            self.con.execute("rollback")
 
     # -- what is known --------------------------------------------------------------------
     def known_files(self) -> dict[tuple[str, int, datetime], str]:
@@ -151,7 +407,92 @@ class Warehouse:
         self.con.execute("commit")
 
     def rollback(self) -> None:
+        if self.is_lake:
+            self._rollback_quietly()  # the load may have failed at its commit, or after it
+            return
         self.con.execute("rollback")
+
+    def begin_load(self, villages: pd.DataFrame, months: list[str]) -> None:
+        """Open an ingest's transaction, with the village list as given.
+
+        The file: one transaction holds everything, the villages replaced first. The lake: the
+        villages are replaced first in their own transaction (only when changed: a replacement
+        conflicts with another), then the load's transaction opens and claims its report months,
+        so that two ingests of one month cannot both commit (DuckLake has no unique keys)."""
+        if self.is_lake:
+            self._retry_on_conflict(lambda: self._replace_lake_villages(villages))
+        self.begin()
+        try:
+            if self.is_lake:
+                for month in sorted(set(months)):
+                    self._claim_month(month)
+            else:
+                self.replace_villages(villages)
+        except BaseException:
+            self.rollback()
+            raise
+
+    def finish_load(self) -> int:
+        """Materialize the indicators and commit; returns the number of indicator rows.
+
+        The file: in the load's transaction. The lake: the load commits alone (appends from
+        concurrent ingests do not conflict), then the indicators are materialized in their own
+        transaction, retried when another process materialized meanwhile: the last to commit
+        read every load committed before it."""
+        if not self.is_lake:
+            rows = self.materialize_indicators()
+            self.commit()
+            return rows
+        try:
+            self.commit()
+        except duckdb.Error as exc:
+            if _is_conflict(exc):
+                raise WarehouseBusy(
+                    "another ingest of the same report month committed first; "
+                    "run again to load what it did not"
+                ) from exc
+            raise
+        return self.refresh_indicators()
+
+    def refresh_indicators(self) -> int:
+        """Materialize the indicators in a transaction of their own (the lake), retrying on
+        conflict; returns the number of rows."""
+
+        def materialize() -> int:
+            self._log_refresh("indicators")
+            return self.materialize_indicators()
+
+        return self._retry_on_conflict(materialize)
+
+    def _retry_on_conflict(self, work):
+        for attempt in range(CONFLICT_RETRIES):
+            self.begin()
+            try:
+                out = work()
+                self.commit()
+                return out
+            except duckdb.Error as exc:
+                self._rollback_quietly()
+                if not _is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
+                    raise
+                _pause(attempt)
+        raise AssertionError("unreachable")
+
+    def _replace_lake_villages(self, villages: pd.DataFrame) -> None:
+        if self.villages_unchanged(villages):
+            return
+        self._log_refresh("villages")
+        self.replace_villages(villages)
+
+    def _claim_month(self, month: str) -> None:
+        """A table per report month, dropped and created by each load of that month: two
+        concurrent loads of one month conflict at commit; loads of different months do not."""
+        table = f'{LAKE}.{LAKE_META}."ingest_{month}"'
+        self.con.execute(f"drop table if exists {table}")
+        self.con.execute(
+            f"create table {table} as select now()::timestamp as loaded_at, ? as host, ? as pid",
+            [socket.gethostname(), os.getpid()],
+        )
 
     def villages_unchanged(self, villages: pd.DataFrame) -> bool:
         stored = self.con.execute(
@@ -269,22 +610,31 @@ class Warehouse:
         return self.con.execute("select count(*) from marts.indicator_values").fetchone()[0]
 
     def indicator_values(
-        self, period: str | None = None, as_of: datetime | None = None
+        self, period: str | None = None, as_of: datetime | None = None, township: str | None = None
     ) -> pd.DataFrame:
-        """Indicator values for a period: the materialized table, or recomputed as of a past moment."""
+        """Indicator values for a period: the materialized table, or recomputed as of a past
+        moment; for one township and its villages when a township code is given."""
         if as_of is None:
-            query = "select * from marts.indicator_values"
+            query = "select * from marts.indicator_values where true"
             params: list = []
         else:
             query = sql("marts/indicator_values.sql").rstrip().rstrip(";")
-            query = f"select * from ({query})"
+            query = f"select * from ({query}) where true"
             params = [as_of]
         if period is not None:
-            query += " where period = ?"
+            query += " and period = ?"
             params.append(period)
+        if township is not None:
+            # 统计用区划代码 are hierarchical: a village's 12 digits begin with its township's 9.
+            query += " and (org_code = ? or (org_level = 'village' and starts_with(org_code, ?)))"
+            params += [township, township]
         return self.con.execute(
             query + " order by org_level desc, org_code, indicator", params
         ).df()
+
+    def township_codes(self) -> list[str]:
+        rows = self.con.execute("select distinct township_code from raw.villages order by 1")
+        return [r[0] for r in rows.fetchall()]
 
     def indicator_catalog(self) -> pd.DataFrame:
         return self.con.execute("select * from marts.indicator_catalog").df()

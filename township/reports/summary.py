@@ -60,20 +60,14 @@ def load_summary(
     """A period's values for one township and its villages (a county or prefecture warehouse
     holds several townships: the first by code unless one is named)."""
     period = parse_period(period_text)
-    values = wh.indicator_values(period.key, as_of)
-    towns = sorted(values.loc[values["org_level"] == "township", "org_code"].unique())
-    if values.empty or (township is not None and township not in towns):
+    towns = wh.township_codes()
+    code = township or (towns[0] if towns else None)
+    values = wh.indicator_values(period.key, as_of, code) if code in towns else pd.DataFrame()
+    if values.empty:
         when = f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else ""
-        raise NoData(
-            f"no data for period {period.key}{when}"
-            + (f" in township {township}" if township else "")
-        )
-    code = township or towns[0]
-    # 统计用区划代码 are hierarchical: a village's 12 digits begin with its township's 9.
-    mine = (values["org_code"] == code) | (
-        (values["org_level"] == "village") & values["org_code"].str.startswith(code)
-    )
-    return period, values[mine].reset_index(drop=True), wh.indicator_catalog()
+        where = f" in township {township}" if township else ""
+        raise NoData(f"no data for period {period.key}{when}{where}")
+    return period, values, wh.indicator_catalog()
 
 
 def _fmt(value: object, decimals: int = 0) -> str:
