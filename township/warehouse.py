@@ -113,6 +113,8 @@ def connect(
             con = duckdb.connect(str(path), read_only=read_only)
             # no progress bar: long statements would otherwise draw one on the terminal
             con.execute("set enable_progress_bar = false")
+            # Bounded: materializing a prefecture (2 million values) spills instead of growing.
+            con.execute("set memory_limit = ?", [os.environ.get("TOWNSHIP_DUCKDB_MEMORY", "600MB")])
             return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
@@ -193,39 +195,58 @@ def _pause(attempt: int) -> None:
 def connect_lake(
     catalog: str, data_path: str | None = None, read_only: bool = False
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the DuckLake attached as `lake` (extensions from their wheels)."""
+    """An in-memory DuckDB with the DuckLake attached as `lake` (extensions from their wheels).
+
+    Two processes creating the same new lake at once race in PostgreSQL: the later one fails
+    on the catalog tables the other just made, and attaches again, to the lake now there."""
+    for attempt in range(CONFLICT_RETRIES):
+        try:
+            return _attach_lake(catalog, data_path, read_only)
+        except duckdb.Error as exc:
+            text = str(exc)
+            racing = "initialize DuckLake" in text and (
+                "already exists" in text or "duplicate key" in text
+            )
+            if racing and attempt < CONFLICT_RETRIES - 1:
+                _pause(attempt)
+                continue
+            if "data_path is not set" in text:
+                raise WarehouseUnavailable(
+                    f"no DuckLake at {catalog} yet: set TOWNSHIP_LAKE_DATA to the folder "
+                    "(or s3://…) for its data files, then ingest"
+                ) from exc
+            if "creating a new DuckLake is explicitly disabled" in text:
+                raise WarehouseUnavailable(f"no DuckLake at {catalog} yet: ingest first") from exc
+            raise WarehouseUnavailable(f"cannot open the DuckLake at {catalog}: {text}") from exc
+    raise AssertionError("unreachable")
+
+
+def _attach_lake(catalog: str, data_path: str | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
         config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
     )
-    con.execute("set enable_progress_bar = false")
-    uri = lake_uri(catalog)
-    _load_extension(con, "ducklake")
-    if uri.startswith("ducklake:postgres:"):
-        _load_extension(con, "postgres_scanner")
-    if extension := _storage_extension(data_path):
-        _load_extension(con, extension)
-    options = [f"data_path '{_quoted(data_path)}'"] if data_path else []
-    options += ["read_only"] if read_only else []
-    attach = f"attach '{_quoted(uri)}' as {LAKE}" + (f" ({', '.join(options)})" if options else "")
     try:
-        con.execute(attach)
-    except duckdb.Error as exc:
-        con.close()
-        text = str(exc)
-        if "data_path is not set" in text:
-            raise WarehouseUnavailable(
-                f"no DuckLake at {catalog} yet: set TOWNSHIP_LAKE_DATA to the folder (or s3://…) "
-                "for its data files, then ingest"
-            ) from exc
-        if "creating a new DuckLake is explicitly disabled" in text:
-            raise WarehouseUnavailable(f"no DuckLake at {catalog} yet: ingest first") from exc
-        raise WarehouseUnavailable(f"cannot open the DuckLake at {catalog}: {text}") from exc
-    if data_path is None:  # a lake created with its files in object storage: load that extension
-        stored = con.execute(
-            f"select value from {LAKE}.options() where option_name = 'data_path'"
-        ).fetchone()
-        if extension := _storage_extension(stored[0] if stored else None):
+        con.execute("set enable_progress_bar = false")
+        uri = lake_uri(catalog)
+        _load_extension(con, "ducklake")
+        if uri.startswith("ducklake:postgres:"):
+            _load_extension(con, "postgres_scanner")
+        if extension := _storage_extension(data_path):
             _load_extension(con, extension)
+        options = [f"data_path '{_quoted(data_path)}'"] if data_path else []
+        options += ["read_only"] if read_only else []
+        con.execute(
+            f"attach '{_quoted(uri)}' as {LAKE}" + (f" ({', '.join(options)})" if options else "")
+        )
+        if data_path is None:  # a lake made with its files in object storage: load that extension
+            stored = con.execute(
+                f"select value from {LAKE}.options() where option_name = 'data_path'"
+            ).fetchone()
+            if extension := _storage_extension(stored[0] if stored else None):
+                _load_extension(con, extension)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
