@@ -41,7 +41,12 @@ from township.ingest import IngestResult, discover, ingest, new_files  # noqa: E
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
 from township.runs import summary_texts  # noqa: E402
-from township.warehouse import Warehouse, WarehouseBusy, warehouse_exists  # noqa: E402
+from township.warehouse import (  # noqa: E402
+    Warehouse,
+    WarehouseBusy,
+    WarehouseMissing,
+    warehouse_exists,
+)
 
 PREVIOUS = "previous"
 Month = Annotated[str, StringConstraints(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|previous)$")]
@@ -88,10 +93,13 @@ def months_to_ingest(settings: Settings, up_to: str) -> list[str]:
     A month missed (a failed run, a late resubmission) is picked up by the next scheduled run."""
     found = [(p, m) for p, m in discover(settings.raw_dir) if m < up_to]
     if found and warehouse_exists(settings):
-        with Warehouse.open(
-            settings, read_only=True, wait_seconds=settings.lock_wait_seconds
-        ) as wh:
-            found = new_files(found, wh, settings.raw_dir)
+        try:
+            with Warehouse.open(
+                settings, read_only=True, wait_seconds=settings.lock_wait_seconds
+            ) as wh:
+                found = new_files(found, wh, settings.raw_dir)
+        except WarehouseMissing:
+            pass  # a lake not created yet (its first ingest): everything found is new
     return sorted({m for _, m in found} | {up_to})
 
 

@@ -18,6 +18,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "prefect_server: starts a real `prefect server` (30-90 s each); "
         "deselect locally with -m 'not prefect_server', CI runs them",
     )
+    config.addinivalue_line(
+        "markers",
+        "scale_out: a DuckLake on a throwaway PostgreSQL and a Dask LocalCluster (about a "
+        "minute); CI installs PostgreSQL for them, elsewhere they skip without it",
+    )
 
 
 @pytest.fixture
@@ -27,6 +32,13 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.delenv("TOWNSHIP_PERSON_KEY", raising=False)
     for name in ("TOWNSHIP_RAW_DIR", "TOWNSHIP_VILLAGES", "TOWNSHIP_WAREHOUSE", "TOWNSHIP_OUTBOX"):
         monkeypatch.delenv(name, raising=False)
+    for name in (
+        "TOWNSHIP_CATALOG",
+        "TOWNSHIP_LAKE_DATA",
+        "TOWNSHIP_RUNNER",
+        "TOWNSHIP_DASK_ADDRESS",
+    ):
+        monkeypatch.delenv(name, raising=False)  # the single-machine default
     villages = tmp_path / "data" / "reference" / "villages.csv"
     villages.parent.mkdir(parents=True)
     villages.write_text(VILLAGES_CSV, encoding="utf-8")

@@ -37,12 +37,41 @@ WarehouseFile = Annotated[
 Outbox = Annotated[
     Path | None, typer.Option(envvar="TOWNSHIP_OUTBOX", help="reports folder [data/outbox]")
 ]
+Runner = Annotated[
+    str | None,
+    typer.Option(
+        help="where files are read and validated: local | dask [TOWNSHIP_RUNNER, local]",
+        show_default=False,
+    ),
+]
+DaskAddress = Annotated[
+    str | None,
+    typer.Option(
+        "--address",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --runner dask; none: a local "
+        "cluster) [TOWNSHIP_DASK_ADDRESS]",
+        show_default=False,
+    ),
+]
 
 
 def _settings(raw_dir=None, villages=None, warehouse=None, outbox=None) -> Settings:
     return Settings().with_paths(
         raw_dir=raw_dir, villages=villages, warehouse=warehouse, outbox=outbox
     )
+
+
+def _with_runner(s: Settings, runner: str | None, address: str | None) -> Settings:
+    """The settings with --runner/--address applied (an address alone means dask)."""
+    from township.config import RUNNERS
+
+    if runner is not None and runner not in RUNNERS:
+        _fail(f"--runner {runner!r}: use {' or '.join(RUNNERS)}", code=2)
+    if address and runner is None:
+        runner = "dask"
+    if address and runner != "dask":
+        _fail("--address is for --runner dask", code=2)
+    return s.with_options(runner=runner, dask_address=address)
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -71,14 +100,17 @@ def ingest_cmd(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="no progress, one line of output (for cron)")
     ] = False,
+    runner: Runner = None,
+    address: DaskAddress = None,
 ) -> None:
-    """Ingest new files under data/raw into the warehouse (no Prefect server needed)."""
+    """Ingest new files under data/raw into the warehouse (no Prefect server needed, except
+    with --runner dask: its tasks report to Prefect, a temporary server if none is set)."""
     from rich.progress import Progress
 
     from township.ingest import ingest
     from township.warehouse import WarehouseBusy
 
-    s = _settings(raw_dir, villages, warehouse)
+    s = _with_runner(_settings(raw_dir, villages, warehouse), runner, address)
     _require_villages(s)
     try:
         if quiet:
@@ -97,6 +129,13 @@ def ingest_cmd(
     console.print(
         f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped"
     )
+
+
+def _require_warehouse(s: Settings) -> None:
+    from township.warehouse import warehouse_exists
+
+    if not warehouse_exists(s):
+        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
 
 
 def _require_villages(s: Settings) -> None:
@@ -137,9 +176,8 @@ def summary(
         _fail(str(exc), code=2)
     if format not in ("text", "json", "xlsx"):
         _fail(f"unknown format {format!r}: use text, json or xlsx", code=2)
-    if not s.warehouse.exists():
-        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    _require_warehouse(s)
+    with Warehouse.open(s, read_only=True) as wh:
         try:
             p, values, catalog = load_summary(wh, period, moment, township)
         except NoData as exc:
@@ -173,6 +211,29 @@ def _parse_moment(text: str) -> datetime:
 
 
 @app.command()
+def materialize(warehouse: WarehouseFile = None) -> None:
+    """Materialize the indicators again from what is loaded, and republish the analysts' copy
+    (each ingest does both; for a lake, e.g. after several ingests ran at once)."""
+    from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
+    from township.warehouse import Warehouse, WarehouseBusy
+
+    s = _settings(warehouse=warehouse)
+    _require_warehouse(s)
+    try:
+        with Warehouse.open(s, wait_seconds=s.lock_wait_seconds) as wh:
+            rows = wh.refresh_indicators()
+            try:
+                publish_analyst_snapshot(
+                    wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake
+                )
+            except SnapshotBusy as exc:
+                err.print(f"township: {exc}", markup=False, highlight=False)
+    except WarehouseBusy as exc:
+        _fail(str(exc), code=3)
+    console.print(f"{rows} indicator value(s) materialized")
+
+
+@app.command()
 def trace(
     period: Annotated[str, typer.Argument(help="e.g. SY2026H1")],
     indicator: Annotated[str, typer.Argument(help="indicator code, e.g. births_total")],
@@ -183,9 +244,8 @@ def trace(
     from township.warehouse import Warehouse
 
     s = _settings(warehouse=warehouse)
-    if not s.warehouse.exists():
-        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
-    with Warehouse(s.warehouse, read_only=True) as wh:
+    _require_warehouse(s)
+    with Warehouse.open(s, read_only=True) as wh:
         org_code = org or wh.villages()["township_code"].iloc[0]
         rows = wh.lineage(period, org_code, indicator)
     for r in rows.itertuples():
@@ -204,8 +264,7 @@ def reports(
     from township.reports.outbox import write_month_reports
 
     s = _settings(raw_dir, warehouse=warehouse, outbox=outbox)
-    if not s.warehouse.exists():
-        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
+    _require_warehouse(s)
     paths = write_month_reports(s, month)
     console.print(f"{len(paths)} report(s) written to {s.outbox / month}")
 
@@ -315,14 +374,16 @@ def serve(
 @app.command()
 def demo(
     period: Annotated[str, typer.Option(help="period to summarise")] = "SY2026H1",
+    runner: Runner = None,
+    address: DaskAddress = None,
 ) -> None:
     """Sample data end to end: synth → the monthly Prefect flow → the township summary."""
-    s = _settings()
+    s = _with_runner(_settings(), runner, address)
     if not s.villages.exists() or not any(s.raw_dir.glob("*/*")):
         synth(raw_dir=s.raw_dir, villages=s.villages)
     from flows.monthly_ingest import monthly_ingest
 
-    out = monthly_ingest(summary_period=period)
+    out = monthly_ingest(summary_period=period, runner=s.runner, dask_address=s.dask_address)
     result = out["result"]
     console.print(
         f"ingested {len(result.submissions)} new file(s), {result.files_skipped} unchanged; "

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+RUNNERS = ("local", "dask")
+
 
 def _env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default)
@@ -34,8 +36,34 @@ class Settings:
     lock_wait_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TOWNSHIP_LOCK_WAIT_SECONDS", 60))
     )
+    # Scaling out (README "Scaling out"); unset, one DuckDB file and this machine, as before.
+    # catalog: a DuckLake catalog instead of the DuckDB file, `postgres:dbname=township host=…`;
+    # lake_data: where its data files go (a folder or s3://…), needed when the lake is created.
+    catalog: str | None = field(default_factory=lambda: os.environ.get("TOWNSHIP_CATALOG") or None)
+    lake_data: str | None = field(
+        default_factory=lambda: os.environ.get("TOWNSHIP_LAKE_DATA") or None
+    )
+    # runner: where files are read and validated, `local` (this machine) or `dask` (a Dask
+    # cluster: the scheduler at dask_address, e.g. tcp://10.0.0.5:8786, else a local cluster).
+    runner: str = field(default_factory=lambda: os.environ.get("TOWNSHIP_RUNNER") or "local")
+    dask_address: str | None = field(
+        default_factory=lambda: os.environ.get("TOWNSHIP_DASK_ADDRESS") or None
+    )
+
+    def __post_init__(self) -> None:
+        if self.runner not in RUNNERS:
+            raise ValueError(f"runner {self.runner!r}: use {' or '.join(RUNNERS)}")
 
     def with_paths(self, **paths: Path | None) -> Settings:
         """A copy with the given paths replaced; None keeps the current value."""
         changes = {k: Path(v) for k, v in paths.items() if v is not None}
         return Settings(**{**self.__dict__, **changes})
+
+    def with_options(self, **options: object) -> Settings:
+        """A copy with the given (non-path) settings replaced; None keeps the current value."""
+        changes = {k: v for k, v in options.items() if v is not None}
+        return Settings(**{**self.__dict__, **changes})
+
+    @property
+    def uses_lake(self) -> bool:
+        return bool(self.catalog)

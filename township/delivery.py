@@ -356,9 +356,7 @@ def village_of(inp: ReportInput, registry: VillageRegistry) -> Village | None:
 def _month_inputs(settings: Settings, months: Sequence[str]) -> list[ReportInput]:
     if not months:
         return []
-    with Warehouse(
-        settings.warehouse, read_only=True, wait_seconds=settings.lock_wait_seconds
-    ) as wh:
+    with Warehouse.open(settings, read_only=True, wait_seconds=settings.lock_wait_seconds) as wh:
         return [inp for m in sorted(set(months)) for inp in report_inputs(wh, m, settings.raw_dir)]
 
 

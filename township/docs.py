@@ -342,6 +342,9 @@ def sample_settings(root: Path) -> Settings:
         warehouse=root / "warehouse" / "township.duckdb",
         outbox=root / "outbox",
         key_file=root / "secrets" / "person_key",
+        catalog=None,  # a file, whatever the environment says: the docs describe the file
+        lake_data=None,
+        runner="local",
     )
 
 

@@ -146,6 +146,11 @@ def prepared_batches(
     todo: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
 ) -> Iterator[tuple[int, LoadBatch]]:
     """Chunks of prepared files, in order, with a bounded number in flight."""
+    if settings.runner == "dask":  # on a Dask cluster, through Prefect (township/runners.py)
+        from township.runners import dask_batches
+
+        yield from dask_batches(todo, registry, settings, key)
+        return
     chunks = list(_chunks(todo, CHUNK_FILES))
     workers = _worker_count(settings, len(todo))
     if workers == 1:
@@ -173,22 +178,20 @@ def ingest(
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found))
     villages = _villages_frame(registry)
-    with Warehouse(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as wh:
+    with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
         todo = plan(found, wh, settings.raw_dir)
         result.files_skipped = len(found) - len(todo)
         if not todo and wh.villages_unchanged(villages):
             return result  # nothing new: the warehouse and its marts stay as they are
-        wh.begin()
+        wh.begin_load(villages, sorted({m for _, m, _ in todo}))
         try:
-            wh.replace_villages(villages)
             done = 0
             for n, batch in prepared_batches(todo, registry, settings, key):
                 _load(wh, batch, result)
                 done += n
                 if progress:
                     progress(done, len(todo))
-            result.indicator_rows = wh.materialize_indicators()
-            wh.commit()
+            result.indicator_rows = wh.finish_load()
         except BaseException:
             wh.rollback()
             raise
@@ -198,9 +201,11 @@ def ingest(
 
 def _publish_for_analysts(wh: Warehouse) -> None:
     """The analysts' read-only copy, refreshed after every ingest that changed something.
-    The data is committed already: a copy that cannot be replaced only delays the analysts."""
+    The data is committed already: a copy that cannot be replaced only delays the analysts.
+    Ingests into a lake may run at once: their copies are built one at a time, so the last
+    one built holds every load committed before it."""
     try:
-        publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path))
+        publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
     except SnapshotBusy as exc:
         log.warning("analysts' copy not refreshed: %s", exc)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from township.warehouse import DDL_FILES, SCHEMAS, connect, sql
+from township.warehouse import DDL_FILES, SCHEMAS, connect, sql, table_database
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def publish_analyst_snapshot(
     warehouse: Path | duckdb.DuckDBPyConnection,
     snapshot: Path | None = None,
     wait_seconds: float = 60.0,
+    exclusive: bool = False,
 ) -> Path:
     """Write the analysts' copy of `warehouse` (a path, or an open connection to it) to `snapshot`.
 
@@ -50,6 +51,8 @@ def publish_analyst_snapshot(
     warehouse (tables, comments, views, macros), the rows of every table in them, and no
     restricted schema. It is written read-only (mode 0444) and replaces `snapshot` atomically.
     Returns the snapshot's path; raises SnapshotBusy when the old copy cannot be replaced.
+    `exclusive` (several ingests into one lake): copies are built and renamed one at a time,
+    under a lock file beside the copy, so the copy left last was built last.
     """
     if snapshot is None:
         if not isinstance(warehouse, str | os.PathLike):
@@ -57,6 +60,31 @@ def publish_analyst_snapshot(
         snapshot = analyst_snapshot_path(Path(warehouse))
     target = Path(snapshot)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(target) if exclusive else contextlib.nullcontext():
+        _publish(warehouse, target, wait_seconds)
+    log.info("published analyst snapshot %s", target)
+    return target
+
+
+@contextlib.contextmanager
+def _exclusive(target: Path):
+    """An advisory lock on a file beside the copy (POSIX; elsewhere no lock is taken)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one ingest at a time there anyway
+        yield
+        return
+    with open(target.with_name(f".{target.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _publish(
+    warehouse: Path | duckdb.DuckDBPyConnection, target: Path, wait_seconds: float
+) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     _remove(tmp)
     try:
@@ -79,13 +107,14 @@ def publish_analyst_snapshot(
             ) from exc
     finally:
         _remove(tmp)
-    log.info("published analyst snapshot %s", target)
-    return target
 
 
 def _build(source: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     """Create the snapshot schema in `tmp` and copy the source's rows into its tables."""
-    source_db = source.execute("select current_database()").fetchone()[0]
+    home, search_path = source.execute(
+        "select current_database(), current_setting('search_path')"
+    ).fetchone()
+    source_db = table_database(source)  # the file itself, or the lake
     source.execute(f"attach '{_quoted(tmp)}' as {SNAPSHOT_ALIAS} (read_write)")
     try:
         source.execute(f"use {SNAPSHOT_ALIAS}")
@@ -107,7 +136,9 @@ def _build(source: duckdb.DuckDBPyConnection, tmp: Path) -> None:
             source.execute("rollback")
             raise
         finally:
-            source.execute(f'use "{source_db}"')
+            source.execute(f'use "{home}"')
+            if search_path:  # a lake's connection resolves its macros through the search path
+                source.execute(f"set search_path = '{_quoted(search_path)}'")
         source.execute(f"checkpoint {SNAPSHOT_ALIAS}")
     finally:
         source.execute(f"detach {SNAPSHOT_ALIAS}")

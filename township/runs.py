@@ -6,6 +6,7 @@ from township.config import Settings
 from township.reports.summary import NoData, load_summary, paragraph, summary_text
 from township.warehouse import Warehouse
 
+
 def default_period(last_month: str) -> str:
     year, month = int(last_month[:4]), int(last_month[5:])
     stat_year = year + (month >= 10)

@@ -88,7 +88,11 @@ class WarehouseBusy(Exception):
 
 
 class WarehouseUnavailable(OSError):
-    """The lake's catalog cannot be reached or is not set up; waiting may fix the first."""
+    """The lake's catalog cannot be reached (waiting may fix that)."""
+
+
+class WarehouseMissing(FileNotFoundError):
+    """There is no lake there yet (or no tables in it): ingest first. Waiting will not help."""
 
 
 def sql(name: str) -> str:
@@ -212,12 +216,12 @@ def connect_lake(
                 _pause(attempt)
                 continue
             if "data_path is not set" in text:
-                raise WarehouseUnavailable(
+                raise WarehouseMissing(
                     f"no DuckLake at {catalog} yet: set TOWNSHIP_LAKE_DATA to the folder "
                     "(or s3://…) for its data files, then ingest"
                 ) from exc
             if "creating a new DuckLake is explicitly disabled" in text:
-                raise WarehouseUnavailable(f"no DuckLake at {catalog} yet: ingest first") from exc
+                raise WarehouseMissing(f"no DuckLake at {catalog} yet: ingest first") from exc
             raise WarehouseUnavailable(f"cannot open the DuckLake at {catalog}: {text}") from exc
     raise AssertionError("unreachable")
 
@@ -228,6 +232,7 @@ def _attach_lake(catalog: str, data_path: str | None, read_only: bool) -> duckdb
     )
     try:
         con.execute("set enable_progress_bar = false")
+        con.execute("set memory_limit = ?", [os.environ.get("TOWNSHIP_DUCKDB_MEMORY", "600MB")])
         uri = lake_uri(catalog)
         _load_extension(con, "ducklake")
         if uri.startswith("ducklake:postgres:"):
@@ -358,7 +363,7 @@ class Warehouse:
             if not missing and not meta_missing:
                 return
             if read_only:
-                raise WarehouseUnavailable(f"the DuckLake at {self.catalog} is empty: ingest first")
+                raise WarehouseMissing(f"the DuckLake at {self.catalog} is empty: ingest first")
             self.con.execute(f"use {LAKE}")
             try:
                 self.con.execute("begin transaction")

@@ -81,6 +81,6 @@ def _separate_same_second(inputs: list[ReportInput]) -> list[ReportInput]:
 
 def write_month_reports(settings: Settings, month: str) -> list[Path]:
     """One report per file received for the month (rejected files included)."""
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.open(settings, read_only=True) as wh:
         inputs = report_inputs(wh, month, settings.raw_dir)
     return [write_village_report(settings.outbox, inp) for inp in inputs]

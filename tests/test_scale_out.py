@@ -1,0 +1,236 @@
+"""Scaling out (README "Scaling out"): reading and validation on a Dask cluster through Prefect's
+Dask task runner, the warehouse a DuckLake with its catalog in PostgreSQL; against the
+single-machine default on the same sample.
+
+Needs PostgreSQL's binaries (the Debian `postgresql` package, which `.ci/run` installs): CI
+runs these tests; elsewhere they are skipped, with the reason, when the package is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from throwaway_postgres import postgres_bin_dir, throwaway_postgres
+
+from township.config import Settings
+from township.ingest import ingest
+from township.synth import generate_sample
+from township.warehouse import Warehouse, WarehouseBusy, WarehouseMissing
+
+pytestmark = pytest.mark.scale_out
+
+ROOT = Path(__file__).resolve().parent.parent
+EARLY, LATE = ["2025-10", "2025-11", "2025-12"], ["2026-01", "2026-02", "2026-03"]
+
+# One process of the acceptance test: waits for its sibling, then ingests its months one by
+# one (one transaction each, as the monthly flow's catch-up does), with the settings from the
+# environment (the lake, the dask runner and the scheduler's address).
+INGEST_MONTHS = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from township.config import Settings
+    from township.ingest import ingest
+    me, other, months = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+    settings = Settings()
+    assert settings.runner == "dask" and settings.catalog, settings
+    me.touch()
+    deadline = time.time() + 120
+    while not other.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    spans = []
+    for month in months:
+        start = time.time()
+        result = ingest(settings, month)
+        spans.append([month, start, time.time(), len(result.submissions)])
+    print(json.dumps(spans))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    if postgres_bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: .ci/run installs the postgresql package")
+        pytest.skip("PostgreSQL is not installed (apt-get install -y postgresql)")
+    with throwaway_postgres() as pg:
+        yield pg
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A LocalCluster of 2 worker processes, shared by the tests and the ingest processes."""
+    from distributed import LocalCluster
+
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture
+def sample(settings):
+    generate_sample(
+        settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
+    )
+    return settings
+
+
+def indicator_values(wh: Warehouse) -> dict[tuple[str, str, str], tuple]:
+    rows = wh.con.execute("select * from marts.indicator_values").fetchall()
+    assert len(rows) == len({r[:1] + r[3:4] + r[5:6] for r in rows})  # one per (period, org, code)
+    return {(r[0], r[3], r[5]): r for r in rows}
+
+
+def single_machine_values(settings: Settings) -> dict:
+    reference = settings.with_paths(warehouse=Path("single/township.duckdb"))
+    ingest(reference)
+    with Warehouse.open(reference, read_only=True) as wh:
+        return indicator_values(wh)
+
+
+def test_two_processes_ingest_different_months_into_one_ducklake_reading_on_dask(
+    sample, postgres, dask_cluster, prefect_harness, tmp_path
+):
+    """The acceptance test: two processes at once, different months, one DuckLake catalog on
+    PostgreSQL; reading and validation on a Dask LocalCluster of 2 workers; then the indicators
+    are materialized: every value of marts.indicator_values equals the single-machine run's."""
+    from prefect.settings import PREFECT_API_URL
+
+    expected = single_machine_values(sample)
+    catalog = postgres.create_database("acceptance")
+    lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        "TOWNSHIP_CATALOG": lake.catalog,
+        "TOWNSHIP_LAKE_DATA": lake.lake_data,
+        "TOWNSHIP_RUNNER": "dask",
+        "TOWNSHIP_DASK_ADDRESS": dask_cluster,
+        "PREFECT_API_URL": PREFECT_API_URL.value(),  # the tasks on the workers report there
+    }
+    ready = [tmp_path / "a.ready", tmp_path / "b.ready"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", INGEST_MONTHS, str(me), str(other), *months],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for me, other, months in ((ready[0], ready[1], EARLY), (ready[1], ready[0], LATE))
+    ]
+    outputs = [p.communicate(timeout=240) for p in procs]
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err[-3000:]
+    spans = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    assert [s[0] for s in spans[0]] == EARLY and [s[0] for s in spans[1]] == LATE
+    assert all(s[3] > 0 for process in spans for s in process)  # every month loaded files
+    first_done = min(process[-1][2] for process in spans)
+    last_started = max(process[0][1] for process in spans)
+    assert last_started < first_done, "the two ingests did not run at the same time"
+
+    with Warehouse.open(lake) as wh:
+        assert indicator_values(wh) == expected  # as the last ingest to commit left them
+        assert wh.refresh_indicators() == len(expected)  # then materialized once more
+        assert indicator_values(wh) == expected
+        claimed = wh.con.execute(
+            "select table_name from duckdb_tables() where database_name = 'lake' "
+            "and schema_name = 'lake_meta' and table_name like 'ingest_%' order by 1"
+        ).fetchall()
+        assert [t for (t,) in claimed] == [f"ingest_{m}" for m in EARLY + LATE]
+        counts = {
+            t: wh.con.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("raw.submissions", "raw.births", "restricted.births", "raw.beneficiaries")
+        }
+    with Warehouse.open(sample.with_paths(warehouse=Path("single/township.duckdb")), True) as wh:
+        for table, n in counts.items():
+            assert wh.con.execute(f"select count(*) from {table}").fetchone()[0] == n, table
+
+    # the analysts' copy, published by the ingests one at a time: the last holds everything
+    import duckdb
+
+    copy = duckdb.connect(str(tmp_path / "data/warehouse/township_analyst.duckdb"), read_only=True)
+    try:
+        rows = copy.execute("select * from marts.indicator_values").fetchall()
+        assert {(r[0], r[3], r[5]): r for r in rows} == expected
+        schemas = {s for (s,) in copy.execute("select schema_name from duckdb_tables()").fetchall()}
+        assert schemas == {"raw", "marts"}  # no restricted, no lake_meta
+    finally:
+        copy.close()
+
+
+def test_dask_runner_through_the_monthly_flow_equals_the_default(
+    sample, dask_cluster, prefect_harness
+):
+    """The flow with --runner dask on a LocalCluster of 2 workers, into the default DuckDB
+    file: the same indicator values, and the same rows, as the default runner."""
+    from flows.monthly_ingest import monthly_ingest
+
+    expected = single_machine_values(sample)
+    out = monthly_ingest(runner="dask", dask_address=dask_cluster, village_reports=False)
+    with Warehouse.open(sample, read_only=True) as wh:
+        assert indicator_values(wh) == expected
+        wh.con.execute("attach 'single/township.duckdb' as single (read_only)")
+        for table in ("raw.submissions", "raw.births", "raw.findings", "restricted.findings"):
+            columns = "* exclude (ingested_at)" if table == "raw.submissions" else "*"
+            differ = wh.con.execute(
+                f"select count(*) from (select {columns} from {table} except all "
+                f"select {columns} from single.{table})"
+            ).fetchone()[0]
+            assert differ == 0, table
+        n_files = wh.con.execute("select count(*) from single.raw.submissions").fetchone()[0]
+    assert len(out["result"].submissions) == n_files
+
+
+def test_two_loads_of_one_month_cannot_both_commit_to_the_lake(sample, postgres, tmp_path):
+    """DuckLake has no unique keys: a month's load claims the month, so a second concurrent
+    load of it fails (to be run again) instead of loading every file twice; other months go."""
+    import pandas as pd
+
+    catalog = postgres.create_database("claims")
+    lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
+    villages = pd.DataFrame(
+        [
+            {
+                "village_code": "420117104201",
+                "village_name": "村",
+                "township_code": "420117104",
+                "township_name": "镇",
+                "aliases": "",
+                "email": None,
+            }
+        ]
+    )
+    with Warehouse.open(lake) as a, Warehouse.open(lake) as b, Warehouse.open(lake) as c:
+        a.begin_load(villages, ["2026-03"])
+        b.begin_load(villages, ["2026-03"])
+        c.begin_load(villages, ["2026-02"])
+        assert a.finish_load() == c.finish_load() == 0  # nothing loaded: no periods
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusy, match="same report month"):
+            b.finish_load()
+        b.rollback()
+        assert time.monotonic() - started < 30
+
+
+def test_the_monthly_catch_up_before_the_lake_exists_takes_every_month(sample, postgres, tmp_path):
+    """`--month previous` asks the warehouse which months are new: a lake not yet created (its
+    first run) has none of them, rather than failing the run."""
+    from flows.monthly_ingest import months_to_ingest
+
+    catalog = postgres.create_database("first_run")
+    lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
+    assert months_to_ingest(lake, "2026-04") == [*EARLY, *LATE, "2026-04"]
+    with pytest.raises(WarehouseMissing, match="ingest first"):
+        Warehouse.open(lake, read_only=True)
