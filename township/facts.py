@@ -179,39 +179,20 @@ def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
 def findings_tables(
     files: list[FileRead], findings: dict[int, list[Finding]]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return findings_frames({files[i].submission_id: found for i, found in findings.items()})
+
+
+def findings_frames(
+    by_submission: dict[str, list[Finding]], first_numbers: dict[str, int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The public (raw) and restricted rows of findings; numbering per submission continues
+    after `first_numbers` (the findings it already has)."""
     public, private = [], []
-    for i, fr in enumerate(files):
-        for no, f in enumerate(findings.get(i, []), start=1):
-            public.append(
-                {
-                    "submission_id": fr.submission_id,
-                    "finding_no": no,
-                    "sheet": f.sheet,
-                    "excel_row": f.row,
-                    "cell": f.cell,
-                    "field": f.field,
-                    "rule_id": f.rule_id,
-                    "severity": f.severity,
-                }
-            )
-            private.append(
-                {
-                    "submission_id": fr.submission_id,
-                    "finding_no": no,
-                    "value": f.value,
-                    "message_zh": f.message_zh,
-                    "fix_zh": f.fix_zh,
-                }
-            )
-    cols_pub = [
-        "submission_id",
-        "finding_no",
-        "sheet",
-        "excel_row",
-        "cell",
-        "field",
-        "rule_id",
-        "severity",
-    ]
+    for submission, found in by_submission.items():
+        start = (first_numbers or {}).get(submission, 0) + 1
+        for no, f in enumerate(found, start=start):
+            public.append((submission, no, f.sheet, f.row, f.cell, f.field, f.rule_id, f.severity))
+            private.append((submission, no, f.value, f.message_zh, f.fix_zh))
+    cols_pub = ["submission_id", "finding_no", "sheet", "excel_row", "cell", "field", "rule_id", "severity"]
     cols_priv = ["submission_id", "finding_no", "value", "message_zh", "fix_zh"]
     return pd.DataFrame(public, columns=cols_pub), pd.DataFrame(private, columns=cols_priv)

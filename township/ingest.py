@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from township.config import Settings
-from township.facts import LoadBatch, build_load_batch, findings_tables
+from township.facts import LoadBatch, build_load_batch, findings_frames
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, Rejection, submission_id
 from township.privacy import load_or_create_key
@@ -185,12 +185,16 @@ def ingest(
             return result  # nothing new: the warehouse and its marts stay as they are
         wh.begin_load(villages, sorted({m for _, m, _ in todo}))
         try:
-            done = 0
+            done, cells = 0, CellIndex()
             for n, batch in prepared_batches(todo, registry, settings, key):
-                _load(wh, batch, result)
+                wh.insert_tables(batch.tables)
+                cells.add(batch.files)
                 done += n
                 if progress:
                     progress(done, len(todo))
+            # Once every file is in: which village a birth counts for can depend on any of them.
+            _add_derived_findings(wh, cells)
+            result.submissions = wh.submission_statuses(cells.submission_ids)
             result.indicator_rows = wh.finish_load()
         except BaseException:
             wh.rollback()
@@ -210,65 +214,60 @@ def _publish_for_analysts(wh: Warehouse) -> None:
         log.warning("analysts' copy not refreshed: %s", exc)
 
 
-def _load(wh: Warehouse, batch: LoadBatch, result: IngestResult) -> None:
-    wh.insert_tables(batch.tables)
-    _add_derived_findings(wh, batch.files)
-    # Statuses as the warehouse has them: the derived findings may have added warnings.
-    result.submissions.extend(wh.submission_statuses(batch.submission_ids))
+@dataclass
+class CellIndex:
+    """Where the warehouse-level rules point, kept from each chunk's files once its rows are
+    loaded: the mother's ID cell of each birth row, the cells of each one-record form."""
+
+    birth_id_cells: dict[tuple[str, int], str] = field(default_factory=dict)
+    records: dict[tuple[str, str], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
+    submission_ids: list[str] = field(default_factory=list)
+
+    def add(self, files: list[FileRead]) -> None:
+        for fr in files:
+            self.submission_ids.append(fr.submission_id)
+            for form, sheet in fr.sheets.items():
+                if form == "births":
+                    for row, cells in zip(sheet.rows, sheet.cells, strict=True):
+                        self.birth_id_cells[(fr.submission_id, row)] = cells.get("mother_id")
+                elif sheet.records:
+                    self.records[(fr.submission_id, form)] = (sheet.sheet, sheet.rows[0], sheet.cells[0])
 
 
-def _add_derived_findings(wh: Warehouse, files: list[FileRead]) -> None:
+def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers."""
-    by_sha = {fr.submission_id: (i, fr) for i, fr in enumerate(files)}
-    extra: dict[int, list[Finding]] = {}
-    for row in wh.cross_village_losers(list(by_sha)).itertuples(index=False):
-        i, fr = by_sha[row.submission_id]
-        extra.setdefault(i, []).append(
+    extra: dict[str, list[Finding]] = {}
+    for row in wh.cross_village_losers(cells.submission_ids).itertuples(index=False):
+        extra.setdefault(row.submission_id, []).append(
             finding(
                 "births.reported_by_other_village",
                 other=row.counted_for,
                 field="mother_id",
                 sheet=row.sheet,
                 row=int(row.excel_row),
-                cell=_cell(fr, "births", int(row.excel_row), "mother_id"),
+                cell=cells.birth_id_cells.get((row.submission_id, int(row.excel_row))),
             )
         )
-    for row in wh.stock_outliers(list(by_sha)).itertuples(index=False):
-        i, fr = by_sha[row.submission_id]
-        sheet = fr.sheets[row.form]
-        extra.setdefault(i, []).append(
+    for row in wh.stock_outliers(cells.submission_ids).itertuples(index=False):
+        sheet, first_row, record_cells = cells.records[(row.submission_id, row.form)]
+        extra.setdefault(row.submission_id, []).append(
             finding(
                 "stock.outlier",
                 field_zh=_field_zh(row.form, row.field),
                 value=int(row.value),
                 other=f"以往各月中位数 {row.median:.0f}",
                 field=row.field,
-                sheet=sheet.sheet,
-                row=sheet.rows[0],
-                cell=sheet.cells[0].get(row.field),
+                sheet=sheet,
+                row=first_row,
+                cell=record_cells.get(row.field),
             )
         )
-    if not extra:
-        return
-    public, private = findings_tables(files, extra)
-    offsets = wh.next_finding_numbers(list(by_sha))
-    for frame in (public, private):
-        frame["finding_no"] += frame["submission_id"].map(offsets).fillna(0).astype(int)
-    wh.add_findings(public, private)
-    for i, found in extra.items():
-        files[i].findings.extend(found)
+    if extra:
+        wh.add_findings(*findings_frames(extra, wh.next_finding_numbers(list(extra))))
 
 
 def _field_zh(form: str, field_name: str) -> str:
     return load_catalogue().forms[form].field(field_name).name_zh
-
-
-def _cell(fr: FileRead, form: str, excel_row: int, field_name: str) -> str | None:
-    sheet = fr.sheets[form]
-    for row, cells in zip(sheet.rows, sheet.cells, strict=True):
-        if row == excel_row:
-            return cells.get(field_name)
-    return None
 
 
 def _villages_frame(registry: VillageRegistry) -> pd.DataFrame:
