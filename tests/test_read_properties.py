@@ -289,7 +289,7 @@ def _find_everything(grid):
         try:
             layout = detect_layout(grid, form)
         except SheetProblem as problem:
-            assert problem.code and problem.message_zh
+            assert problem.code and problem.words
             continue
         if layout is not None:
             read = extract("表", grid, layout, CATALOGUE)
