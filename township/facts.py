@@ -21,7 +21,6 @@ class LoadBatch:
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     files: list[FileRead] = field(default_factory=list)
-    submission_ids: list[str] = field(default_factory=list)
 
 
 def status_of(fr: FileRead, findings: list[Finding]) -> str:
@@ -37,7 +36,7 @@ def status_of(fr: FileRead, findings: list[Finding]) -> str:
 def build_load_batch(
     files: list[FileRead], validated: ValidatedBatch, key: bytes, raw_root, now: datetime
 ) -> LoadBatch:
-    batch = LoadBatch(files=files, submission_ids=[fr.submission_id for fr in files])
+    batch = LoadBatch(files=files)
     batch.tables["raw.submissions"] = _submissions(files, validated, raw_root, now)
     batch.tables["raw.submission_forms"] = _submission_forms(files)
     births = _with_submission(validated.frames["births"], files)

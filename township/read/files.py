@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from township.forms import Catalogue, load_catalogue
-from township.model import ERROR, FileRead, Rejection, SheetRead
+from township.model import ERROR, FileRead, SheetRead
 from township.read.grid import Grid, Rejected, load_grids
 from township.read.sheets import (
     SheetProblem,
@@ -124,7 +124,3 @@ def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
             f"封面的报告期为“{cover_month}”，但文件报送在 {out.report_month} 月的目录中。"
             "请核对报告期：若是本月报表请改正封面报告期，若是其他月份请按该月报送。",
         )
-
-
-def rejection_for_unreadable(path: Path, exc: Exception) -> Rejection:
-    return Rejection("unreadable", f"文件无法读取（{type(exc).__name__}），请重新保存后报送。")
