@@ -384,7 +384,10 @@ class Warehouse:
                 self.con.execute("commit")
             except duckdb.Error as exc:
                 self._rollback_quietly()
-                if not _is_conflict(exc) or attempt == CONFLICT_RETRIES - 1:
+                # Another process creating the same tables at the same moment shows up either
+                # as a commit conflict or as "already exists": either way, look again.
+                raced = _is_conflict(exc) or "already exists" in str(exc)
+                if not raced or attempt == CONFLICT_RETRIES - 1:
                     raise
                 _pause(attempt)
             finally:
