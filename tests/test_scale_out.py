@@ -216,10 +216,10 @@ def test_two_loads_of_one_month_cannot_both_commit_to_the_lake(sample, postgres,
         a.begin_load(villages, ["2026-03"])
         b.begin_load(villages, ["2026-03"])
         c.begin_load(villages, ["2026-02"])
-        assert a.finish_load() == c.finish_load() == 0  # nothing loaded: no periods
+        assert a.finish_load(0) == c.finish_load(0) == 0  # nothing loaded: no periods
         started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="same report month"):
-            b.finish_load()
+            b.finish_load(0)
         b.rollback()
         assert time.monotonic() - started < 30
 

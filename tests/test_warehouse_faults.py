@@ -10,10 +10,12 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from builders import birth_row, write_births
 
 from township.config import Settings
 from township.ingest import ingest
+from township.warehouse import Warehouse
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 KILL_DURING_LOAD = """
@@ -33,6 +35,20 @@ def prepare_then_stall(*args):
     return prepare(*args)
 
 ingest_module.prepare = prepare_then_stall
+ingest_module.ingest(Settings())
+"""
+KILL_WHILE_MATERIALIZING = """
+import time
+from pathlib import Path
+import township.ingest as ingest_module
+from township.config import Settings
+from township.warehouse import Warehouse
+
+def stall(self):
+    Path("ready").write_text("materializing")  # the load has committed
+    time.sleep(120)
+
+Warehouse.materialize_indicators = stall
 ingest_module.ingest(Settings())
 """
 HOLD_WAREHOUSE = """
@@ -86,24 +102,50 @@ def test_crash_mid_load_leaves_the_warehouse_as_before_and_rerun_completes(setti
     ingest(settings)
     before = snapshot(settings.warehouse)
     _months(settings)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd()), *sys.path])}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILL_DURING_LOAD],
-        cwd=tmp_path,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _wait_for(tmp_path / "ready", proc)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
+    _run_and_kill_when_ready(KILL_DURING_LOAD, tmp_path)
     assert snapshot(settings.warehouse) == before
     ingest(settings)
     uninterrupted = tmp_path / "uninterrupted.duckdb"
     ingest(Settings(warehouse=uninterrupted))
     assert figures(settings.warehouse) == figures(uninterrupted)
+
+
+def test_crash_after_the_load_commits_leaves_no_stale_figure_and_rerun_materializes(
+    settings, tmp_path
+):
+    """The load commits before the indicators are built from it: killed in between, readers
+    compute the figures from the committed rows, and the next run (nothing new) builds them."""
+    write_births(settings.raw_dir / "2026-01" / f"{FUHE}.xlsx", [birth_row(9, "2026-01-09")])
+    ingest(settings)
+    _months(settings)
+    _run_and_kill_when_ready(KILL_WHILE_MATERIALIZING, tmp_path)
+    uninterrupted = tmp_path / "uninterrupted.duckdb"
+    ingest(Settings(warehouse=uninterrupted))
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        assert wh.indicators_stale()
+        assert len(wh.con.execute("select * from raw.submissions").fetchall()) == 4
+        live = wh.indicator_values("2026-03")
+    with Warehouse(uninterrupted, read_only=True) as wh:
+        assert not wh.indicators_stale()
+        pd.testing.assert_frame_equal(live, wh.indicator_values("2026-03"))
+    assert figures(settings.warehouse) != figures(uninterrupted)  # the table itself is behind
+    result = ingest(settings)
+    assert result.files_skipped == 4 and result.indicator_rows > 0
+    assert figures(settings.warehouse) == figures(uninterrupted)
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        assert not wh.indicators_stale()
+
+
+def _run_and_kill_when_ready(script: str, folder: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd()), *sys.path])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=folder, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _wait_for(folder / "ready", proc)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
 
 
 def test_ingest_while_warehouse_is_held_fails_with_one_clear_line(settings, tmp_path):

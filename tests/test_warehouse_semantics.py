@@ -239,16 +239,29 @@ def test_every_counted_birth_traces_to_its_file_sheet_and_row(settings):
     assert len(fuhe) == values(settings, "SY2026H1", FUHE)["births_total"] == 2
 
 
-def test_duplicate_warning_reaches_the_other_village_whatever_order_the_files_load_in(settings, monkeypatch):
+def test_duplicate_warning_reaches_the_other_village_whatever_order_the_files_load_in(
+    settings, monkeypatch
+):
     import township.ingest as ingest_module
 
-    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 1)  # the 流入 row is loaded before the home row
-    write_births(raw(settings, "2026-03", f"{TAOYUAN}_3月.xlsx"), [birth_row(8, "2026-03-05", residence="流入")],
-                 received=datetime(2026, 4, 1))
-    write_births(raw(settings, "2026-04", f"{FUHE}_4月.xlsx"), [birth_row(8, "2026-03-05")],
-                 received=datetime(2026, 5, 1))
+    monkeypatch.setattr(
+        ingest_module, "CHUNK_FILES", 1
+    )  # the 流入 row is loaded before the home row
+    write_births(
+        raw(settings, "2026-03", f"{TAOYUAN}_3月.xlsx"),
+        [birth_row(8, "2026-03-05", residence="流入")],
+        received=datetime(2026, 4, 1),
+    )
+    write_births(
+        raw(settings, "2026-04", f"{FUHE}_4月.xlsx"),
+        [birth_row(8, "2026-03-05")],
+        received=datetime(2026, 5, 1),
+    )
     ingest(settings)
-    warned = query(settings, "select s.village_code, f.cell from raw.findings f join raw.submissions s "
-                             "using (submission_id) where f.rule_id = 'births.reported_by_other_village'")
+    warned = query(
+        settings,
+        "select s.village_code, f.cell from raw.findings f join raw.submissions s "
+        "using (submission_id) where f.rule_id = 'births.reported_by_other_village'",
+    )
     assert warned == [(TAOYUAN, "B3")]
     assert values(settings, "2026-03", FUHE)["births_total"] == 1

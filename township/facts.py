@@ -10,6 +10,7 @@ import pandas as pd
 from township.forms import load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding
 from township.privacy import mask_id, person_key
+from township.read.files import relative_path
 from township.rules.validate import ValidatedBatch
 
 RECORD_FORMS = ("contraception", "migrants", "services")
@@ -136,7 +137,7 @@ def _submissions(
                 "submission_id": fr.submission_id,
                 "file_sha256": fr.sha256,
                 "file_name": fr.file_name,
-                "file_path": _relative(fr.path, raw_root),
+                "file_path": relative_path(fr.path, raw_root),
                 "report_month": fr.report_month,
                 "village_code": fr.village_code,
                 "received_at": fr.received_at,
@@ -151,13 +152,6 @@ def _submissions(
             }
         )
     return pd.DataFrame(rows)
-
-
-def _relative(path, root) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
@@ -192,6 +186,15 @@ def findings_frames(
         for no, f in enumerate(found, start=start):
             public.append((submission, no, f.sheet, f.row, f.cell, f.field, f.rule_id, f.severity))
             private.append((submission, no, f.value, f.message_zh, f.fix_zh))
-    cols_pub = ["submission_id", "finding_no", "sheet", "excel_row", "cell", "field", "rule_id", "severity"]
+    cols_pub = [
+        "submission_id",
+        "finding_no",
+        "sheet",
+        "excel_row",
+        "cell",
+        "field",
+        "rule_id",
+        "severity",
+    ]
     cols_priv = ["submission_id", "finding_no", "value", "message_zh", "fix_zh"]
     return pd.DataFrame(public, columns=cols_pub), pd.DataFrame(private, columns=cols_priv)

@@ -19,6 +19,7 @@ import random
 import re
 import socket
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +42,7 @@ DDL_FILES = [
     "raw/migrants.sql",
     "raw/services.sql",
     "raw/findings.sql",
+    "raw/loads.sql",
     "restricted/births.sql",
     "restricted/beneficiaries.sql",
     "restricted/findings.sql",
@@ -54,6 +56,7 @@ DDL_FILES = [
     "staging/services.sql",
     "marts/indicator_catalog.sql",
     "marts/indicator_values_table.sql",
+    "marts/indicator_builds.sql",
     "marts/village_measures.sql",
     "marts/indicator_lineage.sql",
     "marts/births.sql",
@@ -438,10 +441,8 @@ class Warehouse:
         self.con.execute("commit")
 
     def rollback(self) -> None:
-        if self.is_lake:
-            self._rollback_quietly()  # the load may have failed at its commit, or after it
-            return
-        self.con.execute("rollback")
+        # quietly: the load may have failed at its commit, or after it (materializing)
+        self._rollback_quietly()
 
     def begin_load(self, villages: pd.DataFrame, months: list[str]) -> None:
         """Open an ingest's transaction, with the village list as given.
@@ -463,27 +464,41 @@ class Warehouse:
             self.rollback()
             raise
 
-    def finish_load(self) -> int:
-        """Materialize the indicators and commit; returns the number of indicator rows.
+    def finish_load(self, n_files: int) -> int:
+        """Commit the load, then materialize the indicators in a transaction of their own;
+        returns the number of indicator rows.
 
-        The file: in the load's transaction. The lake: the load commits alone (appends from
-        concurrent ingests do not conflict), then the indicators are materialized in their own
-        transaction, retried when another process materialized meanwhile: the last to commit
-        read every load committed before it."""
-        if not self.is_lake:
-            rows = self.materialize_indicators()
-            self.commit()
-            return rows
+        The load is all or nothing; the indicators are derived from it. Built from committed
+        rows they take half the time (a prefecture month: 2.3 s against 4.8 s built in the load's
+        own transaction). Between the two commits, and after a crash there, the indicators are
+        stale: raw.loads says so, readers then compute them from the rows (indicator_values),
+        and the next ingest materializes them. In a lake, appends from concurrent ingests do
+        not conflict; the indicators' transaction is retried when another process materialized
+        meanwhile: the last to commit read every load committed before it."""
+        self._record_load(n_files)
         try:
             self.commit()
         except duckdb.Error as exc:
-            if _is_conflict(exc):
+            if self.is_lake and _is_conflict(exc):
                 raise WarehouseBusy(
                     "another ingest of the same report month committed first; "
                     "run again to load what it did not"
                 ) from exc
             raise
         return self.refresh_indicators()
+
+    def _record_load(self, n_files: int) -> None:
+        self.con.execute(
+            "insert into raw.loads values (?, now()::timestamp, ?, ?, ?)",
+            [uuid.uuid4().hex, n_files, socket.gethostname(), os.getpid()],
+        )
+
+    def indicators_stale(self) -> bool:
+        """Whether a load committed after the indicators were last materialized."""
+        return self.con.execute(
+            "select (select count(*) from raw.loads) "
+            "> coalesce((select max(loads_covered) from marts.indicator_builds), 0)"
+        ).fetchone()[0]
 
     def refresh_indicators(self) -> int:
         """Materialize the indicators in a transaction of their own; in a lake, retried when
@@ -641,14 +656,19 @@ class Warehouse:
             + sql("marts/indicator_values.sql").rstrip().rstrip(";"),
             [None],
         )
+        self.con.execute("delete from marts.indicator_builds")
+        self.con.execute(
+            "insert into marts.indicator_builds select count(*), now()::timestamp from raw.loads"
+        )
         return self.con.execute("select count(*) from marts.indicator_values").fetchone()[0]
 
     def indicator_values(
         self, period: str | None = None, as_of: datetime | None = None, township: str | None = None
     ) -> pd.DataFrame:
         """Indicator values for a period: the materialized table, or recomputed as of a past
-        moment; for one township and its villages when a township code is given."""
-        if as_of is None:
+        moment; for one township and its villages when a township code is given. Recomputed
+        too while the materialized table is stale (see finish_load): figures are never old."""
+        if as_of is None and not self.indicators_stale():
             query = "select * from marts.indicator_values where true"
             params: list = []
         else:

@@ -33,6 +33,22 @@ def received_time(mtime: float) -> datetime:
     return datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
 
 
+def relative_path(path: Path, root: Path) -> str:
+    """Where a file sits under the raw folder (`2026-03/村.xlsx`), as stored and compared.
+
+    Without touching the disk when the path was found under the root as given (a scan of a
+    prefecture's 10,000 files spent 1 s resolving symlinks); else with links resolved; else
+    the path itself (a file from outside the raw folder)."""
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        pass
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return str(path)
+
+
 def file_identity(path: Path) -> tuple[str, int, datetime]:
     data = path.read_bytes()
     return hashlib.sha256(data).hexdigest(), len(data), received_time(path.stat().st_mtime)
