@@ -39,7 +39,7 @@ from township.warehouse import Warehouse
 log = logging.getLogger(__name__)
 MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Files read and validated together: bounds memory, amortises pandera's fixed cost per call.
-CHUNK_FILES = 500
+CHUNK_FILES = 1000
 # From two chunks on, a second process has a chunk to take over.
 PARALLEL_FROM_FILES = 2 * CHUNK_FILES
 
