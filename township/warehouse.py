@@ -124,6 +124,10 @@ def connect(
             # Bounded, so a province-sized run spills to disk instead of exhausting memory; a
             # prefecture month (2 million indicator values) spills a little: ~3 s, 0.8 GB less memory.
             con.execute("set memory_limit = ?", [os.environ.get("TOWNSHIP_DUCKDB_MEMORY", "600MB")])
+            # FSST's analysis is the slowest part of writing strings, and ours repeat (periods,
+            # codes, names): dictionary compression takes them 20% faster (2M indicator rows:
+            # 0.93 s -> 0.75 s, the analysts' copy as much again).
+            con.execute("set disabled_compression_methods = 'fsst'")
             return con
         except duckdb.IOException as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:

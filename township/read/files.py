@@ -64,8 +64,12 @@ def read_file(
 ) -> FileRead:
     """Everything the pipeline needs from one file; a file that cannot be used is rejected whole."""
     path = Path(path)
-    digest, size, received = file_identity(path)
-    out = FileRead(path, sha256 or digest, size, received, report_month)
+    if sha256 is None:
+        sha256, size, received = file_identity(path)
+    else:  # hashed already (ingest.plan): no need to read the file twice
+        stat = path.stat()
+        size, received = stat.st_size, received_time(stat.st_mtime)
+    out = FileRead(path, sha256, size, received, report_month)
     try:
         grids = load_grids(path, max_bytes)
         _read_forms(out, grids, load_catalogue(), max_rows)

@@ -28,6 +28,11 @@ RULE_FIELD = {
 }
 PANDERA_RULE = {"not_nullable": "required"}
 
+# pandera builds a model's schema on first use (~0.3 s in a fresh process, most of it the
+# first model): built here, once per process, so that forked workers inherit them.
+for _model in MODELS.values():
+    _model.to_schema()
+
 
 @dataclass
 class ValidatedBatch:
