@@ -26,6 +26,8 @@ import township.ingest as ingest_module  # noqa: E402
 from township.config import Settings  # noqa: E402
 from township.warehouse import Warehouse  # noqa: E402
 
+RESULTS = ROOT / "bench" / "RESULTS.md"
+START, END = "<!-- profile:start -->", "<!-- profile:end -->"
 STAGES = {
     (ingest_module, "discover"): "find the files (scandir)",
     (ingest_module, "plan"): "what is new: stat, compare, sha256 of new files",
@@ -74,22 +76,50 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(f"{len(result.submissions)} files from {folder.name}: {total:.2f} s in all\n")
-    print("| stage | s | share |\n|---|---:|---:|")
+    section = report(folder.name, len(result.submissions), total, spent, workers)
+    print(section)
+    if folder.name == "prefecture-10000":
+        write_results(section)
+
+
+def report(name: str, files: int, total: float, spent: dict[str, float], workers) -> str:
+    lines = [
+        START,
+        "## Where a prefecture ingest's time goes",
+        "",
+        "Command: `uv run python bench/profile_ingest.py` (after `bench/run.py` has generated the "
+        f"data): one in-process ingest, no Prefect, of {files} files ({name}) into a fresh "
+        f"warehouse: **{total:.2f} s**.",
+        "",
+        "| stage | s | share |",
+        "|---|---:|---:|",
+    ]
     timed = 0.0
-    for (_, name), what in STAGES.items():
-        seconds = spent.get(name, 0.0)
+    for (_, stage), what in STAGES.items():
+        seconds = spent.get(stage, 0.0)
         timed += seconds
-        print(f"| {what} | {seconds:.2f} | {100 * seconds / total:.0f}% |")
+        lines.append(f"| {what} | {seconds:.2f} | {100 * seconds / total:.0f}% |")
     rest = total - timed
-    print(
-        f"| waiting for the workers (read, validate, shape), the rest | {rest:.2f} | "
-        f"{100 * rest / total:.0f}% |"
+    lines.append(
+        f"| waiting for the workers (read, validate, shape), the rest | {rest:.2f} "
+        f"| {100 * rest / total:.0f}% |"
     )
-    print(
-        f"\nworker processes: {workers.ru_utime + workers.ru_stime:.1f} s of CPU "
-        f"({1000 * (workers.ru_utime + workers.ru_stime) / max(len(result.submissions), 1):.2f} ms a file)"
-    )
+    cpu = workers.ru_utime + workers.ru_stime
+    lines += [
+        "",
+        f"Worker processes: {cpu:.1f} s of CPU, {1000 * cpu / max(files, 1):.2f} ms a file.",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_results(section: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8")
+    if START in text:
+        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
