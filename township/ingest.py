@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from township.config import Settings
-from township.facts import LoadBatch, build_load_batch, findings_frames
+from township.facts import CellIndex, LoadBatch, build_load_batch, findings_frames
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, Rejection, submission_id
 from township.privacy import load_or_create_key
@@ -224,7 +224,7 @@ def ingest(
             done, cells = 0, CellIndex()
             for n, batch in prepared_batches(todo, registry, settings, key):
                 wh.insert_tables(batch.tables)
-                cells.add(batch.files)
+                cells.merge(batch.cells)
                 done += n
                 if progress:
                     progress(done, len(todo))
@@ -248,30 +248,6 @@ def _publish_for_analysts(wh: Warehouse) -> None:
         publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
     except SnapshotBusy as exc:
         log.warning("analysts' copy not refreshed: %s", exc)
-
-
-@dataclass
-class CellIndex:
-    """Where the warehouse-level rules point, kept from each chunk's files once its rows are
-    loaded: the mother's ID cell of each birth row, the cells of each one-record form."""
-
-    birth_id_cells: dict[tuple[str, int], str] = field(default_factory=dict)
-    records: dict[tuple[str, str], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
-    submission_ids: list[str] = field(default_factory=list)
-
-    def add(self, files: list[FileRead]) -> None:
-        for fr in files:
-            self.submission_ids.append(fr.submission_id)
-            for form, sheet in fr.sheets.items():
-                if form == "births":
-                    for row, cells in zip(sheet.rows, sheet.cells, strict=True):
-                        self.birth_id_cells[(fr.submission_id, row)] = cells.get("mother_id")
-                elif sheet.records:
-                    self.records[(fr.submission_id, form)] = (
-                        sheet.sheet,
-                        sheet.rows[0],
-                        sheet.cells[0],
-                    )
 
 
 def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:

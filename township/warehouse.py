@@ -561,16 +561,18 @@ class Warehouse:
         self.con.execute("delete from raw.villages")
         self._insert("raw.villages", villages)
 
-    def insert_tables(self, tables: dict[str, pd.DataFrame]) -> None:
+    def insert_tables(self, tables: dict[str, pa.Table | pd.DataFrame]) -> None:
         for name in LOAD_ORDER:
-            frame = tables.get(name)
-            if frame is not None and len(frame):
-                self._insert(name, frame)
+            rows = tables.get(name)
+            if rows is not None and len(rows):
+                self._insert(name, rows)
 
-    def _insert(self, table: str, frame: pd.DataFrame) -> None:
+    def _insert(self, table: str, rows: pa.Table | pd.DataFrame) -> None:
         # Through Arrow: DuckDB scans Arrow columns directly, object columns of a DataFrame one
         # Python value at a time (measured: 5x faster for a chunk of 500 village files).
-        self.con.register("incoming", pa.Table.from_pandas(frame, preserve_index=False))
+        if isinstance(rows, pd.DataFrame):
+            rows = pa.Table.from_pandas(rows, preserve_index=False)
+        self.con.register("incoming", rows)
         try:
             self.con.execute(f"insert into {table} by name select * from incoming")
         finally:
