@@ -553,9 +553,14 @@ class Warehouse:
         given = villages[
             ["village_code", "village_name", "township_code", "township_name", "aliases", "email"]
         ].sort_values("village_code")
-        return stored == [
-            tuple(None if pd.isna(v) else v for v in row) for row in given.itertuples(index=False)
+        if len(stored) != len(given):
+            return False
+        # blanks as None, column by column (a prefecture's 10,000 villages, cell by cell: 0.2 s)
+        columns = [
+            [None if pd.isna(v) else v for v in values]
+            for values in (given[c].tolist() for c in given.columns)
         ]
+        return stored == list(zip(*columns, strict=True))
 
     def replace_villages(self, villages: pd.DataFrame) -> None:
         self.con.execute("delete from raw.villages")
