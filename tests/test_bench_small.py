@@ -3,6 +3,8 @@ through the parallel path (worker processes) and several townships."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import township.ingest as ingest_module
@@ -60,3 +62,42 @@ def test_summary_of_a_warehouse_with_several_townships_covers_one_township(setti
     assert set(values.loc[values["org_level"] == "township", "org_code"]) == {towns[1]}
     assert values["org_code"].str.startswith(towns[1]).all()
     assert "全镇共出生婴儿" in summary_text(period, values, catalog, "2026-03")
+
+
+def test_a_reader_crash_in_a_worker_process_of_a_flow_run_rejects_that_file_alone(
+    settings, monkeypatch, prefect_harness
+):
+    """The workers are forked from the flow's process, Prefect's threads and log handlers and
+    all: the one that meets a file the reader cannot cope with logs it, rejects that file, and
+    goes on; the run completes."""
+    from flows.monthly_ingest import monthly_ingest
+
+    generate_scaled(
+        settings.raw_dir,
+        settings.villages,
+        settings.villages.with_name("truth.json"),
+        n_villages=20,
+        months=["2026-03"],
+        seed=5,
+    )
+    victim = sorted((settings.raw_dir / "2026-03").iterdir())[7]
+    read_file = ingest_module.read_file
+
+    def crash_on_victim(path, *args, **kwargs):
+        if path == victim:
+            raise MemoryError("the reader gave up")  # anything a library may raise
+        return read_file(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "read_file", crash_on_victim)
+    monkeypatch.setattr(ingest_module, "PARALLEL_FROM_FILES", 4)
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 3)
+    monkeypatch.setenv("TOWNSHIP_WORKERS", "2")
+    out = monthly_ingest(month="2026-03", village_reports=False)
+    statuses = {Path(s["file_name"]).name: s["status"] for s in out["result"].submissions}
+    assert statuses.pop(victim.name) == "rejected"
+    assert len(statuses) == 19 and "rejected" not in statuses.values()
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        reason = wh.con.execute(
+            "select reason_code from raw.submissions where file_name = ?", [victim.name]
+        ).fetchone()
+    assert reason == ("unreadable",)
