@@ -199,7 +199,7 @@ def report(m: dict) -> str:
             f"Every run gave the default's {m['indicator_rows']} rows of "
             "`marts.indicator_values`, value for value. On 2 cores the Dask runner can only "
             "cost: the same 2 processes do the reading, plus a cluster to start (when the run "
-            "starts its own), a Prefect task run per chunk of 500 files reported to the API, "
+            "starts its own), a Prefect task run per chunk of 1,000 files reported to the API, "
             "and every batch pickled back over TCP. What it buys is workers on other machines. "
             "The DuckLake's cost is its catalog round trips to PostgreSQL and Parquet files "
             "instead of DuckDB's own storage; what it buys is ingests committing at once.",
