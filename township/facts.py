@@ -17,16 +17,19 @@ from township.rules.validate import ValidatedBatch
 RECORD_FORMS = ("contraception", "migrants", "services")
 
 
-@dataclass
 class CellIndex:
     """Where the warehouse-level rules point (ingest._add_derived_findings): the mother's ID
     cell of each birth row, the cells of each one-record form. Built from a chunk's files where
     they were read and sent back instead of them: a tenth of their size to pickle (a chunk of
-    1,000 village files: 1.5 MB of FileReads)."""
+    1,000 village files: 1.5 MB of FileReads). A plain class, not a dataclass, so that Prefect
+    (the Dask runner returns it from tasks) does not walk its thousands of entries."""
 
-    birth_id_cells: dict[tuple[str, int], str | None] = field(default_factory=dict)
-    records: dict[tuple[str, str], tuple[str, int, dict[str, str]]] = field(default_factory=dict)
-    submission_ids: list[str] = field(default_factory=list)
+    __slots__ = ("birth_id_cells", "records", "submission_ids")
+
+    def __init__(self) -> None:
+        self.birth_id_cells: dict[tuple[str, int], str | None] = {}
+        self.records: dict[tuple[str, str], tuple[str, int, dict[str, str]]] = {}
+        self.submission_ids: list[str] = []
 
     @classmethod
     def of(cls, files: list[FileRead]) -> CellIndex:
