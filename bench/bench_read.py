@@ -37,13 +37,14 @@ from stdnum.cn import ric
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import RESULTS, write_section  # noqa: E402
+
 from township.read import sheets, values  # noqa: E402
 from township.read.files import read_file  # noqa: E402
 from township.read.grid import load_grids  # noqa: E402
 from township.villages import VillageRegistry  # noqa: E402
 
 CACHE = ROOT / "bench" / "cache" / "read"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- reading:start -->", "<!-- reading:end -->"
 MONTH = "2026-03"
 GENERATOR_VERSION = "1"  # bump to regenerate the cached workbooks
@@ -319,17 +320,6 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs, {mem} memory, Python {platform.python_version()}, {platform.machine()}"
 
 
-def write_results(section: str) -> None:
-    """Replace the text between the reading markers (other sections are other scripts')."""
-    section = f"{START}\n{section.rstrip()}\n{END}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 NOTES = """\
 Where the time goes (`uv run python bench/bench_read.py --profile`). The first reader measured
 3.6× here: per cell it normalised every header candidate twice and every data cell's type
@@ -386,7 +376,7 @@ def main() -> None:
     print(f"ratio (b)/(a)          : {ratio:7.2f}x  ({verdict} the {TARGET_RATIO:.0f}x target)")
     if args.no_write:
         return
-    write_results(
+    section = (
         "## Reading\n\n"
         f"Command: `uv run python bench/bench_read.py` ({n} files, {args.repeat} repeats; "
         "each file's best time, (a) and (b) alternating file by file).\n\n"
@@ -399,6 +389,7 @@ def main() -> None:
         f"| (b) `township.read.files.read_file` | {b / n * 1000:.3f} | {b:.3f} |\n\n"
         f"Ratio (b)/(a): **{ratio:.2f}×** (target ≤ {TARGET_RATIO:.0f}×: {verdict}).\n\n" + NOTES
     )
+    write_section(f"{START}\n{section.rstrip()}\n{END}", START, END)
     print(f"wrote the Reading section of {RESULTS.relative_to(ROOT)}")
 
 

@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "tests")]
 
-from run import CACHE, COUNTY_MONTHS, RESULTS, dataset, machine  # noqa: E402
+from results import write_section  # noqa: E402
+from run import CACHE, COUNTY_MONTHS, dataset, machine  # noqa: E402
 
 START, END = "<!-- scale-out:start -->", "<!-- scale-out:end -->"
 WORKERS = 2
@@ -208,15 +209,6 @@ def report(m: dict) -> str:
     )
 
 
-def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print, leave RESULTS.md alone")
@@ -229,7 +221,7 @@ def main() -> None:
     section = report(measure(with_lake, args.repeats))
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section(section, START, END)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_read import RESULTS, corpus, machine  # noqa: E402
+from bench_read import corpus, machine  # noqa: E402
+from results import write_section  # noqa: E402
 
 from township.read.files import read_file  # noqa: E402
 from township.rules.validate import validate_batch  # noqa: E402
@@ -61,18 +62,13 @@ def main() -> None:
         "|---|---:|---:|",
         *(f"| {name} | {ms:.2f} | {ms / batch:.1f}× |" for name, ms in rows),
         "",
-        "The pipeline validates each chunk of 500 files as one batch (one pandera call per "
+        "The pipeline validates each chunk of 1,000 files as one batch (one pandera call per "
         "form), so the fixed cost of a call is paid per chunk, not per file.",
         END,
     ]
     section = "\n".join(lines)
     print(section)
-    text = RESULTS.read_text(encoding="utf-8")
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(section, START, END)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results import write_section  # noqa: E402
+
 import township.ingest as ingest_module  # noqa: E402
 from township.config import Settings  # noqa: E402
 from township.warehouse import Warehouse  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- profile:start -->", "<!-- profile:end -->"
 STAGES = {
     (ingest_module, "discover"): "find the files (scandir)",
@@ -79,7 +80,7 @@ def main() -> None:
     section = report(folder.name, len(result.submissions), total, spent, workers)
     print(section)
     if folder.name == "prefecture-10000":
-        write_results(section)
+        write_section(section, START, END)
 
 
 def report(name: str, files: int, total: float, spent: dict[str, float], workers) -> str:
@@ -111,15 +112,6 @@ def report(name: str, files: int, total: float, spent: dict[str, float], workers
         END,
     ]
     return "\n".join(lines)
-
-
-def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8")
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -23,9 +23,10 @@ import threading
 import time
 from pathlib import Path
 
+from results import write_section
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
-RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- pipeline:start -->", "<!-- pipeline:end -->"
 COUNTY_MONTHS = [f"2025-{m:02d}" for m in (10, 11, 12)] + [f"2026-{m:02d}" for m in range(1, 10)]
 
@@ -325,15 +326,6 @@ def report(m: dict) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    if START in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 villages instead of 10,000")
@@ -343,7 +335,7 @@ def main() -> None:
     section = report(measured)
     print(section)
     if not args.quick:
-        write_results(section)
+        write_section(section, START, END)
 
 
 if __name__ == "__main__":
