@@ -188,3 +188,19 @@ def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
     finally:
         holder.wait(timeout=60)
     assert result.by_status == {"accepted": 1}
+
+
+def test_a_warehouse_from_before_the_load_log_still_reads_read_only(settings):
+    """Warehouses built before raw.loads existed loaded and materialized in one transaction:
+    opened read-only (no schema upgrade), their materialized figures are read as they are."""
+    _months(settings)
+    ingest(settings)
+    expected = figures(settings.warehouse)
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("drop table raw.loads")
+    con.execute("drop table marts.indicator_builds")
+    con.close()
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        assert not wh.indicators_stale()
+        values = wh.indicator_values("2026-03")
+    assert len(values) == len([f for f in expected if f[0] == "2026-03"]) > 0

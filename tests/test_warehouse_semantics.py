@@ -244,9 +244,8 @@ def test_duplicate_warning_reaches_the_other_village_whatever_order_the_files_lo
 ):
     import township.ingest as ingest_module
 
-    monkeypatch.setattr(
-        ingest_module, "CHUNK_FILES", 1
-    )  # the 流入 row is loaded before the home row
+    # one file per chunk: the 流入 row is loaded before the home row
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", 1)
     write_births(
         raw(settings, "2026-03", f"{TAOYUAN}_3月.xlsx"),
         [birth_row(8, "2026-03-05", residence="流入")],

@@ -499,10 +499,15 @@ class Warehouse:
 
     def indicators_stale(self) -> bool:
         """Whether a load committed after the indicators were last materialized."""
-        return self.con.execute(
-            "select (select count(*) from raw.loads) "
-            "> coalesce((select max(loads_covered) from marts.indicator_builds), 0)"
-        ).fetchone()[0]
+        try:
+            return self.con.execute(
+                "select (select count(*) from raw.loads) "
+                "> coalesce((select max(loads_covered) from marts.indicator_builds), 0)"
+            ).fetchone()[0]
+        except duckdb.CatalogException:
+            # a warehouse from before raw.loads, opened read-only: it loaded and materialized
+            # in one transaction, so its indicators are those of its rows
+            return False
 
     def refresh_indicators(self) -> int:
         """Materialize the indicators in a transaction of their own; in a lake, retried when
