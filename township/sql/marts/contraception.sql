@@ -27,11 +27,8 @@ select
     r.condom,
     r.other_method,
     r.no_method,
-    coalesce(r.iud, 0) + coalesce(r.implant, 0) + coalesce(r.female_sterilization, 0)
-        + coalesce(r.male_sterilization, 0) + coalesce(r.pill, 0) + coalesce(r.condom, 0)
-        + coalesce(r.other_method, 0) as contraceptive_users,
-    coalesce(r.iud, 0) + coalesce(r.implant, 0) + coalesce(r.female_sterilization, 0)
-        + coalesce(r.male_sterilization, 0) as long_acting_users,
+    r.contraceptive_users,
+    r.long_acting_users,
     r.submission_id,
     r.file_name,
     r.file_sha256,

@@ -76,11 +76,8 @@ contraception_measures as (
     select
         period, period_type, village_code,
         married_women,
-        coalesce(iud, 0) + coalesce(implant, 0) + coalesce(female_sterilization, 0)
-            + coalesce(male_sterilization, 0) + coalesce(pill, 0) + coalesce(condom, 0)
-            + coalesce(other_method, 0) as contraceptive_users,
-        coalesce(iud, 0) + coalesce(implant, 0) + coalesce(female_sterilization, 0)
-            + coalesce(male_sterilization, 0) as long_acting_users
+        contraceptive_users,
+        long_acting_users
     from contraception
     qualify row_number() over (partition by period, village_code order by report_month desc) = 1
 ),
