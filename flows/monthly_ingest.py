@@ -157,9 +157,10 @@ def township_summary(settings: Settings, period: str | None) -> str:
 
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
-def run_table(settings: Settings, submission_ids: list[str], months: list[str]) -> dict:
-    """Per village: files by status and findings by severity; findings by rule. This run only."""
-    ids = set(submission_ids)
+def run_table(settings: Settings, result: IngestResult, months: list[str]) -> dict:
+    """Per village: files by status and findings by severity; findings by rule. This run only.
+    Given the IngestResult itself: Prefect would walk a list of its 10,000 ids (0.1 s)."""
+    ids = {s["submission_id"] for s in result.submissions}
     villages: dict[str, dict] = {}
     rules: dict[tuple[str, str], int] = {}
     with Warehouse.open(settings, read_only=True, wait_seconds=settings.lock_wait_seconds) as wh:
@@ -272,7 +273,7 @@ def monthly_ingest(
     reports = write_reports(settings, months) if village_reports else []
     delivery = deliver(settings, months if village_reports else [])
     summary = township_summary(settings, summary_period or target)
-    table = run_table(settings, [s["submission_id"] for s in result.submissions], months)
+    table = run_table(settings, result, months)
     title = f"入库 {target or '全部新文件'}"
     create_markdown_artifact(
         key=ARTIFACT_KEY,

@@ -141,7 +141,7 @@ WRITES = [
     "insert into raw.villages (village_code, village_name, township_code, township_name) "
     "values ('1', 'x', '2', 'y')",
     "update raw.submissions set status = 'accepted'",
-    "delete from marts.indicator_values",
+    "delete from marts.indicator_facts",
     "drop view marts.births",
     "create table marts.scratch (a integer)",
 ]

@@ -16,6 +16,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from throwaway_postgres import postgres_bin_dir, throwaway_postgres
 
@@ -234,3 +235,28 @@ def test_the_monthly_catch_up_before_the_lake_exists_takes_every_month(sample, p
     assert months_to_ingest(lake, "2026-04") == [*EARLY, *LATE, "2026-04"]
     with pytest.raises(WarehouseMissing, match="ingest first"):
         Warehouse.open(lake, read_only=True)
+
+
+def test_a_lake_from_an_earlier_version_is_upgraded_with_the_same_figures(
+    sample, postgres, tmp_path
+):
+    """Earlier versions kept the materialized indicators in a table marts.indicator_values of
+    the lake. Opened to write, the lake loses that table for marts.indicator_facts, which the
+    next ingest fills: readers meanwhile compute the figures from the rows."""
+    catalog = postgres.create_database("earlier")
+    lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
+    ingest(lake)
+    with Warehouse.open(lake) as wh:
+        expected = indicator_values(wh)
+        wh.con.execute("create table lake.marts.figures as select * from marts.indicator_values")
+        wh.con.execute("drop table lake.marts.indicator_facts")
+        wh.con.execute("drop table lake.marts.indicator_orgs")
+        wh.con.execute("alter table lake.marts.figures rename to indicator_values")
+    with Warehouse.open(lake) as wh:
+        assert wh.indicators_stale()
+        live = wh.indicator_values()
+    assert ingest(lake).indicator_rows == len(expected)
+    with Warehouse.open(lake, read_only=True) as wh:
+        assert not wh.indicators_stale()
+        assert indicator_values(wh) == expected
+        pd.testing.assert_frame_equal(live, wh.indicator_values())

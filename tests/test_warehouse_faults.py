@@ -7,15 +7,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from builders import birth_row, write_births
 
 from township.config import Settings
 from township.ingest import ingest
-from township.warehouse import Warehouse
+from township.warehouse import Warehouse, WarehouseOutdated
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 KILL_DURING_LOAD = """
@@ -42,7 +44,7 @@ import time
 from pathlib import Path
 import township.ingest as ingest_module
 from township.config import Settings
-from township.warehouse import Warehouse
+from township.warehouse import Warehouse, WarehouseOutdated
 
 def stall(self):
     Path("ready").write_text("materializing")  # the load has committed
@@ -190,17 +192,67 @@ def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
     assert result.by_status == {"accepted": 1}
 
 
+def _as_an_earlier_version(path: Path, before_the_load_log: bool = False) -> None:
+    """Rewrite a warehouse the way earlier versions left it: the indicators materialized in a
+    table marts.indicator_values (no marts.indicator_facts, nor what labels it); and, earlier
+    still, no raw.loads or marts.indicator_builds."""
+    con = duckdb.connect(str(path))
+    con.execute("create table marts.figures as select * from marts.indicator_values")
+    con.execute("drop view marts.indicator_values")
+    con.execute("alter table marts.figures rename to indicator_values")
+    con.execute("drop macro table marts.indicator_facts_at")
+    con.execute("drop table marts.indicator_facts")
+    con.execute("drop table marts.indicator_orgs")
+    con.execute("drop view staging.indicator_orgs")
+    con.execute("drop macro staging.period_type")
+    if before_the_load_log:
+        con.execute("drop table raw.loads")
+        con.execute("drop table marts.indicator_builds")
+    con.close()
+
+
 def test_a_warehouse_from_before_the_load_log_still_reads_read_only(settings):
     """Warehouses built before raw.loads existed loaded and materialized in one transaction:
     opened read-only (no schema upgrade), their materialized figures are read as they are."""
     _months(settings)
     ingest(settings)
     expected = figures(settings.warehouse)
-    con = duckdb.connect(str(settings.warehouse))
-    con.execute("drop table raw.loads")
-    con.execute("drop table marts.indicator_builds")
-    con.close()
+    _as_an_earlier_version(settings.warehouse, before_the_load_log=True)
     with Warehouse(settings.warehouse, read_only=True) as wh:
         assert not wh.indicators_stale()
         values = wh.indicator_values("2026-03")
     assert len(values) == len([f for f in expected if f[0] == "2026-03"]) > 0
+
+
+def test_an_earlier_versions_warehouse_asked_for_a_past_moment_says_to_ingest_once(settings):
+    _months(settings)
+    ingest(settings)
+    _as_an_earlier_version(settings.warehouse)
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        assert len(wh.indicator_values("2026-03")) > 0  # its materialized figures, as they are
+        with pytest.raises(WarehouseOutdated, match="township ingest"):
+            wh.indicator_values("2026-03", as_of=datetime.now())
+
+
+@pytest.mark.parametrize("before_the_load_log", [False, True])
+def test_an_earlier_versions_warehouse_is_upgraded_by_the_next_ingest_with_the_same_figures(
+    settings, before_the_load_log
+):
+    _months(settings)
+    ingest(settings)
+    expected = figures(settings.warehouse)
+    _as_an_earlier_version(settings.warehouse, before_the_load_log)
+    with Warehouse(settings.warehouse) as wh:  # opened to write: the schema is upgraded
+        assert wh.indicators_stale()  # the old table is gone, nothing is materialized yet
+        live = wh.indicator_values("2026-03")
+    result = ingest(settings)  # nothing new: it materializes
+    assert result.files_skipped == 3 and result.indicator_rows > 0
+    assert figures(settings.warehouse) == expected
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        assert not wh.indicators_stale()
+        pd.testing.assert_frame_equal(live, wh.indicator_values("2026-03"))
+        kinds = wh.con.execute(
+            "select table_type from information_schema.tables "
+            "where table_schema = 'marts' and table_name = 'indicator_values'"
+        ).fetchall()
+    assert kinds == [("VIEW",)]

@@ -3,6 +3,7 @@ the indicators, built from the committed load (Warehouse.finish_load)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -211,6 +212,12 @@ def prepared_batches(
         for chunk in chunks:
             yield len(chunk), prepare(chunk, registry, settings, key)
         return
+    # Forked workers inherit every object of this process (pandas, pandera, DuckDB, Prefect and
+    # its server): frozen, the collector walks them in neither process again, and the workers'
+    # walks no longer dirty the shared pages (~15% of a worker's time). They stay frozen: they
+    # live as long as the process, and a full collection of them in the flow process costs
+    # 0.25 s each time. Only reference cycles among them could outlive their use.
+    gc.freeze()
     with ProcessPoolExecutor(
         workers, _pool_context(), initializer=_remember, initargs=(registry, settings, key)
     ) as pool:

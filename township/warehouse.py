@@ -54,10 +54,15 @@ DDL_FILES = [
     "staging/contraception.sql",
     "staging/migrants.sql",
     "staging/services.sql",
+    "staging/period_type.sql",
+    "staging/indicator_orgs.sql",
     "marts/indicator_catalog.sql",
-    "marts/indicator_values_table.sql",
+    "marts/indicator_orgs.sql",
+    "marts/indicator_facts.sql",
     "marts/indicator_builds.sql",
     "marts/village_measures.sql",
+    "marts/indicator_facts_at.sql",
+    "marts/indicator_values.sql",
     "marts/indicator_lineage.sql",
     "marts/births.sql",
     "marts/birth_rows.sql",
@@ -92,6 +97,11 @@ class WarehouseBusy(Exception):
 
 class WarehouseUnavailable(OSError):
     """The lake's catalog cannot be reached (waiting may fix that)."""
+
+
+class WarehouseOutdated(Exception):
+    """Written by an earlier version and opened read-only: what needs the new schema waits for
+    the next ingest, which upgrades it."""
 
 
 class WarehouseMissing(FileNotFoundError):
@@ -161,6 +171,8 @@ EXTENSION_PACKAGES = {
 REMOTE_STORAGE = {"s3": "httpfs", "r2": "httpfs", "gs": "httpfs", "gcs": "httpfs"}
 REMOTE_STORAGE |= {"http": "httpfs", "https": "httpfs", "az": "azure", "abfss": "azure"}
 CONFLICT_RETRIES = 10
+# Before marts.indicator_facts, the indicators were materialized in this table; it is a view now.
+LEGACY_INDICATOR_TABLE = "marts.indicator_values"
 CREATES_TABLE = re.compile(r"create table if not exists (\w+\.\w+)", re.IGNORECASE)
 
 
@@ -350,9 +362,30 @@ class Warehouse:
         self.con.execute("begin transaction")
         for schema in SCHEMAS:
             self.con.execute(f"create schema if not exists {schema}")
+        legacy = self._is_table(LEGACY_INDICATOR_TABLE)
+        if legacy:
+            self.con.execute(f"drop table {LEGACY_INDICATOR_TABLE}")
         for name in DDL_FILES:
             self.con.execute(sql(name))
+        if legacy:
+            self._forget_indicator_builds()
         self.con.execute("commit")
+
+    def _is_table(self, name: str, database: str | None = None) -> bool:
+        schema, table = name.split(".")
+        return bool(
+            self.con.execute(
+                "select count(*) from duckdb_tables() where database_name = "
+                "coalesce(?, current_database()) and schema_name = ? and table_name = ?",
+                [database, schema, table],
+            ).fetchone()[0]
+        )
+
+    def _forget_indicator_builds(self) -> None:
+        """An earlier version's warehouse: its figures were in the table that is now the view
+        over marts.indicator_facts, still empty. With no build recorded the indicators count as
+        stale: readers compute them from the rows, and the next ingest materializes them."""
+        self.con.execute("delete from marts.indicator_builds")
 
     def _ensure_lake_tables(self, read_only: bool) -> None:
         """The lake's tables with their comments, created once, by whichever process comes
@@ -368,17 +401,22 @@ class Warehouse:
             }
             missing = [n for n, table in table_files().items() if table not in existing]
             meta_missing = f"{LAKE_META}.refreshes" not in existing
-            if not missing and not meta_missing:
+            if not missing and not meta_missing and LEGACY_INDICATOR_TABLE not in existing:
                 return
             if read_only:
                 raise WarehouseMissing(f"the DuckLake at {self.catalog} is empty: ingest first")
+            legacy = LEGACY_INDICATOR_TABLE in existing
             self.con.execute(f"use {LAKE}")
             try:
                 self.con.execute("begin transaction")
                 for schema in LAKE_SCHEMAS:
                     self.con.execute(f"create schema if not exists {schema}")
+                if legacy:
+                    self.con.execute(f"drop table {LEGACY_INDICATOR_TABLE}")
                 for name in missing:
                     self.con.execute(_lake_ddl(sql(name)))
+                if legacy:
+                    self._forget_indicator_builds()
                 if meta_missing:
                     self.con.execute(
                         f"create table {LAKE_META}.refreshes (kind varchar not null, "
@@ -498,11 +536,14 @@ class Warehouse:
         )
 
     def indicators_stale(self) -> bool:
-        """Whether a load committed after the indicators were last materialized."""
+        """Whether a load committed after the indicators were last materialized, or rows were
+        loaded and no materialization is recorded (an earlier version's warehouse, upgraded)."""
         try:
             return self.con.execute(
-                "select (select count(*) from raw.loads) "
-                "> coalesce((select max(loads_covered) from marts.indicator_builds), 0)"
+                "select coalesce("
+                "(select max(loads_covered) from marts.indicator_builds) "
+                "< (select count(*) from raw.loads), "
+                "exists (select 1 from raw.submissions))"
             ).fetchone()[0]
         except duckdb.CatalogException:
             # a warehouse from before raw.loads, opened read-only: it loaded and materialized
@@ -667,17 +708,22 @@ class Warehouse:
 
     def materialize_indicators(self) -> int:
         self.load_indicator_catalog()
-        self.con.execute("delete from marts.indicator_values")
+        # the units and the facts keyed by them, in one transaction: their keys agree
+        self.con.execute("delete from marts.indicator_orgs")
         self.con.execute(
-            "insert into marts.indicator_values by name "
-            + sql("marts/indicator_values.sql").rstrip().rstrip(";"),
+            "insert into marts.indicator_orgs by name "
+            "select org_key, org_level, org_code, org_name from staging.indicator_orgs"
+        )
+        self.con.execute("delete from marts.indicator_facts")
+        self.con.execute(
+            "insert into marts.indicator_facts by name select * from marts.indicator_facts_at(?)",
             [None],
         )
         self.con.execute("delete from marts.indicator_builds")
         self.con.execute(
             "insert into marts.indicator_builds select count(*), now()::timestamp from raw.loads"
         )
-        return self.con.execute("select count(*) from marts.indicator_values").fetchone()[0]
+        return self.con.execute("select count(*) from marts.indicator_facts").fetchone()[0]
 
     def indicator_values(
         self, period: str | None = None, as_of: datetime | None = None, township: str | None = None
@@ -689,8 +735,8 @@ class Warehouse:
             query = "select * from marts.indicator_values where true"
             params: list = []
         else:
-            query = sql("marts/indicator_values.sql").rstrip().rstrip(";")
-            query = f"select * from ({query}) where true"
+            self._require_current_schema()
+            query = f"select * from ({sql('queries/indicator_values_at.sql')}) where true"
             params = [as_of]
         if period is not None:
             query += " and period = ?"
@@ -700,8 +746,15 @@ class Warehouse:
             query += " and (org_code = ? or (org_level = 'village' and starts_with(org_code, ?)))"
             params += [township, township]
         return self.con.execute(
-            query + " order by org_level desc, org_code, indicator", params
+            query + " order by org_level desc, org_code, indicator, period", params
         ).df()
+
+    def _require_current_schema(self) -> None:
+        if not self._is_table("marts.indicator_facts", table_database(self.con)):
+            raise WarehouseOutdated(
+                f"warehouse {self.path} was written by an earlier version of township: "
+                "run `township ingest` once to upgrade it, then ask again"
+            )
 
     def township_codes(self) -> list[str]:
         rows = self.con.execute("select distinct township_code from raw.villages order by 1")

@@ -1,72 +1,38 @@
--- grain: one row per (period, org_code, indicator), for villages and the township (SPEC §8)
--- the one bound parameter is as_of (null: everything received so far)
-with village_measures as (
-    select period, period_type, village_code, measure, value::bigint as value
-    from marts.village_measures(?)
-),
-
-periods as (
-    select distinct period, period_type from village_measures
+-- grain: one row per (period, org_code, indicator): the township summary's figures (SPEC §8),
+-- the materialized marts.indicator_facts with their units' codes and names
+create or replace view marts.indicator_values as
+with facts as (
+    select *
+    from marts.indicator_facts
 ),
 
 orgs as (
-    select 'village' as org_level, village_code as org_code, village_name as org_name, village_code
-    from raw.villages
-    union all
-    select distinct 'township', township_code, township_name, null
-    from raw.villages
-),
-
-org_measures as (
-    select period, period_type, village_code as org_code, measure, value
-    from village_measures
-    union all
-    select m.period, m.period_type, v.township_code, m.measure, sum(m.value)::bigint
-    from village_measures as m
-    join raw.villages as v using (village_code)
-    group by all
-),
-
-grid as (
-    select p.period, p.period_type, o.org_level, o.org_code, o.org_name, i.*
-    from periods as p
-    cross join orgs as o
-    cross join marts.indicator_catalog as i
-),
-
-joined as (
-    select
-        g.*,
-        coalesce(n.value, case when g.kind <> 'stock' then 0 end) as num,
-        case
-            when g.denominator is not null
-                then coalesce(d.value, case when g.kind <> 'stock' then 0 end)
-        end as den
-    from grid as g
-    left join org_measures as n
-        on n.period = g.period and n.org_code = g.org_code and n.measure = g.numerator
-    left join org_measures as d
-        on d.period = g.period and d.org_code = g.org_code and d.measure = g.denominator
+    select *
+    from marts.indicator_orgs
 )
 
 select
-    period,
-    period_type,
-    org_level,
-    org_code,
-    org_name,
-    code as indicator,
-    case
-        when num is null then null
-        when denominator is null then num * factor
-        when den is null or den = 0 then null
-        else staging.round_half_up(num * factor, den, decimals)
-    end as value,
-    num as numerator,
-    den as denominator,
-    case
-        when num is null then '期间内无报表'
-        when denominator is not null and den is null then '期间内无报表'
-        when denominator is not null and den = 0 then '分母为0，无法计算'
-    end as note
-from joined;
+    facts.period,
+    staging.period_type(facts.period) as period_type,
+    orgs.org_level,
+    orgs.org_code,
+    orgs.org_name,
+    facts.indicator,
+    facts.value,
+    facts.numerator,
+    facts.denominator,
+    facts.note
+from facts
+join orgs using (org_key);
+
+comment on view marts.indicator_values is '指标值：粒度：每个（期间, 单位, 指标）一行，村级与镇级，覆盖数据涉及的所有月、季、年、统计年度与统计半年（物化于 marts.indicator_facts）。';
+comment on column marts.indicator_values.period is '期间：2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1';
+comment on column marts.indicator_values.period_type is 'month | quarter | year | statistical_year | statistical_half';
+comment on column marts.indicator_values.org_level is 'township | village';
+comment on column marts.indicator_values.org_code is '乡镇9位代码或村12位代码';
+comment on column marts.indicator_values.org_name is '乡镇名或村名';
+comment on column marts.indicator_values.indicator is '指标代码（见 marts.indicator_catalog）';
+comment on column marts.indicator_values.value is '指标值；分母为0或无数据时为空（见 note）';
+comment on column marts.indicator_values.numerator is '分子（计数指标即其值）';
+comment on column marts.indicator_values.denominator is '分母（计数指标为空）';
+comment on column marts.indicator_values.note is '说明：分母为0、期间内无报表等';
