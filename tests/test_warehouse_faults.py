@@ -205,6 +205,7 @@ def _as_an_earlier_version(path: Path, before_the_load_log: bool = False) -> Non
     con.execute("drop table marts.indicator_orgs")
     con.execute("drop view staging.indicator_orgs")
     con.execute("drop macro staging.period_type")
+    con.execute("drop table raw.schema_versions")
     if before_the_load_log:
         con.execute("drop table raw.loads")
         con.execute("drop table marts.indicator_builds")
@@ -256,3 +257,37 @@ def test_an_earlier_versions_warehouse_is_upgraded_by_the_next_ingest_with_the_s
             "where table_schema = 'marts' and table_name = 'indicator_values'"
         ).fetchall()
     assert kinds == [("VIEW",)]
+
+
+def test_the_definitions_are_applied_once_per_version_of_them(settings, monkeypatch):
+    """Opening to write re-creates the tables, views and macros only when their DDL changed:
+    a view dropped by hand stays dropped until the definitions change, then it is back."""
+    import township.warehouse as warehouse_module
+
+    Warehouse(settings.warehouse).close()
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute("drop view marts.villages")
+    con.close()
+
+    def views(path: Path) -> set[str]:
+        with Warehouse(path, read_only=True) as wh:
+            rows = wh.con.execute(
+                "select view_name from duckdb_views() where schema_name = 'marts'"
+            )
+            return {r[0] for r in rows.fetchall()}
+
+    Warehouse(settings.warehouse).close()
+    assert "villages" not in views(settings.warehouse)
+    changed = warehouse_module.sql("marts/villages.sql") + "\n-- changed\n"
+    original_sql = warehouse_module.sql
+    monkeypatch.setattr(
+        warehouse_module,
+        "sql",
+        lambda name: changed if name == "marts/villages.sql" else original_sql(name),
+    )
+    warehouse_module.ddl_fingerprint.cache_clear()
+    try:
+        Warehouse(settings.warehouse).close()
+    finally:
+        warehouse_module.ddl_fingerprint.cache_clear()
+    assert "villages" in views(settings.warehouse)

@@ -13,6 +13,8 @@ Two storage targets, one interface (class Warehouse):
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import importlib.util
 import os
 import random
@@ -43,6 +45,7 @@ DDL_FILES = [
     "raw/services.sql",
     "raw/findings.sql",
     "raw/loads.sql",
+    "raw/schema_versions.sql",
     "restricted/births.sql",
     "restricted/beneficiaries.sql",
     "restricted/findings.sql",
@@ -110,6 +113,15 @@ class WarehouseMissing(FileNotFoundError):
 
 def sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def ddl_fingerprint() -> str:
+    """What the warehouse's definitions are: the SHA-256 of the DDL files, in creation order."""
+    digest = hashlib.sha256()
+    for name in DDL_FILES:
+        digest.update(name.encode() + b"\0" + sql(name).encode() + b"\0")
+    return digest.hexdigest()
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -359,6 +371,8 @@ class Warehouse:
             self._ensure_lake_tables(read_only=False)
             self._ensure_local_objects()
             return
+        if self._schema_current():
+            return  # every open to write would otherwise spend 0.12 s re-creating the same
         self.con.execute("begin transaction")
         for schema in SCHEMAS:
             self.con.execute(f"create schema if not exists {schema}")
@@ -369,7 +383,19 @@ class Warehouse:
             self.con.execute(sql(name))
         if legacy:
             self._forget_indicator_builds()
+        self.con.execute("delete from raw.schema_versions")
+        self.con.execute(
+            "insert into raw.schema_versions values (?, now()::timestamp)", [ddl_fingerprint()]
+        )
         self.con.execute("commit")
+
+    def _schema_current(self) -> bool:
+        """Whether the DDL files applied last are the ones of this version."""
+        try:
+            row = self.con.execute("select max(fingerprint) from raw.schema_versions").fetchone()
+        except duckdb.CatalogException:
+            return False
+        return row[0] == ddl_fingerprint()
 
     def _is_table(self, name: str, database: str | None = None) -> bool:
         schema, table = name.split(".")
