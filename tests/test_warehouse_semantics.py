@@ -195,9 +195,11 @@ def test_reingesting_unchanged_files_changes_nothing(settings):
     assert (len(again.submissions), again.files_skipped) == (0, 1)
     copy = raw(settings, "2026-03", "copy_of_same_bytes.xlsx")
     copy.write_bytes(raw(settings, "2026-03", f"{FUHE}.xlsx").read_bytes())
-    assert ingest(settings).submissions == []
+    copied = ingest(settings)  # hashed, found known: no load at all
+    assert (copied.submissions, copied.files_skipped, copied.indicator_rows) == ([], 2, 0)
     assert query(settings, "select * from marts.indicator_values order by all") == before
     assert query(settings, "select count(*) from raw.submissions")[0][0] == 1
+    assert query(settings, "select count(*) from raw.loads")[0][0] == 1
 
 
 def test_no_name_or_full_id_outside_restricted(settings):

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -144,20 +144,30 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def plan(
-    found: list[tuple[Path, str]], wh: Warehouse, raw_dir: Path
-) -> list[tuple[Path, str, str]]:
-    """(file, month, sha256) of what is new: byte-identical copies for a month already
-    ingested, or twice in this batch, change nothing."""
-    known = wh.known_submissions()
-    todo = []
-    for path, month in new_files(found, wh, raw_dir):
-        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+def new_chunks(
+    pending: list[tuple[Path, str]], known: set[str], size: int
+) -> Iterator[list[tuple[Path, str, str]]]:
+    """Chunks of `size` (file, month, sha256) of what is new among `pending`, hashed as they
+    are wanted: the first chunk goes to a worker after its own files are hashed, not all
+    10,000. Byte-identical copies for a month already ingested (`known` submission ids), or
+    twice in this batch, change nothing."""
+    chunk: list[tuple[Path, str, str]] = []
+    for path, month in pending:
+        sha = file_sha256(path)
         submission = submission_id(month, sha)
-        if submission not in known:
-            known.add(submission)
-            todo.append((path, month, sha))
-    return todo
+        if submission in known:
+            continue
+        known.add(submission)
+        chunk.append((path, month, sha))
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def prepare(
@@ -198,16 +208,20 @@ def _prepare_in_worker(items: list[tuple[Path, str, str]]) -> LoadBatch:
 
 
 def prepared_batches(
-    todo: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+    chunks: Iterable[list[tuple[Path, str, str]]],
+    n_files: int,
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
 ) -> Iterator[tuple[int, LoadBatch]]:
-    """Chunks of prepared files, in order, with a bounded number in flight."""
+    """The chunks prepared, in order, with a bounded number in flight. `n_files`: at most how
+    many files the chunks hold (how many workers are worth starting)."""
     if settings.runner == "dask":  # on a Dask cluster, through Prefect (township/runners.py)
         from township.runners import dask_batches
 
-        yield from dask_batches(todo, registry, settings, key)
+        yield from dask_batches([i for chunk in chunks for i in chunk], registry, settings, key)
         return
-    chunks = list(_chunks(todo, CHUNK_FILES))
-    workers = _worker_count(settings, len(todo))
+    workers = _worker_count(settings, n_files)
     if workers == 1:
         for chunk in chunks:
             yield len(chunk), prepare(chunk, registry, settings, key)
@@ -246,31 +260,41 @@ def ingest(
     result = IngestResult(files_found=len(found))
     villages = _villages_frame(registry)
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
-        todo = plan(found, wh, settings.raw_dir)
-        result.files_skipped = len(found) - len(todo)
-        if not todo and wh.villages_unchanged(villages):
-            # nothing new: the warehouse stays as it is, and so do its marts unless an earlier
-            # run stopped between committing its load and materializing the indicators
-            if wh.indicators_stale():
-                result.indicator_rows = wh.refresh_indicators()
-                _publish_for_analysts(wh)
-            return result
-        wh.begin_load(villages, sorted({m for _, m, _ in todo}))
+        pending = new_files(found, wh, settings.raw_dir)
+        unchanged = wh.villages_unchanged(villages)
+        if not pending and unchanged:
+            return _nothing_new(wh, result)
+        wh.begin_load(villages, sorted({m for _, m in pending}))
         try:
             done, cells = 0, CellIndex()
-            for n, batch in prepared_batches(todo, registry, settings, key):
+            chunks = new_chunks(pending, wh.known_submissions(), CHUNK_FILES)
+            for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
                 wh.insert_tables(batch.tables)
                 cells.merge(batch.cells)
                 done += n
                 if progress:
-                    progress(done, len(todo))
+                    progress(done, len(pending))
+            result.files_skipped = len(found) - done
+            if not done and unchanged:  # copies of files already loaded, under new names or dates
+                wh.rollback()
+                return _nothing_new(wh, result)
             # Once every file is in: which village a birth counts for can depend on any of them.
             _add_derived_findings(wh, cells)
             result.submissions = wh.submission_statuses(cells.submission_ids)
-            result.indicator_rows = wh.finish_load(len(todo))
+            result.indicator_rows = wh.finish_load(done)
         except BaseException:
             wh.rollback()
             raise
+        _publish_for_analysts(wh)
+    return result
+
+
+def _nothing_new(wh: Warehouse, result: IngestResult) -> IngestResult:
+    """The warehouse stays as it is, and so do its marts, unless an earlier run stopped between
+    committing its load and materializing the indicators."""
+    result.files_skipped = result.files_found
+    if wh.indicators_stale():
+        result.indicator_rows = wh.refresh_indicators()
         _publish_for_analysts(wh)
     return result
 
