@@ -8,10 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
 import xlsxwriter
 from stdnum.cn import ric
 
 from township.config import Settings
+from township.warehouse import restricted_path
 
 BIRTH_HEADER = [
     "母亲姓名",
@@ -188,3 +190,11 @@ def township_settings(root: Path, **overrides) -> Settings:
         "max_sheet_rows": 20000,
     }
     return Settings(**{**paths, **overrides})
+
+
+def office_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse as the office reads it: the file, read-only, with the file of names and ID
+    numbers beside it attached as `restricted` (township.warehouse)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute(f"attach '{restricted_path(warehouse)}' as restricted (read_only)")
+    return con

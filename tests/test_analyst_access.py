@@ -14,7 +14,7 @@ import pytest
 from analyst_sample import ingest_holding, sample_warehouse, snapshot_of
 
 from township.publish import publish_analyst_snapshot
-from township.warehouse import Warehouse, WarehouseBusy
+from township.warehouse import Warehouse, WarehouseBusy, restricted_path
 
 FULL_ID = re.compile(r"\d{17}[\dX]")
 
@@ -30,9 +30,8 @@ def open_as_analyst(path: Path) -> duckdb.DuckDBPyConnection:
 
 def personal_values(settings) -> set[str]:
     """Every name and full 18-character ID number the sample's villages sent (restricted)."""
-    con = open_as_analyst(settings.warehouse)
-    try:
-        rows = con.sql(
+    with Warehouse(settings.warehouse, read_only=True) as wh:
+        rows = wh.con.sql(
             """
             select unnest([mother_name, father_name, child_name, mother_id, father_id])
             from restricted.births
@@ -40,8 +39,6 @@ def personal_values(settings) -> set[str]:
             select unnest([name, id_number]) from restricted.beneficiaries
             """
         ).fetchall()
-    finally:
-        con.close()
     values = {str(v).strip().upper() for (v,) in rows if v is not None}
     names = {v for v in values if len(v) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in v)}
     ids = {v for v in values if FULL_ID.fullmatch(v)}
@@ -99,6 +96,18 @@ def test_no_name_or_full_id_number_outside_restricted(sample, which):
     finally:
         con.close()
     assert {rel: hits for rel, hits in found.items() if hits} == {}
+
+
+@pytest.mark.parametrize("which", ["analyst copy", "office warehouse"])
+def test_no_byte_of_a_name_or_full_id_number_is_in_the_file(sample, which):
+    """Not in any table, nor in the file's free space: names and ID numbers are written to the
+    restricted file alone, so the bytes of the warehouse (and of its copy) never held one."""
+    path = snapshot_of(sample) if which == "analyst copy" else sample.warehouse
+    data = path.read_bytes()
+    secrets = personal_values(sample)
+    assert [s for s in secrets if s.encode() in data] == []
+    restricted = restricted_path(sample.warehouse).read_bytes()
+    assert len([s for s in secrets if s.encode() in restricted]) > 500  # where they are
 
 
 def test_analyst_copy_has_no_restricted_schema(sample):

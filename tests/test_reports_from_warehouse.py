@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 from builders import (
@@ -23,6 +22,7 @@ from builders import (
     SERVICES_HEADER,
     Formula,
     make_id,
+    office_connection,
     set_received,
     township_settings,
     write_workbook,
@@ -231,7 +231,7 @@ def month(tmp_path_factory) -> Iterator[Month]:
         mp.delenv("TOWNSHIP_TIMEZONE", raising=False)
         ingest(settings)
         written = write_month_reports(settings, MONTH)
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = office_connection(settings.warehouse)
     by_file = {s.file_name: s.key for s in FILES.values()}
     findings: dict[str, list[tuple]] = {key: [] for key in FILES}
     for file_name, *finding in con.execute(

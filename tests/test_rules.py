@@ -27,6 +27,7 @@ from builders import (
     MIGRANTS_HEADER,
     SERVICES_HEADER,
     make_id,
+    office_connection,
     township_settings,
     write_workbook,
 )
@@ -787,7 +788,7 @@ def township(tmp_path_factory) -> Iterator[Township]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("TOWNSHIP_PERSON_KEY", raising=False)
         ingest(settings)
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = office_connection(settings.warehouse)
     by_path = dict(con.execute("select file_path, submission_id from raw.submissions").fetchall())
     submissions = {
         key: by_path[str(path.relative_to(settings.raw_dir))] for key, path in paths.items()
@@ -914,7 +915,7 @@ def _outlier_run(settings: Settings, april: int) -> list[tuple]:
     ingest(settings)  # three months of the village's own history
     _contraception_month(settings, "2026-04", april)
     ingest(settings)
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = office_connection(settings.warehouse)
     try:
         found = con.execute(
             "select f.rule_id, f.severity, f.sheet, f.cell, f.excel_row, r.message_zh "

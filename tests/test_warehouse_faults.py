@@ -13,11 +13,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from builders import birth_row, write_births
+from builders import birth_row, office_connection, write_births
 
 from township.config import Settings
 from township.ingest import ingest
-from township.warehouse import Warehouse, WarehouseOutdated
+from township.publish import analyst_snapshot_path, publish_analyst_snapshot
+from township.warehouse import Warehouse, WarehouseOutdated, restricted_path
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 KILL_DURING_LOAD = """
@@ -44,7 +45,8 @@ import time
 from pathlib import Path
 import township.ingest as ingest_module
 from township.config import Settings
-from township.warehouse import Warehouse, WarehouseOutdated
+from township.publish import analyst_snapshot_path, publish_analyst_snapshot
+from township.warehouse import Warehouse, WarehouseOutdated, restricted_path
 
 def stall(self):
     Path("ready").write_text("materializing")  # the load has committed
@@ -194,8 +196,8 @@ def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
 
 def _as_an_earlier_version(path: Path, before_the_load_log: bool = False) -> None:
     """Rewrite a warehouse the way earlier versions left it: the indicators materialized in a
-    table marts.indicator_values (no marts.indicator_facts, nor what labels it); and, earlier
-    still, no raw.loads or marts.indicator_builds."""
+    table marts.indicator_values (no marts.indicator_facts, nor what labels it), names and ID
+    numbers in the file itself; and, earlier still, no raw.loads or marts.indicator_builds."""
     con = duckdb.connect(str(path))
     con.execute("create table marts.figures as select * from marts.indicator_values")
     con.execute("drop view marts.indicator_values")
@@ -205,11 +207,11 @@ def _as_an_earlier_version(path: Path, before_the_load_log: bool = False) -> Non
     con.execute("drop table marts.indicator_orgs")
     con.execute("drop view staging.indicator_orgs")
     con.execute("drop macro staging.period_type")
-    con.execute("drop table raw.schema_versions")
     if before_the_load_log:
         con.execute("drop table raw.loads")
         con.execute("drop table marts.indicator_builds")
     con.close()
+    _with_restricted_inside(path)
 
 
 def test_a_warehouse_from_before_the_load_log_still_reads_read_only(settings):
@@ -291,3 +293,47 @@ def test_the_definitions_are_applied_once_per_version_of_them(settings, monkeypa
     finally:
         warehouse_module.ddl_fingerprint.cache_clear()
     assert "villages" in views(settings.warehouse)
+
+
+def _with_restricted_inside(path: Path) -> None:
+    """Rewrite a warehouse as earlier versions kept it: names and ID numbers in a schema
+    `restricted` of the warehouse file itself, no file beside it."""
+    private = restricted_path(path)
+    con = duckdb.connect(str(path))
+    con.execute(f"attach '{private}' as private (read_only)")
+    con.execute("create schema restricted")
+    for table in ("births", "beneficiaries", "findings"):
+        con.execute(f"create table restricted.{table} as select * from private.{table}")
+    con.execute("detach private")
+    con.execute("drop table if exists raw.schema_versions")
+    con.close()
+    private.unlink()
+
+
+def test_an_earlier_versions_single_file_is_split_and_its_file_rebuilt_without_a_name(settings):
+    """Opened to write, the names and ID numbers move to the restricted file, and the warehouse
+    file is written anew: the bytes of the old one held them (in its free space too)."""
+    _months(settings)
+    ingest(settings)
+    expected = figures(settings.warehouse)
+    people = office_connection(settings.warehouse)
+    names = people.execute("select mother_name, mother_id from restricted.births").fetchall()
+    people.close()
+    _with_restricted_inside(settings.warehouse)
+    secrets = [value.encode() for row in names for value in row]
+    assert any(s in settings.warehouse.read_bytes() for s in secrets)
+    with Warehouse(settings.warehouse, read_only=True) as wh:  # read as it is, not split
+        assert wh.con.execute("select count(*) from restricted.births").fetchone()[0] == 7
+    assert not restricted_path(settings.warehouse).exists()
+
+    with Warehouse(settings.warehouse) as wh:
+        assert sorted(
+            wh.con.execute("select mother_name, mother_id from restricted.births").fetchall()
+        ) == sorted(names)
+    assert [s for s in secrets if s in settings.warehouse.read_bytes()] == []
+    assert figures(settings.warehouse) == expected
+    result = ingest(settings)
+    assert result.files_skipped == 3 and result.submissions == []
+    snapshot_bytes = analyst_snapshot_path(settings.warehouse)
+    publish_analyst_snapshot(settings.warehouse)
+    assert [s for s in secrets if s in snapshot_bytes.read_bytes()] == []

@@ -2,7 +2,10 @@
 
 Two storage targets, one interface (class Warehouse):
 
-- the default, one DuckDB file (`TOWNSHIP_WAREHOUSE`): one writer at a time, a file lock;
+- the default, a DuckDB file (`TOWNSHIP_WAREHOUSE`): one writer at a time, a file lock. Names
+  and ID numbers are in a second file beside it (`township_restricted.duckdb`), attached as
+  the catalog `restricted`: no byte of them is ever written to the warehouse file itself, so
+  the analysts' copy is that file, copied (publish.py);
 - a DuckLake (`TOWNSHIP_CATALOG`, README "Scaling out"): the catalog in PostgreSQL, the data
   as Parquet files in a folder or object storage (`TOWNSHIP_LAKE_DATA`), several ingests
   committing at once. The lake holds the tables (raw, restricted, marts); the staging and marts
@@ -32,7 +35,8 @@ import yaml
 
 SQL_DIR = Path(__file__).with_name("sql")
 INDICATOR_CATALOG = Path(__file__).parent / "indicators" / "catalog.yaml"
-SCHEMAS = ("raw", "staging", "marts", "restricted")
+RESTRICTED = "restricted"
+SCHEMAS = ("raw", "staging", "marts", RESTRICTED)  # in a file, restricted is a file of its own
 # Creation order: macros before the macros that call them.
 DDL_FILES = [
     "raw/villages.sql",
@@ -310,6 +314,16 @@ def table_database(con: duckdb.DuckDBPyConnection) -> str:
     return LAKE if lake else con.execute("select current_database()").fetchone()[0]
 
 
+def restricted_path(warehouse: Path) -> Path:
+    """data/warehouse/township.duckdb -> data/warehouse/township_restricted.duckdb"""
+    warehouse = Path(warehouse)
+    return warehouse.with_name(f"{warehouse.stem}_restricted{warehouse.suffix or '.duckdb'}")
+
+
+def _restricted_ddl() -> list[str]:
+    return [name for name in DDL_FILES if name.startswith(f"{RESTRICTED}/")]
+
+
 def warehouse_exists(settings) -> bool:
     """Whether there is a warehouse to read: the file exists (a lake is asked when opened)."""
     return bool(settings.catalog) or Path(settings.warehouse).exists()
@@ -330,6 +344,7 @@ class Warehouse:
         self.catalog = catalog
         if catalog:
             self.con = connect_lake(catalog, lake_data, read_only=read_only)
+            self.private = self.con  # the lake holds the restricted tables too: one transaction
             try:
                 self._ensure_lake_tables(read_only)
                 self._ensure_local_objects()
@@ -338,8 +353,76 @@ class Warehouse:
                 raise
             return
         self.con = connect(self.path, read_only=read_only, wait_seconds=wait_seconds)
-        if not read_only:
-            self.ensure_schema()
+        try:
+            if not read_only and self._has_schema(RESTRICTED):
+                self._split_restricted(wait_seconds)
+            self._attach_restricted(read_only)
+            # The restricted file's writes, in a transaction of their own: DuckDB writes one
+            # attached database per transaction. A cursor shares this connection's databases.
+            self.private = self.con.cursor()
+            self.private.execute("set enable_progress_bar = false")
+            if not read_only:
+                self.ensure_schema()
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _has_schema(self, schema: str) -> bool:
+        return bool(
+            self.con.execute(
+                "select count(*) from duckdb_schemas() "
+                "where database_name = current_database() and schema_name = ?",
+                [schema],
+            ).fetchone()[0]
+        )
+
+    def _attach_restricted(self, read_only: bool) -> None:
+        """The names and ID numbers: the file beside the warehouse, as the catalog `restricted`.
+        Not attached when there is none to read (an analysts' copy), nor when the warehouse
+        file holds them itself (written by an earlier version, opened read-only)."""
+        path = restricted_path(self.path)
+        if self._has_schema(RESTRICTED) or (read_only and not path.exists()):
+            return
+        mode = "read_only" if read_only else "read_write"
+        self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} ({mode})")
+
+    def _split_restricted(self, wait_seconds: float) -> None:
+        """An earlier version's warehouse kept names and ID numbers in a schema of its own file:
+        they move to the restricted file, and the warehouse file is rebuilt without them (a
+        dropped table's bytes would stay in the file, and the analysts' copy is the file).
+        Each new file is written aside and renamed into place, the restricted one first: a
+        crash leaves the old warehouse whole, and the next open splits it again."""
+        from township.publish import copy_without_restricted
+
+        self.con.execute("checkpoint")  # the log into the file: the rebuilt file replaces both
+        figures_in_a_table = self._is_table(LEGACY_INDICATOR_TABLE)
+        target = restricted_path(self.path)
+        aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        aside.unlink(missing_ok=True)
+        home = self.con.execute("select current_database()").fetchone()[0]
+        self.con.execute(f"attach '{_quoted(str(aside))}' as restricted_split")
+        try:
+            self.con.execute("use restricted_split")
+            for name in _restricted_ddl():
+                self.con.execute(sql(name).replace(f"{RESTRICTED}.", "main."))
+            for table in ("births", "beneficiaries", "findings"):
+                self.con.execute(
+                    f"insert into restricted_split.main.{table} by name "
+                    f'select * from "{home}".{RESTRICTED}.{table}'
+                )
+        finally:
+            self.con.execute(f'use "{home}"')
+            self.con.execute("detach restricted_split")
+        os.replace(aside, target)
+        rebuilt = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        rebuilt.unlink(missing_ok=True)
+        copy_without_restricted(self.con, rebuilt)
+        self.con.close()
+        Path(f"{self.path}.wal").unlink(missing_ok=True)
+        os.replace(rebuilt, self.path)
+        self.con = connect(self.path, wait_seconds=wait_seconds)
+        if figures_in_a_table:  # not copied: the rebuilt file has the view, and nothing built
+            self._forget_indicator_builds()
 
     @classmethod
     def open(cls, settings, read_only: bool = False, wait_seconds: float = 60.0) -> Warehouse:
@@ -357,6 +440,8 @@ class Warehouse:
         return bool(self.catalog)
 
     def close(self) -> None:
+        if self.private is not self.con:
+            self.private.close()
         self.con.close()
 
     def __enter__(self) -> Warehouse:
@@ -373,14 +458,20 @@ class Warehouse:
             return
         if self._schema_current():
             return  # every open to write would otherwise spend 0.12 s re-creating the same
+        self.private.execute("begin transaction")
+        for name in _restricted_ddl():
+            self.private.execute(sql(name))
+        self.private.execute("commit")
         self.con.execute("begin transaction")
         for schema in SCHEMAS:
-            self.con.execute(f"create schema if not exists {schema}")
+            if schema != RESTRICTED:
+                self.con.execute(f"create schema if not exists {schema}")
         legacy = self._is_table(LEGACY_INDICATOR_TABLE)
         if legacy:
             self.con.execute(f"drop table {LEGACY_INDICATOR_TABLE}")
         for name in DDL_FILES:
-            self.con.execute(sql(name))
+            if name not in _restricted_ddl():
+                self.con.execute(sql(name))
         if legacy:
             self._forget_indicator_builds()
         self.con.execute("delete from raw.schema_versions")
@@ -511,6 +602,9 @@ class Warehouse:
     def rollback(self) -> None:
         # quietly: the load may have failed at its commit, or after it (materializing)
         self._rollback_quietly()
+        if self.private is not self.con:
+            with contextlib.suppress(duckdb.Error):  # no transaction open there, or ended
+                self.private.execute("rollback")
 
     def begin_load(self, villages: pd.DataFrame, months: list[str]) -> None:
         """Open an ingest's transaction, with the village list as given.
@@ -528,9 +622,21 @@ class Warehouse:
                     self._claim_month(month)
             else:
                 self.replace_villages(villages)
+                self._begin_private()
         except BaseException:
             self.rollback()
             raise
+
+    def _begin_private(self) -> None:
+        """The restricted file's side of a load. It commits first (finish_load): a crash
+        between the two commits leaves restricted rows of submissions the warehouse never
+        received, removed here by the next load before anything else."""
+        self.private.execute("begin transaction")
+        for table in ("births", "beneficiaries", "findings"):
+            self.private.execute(
+                f"delete from {RESTRICTED}.{table} "
+                "where submission_id not in (select submission_id from raw.submissions)"
+            )
 
     def finish_load(self, n_files: int) -> int:
         """Commit the load, then materialize the indicators in a transaction of their own;
@@ -545,6 +651,8 @@ class Warehouse:
         meanwhile: the last to commit read every load committed before it."""
         self._record_load(n_files)
         try:
+            if self.private is not self.con:
+                self.private.execute("commit")
             self.commit()
         except duckdb.Error as exc:
             if self.is_lake and _is_conflict(exc):
@@ -650,11 +758,12 @@ class Warehouse:
         # ingest's batches arrive as Arrow already (facts.build_load_batch).
         if isinstance(rows, pd.DataFrame):
             rows = pa.Table.from_pandas(rows, preserve_index=False)
-        self.con.register("incoming", rows)
+        con = self.private if table.startswith(f"{RESTRICTED}.") else self.con
+        con.register("incoming", rows)
         try:
-            self.con.execute(f"insert into {table} by name select * from incoming")
+            con.execute(f"insert into {table} by name select * from incoming")
         finally:
-            self.con.unregister("incoming")
+            con.unregister("incoming")
 
     def cross_village_losers(self, submission_ids: list[str]) -> pd.DataFrame:
         return self.con.execute(sql("queries/cross_village_losers.sql"), [submission_ids]).df()
