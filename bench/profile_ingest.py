@@ -32,7 +32,7 @@ START, END = "<!-- profile:start -->", "<!-- profile:end -->"
 STAGES = {
     (ingest_module, "discover"): "find the files (scandir)",
     (ingest_module, "new_files"): "what is new: stat and compare with the warehouse",
-    (ingest_module, "file_sha256"): "sha256 of each new file (chunk by chunk, as they are sent)",
+    (ingest_module, "_new_only"): "leave out copies of files already loaded (by sha256)",
     (Warehouse, "begin_load"): "open the load's transaction, replace the village list",
     (Warehouse, "insert_tables"): "insert each chunk's rows (Arrow), in the parent",
     (ingest_module, "_add_derived_findings"): "warehouse-level rules (other village, outliers)",

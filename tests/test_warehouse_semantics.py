@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pytest
 from builders import birth_row, mother, office_connection, write_births
 
 from township.ingest import ingest
@@ -263,3 +264,24 @@ def test_duplicate_warning_reaches_the_other_village_whatever_order_the_files_lo
     )
     assert warned == [(TAOYUAN, "B3")]
     assert values(settings, "2026-03", FUHE)["births_total"] == 1
+
+
+@pytest.mark.parametrize("chunk_files", [1, 1000])
+def test_a_copy_received_in_the_same_run_loads_once_whichever_chunk_it_falls_in(
+    settings, monkeypatch, chunk_files
+):
+    """Files are hashed where they are read, chunk by chunk: a copy in the same chunk is left
+    out there, a copy in a later chunk when its rows reach the warehouse; nothing doubles."""
+    import township.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "CHUNK_FILES", chunk_files)
+    rows = [birth_row(1, "2026-03-01"), birth_row(2, "2026-03-02")]
+    original = write_births(raw(settings, "2026-03", f"{FUHE}.xlsx"), rows)
+    raw(settings, "2026-03", f"{FUHE}_copy.xlsx").write_bytes(original.read_bytes())
+    write_births(raw(settings, "2026-03", f"{TAOYUAN}.xlsx"), [birth_row(3, "2026-03-03")])
+    result = ingest(settings)
+    assert (len(result.submissions), result.files_skipped) == (2, 1)
+    assert query(settings, "select count(*) from raw.submissions") == [(2,)]
+    assert query(settings, "select count(*) from raw.births") == [(3,)]
+    assert query(settings, "select count(*) from restricted.births") == [(3,)]
+    assert values(settings, "2026-03")["births_total"] == 3

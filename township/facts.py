@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from township.forms import load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding
@@ -53,6 +54,15 @@ class CellIndex:
         self.records.update(other.records)
         self.submission_ids += other.submission_ids
 
+    def without(self, submission_ids: set[str]) -> CellIndex:
+        index = CellIndex()
+        index.birth_id_cells = {
+            k: v for k, v in self.birth_id_cells.items() if k[0] not in submission_ids
+        }
+        index.records = {k: v for k, v in self.records.items() if k[0] not in submission_ids}
+        index.submission_ids = [s for s in self.submission_ids if s not in submission_ids]
+        return index
+
 
 @dataclass
 class LoadBatch:
@@ -60,6 +70,19 @@ class LoadBatch:
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     cells: CellIndex = field(default_factory=CellIndex)
+
+    def without(self, submission_ids: set[str]) -> LoadBatch:
+        """The batch less every row of these submissions (every table has submission_id)."""
+        drop = pa.array(sorted(submission_ids), type=pa.string())
+        return LoadBatch(
+            tables={
+                name: table.filter(pc.invert(pc.is_in(table["submission_id"], value_set=drop)))
+                if table.num_rows  # an empty table's columns may have no type yet
+                else table
+                for name, table in self.tables.items()
+            },
+            cells=self.cells.without(submission_ids),
+        )
 
 
 def status_of(fr: FileRead, findings: list[Finding]) -> str:

@@ -4,7 +4,6 @@ the indicators, built from the committed load (Warehouse.finish_load)."""
 from __future__ import annotations
 
 import gc
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -21,7 +20,7 @@ import pandas as pd
 from township.config import Settings
 from township.facts import CellIndex, LoadBatch, build_load_batch, findings_frames
 from township.forms import load_catalogue
-from township.model import FileRead, Finding, Rejection, submission_id
+from township.model import FileRead, Finding, Rejection
 from township.privacy import load_or_create_key
 from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
 from township.read.files import (
@@ -144,39 +143,26 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def new_chunks(
-    pending: list[tuple[Path, str]], known: set[str], size: int
-) -> Iterator[list[tuple[Path, str, str]]]:
-    """Chunks of `size` (file, month, sha256) of what is new among `pending`, hashed as they
-    are wanted: the first chunk goes to a worker after its own files are hashed, not all
-    10,000. Byte-identical copies for a month already ingested (`known` submission ids), or
-    twice in this batch, change nothing."""
-    chunk: list[tuple[Path, str, str]] = []
-    for path, month in pending:
-        sha = file_sha256(path)
-        submission = submission_id(month, sha)
-        if submission in known:
-            continue
-        known.add(submission)
-        chunk.append((path, month, sha))
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def prepare(
     items: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
 ) -> LoadBatch:
     """Read, validate and shape a chunk of files: one pandera call per form for the chunk.
     Runs in a worker process for large batches, so it touches no storage."""
-    files = [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    files = _first_of_each(
+        [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    )
     return build_load_batch(files, validate_batch(files), key, settings.raw_dir, datetime.now())
+
+
+def _first_of_each(files: list[FileRead]) -> list[FileRead]:
+    """One file per submission (report month and content): a byte-identical copy changes nothing."""
+    seen: set[str] = set()
+    kept = []
+    for fr in files:
+        if fr.submission_id not in seen:
+            seen.add(fr.submission_id)
+            kept.append(fr)
+    return kept
 
 
 def _worker_count(settings: Settings, n_files: int) -> int:
@@ -266,14 +252,16 @@ def ingest(
             return _nothing_new(wh, result)
         wh.begin_load(villages, sorted({m for _, m in pending}))
         try:
-            done, cells = 0, CellIndex()
-            chunks = new_chunks(pending, wh.known_submissions(), CHUNK_FILES)
+            done, read, cells, known = 0, 0, CellIndex(), wh.known_submissions()
+            chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
             for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
+                batch = _new_only(batch, known)
                 wh.insert_tables(batch.tables)
                 cells.merge(batch.cells)
-                done += n
+                done += len(batch.cells.submission_ids)
+                read += n
                 if progress:
-                    progress(done, len(pending))
+                    progress(read, len(pending))
             result.files_skipped = len(found) - done
             if not done and unchanged:  # copies of files already loaded, under new names or dates
                 wh.rollback()
@@ -287,6 +275,16 @@ def ingest(
             raise
         _publish_for_analysts(wh)
     return result
+
+
+def _new_only(batch: LoadBatch, known: set[str]) -> LoadBatch:
+    """The batch less the submissions loaded before or earlier in this run (its worker kept
+    one of each within the batch): a byte-identical copy, under another name or date, of a
+    file already received for the month changes nothing. The workers hash the files, from the
+    bytes they read: the files are read once, and not all before the first chunk starts."""
+    seen = {s for s in batch.cells.submission_ids if s in known}
+    known.update(batch.cells.submission_ids)
+    return batch.without(seen) if seen else batch
 
 
 def _nothing_new(wh: Warehouse, result: IngestResult) -> IngestResult:

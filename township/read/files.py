@@ -67,14 +67,16 @@ def read_file(
 ) -> FileRead:
     """Everything the pipeline needs from one file; a file that cannot be used is rejected whole."""
     path = Path(path)
+    stat = path.stat()
+    size, received = stat.st_size, received_time(stat.st_mtime)
+    # read once: hashed and parsed from the same bytes (one too large is hashed, not kept)
+    data = path.read_bytes() if max_bytes is None or size <= max_bytes else None
+    size = size if data is None else len(data)
     if sha256 is None:
-        sha256, size, received = file_identity(path)
-    else:  # hashed already (ingest.plan): no need to read the file twice
-        stat = path.stat()
-        size, received = stat.st_size, received_time(stat.st_mtime)
+        sha256 = hashlib.sha256(data).hexdigest() if data is not None else file_identity(path)[0]
     out = FileRead(path, sha256, size, received, report_month)
     try:
-        grids = load_grids(path, max_bytes)
+        grids = load_grids(path, max_bytes, data)
         _read_forms(out, grids, load_catalogue(), max_rows)
         _resolve_identity(out, registry)
     except Rejected as rejected:

@@ -27,13 +27,16 @@ class Rejected(Exception):
         self.rejection = Rejection(code, message_zh)
 
 
-def load_grids(path: Path, max_bytes: int | None = None) -> dict[str, Grid]:
+def load_grids(
+    path: Path, max_bytes: int | None = None, data: bytes | None = None
+) -> dict[str, Grid]:
     """Every sheet of a workbook (or the one table of a CSV) as rows of Python values.
+    `data`: the file's bytes, when the caller has read them already.
 
     Rows keep their Excel numbering: grid[0] is Excel row 1, even above the first non-empty cell.
     """
     path = Path(path)
-    size = path.stat().st_size
+    size = path.stat().st_size if data is None else len(data)
     if size == 0:
         raise Rejected("empty_file", "文件是空的（0 字节），请重新保存后再报送。")
     if max_bytes is not None and size > max_bytes:
@@ -44,14 +47,14 @@ def load_grids(path: Path, max_bytes: int | None = None) -> dict[str, Grid]:
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return {path.stem: _csv_grid(path.read_bytes())}
+        return {path.stem: _csv_grid(path.read_bytes() if data is None else data)}
     if suffix not in (".xlsx", ".xls", ".xlsm"):
         raise Rejected("unsupported_format", "不支持的文件类型，请报送 .xlsx、.xls 或 .csv 文件。")
-    return _workbook_grids(path, suffix)
+    # read once (the size was checked): signature, zip check, calamine
+    return _workbook_grids(path, suffix, path.read_bytes() if data is None else data)
 
 
-def _workbook_grids(path: Path, suffix: str) -> dict[str, Grid]:
-    data = path.read_bytes()  # read once (the size was checked): signature, zip check, calamine
+def _workbook_grids(path: Path, suffix: str, data: bytes) -> dict[str, Grid]:
     _check_signature(suffix, data)
     try:
         if suffix == ".xls":
