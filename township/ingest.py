@@ -254,14 +254,15 @@ def ingest(
         try:
             done, read, cells, known = 0, 0, CellIndex(), wh.known_submissions()
             chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
-            for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
-                batch = _new_only(batch, known)
-                wh.insert_tables(batch.tables)
-                cells.merge(batch.cells)
-                done += len(batch.cells.submission_ids)
-                read += n
-                if progress:
-                    progress(read, len(pending))
+            with wh.one_thread():
+                for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
+                    batch = _new_only(batch, known)
+                    wh.insert_tables(batch.tables)
+                    cells.merge(batch.cells)
+                    done += len(batch.cells.submission_ids)
+                    read += n
+                    if progress:
+                        progress(read, len(pending))
             result.files_skipped = len(found) - done
             if not done and unchanged:  # copies of files already loaded, under new names or dates
                 wh.rollback()
