@@ -337,3 +337,32 @@ def test_an_earlier_versions_single_file_is_split_and_its_file_rebuilt_without_a
     snapshot_bytes = analyst_snapshot_path(settings.warehouse)
     publish_analyst_snapshot(settings.warehouse)
     assert [s for s in secrets if s in snapshot_bytes.read_bytes()] == []
+
+
+def test_a_load_failing_between_its_two_commits_leaves_no_person_twice(settings, monkeypatch):
+    """The restricted file commits first: a load that fails after it (here the warehouse's own
+    commit) leaves names of submissions the warehouse never received; the next load removes
+    them before loading the files again, so each person is there once."""
+    _months(settings)
+    fail = {"once": True}
+    original = Warehouse.commit
+
+    def commit_failing_once(self):
+        if fail.pop("once", False):
+            raise duckdb.IOException("disk full (simulated)")
+        original(self)
+
+    monkeypatch.setattr(Warehouse, "commit", commit_failing_once)
+    with pytest.raises(duckdb.IOException, match="simulated"):
+        ingest(settings)
+    people = office_connection(settings.warehouse)
+    orphans = people.execute("select count(*) from restricted.births").fetchone()[0]
+    people.close()
+    assert orphans == 7  # committed in the restricted file, not in the warehouse
+    assert ingest(settings).by_status == {"accepted": 3}
+    people = office_connection(settings.warehouse)
+    counts = people.execute(
+        "select (select count(*) from restricted.births), (select count(*) from raw.births)"
+    ).fetchone()
+    people.close()
+    assert counts == (7, 7)

@@ -144,10 +144,14 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 
 
 def prepare(
-    items: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+    items: list[tuple[Path, str, str | None]],
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
 ) -> LoadBatch:
-    """Read, validate and shape a chunk of files: one pandera call per form for the chunk.
-    Runs in a worker process for large batches, so it touches no storage."""
+    """Read, validate and shape a chunk of (file, month, sha256 or None: hashed here, from the
+    bytes read) items: one pandera call per form for the chunk. Runs in a worker process for
+    large batches, so it touches no storage."""
     files = _first_of_each(
         [read_one(path, month, registry, settings, sha) for path, month, sha in items]
     )
@@ -189,12 +193,12 @@ def _remember(registry: VillageRegistry, settings: Settings, key: bytes) -> None
     _WORKER.update(registry=registry, settings=settings, key=key)
 
 
-def _prepare_in_worker(items: list[tuple[Path, str, str]]) -> LoadBatch:
+def _prepare_in_worker(items: list[tuple[Path, str, str | None]]) -> LoadBatch:
     return prepare(items, _WORKER["registry"], _WORKER["settings"], _WORKER["key"])
 
 
 def prepared_batches(
-    chunks: Iterable[list[tuple[Path, str, str]]],
+    chunks: Iterable[list[tuple[Path, str, str | None]]],
     n_files: int,
     registry: VillageRegistry,
     settings: Settings,

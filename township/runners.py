@@ -46,7 +46,10 @@ IN_FLIGHT_PER_WORKER = 2
 
 @task(name="read-and-validate-chunk", cache_policy=NO_CACHE, persist_result=False)
 def prepare_chunk(
-    items: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+    items: list[tuple[Path, str, str | None]],
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
 ) -> LoadBatch:
     return prepare(items, registry, settings, key)
 
@@ -73,7 +76,10 @@ def task_runner(settings: Settings):
 
 
 def dask_batches(
-    todo: list[tuple[Path, str, str]], registry: VillageRegistry, settings: Settings, key: bytes
+    todo: list[tuple[Path, str, str | None]],
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
 ) -> Iterator[tuple[int, LoadBatch]]:
     """(files in the chunk, its LoadBatch) for every chunk of `todo`, in order."""
     if not todo:

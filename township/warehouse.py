@@ -324,6 +324,11 @@ def _restricted_ddl() -> list[str]:
     return [name for name in DDL_FILES if name.startswith(f"{RESTRICTED}/")]
 
 
+def _restricted_tables() -> list[str]:
+    """births, beneficiaries, findings: the tables the restricted DDL files create."""
+    return [table_files()[name].split(".")[1] for name in _restricted_ddl()]
+
+
 def warehouse_exists(settings) -> bool:
     """Whether there is a warehouse to read: the file exists (a lake is asked when opened)."""
     return bool(settings.catalog) or Path(settings.warehouse).exists()
@@ -405,7 +410,7 @@ class Warehouse:
             self.con.execute("use restricted_split")
             for name in _restricted_ddl():
                 self.con.execute(sql(name).replace(f"{RESTRICTED}.", "main."))
-            for table in ("births", "beneficiaries", "findings"):
+            for table in _restricted_tables():
                 self.con.execute(
                     f"insert into restricted_split.main.{table} by name "
                     f'select * from "{home}".{RESTRICTED}.{table}'
@@ -646,7 +651,7 @@ class Warehouse:
         between the two commits leaves restricted rows of submissions the warehouse never
         received, removed here by the next load before anything else."""
         self.private.execute("begin transaction")
-        for table in ("births", "beneficiaries", "findings"):
+        for table in _restricted_tables():
             self.private.execute(
                 f"delete from {RESTRICTED}.{table} "
                 "where submission_id not in (select submission_id from raw.submissions)"
