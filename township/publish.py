@@ -30,6 +30,7 @@ from township.warehouse import (
     RESTRICTED,
     SCHEMAS,
     connect,
+    has_table,
     sql,
     table_database,
 )
@@ -166,7 +167,7 @@ def copy_without_restricted(source: duckdb.DuckDBPyConnection, tmp: Path) -> Non
                 if not name.startswith(f"{RESTRICTED}/"):
                     source.execute(sql(name))
             for schema, table in _tables(source, SNAPSHOT_ALIAS):
-                if _exists(source, source_db, schema, table):
+                if has_table(source, f"{schema}.{table}", source_db):
                     source.execute(
                         f'insert into {SNAPSHOT_ALIAS}."{schema}"."{table}" by name '
                         f'select * from "{source_db}"."{schema}"."{table}"'
@@ -190,16 +191,6 @@ def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple[str, st
         "where database_name = ? and schema_name <> ? order by all",
         [database, RESTRICTED],
     ).fetchall()
-
-
-def _exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() "
-            "where database_name = ? and schema_name = ? and table_name = ?",
-            [database, schema, table],
-        ).fetchone()[0]
-    )
 
 
 def _quoted(path: Path) -> str:

@@ -329,6 +329,18 @@ def _restricted_tables() -> list[str]:
     return [table_files()[name].split(".")[1] for name in _restricted_ddl()]
 
 
+def has_table(con: duckdb.DuckDBPyConnection, name: str, database: str | None = None) -> bool:
+    """Whether `schema.table` is a table of `database` (default: the connection's own)."""
+    schema, table = name.split(".")
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = "
+            "coalesce(?, current_database()) and schema_name = ? and table_name = ?",
+            [database, schema, table],
+        ).fetchone()[0]
+    )
+
+
 def warehouse_exists(settings) -> bool:
     """Whether there is a warehouse to read: the file exists (a lake is asked when opened)."""
     return bool(settings.catalog) or Path(settings.warehouse).exists()
@@ -494,14 +506,7 @@ class Warehouse:
         return row[0] == ddl_fingerprint()
 
     def _is_table(self, name: str, database: str | None = None) -> bool:
-        schema, table = name.split(".")
-        return bool(
-            self.con.execute(
-                "select count(*) from duckdb_tables() where database_name = "
-                "coalesce(?, current_database()) and schema_name = ? and table_name = ?",
-                [database, schema, table],
-            ).fetchone()[0]
-        )
+        return has_table(self.con, name, database)
 
     def _forget_indicator_builds(self) -> None:
         """An earlier version's warehouse: its figures were in the table that is now the view
