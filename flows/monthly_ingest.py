@@ -37,7 +37,8 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from township.config import Settings  # noqa: E402
 from township.delivery import DeliveryResult, deliver_reports  # noqa: E402
-from township.ingest import IngestResult, discover, ingest, new_files  # noqa: E402
+from township.discovery import discover  # noqa: E402
+from township.ingest import IngestResult, ingest, new_files  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
 from township.runs import summary_texts  # noqa: E402
@@ -91,13 +92,13 @@ def months_to_ingest(settings: Settings, up_to: str) -> list[str]:
     """`up_to` and every earlier month holding files not yet ingested, oldest first.
 
     A month missed (a failed run, a late resubmission) is picked up by the next scheduled run."""
-    found = [(p, m) for p, m in discover(settings.raw_dir) if m < up_to]
+    found = [(p, m) for p, m in discover(settings.raw_dir).files if m < up_to]
     if found and warehouse_exists(settings):
         try:
             with Warehouse.open(
                 settings, read_only=True, wait_seconds=settings.lock_wait_seconds
             ) as wh:
-                found = new_files(found, wh, settings.raw_dir)
+                found, _ = new_files(found, wh, settings.raw_dir)
         except WarehouseMissing:
             pass  # a lake not created yet (its first ingest): everything found is new
     return sorted({m for _, m in found} | {up_to})
@@ -107,9 +108,12 @@ def merge(results: list[IngestResult]) -> IngestResult:
     total = IngestResult()
     for r in results:
         total.files_found += r.files_found
-        total.files_skipped += r.files_skipped
         total.submissions += r.submissions
+        total.outcomes += r.outcomes
         total.indicator_rows = r.indicator_rows
+    # every month's ingest lists the paths outside the month folders: once is enough
+    by_path = {o.file_path: o for o in total.outcomes}
+    total.outcomes = list(by_path.values())
     return total
 
 

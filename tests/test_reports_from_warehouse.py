@@ -243,7 +243,8 @@ def month(tmp_path_factory) -> Iterator[Month]:
     reasons = {
         by_file[name]: reason
         for name, reason in con.execute(
-            "select file_name, reason_zh from raw.submissions where status = 'rejected'"
+            "select s.file_name, coalesce(r.reason_zh, s.reason_zh) from raw.submissions s "
+            "left join restricted.submissions r using (submission_id) where s.status = 'rejected'"
         ).fetchall()
     }
     con.close()

@@ -107,7 +107,9 @@ def ingest_cmd(
     with --runner dask: its tasks report to Prefect, a temporary server if none is set)."""
     from rich.progress import Progress
 
-    from township.ingest import ingest
+    from township.discovery import RawFolderMissing
+    from township.ingest import PublishFailed, ingest
+    from township.ledger import ledger_lines
     from township.warehouse import WarehouseBusy
 
     s = _with_runner(_settings(raw_dir, villages, warehouse), runner, address)
@@ -125,10 +127,14 @@ def ingest_cmd(
                 )
     except WarehouseBusy as exc:
         _fail(str(exc), code=3)
+    except (RawFolderMissing, PublishFailed) as exc:
+        _fail(str(exc))
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
     console.print(
         f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped"
     )
+    for line in ledger_lines(result.outcomes):
+        console.print(line, markup=False, highlight=False)
 
 
 def _require_warehouse(s: Settings) -> None:

@@ -32,6 +32,11 @@ class Settings:
     max_sheet_rows: int = field(
         default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_SHEET_ROWS", 20000))
     )
+    # Address space a reader worker may take beyond what it starts with: a file that still
+    # blows up past the reader's checks ends that worker, and is refused alone.
+    max_reader_memory: int = field(
+        default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_READER_MEMORY", 2 * 1024**3))
+    )
     workers: int = field(default_factory=lambda: int(os.environ.get("TOWNSHIP_WORKERS", 0)))
     lock_wait_seconds: float = field(
         default_factory=lambda: float(os.environ.get("TOWNSHIP_LOCK_WAIT_SECONDS", 60))
@@ -63,6 +68,11 @@ class Settings:
         """A copy with the given (non-path) settings replaced; None keeps the current value."""
         changes = {k: v for k, v in options.items() if v is not None}
         return Settings(**{**self.__dict__, **changes})
+
+    @property
+    def reader_limits(self) -> dict[str, int]:
+        """The limits the reader checks, as read_file's keyword arguments."""
+        return {"max_bytes": self.max_file_bytes, "max_rows": self.max_sheet_rows}
 
     @property
     def uses_lake(self) -> bool:

@@ -70,6 +70,7 @@ class LoadBatch:
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
     cells: CellIndex = field(default_factory=CellIndex)
+    outcomes: list = field(default_factory=list)  # the ledger.FileOutcome of each file read
 
     def without(self, submission_ids: set[str]) -> LoadBatch:
         """The batch less every row of these submissions (every table has submission_id)."""
@@ -82,6 +83,7 @@ class LoadBatch:
                 for name, table in self.tables.items()
             },
             cells=self.cells.without(submission_ids),
+            outcomes=self.outcomes,
         )
 
 
@@ -101,6 +103,7 @@ def build_load_batch(
     batch = LoadBatch(cells=CellIndex.of(files))
     batch.tables["raw.submissions"] = _submissions(files, validated, raw_root, now)
     batch.tables["raw.submission_forms"] = _submission_forms(files)
+    batch.tables["restricted.submissions"] = _refusals(files)
     births = _with_submission(validated.frames["births"], files)
     batch.tables["raw.births"] = _births(births, key)
     batch.tables["restricted.births"] = _lineage(births).assign(
@@ -115,7 +118,7 @@ def build_load_batch(
     batch.tables["raw.beneficiaries"] = _lineage(people).assign(
         person_key=people["id_number"].map(lambda v: person_key(key, _text(v))),
         id_masked=people["id_number"].map(lambda v: mask_id(_text(v))),
-        category=people["category"].map(_text),
+        category=people["category"].map(_in_vocabulary("category")),
         approved_on=people["approved_on"].map(_date),
         has_error=people["_has_error"].astype(bool),
     )
@@ -166,6 +169,14 @@ def _date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def _in_vocabulary(kind: str):
+    """A coded cell as stored outside `restricted`: one of its vocabulary's values, else empty.
+    Whatever else was typed (a name or an ID number in the wrong column) is an error finding,
+    and its text is kept with the finding, in `restricted`, only."""
+    allowed = frozenset(load_catalogue().vocabularies[kind].values())
+    return lambda value: value if isinstance(value, str) and value in allowed else None
+
+
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
@@ -180,7 +191,7 @@ def _births(births: pd.DataFrame, key: bytes) -> pd.DataFrame:
         in_policy=births["in_policy"]
         .map(lambda v: v if isinstance(v, bool) else None)
         .astype("boolean"),
-        residence=births["residence"].map(_text),
+        residence=births["residence"].map(_in_vocabulary("residence")),
         has_error=births["_has_error"].astype(bool),
     )
     return out
@@ -213,8 +224,8 @@ def _submissions(
                 "size_bytes": fr.size,
                 "status": status_of(fr, found),
                 "reason_code": fr.rejection.code if fr.rejection else None,
-                "reason_zh": fr.rejection.message_zh if fr.rejection else None,
-                "n_records": sum(len(s.records) for s in fr.sheets.values()),
+                "reason_zh": fr.rejection.public_message if fr.rejection else None,
+                "n_records": sum(n for _, n in _rows_read(fr).values()),
                 "n_errors": sum(f.severity == ERROR for f in found),
                 "n_warnings": sum(f.severity == WARNING for f in found),
             }
@@ -222,19 +233,31 @@ def _submissions(
     return pd.DataFrame(rows)
 
 
+def _rows_read(fr: FileRead) -> dict[str, tuple[str, int]]:
+    """form -> (sheet, data rows read): of a refused file too, when it was read before it was
+    refused (the row ledger counts those rows as in a refused file)."""
+    if fr.rejection:
+        return fr.rows_read
+    return {form: (s.sheet, len(s.records)) for form, s in fr.sheets.items()}
+
+
 def _submission_forms(files: list[FileRead]) -> pd.DataFrame:
     rows = [
-        {
-            "submission_id": fr.submission_id,
-            "form": form,
-            "sheet": s.sheet,
-            "n_records": len(s.records),
-        }
+        {"submission_id": fr.submission_id, "form": form, "sheet": sheet, "n_records": n}
         for fr in files
-        if not fr.rejection
-        for form, s in fr.sheets.items()
+        for form, (sheet, n) in _rows_read(fr).items()
     ]
     return pd.DataFrame(rows, columns=["submission_id", "form", "sheet", "n_records"])
+
+
+def _refusals(files: list[FileRead]) -> pd.DataFrame:
+    """What a refused file was told, word for word (it may quote the file: restricted)."""
+    rows = [
+        {"submission_id": fr.submission_id, "reason_zh": fr.rejection.message_zh}
+        for fr in files
+        if fr.rejection
+    ]
+    return pd.DataFrame(rows, columns=["submission_id", "reason_zh"])
 
 
 def findings_tables(

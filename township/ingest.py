@@ -7,24 +7,29 @@ import gc
 import logging
 import multiprocessing
 import os
-import re
+import socket
 import sys
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from township import ledger
 from township.config import Settings
+from township.discovery import Discovery, Ignored, discover
 from township.facts import CellIndex, LoadBatch, build_load_batch, findings_frames
 from township.forms import load_catalogue
+from township.ledger import FileOutcome
 from township.model import FileRead, Finding, Rejection
 from township.privacy import load_or_create_key
-from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
+from township.publish import analyst_snapshot_path, publish_analyst_snapshot
 from township.read.files import (
-    ACCEPTED_SUFFIXES,
+    NotARegularFile,
     file_identity,
     read_file,
     received_time,
@@ -36,45 +41,58 @@ from township.villages import VillageRegistry
 from township.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
-MONTH_DIR = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Files read and validated together: bounds memory, amortises pandera's fixed cost per call.
 CHUNK_FILES = 1000
 # From two chunks on, a second process has a chunk to take over.
 PARALLEL_FROM_FILES = 2 * CHUNK_FILES
 
 
+class PublishFailed(OSError):
+    """The load committed, but the analysts' copy could not be written (a full disk, say): the
+    next ingest writes it, even when it finds nothing new."""
+
+
 class IngestResult:
-    """What an ingest did: files found and skipped, a dict per new file, indicator rows.
+    """What an ingest did: a dict per new file, the outcome of every path, indicator rows.
 
     A plain class on purpose, not a dataclass: Prefect looks for futures inside whatever a flow
     or a task returns, descending into dataclasses, lists and dicts; a prefecture month's 10,000
     submission dicts took it 1.1 s at the end of every run. An object of a plain class is a leaf."""
 
-    __slots__ = ("files_found", "files_skipped", "submissions", "indicator_rows")
+    __slots__ = ("files_found", "submissions", "outcomes", "indicator_rows")
 
     def __init__(
         self,
         files_found: int = 0,
-        files_skipped: int = 0,
         submissions: list[dict] | None = None,
+        outcomes: list[FileOutcome] | None = None,
         indicator_rows: int = 0,
     ):
         self.files_found = files_found
-        self.files_skipped = files_skipped
         self.submissions = submissions if submissions is not None else []
+        self.outcomes = outcomes if outcomes is not None else []
         self.indicator_rows = indicator_rows
 
     def _fields(self) -> tuple:
-        return (self.files_found, self.files_skipped, self.submissions, self.indicator_rows)
+        return (self.files_found, self.submissions, self.outcomes, self.indicator_rows)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, IngestResult) and self._fields() == other._fields()
 
     def __repr__(self) -> str:
         return (
-            f"IngestResult(files_found={self.files_found}, files_skipped={self.files_skipped}, "
+            f"IngestResult(files_found={self.files_found}, outcomes={self.outcome_counts}, "
             f"submissions=<{len(self.submissions)}>, indicator_rows={self.indicator_rows})"
         )
+
+    @property
+    def files_skipped(self) -> int:
+        """Files found and not loaded again: unchanged, or copies of files loaded before."""
+        return self.outcome_counts[ledger.UNCHANGED]
+
+    @property
+    def outcome_counts(self) -> dict[str, int]:
+        return ledger.counts(self.outcomes)
 
     @property
     def by_status(self) -> dict[str, int]:
@@ -84,58 +102,93 @@ class IngestResult:
         return counts
 
 
-def discover(raw_dir: Path, month: str | None = None) -> list[tuple[Path, str]]:
-    """(file, report month) for every accepted file under raw_dir/<YYYY-MM>/, oldest month first."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        return []
-    months = sorted(d for d in raw_dir.iterdir() if d.is_dir() and MONTH_DIR.match(d.name))
-    if month is not None:
-        months = [d for d in months if d.name == month]
-    return [(path, d.name) for d in months for path in _accepted_files(d)]
-
-
-def _accepted_files(folder: Path) -> list[Path]:
-    # scandir: the entry says whether it is a file without a stat call per file
-    with os.scandir(folder) as entries:
-        names = [
-            e.name
-            for e in entries
-            if e.is_file()
-            and os.path.splitext(e.name)[1].lower() in ACCEPTED_SUFFIXES
-            and not e.name.startswith(("~$", "."))
-        ]
-    return [folder / name for name in sorted(names)]
-
-
 def new_files(
     found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path
-) -> list[tuple[Path, str]]:
-    """Files not yet ingested. Path, size and mtime unchanged means unchanged: no need to hash."""
+) -> tuple[list[tuple[Path, str]], list[FileOutcome]]:
+    """(files to read, outcomes of the others). Path, size and mtime unchanged means unchanged:
+    no need to read or hash. A file gone since it was listed is ignored, with that reason."""
     known = warehouse.known_files()
-    pending = []
+    pending, others = [], []
     for path, month in found:
-        stat = path.stat()
-        if (relative_path(path, raw_dir), stat.st_size, received_time(stat.st_mtime)) not in known:
+        rel = relative_path(path, raw_dir)
+        try:
+            stat = os.stat(path, follow_symlinks=False)
+        except FileNotFoundError:
+            others.append(_ignored(Ignored(path, "vanished"), raw_dir, month))
+            continue
+        received = received_time(stat.st_mtime)
+        submission = known.get((rel, stat.st_size, received))
+        if submission is None:
             pending.append((path, month))
-    return pending
+        else:
+            submission_id, village_code = submission
+            others.append(
+                FileOutcome(
+                    rel,
+                    month,
+                    ledger.UNCHANGED,
+                    ledger.SAME_FILE,
+                    ledger.UNCHANGED_ZH[ledger.SAME_FILE],
+                    submission_id,
+                    village_code,
+                    stat.st_size,
+                    received,
+                )
+            )
+    return pending, others
+
+
+def _ignored(item: Ignored, raw_dir: Path, month: str | None = None) -> FileOutcome:
+    return FileOutcome(
+        relative_path(item.path, raw_dir),
+        month or item.month,
+        ledger.IGNORED,
+        item.reason_code,
+        item.reason_zh,
+    )
+
+
+MEMORY_LIMIT = Rejection(
+    "memory_limit",
+    "文件展开后内容过多，读取时超出了系统设定的内存上限，未能读取。"
+    "请在 Excel/WPS 中打开，删除多余的工作表、空行和格式后另存为 .xlsx 再报送。",
+)
+UNREADABLE = Rejection("unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。")
 
 
 def read_one(
     path: Path, month: str, registry: VillageRegistry, settings: Settings, sha256: str | None = None
-) -> FileRead:
-    """Read a file; whatever goes wrong is recorded against that file alone."""
+) -> FileRead | Ignored:
+    """Read a file; whatever goes wrong is recorded against that file alone. A file gone, or
+    no longer a plain file, since it was listed is not read (Ignored)."""
     try:
-        return read_file(
-            path, month, registry, settings.max_file_bytes, settings.max_sheet_rows, sha256=sha256
-        )
+        return read_file(path, month, registry, **settings.reader_limits, sha256=sha256)
+    except FileNotFoundError:
+        return Ignored(path, "vanished")
+    except NotARegularFile:
+        return Ignored(path, "symlink" if os.path.islink(path) else "not_a_file")
+    except MemoryError:
+        return _refused(path, month, registry, MEMORY_LIMIT)
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
+        return _refused(path, month, registry, UNREADABLE)
+
+
+def _refused(
+    path: Path, month: str, registry: VillageRegistry, rejection: Rejection
+) -> FileRead | Ignored:
+    """A file the reader gave up on, refused, for the village its file name names (if any)."""
+    try:
         sha, size, received = file_identity(path)
-        unreadable = Rejection(
-            "unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。"
-        )
-        return FileRead(path, sha, size, received, month, rejection=unreadable)
+    except FileNotFoundError:
+        return Ignored(path, "vanished")
+    except NotARegularFile:
+        return Ignored(path, "not_a_file")
+    out = FileRead(path, sha, size, received, month, rejection=rejection)
+    village = registry.in_file_name(path.name)
+    if village is not None:
+        out.village_code, out.village_name = village.code, village.name
+    return out
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -150,23 +203,47 @@ def prepare(
     key: bytes,
 ) -> LoadBatch:
     """Read, validate and shape a chunk of (file, month, sha256 or None: hashed here, from the
-    bytes read) items: one pandera call per form for the chunk. Runs in a worker process for
-    large batches, so it touches no storage."""
-    files = _first_of_each(
-        [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    bytes read) items: one pandera call per form for the chunk. Runs in a worker process, so
+    it touches no storage."""
+    reads = [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    return shape(reads, [month for _, month, _ in items], registry, settings, key)
+
+
+def shape(
+    reads: list[FileRead | Ignored],
+    months: list[str],
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
+) -> LoadBatch:
+    """What was read, validated and shaped as the warehouse's rows, with each file's outcome."""
+    files, outcomes, seen = [], [], {}
+    for read, month in zip(reads, months, strict=True):
+        if isinstance(read, Ignored):
+            outcomes.append(_ignored(read, settings.raw_dir, month))
+            continue
+        outcome = _read_outcome(read, settings.raw_dir)
+        if read.submission_id in seen:  # a byte-identical copy within the chunk: one of each
+            outcomes.append(outcome.as_unchanged())
+            continue
+        seen[read.submission_id] = True
+        files.append(read)
+        outcomes.append(outcome)
+    batch = build_load_batch(files, validate_batch(files), key, settings.raw_dir, datetime.now())
+    batch.outcomes = outcomes
+    return batch
+
+
+def _read_outcome(fr: FileRead, raw_dir: Path) -> FileOutcome:
+    rel = relative_path(fr.path, raw_dir)
+    if fr.rejection:
+        kind, code, reason = ledger.REFUSED, fr.rejection.code, fr.rejection.public_message
+    else:  # the status is set once the file's checks are all made (see ingest)
+        kind, code, reason = ledger.LOADED, "accepted", ""
+    return FileOutcome(
+        rel, fr.report_month, kind, code, reason, fr.submission_id, fr.village_code, fr.size,
+        fr.received_at,
     )
-    return build_load_batch(files, validate_batch(files), key, settings.raw_dir, datetime.now())
-
-
-def _first_of_each(files: list[FileRead]) -> list[FileRead]:
-    """One file per submission (report month and content): a byte-identical copy changes nothing."""
-    seen: set[str] = set()
-    kept = []
-    for fr in files:
-        if fr.submission_id not in seen:
-            seen.add(fr.submission_id)
-            kept.append(fr)
-    return kept
 
 
 def _worker_count(settings: Settings, n_files: int) -> int:
@@ -189,8 +266,22 @@ _WORKER: dict = {}
 
 
 def _remember(registry: VillageRegistry, settings: Settings, key: bytes) -> None:
-    """A worker's initializer: what every chunk needs, given once rather than with each chunk."""
+    """A worker's initializer: what every chunk needs, given once rather than with each chunk;
+    and the worker's memory bounded, so that a file that still blows up (after the reader's
+    checks of sizes and rows) fails its own worker, not the ingest."""
     _WORKER.update(registry=registry, settings=settings, key=key)
+    limit_memory(settings.max_reader_memory)
+
+
+def limit_memory(budget: int | None) -> None:
+    """At most `budget` bytes of address space more than this process holds now (Linux)."""
+    if not budget or sys.platform != "linux":
+        return
+    import resource
+
+    with open("/proc/self/status", encoding="ascii") as status:
+        held = next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize")), 0)
+    resource.setrlimit(resource.RLIMIT_AS, (held + budget, resource.RLIM_INFINITY))
 
 
 def _prepare_in_worker(items: list[tuple[Path, str, str | None]]) -> LoadBatch:
@@ -204,17 +295,14 @@ def prepared_batches(
     settings: Settings,
     key: bytes,
 ) -> Iterator[tuple[int, LoadBatch]]:
-    """The chunks prepared, in order, with a bounded number in flight. `n_files`: at most how
-    many files the chunks hold (how many workers are worth starting)."""
+    """The chunks prepared in worker processes, in order, with a bounded number in flight.
+    `n_files`: at most how many files the chunks hold (how many workers are worth starting).
+    A worker that dies (a file beyond the memory bound, a crash in a reader library) breaks
+    the pool: its chunks are prepared again, halved until the file is found and refused."""
     if settings.runner == "dask":  # on a Dask cluster, through Prefect (township/runners.py)
         from township.runners import dask_batches
 
         yield from dask_batches([i for chunk in chunks for i in chunk], registry, settings, key)
-        return
-    workers = _worker_count(settings, n_files)
-    if workers == 1:
-        for chunk in chunks:
-            yield len(chunk), prepare(chunk, registry, settings, key)
         return
     # Forked workers inherit every object of this process: frozen (again: what the ingest made
     # since it began), their collector never walks them, so the walks neither cost the workers
@@ -222,95 +310,213 @@ def prepared_batches(
     # the frozen are only ever freed by reference counting, so only cycles among them outlive
     # their use, and the flow process ends with the run.
     gc.freeze()
-    with ProcessPoolExecutor(
+    todo = deque(chunks)
+    workers = _worker_count(settings, n_files)
+    while todo:
+        broken = yield from _run_pool(todo, workers, registry, settings, key)
+        for chunk in broken:
+            yield from _isolated(chunk, registry, settings, key)
+
+
+def _pool(workers: int, registry: VillageRegistry, settings: Settings, key: bytes):
+    return ProcessPoolExecutor(
         workers, _pool_context(), initializer=_remember, initargs=(registry, settings, key)
-    ) as pool:
+    )
+
+
+def _run_pool(todo: deque, workers: int, registry, settings, key):
+    """Prepare chunks from `todo` until it is empty or the pool breaks; returns the chunks that
+    were in flight when it broke (in order), to be prepared again one part at a time."""
+    with _pool(workers, registry, settings, key) as pool:
         in_flight: deque = deque()
-        for chunk in chunks:
-            in_flight.append((len(chunk), pool.submit(_prepare_in_worker, chunk)))
-            if len(in_flight) > 2 * workers:
-                n, future = in_flight.popleft()
-                yield n, future.result()
-        while in_flight:
-            n, future = in_flight.popleft()
-            yield n, future.result()
+        while todo or in_flight:
+            while todo and len(in_flight) <= 2 * workers:
+                chunk = todo.popleft()
+                in_flight.append((chunk, pool.submit(_prepare_in_worker, chunk)))
+            chunk, future = in_flight[0]
+            try:
+                batch = future.result()
+            except BrokenProcessPool:
+                return [c for c, _ in in_flight]
+            in_flight.popleft()
+            yield len(chunk), batch
+    return []
+
+
+def _isolated(chunk: list, registry, settings, key) -> Iterator[tuple[int, LoadBatch]]:
+    """A chunk whose worker died, prepared again in a fresh worker; halved while its worker
+    still dies. A single file that kills its worker is refused, and the rest goes on."""
+    with _pool(1, registry, settings, key) as pool:
+        try:
+            yield len(chunk), pool.submit(_prepare_in_worker, chunk).result()
+            return
+        except BrokenProcessPool:
+            pass
+    if len(chunk) == 1:
+        path, month, _ = chunk[0]
+        log.warning("reading %s ended its worker process: refused", path)
+        refused = _refused(path, month, registry, MEMORY_LIMIT)
+        yield 1, shape([refused], [month], registry, settings, key)
+        return
+    half = len(chunk) // 2
+    yield from _isolated(chunk[:half], registry, settings, key)
+    yield from _isolated(chunk[half:], registry, settings, key)
 
 
 def ingest(
     settings: Settings, month: str | None = None, progress: Callable[[int, int], None] | None = None
 ) -> IngestResult:
-    """Every new file (of one month, or all) into the warehouse: all of it, or nothing."""
+    """Every new file (of one month, or all) into the warehouse: all of it, or nothing; and
+    the outcome of every path under the raw folder (raw.file_outcomes)."""
     # What the process holds already (its modules; in a flow run, Prefect and its server) lives
     # as long as it does: frozen, the collector stops walking it at every full collection
     # (0.1–0.25 s each in a flow process) while the ingest allocates its thousands of rows.
     gc.freeze()
+    started = datetime.now()
     registry = VillageRegistry.load(settings.villages)
     key = load_or_create_key(settings.key_file)
     found = discover(settings.raw_dir, month)
-    result = IngestResult(files_found=len(found))
+    result = IngestResult(files_found=len(found.files))
     villages = _villages_frame(registry)
+    run = IngestRun(uuid.uuid4().hex, started, month, found, settings.raw_dir)
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
-        pending = new_files(found, wh, settings.raw_dir)
-        unchanged = wh.villages_unchanged(villages)
-        if not pending and unchanged:
-            return _nothing_new(wh, result)
+        pending, known_outcomes = new_files(found.files, wh, settings.raw_dir)
+        run.outcomes += known_outcomes
+        if not pending and wh.villages_unchanged(villages):
+            return _nothing_new(wh, run, result)
         wh.begin_load(villages, sorted({m for _, m in pending}))
         try:
-            done, read, cells, known = 0, 0, CellIndex(), wh.known_submissions()
-            chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
-            with wh.one_thread():
-                for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
-                    batch = _new_only(batch, known)
-                    wh.insert_tables(batch.tables)
-                    cells.merge(batch.cells)
-                    done += len(batch.cells.submission_ids)
-                    read += n
-                    if progress:
-                        progress(read, len(pending))
-            result.files_skipped = len(found) - done
-            if not done and unchanged:  # copies of files already loaded, under new names or dates
+            _load(wh, run, result, pending, registry, settings, key, progress)
+            if not result.submissions and wh.villages_unchanged(villages):
+                # nothing but copies of files already loaded, under new names or dates
                 wh.rollback()
-                return _nothing_new(wh, result)
-            # Once every file is in: which village a birth counts for can depend on any of them.
-            _add_derived_findings(wh, cells)
-            result.submissions = wh.submission_statuses(cells.submission_ids)
-            result.indicator_rows = wh.finish_load(done)
+                return _nothing_new(wh, run, result)
+            wh.record_ingest(*run.tables())
+            result.indicator_rows = wh.finish_load(len(result.submissions), run.ingest_id)
         except BaseException:
             wh.rollback()
             raise
+        result.outcomes = run.outcomes
         _publish_for_analysts(wh)
     return result
 
 
-def _new_only(batch: LoadBatch, known: set[str]) -> LoadBatch:
+class IngestRun:
+    """One ingest's ledger as it is made: an outcome for every path it looked at."""
+
+    def __init__(self, ingest_id: str, started: datetime, month, found: Discovery, raw_dir: Path):
+        self.ingest_id, self.started, self.month = ingest_id, started, month
+        self.outcomes: list[FileOutcome] = [_ignored(i, raw_dir) for i in found.ignored]
+
+    def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The rows of raw.ingests and raw.file_outcomes."""
+        counts = ledger.counts(self.outcomes)
+        run = pd.DataFrame(
+            [
+                {
+                    "ingest_id": self.ingest_id,
+                    "started_at": self.started,
+                    "finished_at": datetime.now(),
+                    "report_month": self.month,
+                    "n_paths": len(self.outcomes),
+                    **{f"n_{k}": v for k, v in counts.items()},
+                    "host": socket.gethostname(),
+                    "pid": os.getpid(),
+                }
+            ]
+        )
+        rows = pd.DataFrame(
+            {f: [getattr(o, f) for o in self.outcomes] for f in FileOutcome.__slots__}
+        )
+        rows.insert(0, "ingest_id", self.ingest_id)
+        return run, rows
+
+
+def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings, key, progress):
+    """Read, validate and insert the pending files, chunk by chunk, in the open transaction;
+    then the checks that need every file in (which village a birth counts for, outliers)."""
+    done, read, cells, known = 0, 0, CellIndex(), wh.known_submissions()
+    chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
+    with wh.one_thread():
+        for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
+            batch = _new_only(batch, known)
+            wh.insert_tables(batch.tables)
+            cells.merge(batch.cells)
+            run.outcomes += batch.outcomes
+            done += len(batch.cells.submission_ids)
+            read += n
+            if progress:
+                progress(read, len(pending))
+    if not done:
+        return
+    _add_derived_findings(wh, cells)
+    result.submissions = wh.submission_statuses(cells.submission_ids)
+    statuses = {s["submission_id"]: s["status"] for s in result.submissions}
+    run.outcomes = [
+        o.with_status(statuses[o.submission_id]) if o.outcome == ledger.LOADED else o
+        for o in run.outcomes
+    ]
+
+
+def _new_only(batch: LoadBatch, known: tuple[set[str], set[tuple[str, str]]]) -> LoadBatch:
     """The batch less the submissions loaded before or earlier in this run (its worker kept
     one of each within the batch): a byte-identical copy, under another name or date, of a
-    file already received for the month changes nothing. The workers hash the files, from the
-    bytes they read: the files are read once, and not all before the first chunk starts."""
-    seen = {s for s in batch.cells.submission_ids if s in known}
-    known.update(batch.cells.submission_ids)
-    return batch.without(seen) if seen else batch
+    file already received by the village for the month changes nothing; nor does a copy
+    whose name names no village, of a file received from one. The workers hash the files,
+    from the bytes they read: the files are read once, and not all before the first chunk
+    starts."""
+    ids, contents = known
+    seen = set()
+    if not batch.tables["raw.submissions"].num_rows:  # every file of the chunk gone or a link
+        return batch
+    rows = batch.tables["raw.submissions"].select(
+        ["submission_id", "report_month", "file_sha256", "reason_code"]
+    )
+    for sid, month, sha, reason in zip(*(c.to_pylist() for c in rows.columns), strict=True):
+        copy = reason == "unknown_village" and (month, sha) in contents
+        if sid in ids or copy:
+            seen.add(sid)
+        ids.add(sid)
+        if reason is None:
+            contents.add((month, sha))
+    if not seen:
+        return batch
+    outcomes = [
+        o.as_unchanged() if o.submission_id in seen and o.outcome != ledger.UNCHANGED else o
+        for o in batch.outcomes
+    ]
+    kept = batch.without(seen)
+    kept.outcomes = outcomes
+    return kept
 
 
-def _nothing_new(wh: Warehouse, result: IngestResult) -> IngestResult:
-    """The warehouse stays as it is, and so do its marts, unless an earlier run stopped between
-    committing its load and materializing the indicators."""
-    result.files_skipped = result.files_found
+def _nothing_new(wh: Warehouse, run: IngestRun, result: IngestResult) -> IngestResult:
+    """Nothing to load: the ledger is recorded, and the marts stay as they are, unless an
+    earlier run stopped between committing its load and materializing the indicators, or
+    could not write the analysts' copy after it."""
+    wh.record_ingest_alone(*run.tables())
+    result.outcomes = run.outcomes
     if wh.indicators_stale():
         result.indicator_rows = wh.refresh_indicators()
+        _publish_for_analysts(wh)
+    elif wh.analyst_copy_stale():
         _publish_for_analysts(wh)
     return result
 
 
 def _publish_for_analysts(wh: Warehouse) -> None:
     """The analysts' read-only copy, refreshed after every ingest that changed something.
-    The data is committed already: a copy that cannot be replaced only delays the analysts.
-    Ingests into a lake may run at once: their copies are built one at a time, so the last
-    one built holds every load committed before it."""
+    The data is committed already: a copy that cannot be written only delays the analysts,
+    and the next ingest writes it (Warehouse.analyst_copy_stale). Ingests into a lake may run
+    at once: their copies are built one at a time, so the last one built holds every load
+    committed before it."""
     try:
         publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
-    except SnapshotBusy as exc:
-        log.warning("analysts' copy not refreshed: %s", exc)
+    except Exception as exc:
+        raise PublishFailed(
+            f"the load is committed, but the analysts' copy could not be written "
+            f"({type(exc).__name__}: {exc}); the next ingest writes it"
+        ) from exc
 
 
 def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:

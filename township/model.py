@@ -10,10 +10,21 @@ from pathlib import Path
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_ZH = {ERROR: "错误", WARNING: "警告"}
+# A submission's status, and what the village reads for it.
+STATUS_ZH = {
+    "accepted": "通过",
+    "accepted_with_warnings": "有警告",
+    "has_errors": "有错误",
+    "rejected": "已拒收",
+}
 
 
-def submission_id(report_month: str, sha256: str) -> str:
-    return hashlib.sha256(f"{report_month}/{sha256}".encode()).hexdigest()[:32]
+def submission_id(report_month: str, village_code: str | None, sha256: str) -> str:
+    """One per (report month, village, file content): the same bytes sent again by a village
+    for the same month are the same submission; two villages may send byte-identical files
+    (an all-zero form), and each is its village's own submission."""
+    key = f"{report_month}/{village_code or ''}/{sha256}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,14 @@ class Finding:
 class Rejection:
     code: str  # English code for the log, e.g. "password_protected"
     message_zh: str  # what the village officer reads
+    # The same without what the file itself says (a 封面 may hold anything, a name or an ID
+    # number typed in the wrong cell): what the analysts' tables keep. None: message_zh has
+    # nothing of the file's own.
+    public_zh: str | None = None
+
+    @property
+    def public_message(self) -> str:
+        return self.public_zh or self.message_zh
 
 
 @dataclass
@@ -69,6 +88,10 @@ class FileRead:
     sheets: dict[str, SheetRead] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     cover: dict = field(default_factory=dict)
+    cover_cells: tuple[str, dict[str, str]] | None = None  # the 封面's sheet and field cells
+    # form -> (sheet, data rows read), kept when the file is refused after it was read (its
+    # identities disagree, another month's 封面): the row ledger counts them as refused
+    rows_read: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def file_name(self) -> str:
@@ -76,6 +99,5 @@ class FileRead:
 
     @property
     def submission_id(self) -> str:
-        """One per (report month, file content): the same bytes sent again for the same month
-        are the same submission; an unchanged stock file sent for the next month is not."""
-        return submission_id(self.report_month, self.sha256)
+        """One per (report month, village, file content): see `submission_id`."""
+        return submission_id(self.report_month, self.village_code, self.sha256)

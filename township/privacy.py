@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -22,11 +23,23 @@ def load_or_create_key(key_file: Path) -> bytes:
     key_file = Path(key_file)
     if key_file.exists():
         return key_file.read_bytes().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    with owner_only():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(secrets.token_hex(32).encode("ascii"))
     return key_file.read_bytes().strip()
+
+
+@contextlib.contextmanager
+def owner_only():
+    """Files and folders created meanwhile are readable by their owner alone (umask 077): the
+    secrets folder, the restricted file and its write-ahead log, which hold names and IDs."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
 
 
 def person_key(key: bytes, id_number: str | None) -> str | None:

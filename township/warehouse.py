@@ -33,6 +33,8 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from township.privacy import owner_only
+
 SQL_DIR = Path(__file__).with_name("sql")
 INDICATOR_CATALOG = Path(__file__).parent / "indicators" / "catalog.yaml"
 RESTRICTED = "restricted"
@@ -49,7 +51,10 @@ DDL_FILES = [
     "raw/services.sql",
     "raw/findings.sql",
     "raw/loads.sql",
+    "raw/ingests.sql",
+    "raw/file_outcomes.sql",
     "raw/schema_versions.sql",
+    "restricted/submissions.sql",
     "restricted/births.sql",
     "restricted/beneficiaries.sql",
     "restricted/findings.sql",
@@ -79,12 +84,15 @@ DDL_FILES = [
     "marts/services.sql",
     "marts/form_versions.sql",
     "marts/submissions.sql",
+    "marts/row_ledger.sql",
+    "marts/file_outcomes.sql",
     "marts/findings.sql",
     "marts/quarantined_rows.sql",
     "marts/villages.sql",
 ]
 LOAD_ORDER = [
     "raw.submissions",
+    "restricted.submissions",
     "raw.submission_forms",
     "raw.births",
     "restricted.births",
@@ -400,8 +408,12 @@ class Warehouse:
         path = restricted_path(self.path)
         if self._has_schema(RESTRICTED) or (read_only and not path.exists()):
             return
-        mode = "read_only" if read_only else "read_write"
-        self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} ({mode})")
+        if read_only:
+            self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} (read_only)")
+            return
+        with owner_only():
+            self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} (read_write)")
+        path.chmod(0o600)  # a file made by an earlier version was readable by everyone
 
     def _split_restricted(self, wait_seconds: float) -> None:
         """An earlier version's warehouse kept names and ID numbers in a schema of its own file:
@@ -417,12 +429,15 @@ class Warehouse:
         aside = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         aside.unlink(missing_ok=True)
         home = self.con.execute("select current_database()").fetchone()[0]
-        self.con.execute(f"attach '{_quoted(str(aside))}' as restricted_split")
+        with owner_only():
+            self.con.execute(f"attach '{_quoted(str(aside))}' as restricted_split")
         try:
             self.con.execute("use restricted_split")
             for name in _restricted_ddl():
                 self.con.execute(sql(name).replace(f"{RESTRICTED}.", "main."))
             for table in _restricted_tables():
+                if not has_table(self.con, f"{RESTRICTED}.{table}", home):
+                    continue
                 self.con.execute(
                     f"insert into restricted_split.main.{table} by name "
                     f'select * from "{home}".{RESTRICTED}.{table}'
@@ -478,7 +493,8 @@ class Warehouse:
         self.private.execute("begin transaction")
         for name in _restricted_ddl():
             self.private.execute(sql(name))
-        self.private.execute("commit")
+        with owner_only():  # the restricted file's log is created at its commits
+            self.private.execute("commit")
         self.con.execute("begin transaction")
         for schema in SCHEMAS:
             if schema != RESTRICTED:
@@ -591,16 +607,23 @@ class Warehouse:
             self.con.execute("rollback")
 
     # -- what is known --------------------------------------------------------------------
-    def known_files(self) -> dict[tuple[str, int, datetime], str]:
-        """(relative path, size, received_at) -> sha256, to skip unchanged files without hashing."""
+    def known_files(self) -> dict[tuple[str, int, datetime], tuple[str, str | None]]:
+        """(relative path, size, received_at) -> (submission id, village code): to skip
+        unchanged files without reading them."""
         rows = self.con.execute(
-            "select file_path, size_bytes, received_at, file_sha256 from raw.submissions"
+            "select file_path, size_bytes, received_at, submission_id, village_code "
+            "from raw.submissions"
         ).fetchall()
-        return {(p, s, r): sha for p, s, r, sha in rows}
+        return {(p, s, r): (sid, v) for p, s, r, sid, v in rows}
 
-    def known_submissions(self) -> set[str]:
-        rows = self.con.execute("select submission_id from raw.submissions").fetchall()
-        return {r[0] for r in rows}
+    def known_submissions(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """The submission ids received, and the (report month, sha256) of those received
+        from a village (not refused)."""
+        rows = self.con.execute(
+            "select submission_id, report_month, file_sha256, status from raw.submissions"
+        ).fetchall()
+        ids = {sid for sid, _, _, _ in rows}
+        return ids, {(month, sha) for _, month, sha, status in rows if status != "rejected"}
 
     # -- loading --------------------------------------------------------------------------
     def begin(self) -> None:
@@ -662,7 +685,30 @@ class Warehouse:
                 "where submission_id not in (select submission_id from raw.submissions)"
             )
 
-    def finish_load(self, n_files: int) -> int:
+    def record_ingest(self, run: pd.DataFrame, outcomes: pd.DataFrame) -> None:
+        """An ingest's ledger (raw.ingests, raw.file_outcomes), in the open transaction."""
+        self._insert("raw.ingests", run)
+        if len(outcomes):
+            self._insert("raw.file_outcomes", outcomes)
+
+    def record_ingest_alone(self, run: pd.DataFrame, outcomes: pd.DataFrame) -> None:
+        """The ledger of an ingest that loaded nothing, in a transaction of its own."""
+        self._retry_on_conflict(lambda: self.record_ingest(run, outcomes))
+
+    def analyst_copy_stale(self) -> bool:
+        """Whether a load committed after the analysts' copy was last written (its write failed:
+        a full disk, say), or there is no copy at all while there are loads."""
+        from township.publish import analyst_snapshot_path
+
+        copy = analyst_snapshot_path(self.path)
+        last = self.con.execute("select max(loaded_at) from raw.loads").fetchone()[0]
+        if last is None:
+            return False
+        if not copy.exists():
+            return True
+        return datetime.fromtimestamp(copy.stat().st_mtime) < last
+
+    def finish_load(self, n_files: int, load_id: str | None = None) -> int:
         """Commit the load, then materialize the indicators in a transaction of their own;
         returns the number of indicator rows.
 
@@ -673,10 +719,11 @@ class Warehouse:
         and the next ingest materializes them. In a lake, appends from concurrent ingests do
         not conflict; the indicators' transaction is retried when another process materialized
         meanwhile: the last to commit read every load committed before it."""
-        self._record_load(n_files)
+        self._record_load(n_files, load_id)
         try:
             if self.private is not self.con:
-                self.private.execute("commit")
+                with owner_only():
+                    self.private.execute("commit")
             self.commit()
         except duckdb.Error as exc:
             if self.is_lake and _is_conflict(exc):
@@ -687,10 +734,10 @@ class Warehouse:
             raise
         return self.refresh_indicators()
 
-    def _record_load(self, n_files: int) -> None:
+    def _record_load(self, n_files: int, load_id: str | None) -> None:
         self.con.execute(
             "insert into raw.loads values (?, now()::timestamp, ?, ?, ?)",
-            [uuid.uuid4().hex, n_files, socket.gethostname(), os.getpid()],
+            [load_id or uuid.uuid4().hex, n_files, socket.gethostname(), os.getpid()],
         )
 
     def indicators_stale(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -52,9 +53,45 @@ def relative_path(path: Path, root: Path) -> str:
         return str(path)
 
 
+class NotARegularFile(OSError):
+    """The path is not (or no longer) a plain file: a link, a folder, a device or a pipe.
+    Never read: a link may lead out of the raw folder, a pipe would block the ingest."""
+
+
+def _open_regular(path: Path) -> tuple[int, os.stat_result]:
+    """An open descriptor on the file itself, never through a link, never blocking on a pipe.
+    FileNotFoundError when the file is gone (moved or deleted since it was listed)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:  # ELOOP: a link in the file's place
+        raise NotARegularFile(f"{path}: {exc.strerror}") from exc
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise NotARegularFile(f"{path}: not a regular file")
+    return fd, st
+
+
+def read_regular(path: Path, max_bytes: int | None) -> tuple[bytes | None, int, datetime, str]:
+    """(the bytes, or None when over max_bytes; size; received time; sha256), the file read
+    once through one descriptor: what is hashed is what is parsed."""
+    fd, st = _open_regular(path)
+    with os.fdopen(fd, "rb") as handle:
+        if max_bytes is not None and st.st_size > max_bytes:
+            digest = hashlib.sha256()
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+            return None, st.st_size, received_time(st.st_mtime), digest.hexdigest()
+        data = handle.read()
+    return data, len(data), received_time(st.st_mtime), hashlib.sha256(data).hexdigest()
+
+
 def file_identity(path: Path) -> tuple[str, int, datetime]:
-    data = path.read_bytes()
-    return hashlib.sha256(data).hexdigest(), len(data), received_time(path.stat().st_mtime)
+    _, size, received, sha256 = read_regular(path, 0)
+    return sha256, size, received
 
 
 def read_file(
@@ -67,20 +104,16 @@ def read_file(
 ) -> FileRead:
     """Everything the pipeline needs from one file; a file that cannot be used is rejected whole."""
     path = Path(path)
-    stat = path.stat()
-    size, received = stat.st_size, received_time(stat.st_mtime)
     # read once: hashed and parsed from the same bytes (one too large is hashed, not kept)
-    data = path.read_bytes() if max_bytes is None or size <= max_bytes else None
-    size = size if data is None else len(data)
-    if sha256 is None:
-        sha256 = hashlib.sha256(data).hexdigest() if data is not None else file_identity(path)[0]
-    out = FileRead(path, sha256, size, received, report_month)
+    data, size, received, hashed = read_regular(path, max_bytes)
+    out = FileRead(path, sha256 or hashed, size, received, report_month)
     try:
         grids = load_grids(path, max_bytes, data)
         _read_forms(out, grids, load_catalogue(), max_rows)
         _resolve_identity(out, registry)
     except Rejected as rejected:
         out.rejection = rejected.rejection
+        out.rows_read = {form: (s.sheet, len(s.records)) for form, s in out.sheets.items()}
         out.sheets.clear()
         if out.village_code is None and rejected.rejection.code != "unknown_village":
             # A file that cannot be opened still names its village: tell that village why.
@@ -118,6 +151,7 @@ def _read_forms(
 def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
     if sheet.form == "cover":
         out.cover = sheet.records[0] if sheet.records else {}
+        out.cover_cells = (sheet.sheet, sheet.cells[0]) if sheet.cells else None
         return
     if sheet.form in out.sheets:
         first = out.sheets[sheet.form].sheet
@@ -129,23 +163,73 @@ def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
 
 
 def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
-    cover = out.cover
-    village = (
-        registry.code_of(cover.get("village_code"))
-        or registry.by_name(cover.get("village_name"))
-        or registry.in_file_name(out.path.name)
-    )
-    if village is None:
-        named = cover.get("village_code") or cover.get("village_name") or out.path.name
+    """The village a file comes from: its 封面's 村代码 and 村名 and its file name, whichever
+    are given, must name one village. When they name two, the file is refused, naming the
+    conflict, and attributed to no village: neither may receive the other's data."""
+    claims = identity_claims(out.cover, out.path.name, registry)
+    villages = {v.code: v for _, _, v in claims if v is not None}
+    if len(villages) > 1:
+        raise Rejected(
+            "identity_conflict",
+            "文件中的报送单位不一致："
+            + "；".join(f"{source}“{text}”{_names(v)}" for source, text, v in claims)
+            + "。系统无法确定是哪个村的报表，未予接收。"
+            "请核对封面的村代码和村名，并用本村村名命名文件后重新报送。",
+            "文件中的报送单位不一致（封面村代码、封面村名与文件名指向不同的村），未予接收。",
+        )
+    if not villages:
+        named = next((text for _, text, _ in claims), out.path.name)
         raise Rejected(
             "unknown_village",
-            f"无法确认报送单位：“{named}”不在本镇村名单中。请在封面填写正确的村代码（12位）和村名后重新报送。",
+            f"无法确认报送单位：“{named}”不在本镇村名单中。"
+            "请在封面填写正确的村代码（12位）和村名后重新报送。",
+            "无法确认报送单位：封面与文件名中的村不在本镇村名单中。",
         )
+    village = next(iter(villages.values()))
     out.village_code, out.village_name = village.code, village.name
-    cover_month = cover.get("report_month")
+    sheet, cells = out.cover_cells or (None, {})
+    for source, text, claimed in claims:
+        if claimed is None:  # given but matching no village: the others agree, so say so
+            field = "village_code" if source == "封面村代码" else "village_name"
+            cell = cells.get(field)
+            out.findings.append(
+                finding(
+                    "cover.unknown_identity",
+                    field_zh=load_catalogue().forms["cover"].field(field).name_zh,
+                    value=text,
+                    other=village.name,
+                    sheet=sheet,
+                    cell=cell,
+                    row=int(cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) if cell else None,
+                    field=field,
+                )
+            )
+    cover_month = out.cover.get("report_month")
     if cover_month and cover_month != out.report_month:
         raise Rejected(
             "month_mismatch",
             f"封面的报告期为“{cover_month}”，但文件报送在 {out.report_month} 月的目录中。"
             "请核对报告期：若是本月报表请改正封面报告期，若是其他月份请按该月报送。",
+            f"封面的报告期与报送目录的月份（{out.report_month}）不一致。",
         )
+
+
+def identity_claims(
+    cover: dict, file_name: str, registry: VillageRegistry
+) -> list[tuple[str, str, object]]:
+    """(source, what it says, the village it names or None) for each identity the file gives:
+    the 封面's 村代码 and 村名 when filled, the file name when it names a registered village."""
+    claims = []
+    code, name = cover.get("village_code"), cover.get("village_name")
+    if code is not None and str(code).strip():
+        claims.append(("封面村代码", str(code).strip(), registry.code_of(code)))
+    if name is not None and str(name).strip():
+        claims.append(("封面村名", str(name).strip(), registry.by_name(name)))
+    by_file = registry.in_file_name(file_name)
+    if by_file is not None:
+        claims.append(("文件名", file_name, by_file))
+    return claims
+
+
+def _names(village) -> str:
+    return f"是{village.name}" if village is not None else "不在村名单中"

@@ -22,9 +22,9 @@ CSV_ENCODINGS = ["utf_8", "gb18030", "gbk", "big5"]
 class Rejected(Exception):
     """A file that cannot be read at all; carries the one reason given to the village."""
 
-    def __init__(self, code: str, message_zh: str):
+    def __init__(self, code: str, message_zh: str, public_zh: str | None = None):
         super().__init__(code)
-        self.rejection = Rejection(code, message_zh)
+        self.rejection = Rejection(code, message_zh, public_zh)
 
 
 def load_grids(

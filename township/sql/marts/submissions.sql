@@ -60,7 +60,7 @@ comment on column marts.submissions.ingested_at is '入库时间';
 comment on column marts.submissions.on_time is '按时：在报告期次月5日（含）之前收到';
 comment on column marts.submissions.status is '状态：accepted 通过 | accepted_with_warnings 有警告 | has_errors 有错误 | rejected 已拒收';
 comment on column marts.submissions.reason_code is '拒收原因代码（英文）';
-comment on column marts.submissions.reason_zh is '拒收原因（中文，发给村的原话）';
+comment on column marts.submissions.reason_zh is '拒收原因（中文概括，不含文件中填写的内容）';
 comment on column marts.submissions.n_records is '读到的记录数（含有错误的）';
 comment on column marts.submissions.n_errors is '错误条数（见 marts.findings）';
 comment on column marts.submissions.n_warnings is '警告条数（见 marts.findings）';

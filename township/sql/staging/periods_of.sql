@@ -1,11 +1,15 @@
--- grain: a scalar macro: the five periods (SPEC §7) a date belongs to, as a list of structs
+-- grain: scalar macros: the statistical year (SPEC §7: 1 October to 30 September) of a date, and
+-- the five periods a date belongs to, as a list of structs
+create or replace macro staging.statistical_year(d) as 'SY' || (year(d) + (month(d) >= 10)::integer);
+comment on macro staging.statistical_year is '日期所属的计生统计年度（上年10月1日至本年9月30日），如 SY2026。';
+
 create or replace macro staging.periods_of(d) as [
     {'period': strftime(d, '%Y-%m'), 'period_type': 'month'},
     {'period': strftime(d, '%Y') || 'Q' || quarter(d), 'period_type': 'quarter'},
     {'period': strftime(d, '%Y'), 'period_type': 'year'},
-    {'period': 'SY' || (year(d) + (month(d) >= 10)::integer), 'period_type': 'statistical_year'},
+    {'period': staging.statistical_year(d), 'period_type': 'statistical_year'},
     {
-        'period': 'SY' || (year(d) + (month(d) >= 10)::integer)
+        'period': staging.statistical_year(d)
             || case when month(d) >= 10 or month(d) <= 3 then 'H1' else 'H2' end,
         'period_type': 'statistical_half'
     }
