@@ -231,7 +231,6 @@ class Kept:
 
 BROKEN = [
     Broken("required", "blank mother's name", ERROR, lambda s: births(birth(s, name=None)), "A3"),
-
     Broken(
         "required",
         "blank married women on a record form",
@@ -513,7 +512,6 @@ BROKEN = [
 
 KEPT = [
     Kept("required", "every required field filled", lambda s: births(birth(s))),
-
     Kept(
         "id.mangled",
         "15-digit legacy ID typed as a number is upgraded",

@@ -241,7 +241,14 @@ def _read_outcome(fr: FileRead, raw_dir: Path) -> FileOutcome:
     else:  # the status is set once the file's checks are all made (see ingest)
         kind, code, reason = ledger.LOADED, "accepted", ""
     return FileOutcome(
-        rel, fr.report_month, kind, code, reason, fr.submission_id, fr.village_code, fr.size,
+        rel,
+        fr.report_month,
+        kind,
+        code,
+        reason,
+        fr.submission_id,
+        fr.village_code,
+        fr.size,
         fr.received_at,
     )
 
@@ -280,7 +287,9 @@ def limit_memory(budget: int | None) -> None:
     import resource
 
     with open("/proc/self/status", encoding="ascii") as status:
-        held = next((int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize")), 0)
+        held = next(
+            (int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize")), 0
+        )
     resource.setrlimit(resource.RLIMIT_AS, (held + budget, resource.RLIM_INFINITY))
 
 
