@@ -78,8 +78,9 @@ def counts(outcomes: list[FileOutcome]) -> dict[str, int]:
 
 
 def not_read(outcomes: list[FileOutcome]) -> list[FileOutcome]:
-    """The refused and ignored paths: what the office is shown one by one."""
-    return [o for o in outcomes if o.outcome in (REFUSED, IGNORED)]
+    """The refused, then the ignored paths, each by path: what the office is shown one by one."""
+    shown = [o for o in outcomes if o.outcome in (REFUSED, IGNORED)]
+    return sorted(shown, key=lambda o: (o.outcome != REFUSED, o.file_path))
 
 
 def ledger_lines(outcomes: list[FileOutcome]) -> list[str]:

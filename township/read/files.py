@@ -23,6 +23,8 @@ from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
+# Refusals about who sent the file: never attributed to a village by its file name.
+UNATTRIBUTED = ("unknown_village", "identity_conflict")
 
 
 def received_time(mtime: float) -> datetime:
@@ -115,7 +117,7 @@ def read_file(
         out.rejection = rejected.rejection
         out.rows_read = {form: (s.sheet, len(s.records)) for form, s in out.sheets.items()}
         out.sheets.clear()
-        if out.village_code is None and rejected.rejection.code != "unknown_village":
+        if out.village_code is None and rejected.rejection.code not in UNATTRIBUTED:
             # A file that cannot be opened still names its village: tell that village why.
             village = registry.in_file_name(out.path.name)
             if village is not None:
