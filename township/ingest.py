@@ -340,8 +340,11 @@ def _run_pool(todo: deque, workers: int, registry, settings, key):
         in_flight: deque = deque()
         while todo or in_flight:
             while todo and len(in_flight) <= 2 * workers:
-                chunk = todo.popleft()
-                in_flight.append((chunk, pool.submit(_prepare_in_worker, chunk)))
+                try:
+                    future = pool.submit(_prepare_in_worker, todo[0])
+                except BrokenProcessPool:  # broken meanwhile: the chunk waits for a new pool
+                    return [c for c, _ in in_flight]
+                in_flight.append((todo.popleft(), future))
             chunk, future = in_flight[0]
             try:
                 batch = future.result()

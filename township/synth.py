@@ -448,6 +448,10 @@ class Style:
     empty_beneficiaries: str = "header"  # header | omit
     reporter: str = ""
     phone: str = ""
+    # a row right under the header of a table: a unit word per column of the one-record forms
+    # (cycled), a hint of what to type per column of the person forms
+    column_units: tuple[str, ...] = ()
+    type_hints: bool = False
 
 
 STYLE_OPTIONS: dict[str, list] = {
@@ -733,6 +737,7 @@ def births_grid(catalogue: Catalogue, sub: Submission, name: str) -> SheetGrid:
             for k, c in enumerate(columns)
         ]
     )
+    _add_type_hints(grid, catalogue, "births", columns, style)
     if style.blank_rows:
         grid.add([])
     rows = sub.births
@@ -744,6 +749,25 @@ def births_grid(catalogue: Catalogue, sub: Submission, name: str) -> SheetGrid:
     _add_totals(grid, style, len(rows))
     _close_grid(grid, sub)
     return grid
+
+
+TYPE_HINTS = {
+    "text": "文本",
+    "id": "身份证号",
+    "sex": "男/女",
+    "date": "年-月-日",
+    "parity": "数字",
+    "in_policy": "是/否",
+    "residence": "户籍/流入/流出",
+    "category": "奖扶/特扶/独女户",
+}
+
+
+def _add_type_hints(grid, catalogue: Catalogue, form: str, columns: list[str], style) -> None:
+    """What to type in each column, in a row under the header, as some printed forms have."""
+    if style.type_hints:
+        fields = catalogue.forms[form]
+        grid.add(["" if c == "_seq" else TYPE_HINTS[fields.field(c).type] for c in columns])
 
 
 def _add_totals(grid: SheetGrid, style: Style, n: int) -> None:
@@ -761,6 +785,7 @@ def beneficiaries_grid(catalogue: Catalogue, sub: Submission, name: str) -> Shee
             for k, c in enumerate(columns)
         ]
     )
+    _add_type_hints(grid, catalogue, "beneficiaries", columns, style)
     for i, row in enumerate(sub.beneficiaries):
         b = row.beneficiary
         cells = {
@@ -798,6 +823,8 @@ def record_grid(
     else:
         grid = _open_grid(name, len(fields), form, sub)
         grid.add(labels)
+        if style.column_units:
+            grid.add([style.column_units[k % len(style.column_units)] for k in range(len(fields))])
         grid.add(cells)
     _close_grid(grid, sub)
     return grid
@@ -1933,13 +1960,20 @@ def generate_scaled(
     n_villages: int,
     months: list[str],
     seed: int = 1,
+    styles: list[dict] | None = None,
 ) -> dict:
-    """Bench-scale random realistic data (e.g. 400 villages x 12 months), clean, with truth."""
+    """Bench-scale random realistic data (e.g. 400 villages x 12 months), clean, with truth.
+    `styles`: Style fields to set, one dict per village (cycled), over the random choices."""
     raw_dir, catalogue = Path(raw_dir), load_catalogue()
     rng = random.Random(seed)
     people = People(rng)
     villages = scaled_villages(n_villages, rng)
-    styles = {v.code: scaled_style(rng, people) for v in villages}
+    chosen = {v.code: scaled_style(rng, people) for v in villages}
+    if styles:
+        chosen = {
+            code: replace(style, **styles[k % len(styles)])
+            for k, (code, style) in enumerate(chosen.items())
+        }
     stocks = {v.code: VillageStock.random(rng, rng.randint(300, 900)) for v in villages}
     write_villages_csv(Path(villages_csv), villages)
     births: list[Birth] = []
@@ -1954,7 +1988,7 @@ def generate_scaled(
             births += month_births
             beneficiaries += month_beneficiaries
             records[(village.code, month)] = records_of_month
-            style = styles[village.code]
+            style = chosen[village.code]
             sub = Submission(
                 village,
                 month,
