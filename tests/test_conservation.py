@@ -14,8 +14,9 @@ import os
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
 from builders import office_connection, township_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from township import ledger
 from township.ingest import ingest
