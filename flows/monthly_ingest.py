@@ -39,6 +39,7 @@ from township.config import Settings  # noqa: E402
 from township.delivery import DeliveryResult, deliver_reports  # noqa: E402
 from township.discovery import discover  # noqa: E402
 from township.ingest import IngestResult, ingest, new_files  # noqa: E402
+from township.ledger import ledger_markdown  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
 from township.runs import summary_texts  # noqa: E402
@@ -225,6 +226,7 @@ def run_markdown(
         lines += [f"| {rule} | {severities.get(sev, sev)} | {n} |" for (rule, sev), n in by_count]
     else:
         lines.append("未发现问题。")
+    lines += ["", *ledger_markdown(result.outcomes)]
     lines += ["", delivery.line(), "", "## 全镇摘要", "", summary]
     return "\n".join(lines)
 

@@ -189,6 +189,7 @@ def summary(
         except NoData as exc:
             _fail(str(exc))
         last = wh.latest_report_month(moment)
+        files = wh.file_ledger(p.start_month, p.end_month) if moment is None else None
         town = values.loc[values["org_level"] == "township", "org_code"].iloc[0]
         compared = comparisons(wh, p.key, moment)
         compared = compared[compared["org_code"] == town]
@@ -200,7 +201,7 @@ def summary(
             )
             console.print(f"summary written to {path}")
     if format == "text":
-        typer.echo(summary_text(p, values, catalog, last, compared))
+        typer.echo(summary_text(p, values, catalog, last, compared, files))
     elif format == "json":
         sys.stdout.write(summary_json(p, values, moment, compared) + "\n")
 

@@ -95,3 +95,21 @@ def ledger_lines(outcomes: list[FileOutcome]) -> list[str]:
 def printable(text: str) -> str:
     """A path or name on one line: control characters (a newline in a file name) shown escaped."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def ledger_markdown(outcomes: list[FileOutcome]) -> list[str]:
+    """The ledger as markdown lines: the counts, then a table of the refused and ignored paths."""
+    found = counts(outcomes)
+    lines = ["### 文件台账", "", "，".join(f"{OUTCOME_ZH[k]} {n} 个" for k, n in found.items())]
+    shown = not_read(outcomes)
+    if shown:
+        lines += ["", "| 去向 | 文件 | 原因 |", "|---|---|---|"]
+        lines += [
+            f"| {OUTCOME_ZH[o.outcome]} | {_cell(o.file_path)} | {_cell(o.reason_zh)} |"
+            for o in shown
+        ]
+    return lines
+
+
+def _cell(text: str) -> str:
+    return printable(text).replace("|", "\\|")

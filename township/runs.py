@@ -27,7 +27,8 @@ def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, s
         except NoData:
             message = f"仓库中没有 {key} 期间的数据。"
             return None, message, message
-    return p.key, paragraph(p, values, last), summary_text(p, values, catalog, last)
+        files = wh.file_ledger(p.start_month, p.end_month)
+    return p.key, paragraph(p, values, last), summary_text(p, values, catalog, last, files=files)
 
 
 def summary_for(settings: Settings, period: str | None, full: bool = False) -> str:

@@ -980,6 +980,16 @@ class Warehouse:
             for name in ("month_submissions", "month_findings", "month_form_counts")
         )
 
+    def file_ledger(self, first_month: str, last_month: str) -> pd.DataFrame:
+        """Each path's latest outcome, for report months first_month … last_month, and the
+        paths outside any report-month folder."""
+        try:
+            return self.con.execute(
+                sql("queries/period_file_ledger.sql"), [first_month, last_month]
+            ).df()
+        except duckdb.CatalogException:  # written before the file ledger: none kept
+            return pd.DataFrame(columns=["file_path", "report_month", "outcome", "reason_zh"])
+
     def latest_report_month(self, as_of: datetime | None = None) -> str | None:
         """The latest report month with an accepted file among the files received by as_of."""
         row = self.con.execute(

@@ -23,6 +23,10 @@ class Period:
     end: date  # last day
 
     @property
+    def start_month(self) -> str:
+        return f"{self.start.year:04d}-{self.start.month:02d}"
+
+    @property
     def end_month(self) -> str:
         return f"{self.end.year:04d}-{self.end.month:02d}"
 

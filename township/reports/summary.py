@@ -8,6 +8,7 @@ from datetime import datetime
 import pandas as pd
 
 from township.indicators.periods import Period, parse_period
+from township.ledger import FileOutcome, ledger_lines
 from township.warehouse import Warehouse
 
 QUALITY = [
@@ -187,15 +188,29 @@ def _comparison_lines(comparisons: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _file_lines(files: pd.DataFrame | None) -> list[str]:
+    """The file ledger of the period's months: counts, then each refused or ignored path."""
+    if files is None or files.empty:
+        return []
+    outcomes = [
+        FileOutcome(r.file_path, None, r.outcome, "", r.reason_zh)
+        for r in files.itertuples(index=False)
+    ]
+    head, *rest = ledger_lines(outcomes)
+    return [f"  {head}", *rest]
+
+
 def summary_text(
     period: Period,
     values: pd.DataFrame,
     catalog: pd.DataFrame,
     last_month: str | None,
     comparisons: pd.DataFrame | None = None,
+    files: pd.DataFrame | None = None,
 ) -> str:
     """The summary text; given `comparisons` (township.reports.compare.comparisons) it adds a
-    与上期、去年同期比较 section for the key indicators (COMPARED)."""
+    与上期、去年同期比较 section for the key indicators (COMPARED); given `files`
+    (Warehouse.file_ledger), the files refused or not read in the data quality section."""
     others = [c for c in catalog["code"] if c not in PARAGRAPH_CODES and c not in QUALITY]
     compared = (
         ["与上期、去年同期比较：", *_comparison_lines(comparisons), ""]
@@ -215,6 +230,7 @@ def summary_text(
         "",
         "数据质量：",
         *_indicator_lines(values, catalog, QUALITY),
+        *_file_lines(files),
     ]
     return "\n".join(parts)
 
