@@ -109,6 +109,26 @@ def test_two_unresolved_files_differing_in_extension_in_one_second_get_two_repor
     assert all(p.is_file() for p in written)
 
 
+def test_a_report_that_cannot_be_written_does_not_stop_the_others(settings):
+    for n, village in enumerate((FUHE, TAOYUAN, LIJIAWAN), start=1):
+        write_births(settings.raw_dir / MONTH / f"{village}.xlsx", [birth_row(n, "2026-03-02")])
+    ingest(settings)
+    paths = write_month_reports(settings, MONTH)
+    for path in paths:
+        path.unlink()
+        path.with_suffix(".txt").unlink()
+    paths[0].mkdir()  # the first report's place is taken: it cannot be written
+    result = CliRunner().invoke(app, ["reports", MONTH])
+    assert result.exit_code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"township: 1 of 3 report(s) for {MONTH} could not be written")
+    village = paths[0].name.split("_")[0]
+    assert f"{village}.xlsx: " in last and "Is a directory" in last
+    assert last.endswith("the other 2 were written")
+    for path in paths[1:]:
+        assert path.is_file() and path.with_suffix(".txt").is_file()
+
+
 # ---------------------------------------------------------------- one line each
 
 

@@ -68,6 +68,8 @@ class VillageRegistry:
 
 
 def _text(path: Path) -> str:
+    if path.is_dir():  # not an OSError to retry: waiting will not make it a file
+        raise VillageListError(f"{path}: is a folder, not the CSV file of villages")
     data = path.read_bytes()  # a missing or unreadable file: the OSError names it
     try:
         text = decode_text(data) if data.strip() else ""
