@@ -214,6 +214,7 @@ VILLAGE_LISTS = [
     ),
     ("11 digits", (HEADER + f"{FUHE},a,,,,\n42011710420,b,,,,\n").encode(), "row 3"),
     ("undecodable", HEADER.encode() + bytes(range(128, 256)) * 8, "cannot be decoded"),
+    ("UTF-16", (HEADER + f"{FUHE},复合村,,,,\n").encode("utf-16-le"), "cannot be decoded"),
     ("NUL in a name", (HEADER + f"{FUHE},a\x00b,,,,\n").encode(), "row 2: village_name"),
     ("a folder", None, "is a folder"),
 ]

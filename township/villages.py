@@ -73,6 +73,8 @@ def _text(path: Path) -> str:
     data = path.read_bytes()  # a missing or unreadable file: the OSError names it
     try:
         text = decode_text(data) if data.strip() else ""
+        if text.count("\x00") > len(text) // 4:  # UTF-16 (Excel's "Unicode Text"), misread
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL bytes")
     except (Rejected, UnicodeDecodeError) as exc:
         raise VillageListError(
             f"{path}: the text cannot be decoded (not UTF-8, GBK or GB18030): "
@@ -91,7 +93,7 @@ def _villages(path: Path, text: str) -> list[Village]:
         if missing:
             raise VillageListError(
                 f"{path}: no column {', '.join(missing)} in the header row "
-                f"(found: {', '.join(filter(None, header)) or 'nothing'})"
+                f"(found: {', '.join(_shown(h) for h in header if h) or 'nothing'})"
             )
         reader.fieldnames = header
         villages = _checked_rows(path, reader)
@@ -100,6 +102,10 @@ def _villages(path: Path, text: str) -> list[Village]:
     if not villages:
         raise VillageListError(f"{path}: no villages, only the header row")
     return villages
+
+
+def _shown(text: str) -> str:
+    return text if text.isprintable() else repr(text)
 
 
 def _checked_rows(path: Path, reader: csv.DictReader) -> list[Village]:
