@@ -111,6 +111,7 @@ BAD_ARGUMENTS = [
     (["serve", "--month", "2026-13"], "--month '2026-13'"),
     (["demo", "--period", "SY2026H3"], "unknown period 'SY2026H3'"),
     (["template", "blank.txt"], "give a .xlsx file name"),
+    (["synth", "--villages", "."], "--villages .: is a folder"),
     (["docs", "--output", "."], "is a folder"),
     (["materialize", "--warehouse", "no/such.duckdb"], "--warehouse no/such.duckdb: no such file"),
     (["summary", "SY2026H1", "--warehouse", "no/such.duckdb"], "no such file"),

@@ -205,6 +205,9 @@ def synth(raw_dir: RawDir = None, villages: VillagesCsv = None, seed: int = 2026
     """Write the sample township: villages.csv, six months of village workbooks, the ground truth."""
     from township.synth import generate_sample
 
+    _writable_file(villages, "--villages", ".csv")
+    if raw_dir is not None and raw_dir.exists() and not raw_dir.is_dir():
+        _fail(f"--raw-dir {raw_dir}: is a file, not a folder", code=2)
     s = _settings(raw_dir, villages)
     generate_sample(s.raw_dir, s.villages, s.villages.with_name("ground_truth.json"), seed=seed)
     console.print(f"sample written to {s.raw_dir} (villages: {s.villages})")
