@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from typer.exceptions import Abort, TyperException
 
 from township.config import Settings
+from township.indicators.periods import parse_month, parse_period
 
 app = typer.Typer(
     add_completion=False,
@@ -56,7 +60,11 @@ DaskAddress = Annotated[
 
 
 def _settings(raw_dir=None, villages=None, warehouse=None, outbox=None) -> Settings:
-    return Settings().with_paths(
+    try:
+        settings = Settings()
+    except ValueError as exc:  # a TOWNSHIP_* variable that is no number, no runner
+        _fail(f"bad setting in the environment: {exc}", code=2)
+    return settings.with_paths(
         raw_dir=raw_dir, villages=villages, warehouse=warehouse, outbox=outbox
     )
 
@@ -74,22 +82,141 @@ def _with_runner(s: Settings, runner: str | None, address: str | None) -> Settin
     return s.with_options(runner=runner, dask_address=address)
 
 
-def _fail(message: str, code: int = 1) -> None:
-    err.print(f"township: {message}", markup=False, highlight=False)
+def _fail(message: str, code: int = 1) -> NoReturn:
+    _print_error(str(message))
     raise typer.Exit(code)
 
 
-@app.command()
+def _exit_status(exc: Exception) -> int | None:
+    """The exit status of a failure the library names (README), None for any other."""
+    from township.discovery import RawFolderMissing
+    from township.ingest import PublishFailed
+    from township.reports.outbox import ReportsNotWritten
+    from township.reports.summary import NoData
+    from township.villages import VillageListError
+    from township.warehouse import WarehouseBusy, WarehouseDamaged, WarehouseOutdated
+
+    if isinstance(exc, WarehouseBusy):
+        return 3
+    failures = (WarehouseDamaged, WarehouseOutdated, VillageListError, ReportsNotWritten, NoData)
+    failures += (RawFolderMissing, PublishFailed)
+    return 1 if isinstance(exc, failures) else None
+
+
+def _damage_found_late(exc: Exception, given: Path | None) -> Exception | None:
+    """A warehouse that opened but fails at a block further in (checksums that do not match):
+    the same one line as damage found on opening, naming the file DuckDB names, if any."""
+    import duckdb
+
+    from township.warehouse import damaged
+
+    if not isinstance(exc, duckdb.Error):
+        return None
+    warehouse = Path(given or _settings().warehouse)
+    named = re.search(r'"([^"]+)"', str(exc))
+    return damaged(Path(named[1]) if named else warehouse, exc, warehouse)
+
+
+def _command(*args, **kwargs):
+    """app.command, with the library's known failures mapped to their exit status in one
+    place, so that every command gives the same status for the same failure."""
+
+    def register(fn):
+        @functools.wraps(fn)
+        def run(*a, **kw):
+            try:
+                return fn(*a, **kw)
+            except (typer.Exit, TyperException):
+                raise  # the command's own exit, status already chosen
+            except Exception as exc:
+                exc = _damage_found_late(exc, kw.get("warehouse")) or exc
+                code = _exit_status(exc)
+                if code is None:
+                    raise
+                _fail(str(exc), code=code)
+
+        return app.command(*args, **kwargs)(run)
+
+    return register
+
+
+# ---------------------------------------------------------------- arguments (exit status 2)
+
+
+def _month_arg(text: str) -> str:
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+
+
+def _period_arg(text: str) -> str:
+    try:
+        return parse_period(text).key
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+
+
+def _moment_arg(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return _parse_moment(text)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+
+
+def _indicator_arg(code: str) -> str:
+    from township.indicators.catalog import check_indicator
+
+    try:
+        return check_indicator(code)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+
+
+def _code_arg(text: str | None, option: str, digits: tuple[int, ...]) -> str | None:
+    """A 统计用区划代码 of the given length(s), as typed; exit 2 when it cannot be one."""
+    if text is None or (len(text) in digits and re.fullmatch(r"[0-9]+", text)):
+        return text
+    what = " or ".join(f"{n}" for n in digits)
+    _fail(f"{option} {text!r}: not a code of {what} digits (统计用区划代码)", code=2)
+
+
+def _existing(path: Path | None, option: str, directory: bool = False) -> None:
+    """A path given on the command line (or by its variable) that must be there already."""
+    if path is None:
+        return
+    if directory and not path.is_dir():
+        _fail(f"{option} {path}: no such folder", code=2)
+    if not directory and not path.exists():
+        _fail(f"{option} {path}: no such file", code=2)
+
+
+def _writable_file(path: Path | None, option: str, suffix: str | None = None) -> None:
+    """A file to write: not a folder, and of the given type."""
+    if path is None:
+        return
+    if path.is_dir():
+        _fail(f"{option} {path}: is a folder; give a file name", code=2)
+    if suffix and path.suffix.lower() != suffix:
+        _fail(f"{option} {path}: give a {suffix} file name", code=2)
+
+
+@_command()
 def synth(raw_dir: RawDir = None, villages: VillagesCsv = None, seed: int = 2026) -> None:
     """Write the sample township: villages.csv, six months of village workbooks, the ground truth."""
     from township.synth import generate_sample
 
+    _writable_file(villages, "--villages", ".csv")
+    if raw_dir is not None and raw_dir.exists() and not raw_dir.is_dir():
+        _fail(f"--raw-dir {raw_dir}: is a file, not a folder", code=2)
     s = _settings(raw_dir, villages)
     generate_sample(s.raw_dir, s.villages, s.villages.with_name("ground_truth.json"), seed=seed)
     console.print(f"sample written to {s.raw_dir} (villages: {s.villages})")
 
 
-@app.command("ingest")
+@_command("ingest")
 def ingest_cmd(
     month: Annotated[
         str | None, typer.Argument(help="report month YYYY-MM; default: every new file")
@@ -107,28 +234,22 @@ def ingest_cmd(
     with --runner dask: its tasks report to Prefect, a temporary server if none is set)."""
     from rich.progress import Progress
 
-    from township.discovery import RawFolderMissing
-    from township.ingest import PublishFailed, ingest
+    from township.ingest import ingest
     from township.ledger import ledger_lines
-    from township.warehouse import WarehouseBusy
 
+    if month is not None:
+        _month_arg(month)
+    _existing(raw_dir, "--raw-dir", directory=True)
     s = _with_runner(_settings(raw_dir, villages, warehouse), runner, address)
-    _require_villages(s)
-    try:
-        if quiet:
-            result = ingest(s, month)
-        else:
-            with Progress(console=err, transient=True) as bar:
-                job = bar.add_task("读取与校验", total=None)
-                result = ingest(
-                    s,
-                    month,
-                    progress=lambda done, total: bar.update(job, completed=done, total=total),
-                )
-    except WarehouseBusy as exc:
-        _fail(str(exc), code=3)
-    except (RawFolderMissing, PublishFailed) as exc:
-        _fail(str(exc))
+    _require_villages(s, villages)
+    if quiet:
+        result = ingest(s, month)
+    else:
+        with Progress(console=err, transient=True) as bar:
+            job = bar.add_task("读取与校验", total=None)
+            result = ingest(
+                s, month, progress=lambda done, total: bar.update(job, completed=done, total=total)
+            )
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
     console.print(
         f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped"
@@ -137,21 +258,34 @@ def ingest_cmd(
         console.print(line, markup=False, highlight=False)
 
 
-def _require_warehouse(s: Settings) -> None:
+def _require_warehouse(s: Settings, given: Path | None) -> None:
+    """The warehouse must be there: a path given that is not is a bad argument (2); the
+    default one not there yet, a failure (1) that says what to do."""
     from township.warehouse import warehouse_exists
 
-    if not warehouse_exists(s):
-        _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
+    if warehouse_exists(s):
+        return
+    _existing(given, "--warehouse")
+    _fail(f"warehouse not found: {s.warehouse} (run `township ingest` first)")
 
 
-def _require_villages(s: Settings) -> None:
+def _require_villages(s: Settings, given: Path | None) -> None:
+    _existing(given, "--villages")
     if not s.villages.exists():
         _fail(
             f"village list not found: {s.villages} (set TOWNSHIP_VILLAGES or run `township synth`)"
         )
 
 
-@app.command()
+def _load_villages(s: Settings, given: Path | None) -> None:
+    """villages.csv, read now: a list that cannot be used fails here (1), before any work."""
+    from township.villages import VillageRegistry
+
+    _require_villages(s, given)
+    VillageRegistry.load(s.villages)
+
+
+@_command()
 def summary(
     period: Annotated[str, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1")],
     format: Annotated[str, typer.Option("--format", "-f", help="text | json | xlsx")] = "text",
@@ -169,25 +303,24 @@ def summary(
     outbox: Outbox = None,
 ) -> None:
     """The township summary for a period."""
-    from township.indicators.periods import parse_period
     from township.reports.compare import comparisons
-    from township.reports.summary import NoData, load_summary, summary_json, summary_text
+    from township.reports.summary import load_summary, summary_json, summary_text
     from township.warehouse import Warehouse
 
-    s = _settings(warehouse=warehouse, outbox=outbox)
-    try:
-        parse_period(period)
-        moment = _parse_moment(as_of) if as_of else None
-    except ValueError as exc:
-        _fail(str(exc), code=2)
+    _period_arg(period)
+    moment = _moment_arg(as_of)
     if format not in ("text", "json", "xlsx"):
         _fail(f"unknown format {format!r}: use text, json or xlsx", code=2)
-    _require_warehouse(s)
+    _code_arg(township, "--township", (9,))
+    if output is not None and format != "xlsx":
+        _fail("--output is for --format xlsx", code=2)
+    _writable_file(output, "--output", ".xlsx")
+    s = _settings(warehouse=warehouse, outbox=outbox)
+    _require_warehouse(s, warehouse)
     with Warehouse.open(s, read_only=True) as wh:
-        try:
-            p, values, catalog = load_summary(wh, period, moment, township)
-        except NoData as exc:
-            _fail(str(exc))
+        if township is not None and township not in wh.township_codes():
+            _fail(f"unknown township code {township}: not in the warehouse's village list", code=2)
+        p, values, catalog = load_summary(wh, period, moment, township)
         last = wh.latest_report_month(moment)
         files = wh.file_ledger(p.start_month, p.end_month) if moment is None else None
         town = values.loc[values["org_level"] == "township", "org_code"].iloc[0]
@@ -213,34 +346,31 @@ def _parse_moment(text: str) -> datetime:
         raise ValueError(
             f"--as-of {text!r} is not a date or time (e.g. 2026-04-05 or 2026-04-05T12:00)"
         ) from exc
+    if moment.tzinfo is not None:  # receipt times are the township's clock, without an offset
+        raise ValueError(f"--as-of {text!r}: give the township's local time, without an offset")
     # A bare date means the end of that day: "what did we know on April 5th".
     return moment.replace(hour=23, minute=59, second=59) if len(text) == 10 else moment
 
 
-@app.command()
+@_command()
 def materialize(warehouse: WarehouseFile = None) -> None:
     """Materialize the indicators again from what is loaded, and republish the analysts' copy
     (each ingest does both; for a lake, e.g. after several ingests ran at once)."""
     from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
-    from township.warehouse import Warehouse, WarehouseBusy
+    from township.warehouse import Warehouse
 
     s = _settings(warehouse=warehouse)
-    _require_warehouse(s)
-    try:
-        with Warehouse.open(s, wait_seconds=s.lock_wait_seconds) as wh:
-            rows = wh.refresh_indicators()
-            try:
-                publish_analyst_snapshot(
-                    wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake
-                )
-            except SnapshotBusy as exc:
-                err.print(f"township: {exc}", markup=False, highlight=False)
-    except WarehouseBusy as exc:
-        _fail(str(exc), code=3)
+    _require_warehouse(s, warehouse)
+    with Warehouse.open(s) as wh:
+        rows = wh.refresh_indicators()
+        try:
+            publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
+        except SnapshotBusy as exc:
+            err.print(f"township: {exc}", markup=False, highlight=False)
     console.print(f"{rows} indicator value(s) materialized")
 
 
-@app.command()
+@_command()
 def trace(
     period: Annotated[str, typer.Argument(help="e.g. SY2026H1")],
     indicator: Annotated[str, typer.Argument(help="indicator code, e.g. births_total")],
@@ -250,17 +380,34 @@ def trace(
     """The files, sheets and Excel rows behind one indicator value."""
     from township.warehouse import Warehouse
 
+    period = _period_arg(period)
+    _indicator_arg(indicator)
+    _code_arg(org, "--org", (9, 12))
     s = _settings(warehouse=warehouse)
-    _require_warehouse(s)
+    _require_warehouse(s, warehouse)
     with Warehouse.open(s, read_only=True) as wh:
-        org_code = org or wh.villages()["township_code"].iloc[0]
+        org_code = _org_code(wh.villages(), org)
         rows = wh.lineage(period, org_code, indicator)
+    typer.echo("村\t文件\t位置")
     for r in rows.itertuples():
         typer.echo(f"{r.village_name}\t{r.file_path}\t{r.sheet} 第{r.excel_row}行")
     typer.echo(f"{len(rows)} row(s) behind {indicator} {period} {org_code}")
 
 
-@app.command()
+def _org_code(villages, org: str | None) -> str:
+    """The village or township asked for (default: the first township) among the warehouse's."""
+    if villages.empty:
+        _fail("the warehouse lists no villages yet: run `township ingest` first")
+    if org is None:
+        return villages["township_code"].iloc[0]
+    if org not in set(villages["village_code"]) | set(villages["township_code"]):
+        _fail(
+            f"unknown org code {org}: no village or township of that code in villages.csv", code=2
+        )
+    return org
+
+
+@_command()
 def reports(
     month: Annotated[str, typer.Argument(help="report month YYYY-MM")],
     raw_dir: RawDir = None,
@@ -270,13 +417,15 @@ def reports(
     """Write the validation report of every file received for MONTH into the outbox."""
     from township.reports.outbox import write_month_reports
 
+    _month_arg(month)
+    _existing(raw_dir, "--raw-dir", directory=True)
     s = _settings(raw_dir, warehouse=warehouse, outbox=outbox)
-    _require_warehouse(s)
+    _require_warehouse(s, warehouse)
     paths = write_month_reports(s, month)
     console.print(f"{len(paths)} report(s) written to {s.outbox / month}")
 
 
-@app.command()
+@_command()
 def template(
     output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path(
         "村计生月报模板.xlsx"
@@ -285,10 +434,11 @@ def template(
     """Write the blank workbook villages fill in."""
     from township.reports.template import write_template
 
+    _writable_file(output, "OUTPUT", ".xlsx")
     console.print(f"template written to {write_template(output)}")
 
 
-@app.command()
+@_command()
 def docs(
     warehouse: WarehouseFile = None,
     output: Annotated[
@@ -309,19 +459,17 @@ def docs(
     import tempfile
 
     from township.docs import build_sample_warehouse, render_docs
-    from township.warehouse import WarehouseBusy
 
+    _writable_file(output, "--output")
     if sample:
         with tempfile.TemporaryDirectory(prefix="township-docs-") as tmp:
             text = render_docs(build_sample_warehouse(Path(tmp)).warehouse)
     else:
         s = _settings(warehouse=warehouse)
         if not s.warehouse.exists():
+            _existing(warehouse, "--warehouse")
             _fail(f"warehouse not found: {s.warehouse} (run `township ingest`, or use --sample)")
-        try:
-            text = render_docs(s.warehouse)
-        except WarehouseBusy as exc:
-            _fail(str(exc), code=3)
+        text = render_docs(s.warehouse, wait_seconds=s.lock_wait_seconds)
     current = output.read_text(encoding="utf-8") if output.exists() else None
     if check:
         if current != text:
@@ -335,7 +483,7 @@ def docs(
         console.print(f"data dictionary written to {output}")
 
 
-@app.command()
+@_command()
 def serve(
     cron: Annotated[
         str, typer.Option(help="when each run starts, cron in --timezone [6th, 06:00]")
@@ -357,14 +505,21 @@ def serve(
 
     Uses the Prefect server at PREFECT_API_URL, else starts a local one for as long as it runs.
     """
-    import re
-
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])|previous", month):
-        _fail(f"--month {month!r}: use previous or YYYY-MM", code=2)
+    if month != "previous":
+        try:
+            parse_month(month)
+        except ValueError:
+            _fail(f"--month {month!r}: use previous or YYYY-MM with a month 01-12", code=2)
+    _existing(raw_dir, "--raw-dir", directory=True)
     s = _settings(raw_dir, villages, warehouse, outbox)
-    _require_villages(s)
-    from flows.serve import ServerError, serve_monthly
+    from flows.monthly_ingest import township_zone
+    from flows.serve import ServerError, check_schedule, serve_monthly
 
+    try:
+        check_schedule(cron, timezone or township_zone().key)
+    except ValueError as exc:
+        _fail(str(exc), code=2)
+    _load_villages(s, villages)
     try:
         serve_monthly(
             s, cron=cron, timezone=timezone, name=name, month=month, announce=console.print
@@ -378,16 +533,19 @@ def serve(
     console.print("stopped")
 
 
-@app.command()
+@_command()
 def demo(
     period: Annotated[str, typer.Option(help="period to summarise")] = "SY2026H1",
     runner: Runner = None,
     address: DaskAddress = None,
 ) -> None:
     """Sample data end to end: synth → the monthly Prefect flow → the township summary."""
+    period = _period_arg(period)
     s = _with_runner(_settings(), runner, address)
     if not s.villages.exists() or not any(s.raw_dir.glob("*/*")):
         synth(raw_dir=s.raw_dir, villages=s.villages)
+    _load_villages(s, None)
+    _check_warehouse_free(s)  # before Prefect starts: its retries would wait minutes
     from flows.monthly_ingest import monthly_ingest
 
     out = monthly_ingest(summary_period=period, runner=s.runner, dask_address=s.dask_address)
@@ -401,13 +559,41 @@ def demo(
     typer.echo(summary_for(s, period, full=True))
 
 
+def _check_warehouse_free(s: Settings) -> None:
+    """WarehouseBusy (after TOWNSHIP_LOCK_WAIT_SECONDS) or WarehouseDamaged now, if either."""
+    from township.warehouse import connect
+
+    if not s.uses_lake and s.warehouse.exists():
+        connect(s.warehouse, read_only=True, wait_seconds=s.lock_wait_seconds).close()
+
+
 def main() -> None:
     logging.getLogger("township").addHandler(logging.StreamHandler())
     try:
-        app()
-    except Exception as exc:  # one clear line, not a traceback, for the office's cron mail
-        err.print(f"township: {type(exc).__name__}: {exc}", markup=False, highlight=False)
+        # Not standalone: typer's usage errors come back here, to be told in one line.
+        code = app(prog_name="township", standalone_mode=False)
+    except TyperException as exc:  # click's exceptions, as typer vendors them
+        if type(exc).__name__ != "NoArgsIsHelpError":  # that one has shown the help already
+            _print_error(exc.format_message() + _help_hint(exc))
+        sys.exit(exc.exit_code)
+    except Abort:
+        _print_error("aborted")
         sys.exit(1)
+    except Exception as exc:  # one clear line, not a traceback, for the office's cron mail
+        _print_error(f"{type(exc).__name__}: {exc}")
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _help_hint(exc: TyperException) -> str:
+    ctx = getattr(exc, "ctx", None)
+    return f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+
+
+def _print_error(message: str) -> None:
+    # One line whatever the message quotes (a file name may hold a line break): cron mails and
+    # the office read the first line.
+    err.print(f"township: {' '.join(message.splitlines())}", markup=False, highlight=False)
 
 
 if __name__ == "__main__":

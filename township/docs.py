@@ -312,11 +312,12 @@ def warehouse_markdown(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_docs(warehouse: Path) -> str:
-    """The Markdown for the warehouse file, opened read-only."""
+def render_docs(warehouse: Path, wait_seconds: float = 60.0) -> str:
+    """The Markdown for the warehouse file, opened read-only (waiting `wait_seconds` while
+    another process holds it)."""
     from township.warehouse import connect
 
-    con = connect(Path(warehouse), read_only=True)
+    con = connect(Path(warehouse), read_only=True, wait_seconds=wait_seconds)
     try:
         return warehouse_markdown(con)
     finally:

@@ -9,9 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from township.forms import normalise_label
-from township.read.grid import decode_text
+from township.read.grid import Rejected, decode_text
 
 CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
+VILLAGE_CODE = re.compile(r"[0-9]{12}")
+TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
+REQUIRED_COLUMNS = ("village_code", "village_name")
+# NUL, tabs, line breaks in a cell: the names go into reports' titles and file names.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class VillageListError(Exception):
+    """villages.csv cannot be used: the message names the file, the problem and the row."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +44,10 @@ class VillageRegistry:
 
     @classmethod
     def load(cls, path: Path) -> VillageRegistry:
-        text = decode_text(Path(path).read_bytes())
-        rows = csv.DictReader(io.StringIO(text))
-        return cls([_village(row) for row in rows if (row.get("village_code") or "").strip()])
+        """The villages of `path`; VillageListError when the file cannot be used as it is (a
+        half-read list would turn every file of a missing village into a rejection)."""
+        path = Path(path)
+        return cls(_villages(path, _text(path)))
 
     @property
     def townships(self) -> dict[str, str]:
@@ -57,13 +67,88 @@ class VillageRegistry:
         return next((v for name, v in self._names if name and name in label), None)
 
 
-def _village(row: dict[str, str]) -> Village:
-    code = row["village_code"].strip()
+def _text(path: Path) -> str:
+    if path.is_dir():  # not an OSError to retry: waiting will not make it a file
+        raise VillageListError(f"{path}: is a folder, not the CSV file of villages")
+    data = path.read_bytes()  # a missing or unreadable file: the OSError names it
+    try:
+        text = decode_text(data) if data.strip() else ""
+        if text.count("\x00") > len(text) // 4:  # UTF-16 (Excel's "Unicode Text"), misread
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL bytes")
+    except (Rejected, UnicodeDecodeError) as exc:
+        raise VillageListError(
+            f"{path}: the text cannot be decoded (not UTF-8, GBK or GB18030): "
+            "save it again as CSV UTF-8"
+        ) from exc
+    if not text.strip():
+        raise VillageListError(f"{path}: the file is empty (expected a header row and villages)")
+    return text
+
+
+def _villages(path: Path, text: str) -> list[Village]:
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        header = [(name or "").strip() for name in reader.fieldnames or []]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        if missing:
+            raise VillageListError(
+                f"{path}: no column {', '.join(missing)} in the header row "
+                f"(found: {', '.join(_shown(h) for h in header if h) or 'nothing'})"
+            )
+        reader.fieldnames = header
+        villages = _checked_rows(path, reader)
+    except csv.Error as exc:
+        raise VillageListError(f"{path} row {reader.line_num}: not a CSV file ({exc})") from exc
+    if not villages:
+        raise VillageListError(f"{path}: no villages, only the header row")
+    return villages
+
+
+def _shown(text: str) -> str:
+    return text if text.isprintable() else repr(text)
+
+
+def _checked_rows(path: Path, reader: csv.DictReader) -> list[Village]:
+    """Every row that holds anything, checked. Rows are numbered as Excel and editors show
+    them, the header being row 1 (a cell holding line breaks aside)."""
+    villages: list[Village] = []
+    first_seen: dict[str, int] = {}
+    for row in reader:
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue  # a blank line (or one of bare commas) holds no village
+        where = f"{path} row {reader.line_num}"
+        village = _village(row, where)
+        if village.code in first_seen:
+            raise VillageListError(
+                f"{where}: village_code {village.code} is already on row {first_seen[village.code]}"
+            )
+        first_seen[village.code] = reader.line_num
+        villages.append(village)
+    return villages
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _village(row: dict, where: str) -> Village:
+    for column, value in row.items():
+        if isinstance(value, str) and CONTROL.search(value):
+            raise VillageListError(f"{where}: {column} holds a control character ({value!r})")
+    code, name = _cell(row, "village_code"), _cell(row, "village_name")
+    if not VILLAGE_CODE.fullmatch(code):
+        raise VillageListError(f"{where}: village_code {code!r} is not 12 digits")
+    if not name:
+        raise VillageListError(f"{where}: village_name is empty (village {code})")
+    township_code = _cell(row, "township_code") or code[:9]
+    if not TOWNSHIP_CODE.fullmatch(township_code):
+        raise VillageListError(f"{where}: township_code {township_code!r} is not 9 digits")
     return Village(
         code=code,
-        name=row["village_name"].strip(),
-        aliases=tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip()),
-        township_code=(row.get("township_code") or code[:9]).strip(),
-        township_name=(row.get("township_name") or "").strip(),
-        email=(row.get("email") or "").strip() or None,
+        name=name,
+        aliases=tuple(a.strip() for a in _cell(row, "aliases").split("|") if a.strip()),
+        township_code=township_code,
+        township_name=_cell(row, "township_name"),
+        email=_cell(row, "email") or None,
     )

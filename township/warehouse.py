@@ -123,6 +123,66 @@ class WarehouseMissing(FileNotFoundError):
     """There is no lake there yet (or no tables in it): ingest first. Waiting will not help."""
 
 
+class WarehouseDamaged(Exception):
+    """The file is not a readable DuckDB warehouse (truncated, overwritten, a directory): no
+    wait or retry fixes it, a backup or a rebuild from data/raw does."""
+
+
+# What DuckDB says when a file cannot be read as a database at all (duckdb 1.5), and what it
+# means for the office.
+DAMAGE_SIGNS = {
+    "replaying wal": "its write-ahead log (.wal) is damaged",
+    "is a directory": "it is a directory, not a file",
+    "could not read enough bytes": "it is truncated",
+    "not a valid duckdb database file": "it is not a DuckDB file",
+    "corrupt database file": "its contents are corrupt",
+    "checksum": "its contents are corrupt",
+}
+
+
+HEADER_BYTES = 3 * 4096  # a DuckDB file's header and its two database headers, before the blocks
+
+
+def damaged(path: Path, exc: Exception, warehouse: Path | None = None) -> WarehouseDamaged | None:
+    """The WarehouseDamaged for `exc`, met opening `path` (the warehouse itself, else the file
+    beside `warehouse`), or None when the error says nothing of the kind."""
+    text = _duckdb_words(exc)
+    reason = next((why for sign, why in DAMAGE_SIGNS.items() if sign in text), None)
+    return None if reason is None else _damage(Path(path), reason, warehouse)
+
+
+def check_whole(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    database: str | None = None,
+    warehouse: Path | None = None,
+) -> None:
+    """WarehouseDamaged when the file is cut short (a copy interrupted, a full disk): DuckDB
+    opens it, and fails only at the first query reaching a missing block. DuckDB writes whole
+    blocks after its headers, so a file ending inside a block, or holding fewer blocks than
+    are in use, has lost its end. (Free blocks may lie past the end: total_blocks won't do.)"""
+    path = Path(path)
+    if not path.is_file() or Path(f"{path}.wal").exists():
+        return  # what the log holds may not be in the file yet
+    block_size, used = con.execute(
+        "select block_size, used_blocks from pragma_database_size() "
+        "where database_name = coalesce(?, current_database())",
+        [database],
+    ).fetchone()
+    size = path.stat().st_size
+    if (size - HEADER_BYTES) % block_size or size < HEADER_BYTES + used * block_size:
+        raise _damage(path, "it is truncated", warehouse)
+
+
+def _damage(path: Path, reason: str, warehouse: Path | None) -> WarehouseDamaged:
+    warehouse = Path(warehouse or path)
+    return WarehouseDamaged(
+        f"warehouse file {path} is damaged or not a DuckDB warehouse ({reason}): restore "
+        f"{warehouse.name} and {restricted_path(warehouse).name} together from the backup, or "
+        "move both aside and run `township ingest`, which rebuilds everything from data/raw"
+    )
+
+
 def sql(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
@@ -136,9 +196,14 @@ def ddl_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _duckdb_words(exc: Exception) -> str:
+    """DuckDB's message without the quoted paths in it: a path may hold any word (/srv/blocks)."""
+    return re.sub(r'"[^"]*"', '""', str(exc)).lower()
+
+
 def _is_lock_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "lock" in text or "conflicting" in text
+    text = _duckdb_words(exc)
+    return "could not set lock" in text or "conflicting lock" in text
 
 
 def connect(
@@ -162,8 +227,9 @@ def connect(
             # codes, names): dictionary compression takes them 20% faster (2M indicator rows:
             # 0.93 s -> 0.75 s, the analysts' copy as much again).
             con.execute("set disabled_compression_methods = 'fsst'")
-            return con
         except duckdb.IOException as exc:
+            if (broken := damaged(path, exc)) is not None:
+                raise broken from exc
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 if _is_lock_error(exc):
                     raise WarehouseBusy(
@@ -173,6 +239,13 @@ def connect(
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+            continue
+        try:
+            check_whole(con, path)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
 
 # -- the DuckLake target ------------------------------------------------------------------
@@ -408,12 +481,17 @@ class Warehouse:
         path = restricted_path(self.path)
         if self._has_schema(RESTRICTED) or (read_only and not path.exists()):
             return
-        if read_only:
-            self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} (read_only)")
-            return
-        with owner_only():
-            self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} (read_write)")
-        path.chmod(0o600)  # a file made by an earlier version was readable by everyone
+        mode = "read_only" if read_only else "read_write"
+        try:
+            with contextlib.nullcontext() if read_only else owner_only():
+                self.con.execute(f"attach '{_quoted(str(path))}' as {RESTRICTED} ({mode})")
+        except duckdb.IOException as exc:
+            if (broken := damaged(path, exc, self.path)) is not None:
+                raise broken from exc
+            raise
+        check_whole(self.con, path, RESTRICTED, self.path)
+        if not read_only:
+            path.chmod(0o600)  # a file made by an earlier version was readable by everyone
 
     def _split_restricted(self, wait_seconds: float) -> None:
         """An earlier version's warehouse kept names and ID numbers in a schema of its own file:
@@ -457,8 +535,14 @@ class Warehouse:
             self._forget_indicator_builds()
 
     @classmethod
-    def open(cls, settings, read_only: bool = False, wait_seconds: float = 60.0) -> Warehouse:
-        """The warehouse the settings name: the DuckDB file, or the DuckLake when set."""
+    def open(
+        cls, settings, read_only: bool = False, wait_seconds: float | None = None
+    ) -> Warehouse:
+        """The warehouse the settings name: the DuckDB file, or the DuckLake when set. Held by
+        another process, it is waited for `wait_seconds`, by default the settings' own
+        (TOWNSHIP_LOCK_WAIT_SECONDS), then WarehouseBusy."""
+        if wait_seconds is None:
+            wait_seconds = getattr(settings, "lock_wait_seconds", 60.0)
         return cls(
             settings.warehouse,
             read_only=read_only,

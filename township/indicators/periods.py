@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+# A report month: YYYY-MM, month 01-12 exactly (the folder names under data/raw, SPEC §3).
+MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+MONTH_HINT = "use YYYY-MM with a month 01-12, e.g. 2026-03"
+PERIOD_HINT = "use 2026-03, 2026Q1, 2026, SY2026, SY2026H1 or SY2026H2"
 PATTERNS = [
-    (re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"), "month"),
-    (re.compile(r"^(\d{4})Q([1-4])$"), "quarter"),
-    (re.compile(r"^(\d{4})$"), "year"),
-    (re.compile(r"^SY(\d{4})$"), "statistical_year"),
-    (re.compile(r"^SY(\d{4})H([12])$"), "statistical_half"),
+    (MONTH, "month"),
+    (re.compile(r"^([0-9]{4})Q([1-4])$"), "quarter"),
+    (re.compile(r"^([0-9]{4})$"), "year"),
+    (re.compile(r"^SY([0-9]{4})$"), "statistical_year"),
+    (re.compile(r"^SY([0-9]{4})H([12])$"), "statistical_half"),
 ]
 
 
@@ -36,15 +40,23 @@ def _month_end(year: int, month: int) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
+def parse_month(text: str) -> str:
+    """The report month `text` names, exactly YYYY-MM; ValueError saying what is accepted."""
+    if not isinstance(text, str) or not MONTH.fullmatch(text) or text.startswith("0000"):
+        raise ValueError(f"bad month {text!r}: {MONTH_HINT}")
+    return text
+
+
 def parse_period(text: str) -> Period:
     key = text.strip().upper()
     for pattern, kind in PATTERNS:
         match = pattern.match(key)
         if match:
-            return _period(key, kind, [int(g) for g in match.groups()])
-    raise ValueError(
-        f"unknown period {text!r}: use 2026-03, 2026Q1, 2026, SY2026, SY2026H1 or SY2026H2"
-    )
+            try:
+                return _period(key, kind, [int(g) for g in match.groups()])
+            except ValueError:  # year 0000 (or SY0001): no such dates
+                break
+    raise ValueError(f"unknown period {text!r}: {PERIOD_HINT}")
 
 
 def _period(key: str, kind: str, parts: list[int]) -> Period:

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
 from township.config import Settings
 from township.model import Finding, Rejection
-from township.reports.village import ReportInput, write_village_report
+from township.reports.village import ReportInput, one_line, report_path, write_village_report
 from township.warehouse import Warehouse
+
+log = logging.getLogger(__name__)
+ERROR_CHARS = 300  # of each failure in the one line that lists them (the log has them whole)
+
+
+class ReportsNotWritten(Exception):
+    """Some reports of a month could not be written; every other one was. `written` lists
+    those, `failures` (the submitted file, the error) the others."""
+
+    def __init__(self, month: str, written: list[Path], failures: list[tuple[str, str]]):
+        self.written, self.failures = written, failures
+        listed = "; ".join(f"{name}: {error}" for name, error in failures)
+        super().__init__(
+            f"{len(failures)} of {len(written) + len(failures)} report(s) for {month} could not "
+            f"be written, for the file(s) {listed}; the other {len(written)} were written"
+        )
 
 
 def _none(value: object) -> object:
@@ -60,27 +78,34 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
 
 def _separate_same_second(inputs: list[ReportInput]) -> list[ReportInput]:
     """SPEC §10 names a report by village and receipt second; two files of one village received
-    in the same second would share it, so both then also carry their file name."""
-    seen: dict[tuple, int] = {}
+    in the same second would share it, so both then also carry their file name. Judged by the
+    name itself: two unresolved files whose names differ in their extension share it too."""
     for inp in inputs:
-        key = (
-            inp.village_code or inp.file_name,
-            inp.report_month,
-            inp.received_at.replace(microsecond=0),
-        )
-        seen[key] = seen.get(key, 0) + 1
-    for inp in inputs:
-        key = (
-            inp.village_code or inp.file_name,
-            inp.report_month,
-            inp.received_at.replace(microsecond=0),
-        )
-        inp.same_second_as_another = seen[key] > 1
+        inp.same_second_as_another = False
+    # casefolded: on the office's Windows share, 复合村_A.xlsx and 复合村_a.xlsx are one file
+    keys = [report_path(Path(), inp).as_posix().casefold() for inp in inputs]
+    shared = Counter(keys)
+    for inp, key in zip(inputs, keys, strict=True):
+        inp.same_second_as_another = shared[key] > 1
     return inputs
 
 
 def write_month_reports(settings: Settings, month: str) -> list[Path]:
-    """One report per file received for the month (rejected files included)."""
+    """One report per file received for the month (rejected files included). A report that
+    cannot be written does not keep the others from being written: ReportsNotWritten at the
+    end names it."""
     with Warehouse.open(settings, read_only=True) as wh:
         inputs = report_inputs(wh, month, settings.raw_dir)
-    return [write_village_report(settings.outbox, inp) for inp in inputs]
+    written: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for inp in inputs:
+        try:
+            written.append(write_village_report(settings.outbox, inp))
+        except Exception as exc:  # one village's report; the next village's still goes out
+            error = one_line(f"{type(exc).__name__}: {exc}")
+            log.error("could not write the report on %s: %s", inp.file_path, error)
+            log.debug("the report on %s", inp.file_path, exc_info=True)
+            failures.append((one_line(inp.file_name), error[:ERROR_CHARS]))
+    if failures:
+        raise ReportsNotWritten(month, written, failures)
+    return written

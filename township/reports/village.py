@@ -9,6 +9,7 @@ submitted `=HYPERLINK(...)` or `+cmd` stays inert text in the report.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -63,7 +64,15 @@ COMMENT_WIDTH_PX = 360
 
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_BAD_FILE_CHARS = re.compile(r'[\\/:*?"<>|]')
+# Control characters (Unicode Cc), lone surrogates (a file name's undecodable bytes), line and
+# paragraph separators: none may reach a report's lines, which they would break or forge.
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
+# Control characters a copied cell may not keep: all but tab and line breaks, which a cell can
+# legitimately hold and Excel shows.
+_CELL_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_NAME_BYTES = 255  # one path component, in UTF-8, on the file systems the outbox lives on
+NAME_SUFFIX = ".xlsx"  # the longer of the two suffixes a report's files carry (.xlsx, .txt)
 
 
 @dataclass
@@ -94,16 +103,51 @@ def report_path(outbox: Path, inp: ReportInput) -> Path:
         stem = "_".join(p for p in (inp.village_code, inp.village_name) if p)
     else:
         stem = Path(inp.file_name).stem
-    name = f"{_safe_file_part(stem)}_{stamp}"
-    if inp.same_second_as_another:
-        name += f"_{_safe_file_part(inp.file_name)}"
-    return Path(outbox) / inp.report_month / f"{name}.xlsx"
+    tail = _safe_file_part(inp.file_name) if inp.same_second_as_another else ""
+    return (
+        Path(outbox)
+        / inp.report_month
+        / f"{_fitted_name(_safe_file_part(stem), stamp, tail)}{NAME_SUFFIX}"
+    )
+
+
+def _fitted_name(head: str, stamp: str, tail: str) -> str:
+    """head_stamp[_tail], cut to fit one path component with its suffix. When cut, the file or
+    village part gives way (on a character boundary), the stamp stays whole, and a short hash
+    of the uncut name keeps two long names that share a beginning apart."""
+    name = "_".join(p for p in (head, stamp, tail) if p)
+    room = MAX_NAME_BYTES - len(NAME_SUFFIX)
+    if _utf8_len(name) <= room:
+        return name
+    mark = "~" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    budget = room - _utf8_len(f"_{stamp}{mark}") - (1 if tail else 0)  # head and tail share it
+    if tail:  # the village keeps what the file name does not need, and at least half
+        head = _cut(head, max(budget // 2, budget - _utf8_len(tail)))
+        tail = _cut(tail, budget - _utf8_len(head))
+    else:
+        head = _cut(head, budget)
+    return "_".join(p for p in (head, stamp, tail) if p) + mark
+
+
+def _utf8_len(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """The longest beginning of `text` within `max_bytes` of UTF-8, whole characters only."""
+    return text.encode("utf-8")[: max(0, max_bytes)].decode("utf-8", errors="ignore")
 
 
 def _safe_file_part(text: str) -> str:
     # The stem comes from whatever the village named its file: keep it a single path component.
-    cleaned = _BAD_FILE_CHARS.sub("_", text).strip(" .")
+    cleaned = _BAD_FILE_CHARS.sub("_", one_line(text)).strip(" .")
     return cleaned or "未命名文件"
+
+
+def one_line(text: object) -> str:
+    """`text` on one line, free of control characters: what a file name, a sheet name or a cell
+    brings into a report's lines (a line break there would forge a line of our own)."""
+    return _BREAKING.sub(" ", "" if text is None else str(text))
 
 
 # ---------------------------------------------------------------- entry points
@@ -136,7 +180,8 @@ def plain_text_summary(inp: ReportInput) -> str:
     if len(ordered) > MAX_TEXT_FINDINGS:
         lines.append(f"……另有 {len(ordered) - MAX_TEXT_FINDINGS} 处问题未列出")
     lines.append("完整报告见附件。")
-    return "\n".join(lines)
+    # Each line is made one line only now, whatever a file, sheet or cell put into it.
+    return "\n".join(one_line(line) for line in lines)
 
 
 def _finding_line(f: Finding) -> str:
@@ -262,7 +307,7 @@ def _write_summary(sheet: Worksheet, inp: ReportInput, formats: dict) -> None:
 
 def _write_heading(sheet: Worksheet, inp: ReportInput, formats: dict) -> int:
     """Title and who/what/when lines; returns the next free row."""
-    title = f"{inp.township_name or ''}计生月报校验报告"
+    title = one_line(f"{inp.township_name or ''}计生月报校验报告")
     sheet.write_string(0, 0, title, formats["title"])
     village = _village_label(inp)
     if inp.village_code and inp.village_name:
@@ -287,6 +332,7 @@ def _write_heading(sheet: Worksheet, inp: ReportInput, formats: dict) -> int:
 
 def _write_label_line(sheet: Worksheet, row: int, label: str, text: str, formats: dict) -> int:
     """`label | text`, the text spread over the remaining columns; returns the next row."""
+    text = one_line(text)  # these lines name the file and the village: one line each
     sheet.write_string(row, 0, label, formats["label"])
     last = len(FINDING_COLUMNS) - 1
     sheet.merge_range(row, 1, row, last, "", formats["wrap"])
@@ -305,7 +351,7 @@ def _write_counts(sheet: Worksheet, row: int, inp: ReportInput, formats: dict) -
         sheet.write_string(row, 1, "无")
         row += 1
     for name, count in inp.counts.items():
-        sheet.write_string(row, 1, name)
+        sheet.write_string(row, 1, one_line(name))
         sheet.write_string(row, 2, f"{count} 条")
         row += 1
     errors, warnings = _severity_counts(inp.findings)
@@ -347,7 +393,7 @@ def _write_finding_row(sheet: Worksheet, row: int, f: Finding, formats: dict) ->
         # The severity cell carries the colour; submitted text (value, sheet) is never a formula.
         is_severity = col == 5 and f.severity in SEVERITY_FILL
         cell_format = formats[f"cell:{f.severity}"] if is_severity else formats["cell"]
-        sheet.write_string(row, col, value, cell_format)
+        sheet.write_string(row, col, one_line(value), cell_format)
 
 
 # ---------------------------------------------------------------- sheet copies
@@ -358,7 +404,7 @@ def _copy_names(names: list[str]) -> dict[str, str]:
     used = {SUMMARY_SHEET.casefold()}
     result = {}
     for name in names:
-        base = _BAD_SHEET_CHARS.sub("_", str(name)).strip("'")[:31] or "Sheet"
+        base = _BAD_SHEET_CHARS.sub("_", one_line(name)).strip("'")[:31] or "Sheet"
         candidate, n = base, 2
         while candidate.casefold() in used:
             suffix = f"({n})"
@@ -418,7 +464,8 @@ def _write_value(sheet: Worksheet, r: int, c: int, value: object, cell_format) -
     elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
         sheet.write_number(r, c, value, cell_format)
     else:
-        sheet.write_string(r, c, _as_text(value), cell_format)
+        # A cell may hold line breaks; never a NUL or another control character.
+        sheet.write_string(r, c, _CELL_CONTROLS.sub("", _as_text(value)), cell_format)
 
 
 def _as_text(value: object) -> str:
@@ -436,9 +483,9 @@ def _as_text(value: object) -> str:
 def _comment_text(findings: list[Finding]) -> str:
     parts = []
     for f in _ordered(findings):
-        part = f"【{_severity_zh(f.severity)}】{f.message_zh}"
+        part = f"【{_severity_zh(f.severity)}】{one_line(f.message_zh)}"
         if f.fix_zh:
-            part += f"\n修改方法：{f.fix_zh}"
+            part += f"\n修改方法：{one_line(f.fix_zh)}"
         parts.append(part)
     return "\n".join(parts)
 
