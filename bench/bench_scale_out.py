@@ -77,7 +77,7 @@ def run_flow(folder: Path, work: Path, runner: str, address: str = "", env: dict
 
 
 def values(settings) -> dict:
-    from township.warehouse import Warehouse
+    from township.store import Warehouse
 
     with Warehouse.open(settings, read_only=True) as wh:
         rows = wh.con.execute("select * from marts.indicator_values").fetchall()

@@ -26,7 +26,7 @@ from results import write_section  # noqa: E402
 
 import township.ingest as ingest_module  # noqa: E402
 from township.config import Settings  # noqa: E402
-from township.warehouse import Warehouse  # noqa: E402
+from township.store import Warehouse  # noqa: E402
 
 START, END = "<!-- profile:start -->", "<!-- profile:end -->"
 STAGES = {

@@ -158,12 +158,12 @@ def best(runs) -> dict:
 
 
 def materialize_seconds(warehouse: Path) -> float:
-    from township.warehouse import Warehouse
+    from township.store import Warehouse, indicators
 
-    with Warehouse(warehouse) as wh:
+    with Warehouse.at(warehouse) as wh:
         wh.begin()
         start = time.perf_counter()
-        wh.materialize_indicators()
+        indicators.refresh(wh)
         seconds = time.perf_counter() - start
         wh.rollback()
     return seconds
@@ -193,12 +193,12 @@ def reingest_seconds(folder: Path, warehouse: Path) -> float:
 
 def summary_ms(warehouse: Path, periods: list[str], repeats: int = 5) -> dict[str, float]:
     from township.reports.summary import load_summary, summary_text
-    from township.warehouse import Warehouse
+    from township.store import Warehouse, queries
 
     out = {}
-    with Warehouse(warehouse, read_only=True) as wh:
-        last = wh.latest_report_month()
-        township = wh.villages()["township_code"].iloc[0]
+    with Warehouse.at(warehouse, read_only=True) as wh:
+        last = queries.latest_report_month(wh)
+        township = queries.villages(wh)["township_code"].iloc[0]
         for period in periods:
             best = float("inf")
             for _ in range(repeats):

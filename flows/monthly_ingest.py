@@ -43,10 +43,11 @@ from township.ledger import ledger_markdown  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
 from township.runs import summary_texts  # noqa: E402
-from township.warehouse import (  # noqa: E402
+from township.store import (  # noqa: E402
     Warehouse,
     WarehouseBusy,
     WarehouseMissing,
+    queries,
     warehouse_exists,
 )
 
@@ -170,7 +171,7 @@ def run_table(settings: Settings, result: IngestResult, months: list[str]) -> di
     rules: dict[tuple[str, str], int] = {}
     with Warehouse.open(settings, read_only=True, wait_seconds=settings.lock_wait_seconds) as wh:
         for month in months:
-            submissions, findings, _ = wh.month_submissions(month)
+            submissions, findings, _ = queries.month_submissions(wh, month)
             label = {}
             for s in submissions.itertuples():
                 if s.submission_id not in ids:

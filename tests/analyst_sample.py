@@ -12,7 +12,7 @@ import pytest
 
 from township.config import Settings
 from township.docs import build_sample_warehouse
-from township.publish import analyst_snapshot_path
+from township.store import analyst_copy_path
 
 _BUILT: dict[str, Settings] = {}
 
@@ -25,7 +25,7 @@ def sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def snapshot_of(settings: Settings) -> Path:
-    return analyst_snapshot_path(settings.warehouse)
+    return analyst_copy_path(settings.warehouse)
 
 
 HOLD = """

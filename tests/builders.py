@@ -13,7 +13,7 @@ import xlsxwriter
 from stdnum.cn import ric
 
 from township.config import Settings
-from township.warehouse import restricted_path
+from township.store import restricted_path
 
 BIRTH_HEADER = [
     "母亲姓名",

@@ -13,8 +13,7 @@ import duckdb
 import pytest
 from analyst_sample import ingest_holding, sample_warehouse, snapshot_of
 
-from township.publish import publish_analyst_snapshot
-from township.warehouse import Warehouse, WarehouseBusy, restricted_path
+from township.store import Warehouse, WarehouseBusy, publish, restricted_path
 
 FULL_ID = re.compile(r"\d{17}[\dX]")
 
@@ -30,7 +29,7 @@ def open_as_analyst(path: Path) -> duckdb.DuckDBPyConnection:
 
 def personal_values(settings) -> set[str]:
     """Every name and full 18-character ID number the sample's villages sent (restricted)."""
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         rows = wh.con.sql(
             """
             select unnest([mother_name, father_name, child_name, mother_id, father_id])
@@ -188,10 +187,10 @@ def test_analyst_copy_opens_while_an_ingest_holds_the_warehouse(sample):
 @pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot replace an open file")
 def test_republishing_leaves_an_open_analyst_connection_reading_its_copy(sample, tmp_path):
     target = tmp_path / "analyst.duckdb"
-    publish_analyst_snapshot(sample.warehouse, target)
+    publish.publish(sample.warehouse, target)
     before = open_as_analyst(target)
     try:
-        publish_analyst_snapshot(sample.warehouse, target)
+        publish.publish(sample.warehouse, target)
         after = open_as_analyst(target)
         try:
             count = "select count(*) from marts.births"
@@ -247,8 +246,8 @@ def test_analyst_views_agree_with_the_published_indicators(sample):
 
 def test_publishing_through_the_ingests_own_connection(sample, tmp_path):
     target = tmp_path / "analyst.duckdb"
-    with Warehouse(sample.warehouse, read_only=True) as wh:
-        publish_analyst_snapshot(wh.con, target)
+    with Warehouse.at(sample.warehouse, read_only=True) as wh:
+        publish.publish(wh, target)
         assert (
             wh.con.sql("select count(*) from restricted.births").fetchone()[0] > 0
         )  # still usable
@@ -261,9 +260,9 @@ def test_publishing_through_the_ingests_own_connection(sample, tmp_path):
 
 def test_a_busy_warehouse_leaves_the_previous_copy_whole(sample, tmp_path):
     target = tmp_path / "analyst.duckdb"
-    publish_analyst_snapshot(sample.warehouse, target)
+    publish.publish(sample.warehouse, target)
     before = target.read_bytes()
     with ingest_holding(sample.warehouse), pytest.raises(WarehouseBusy):
-        publish_analyst_snapshot(sample.warehouse, target, wait_seconds=0.5)
+        publish.publish(sample.warehouse, target, wait_seconds=0.5)
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analyst.duckdb"]

@@ -10,8 +10,8 @@ import pytest
 import township.ingest as ingest_module
 from township.config import Settings
 from township.ingest import ingest
+from township.store import Warehouse, queries
 from township.synth import generate_scaled
-from township.warehouse import Warehouse
 
 
 def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(settings, monkeypatch):
@@ -27,7 +27,7 @@ def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(sett
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", 25)
     result = ingest(Settings(workers=2))
     assert result.by_status.get("rejected", 0) == 0
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         rows = wh.con.execute(
             "select period, org_code, indicator, value from marts.indicator_values"
         ).fetchall()
@@ -53,8 +53,8 @@ def test_summary_of_a_warehouse_with_several_townships_covers_one_township(setti
         seed=3,
     )
     ingest(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        towns = sorted(wh.villages()["township_code"].unique())
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        towns = sorted(queries.villages(wh)["township_code"].unique())
         assert len(towns) > 1
         period, values, catalog = load_summary(wh, "2026-03", township=towns[1])
         with pytest.raises(NoData):
@@ -96,7 +96,7 @@ def test_a_reader_crash_in_a_worker_process_of_a_flow_run_rejects_that_file_alon
     statuses = {Path(s["file_name"]).name: s["status"] for s in out["result"].submissions}
     assert statuses.pop(victim.name) == "rejected"
     assert len(statuses) == 19 and "rejected" not in statuses.values()
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         reason = wh.con.execute(
             "select reason_code from raw.submissions where file_name = ?", [victim.name]
         ).fetchone()

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from township.cli import app
 from township.config import Settings
 from township.ingest import ingest
-from township.warehouse import restricted_path
+from township.store import restricted_path
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 HEADER = "village_code,village_name,aliases,township_code,township_name,email\n"

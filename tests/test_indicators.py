@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from township.warehouse import INDICATOR_CATALOG, Warehouse
+from township.indicators.catalog import CATALOG_FILE as INDICATOR_CATALOG
+from township.store import Warehouse
+from township.store import load as loading
 
 V1, V2, TOWN = "420117104201", "420117104202", "420117104"
 VILLAGES = pd.DataFrame(
@@ -93,13 +95,11 @@ def record(sid: str, **counts) -> pd.DataFrame:
 
 
 def load(path, batches: list[dict[str, pd.DataFrame]]) -> Warehouse:
-    wh = Warehouse(path)
-    wh.begin()
-    wh.replace_villages(VILLAGES)
+    wh = Warehouse.at(path)
+    wh.begin_load(VILLAGES, [])
     for tables in batches:
-        wh.insert_tables(tables)
-    wh.materialize_indicators()
-    wh.commit()
+        loading.insert_batch(wh, tables)
+    loading.finish_load(wh, len(batches))  # commits, then materializes the indicators
     return wh
 
 

@@ -236,21 +236,20 @@ def hold_warehouse(path: Path, seconds: float) -> subprocess.Popen:
 def impatient(monkeypatch):
     """Wait 1 s for the lock (not 60) and 0.5 s between ingest retries (not minutes)."""
     import flows.monthly_ingest as module
-    import township.ingest
-    from township.warehouse import Warehouse, WarehouseBusy
+    from township.store import Warehouse, WarehouseBusy
 
     monkeypatch.setenv("TOWNSHIP_LOCK_WAIT_SECONDS", "1")
     busy: list[str] = []
+    open_warehouse = Warehouse.open
 
-    class CountingWarehouse(Warehouse):
-        def __init__(self, *args, **kwargs):
-            try:
-                super().__init__(*args, **kwargs)
-            except WarehouseBusy as exc:
-                busy.append(str(exc))
-                raise
+    def counting_open(*args, **kwargs):
+        try:
+            return open_warehouse(*args, **kwargs)
+        except WarehouseBusy as exc:
+            busy.append(str(exc))
+            raise
 
-    monkeypatch.setattr(township.ingest, "Warehouse", CountingWarehouse)
+    monkeypatch.setattr(Warehouse, "open", staticmethod(counting_open))
     monkeypatch.setattr(
         module, "ingest_files", module.ingest_files.with_options(retry_delay_seconds=0.5)
     )

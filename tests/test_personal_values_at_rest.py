@@ -19,8 +19,7 @@ from builders import (
 )
 
 from township.ingest import ingest
-from township.publish import analyst_snapshot_path
-from township.warehouse import restricted_path
+from township.store import analyst_copy_path, restricted_path
 
 FUHE = "420117104201"
 MONTH = "2026-03"
@@ -71,7 +70,7 @@ def test_values_outside_their_vocabulary_are_errors_kept_only_in_restricted(town
 
 @pytest.mark.parametrize("which", ["warehouse", "analysts' copy"])
 def test_no_byte_of_a_stray_personal_value_is_in_the_file(township, which):
-    path = township.warehouse if which == "warehouse" else analyst_snapshot_path(township.warehouse)
+    path = township.warehouse if which == "warehouse" else analyst_copy_path(township.warehouse)
     data = path.read_bytes()
     for secret in (STRAY_ID, STRAY_NAME, COVER_NAME):
         assert secret.encode() not in data, secret
@@ -97,14 +96,14 @@ def test_restricted_file_and_secrets_are_the_owners_alone(township):
     assert mode(restricted_path(township.warehouse)) == 0o600
     assert mode(township.key_file.parent) == 0o700
     assert mode(township.key_file) == 0o600
-    assert mode(analyst_snapshot_path(township.warehouse)) == 0o444
+    assert mode(analyst_copy_path(township.warehouse)) == 0o444
     # the folder stays open to the analysts' accounts: their copy lies in it
     assert mode(township.warehouse.parent) & 0o055 == 0o055
 
 
 def test_the_restricted_files_log_is_the_owners_alone_while_the_ingest_runs(settings, monkeypatch):
     """DuckDB writes a commit to the file's log first; the log lives until the file closes."""
-    from township.warehouse import Warehouse
+    from township.store import Warehouse
 
     write_workbook(
         settings.raw_dir / MONTH / f"{FUHE}.xlsx",

@@ -13,9 +13,9 @@ import pytest
 from builders import birth_row, write_births
 
 import township.ingest as ingest_module
-import township.publish as publish_module
 from township.ingest import PublishFailed, ingest
-from township.publish import analyst_snapshot_path
+from township.store import analyst_copy_path
+from township.store.file import FileWarehouse
 
 VILLAGES = ["420117104201", "420117104202", "420117104203"]
 
@@ -74,16 +74,15 @@ def test_a_file_that_exhausts_the_reader_memory_bound_is_refused_alone(settings,
 
 def test_a_failed_copy_for_analysts_is_written_by_the_next_ingest(settings, monkeypatch):
     write_births(settings.raw_dir / "2026-03" / "420117104201.xlsx", [birth_row(1, "2026-03-02")])
-    copy_file = publish_module._copy_file
 
-    def disk_full(con, tmp):
+    def disk_full(wh, tmp):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(publish_module, "_copy_file", disk_full)
-    with pytest.raises(PublishFailed, match="the load is committed"):
-        ingest(settings)
-    assert not analyst_snapshot_path(settings.warehouse).exists()
-    monkeypatch.setattr(publish_module, "_copy_file", copy_file)
+    with monkeypatch.context() as patched:
+        patched.setattr(FileWarehouse, "write_copy", disk_full)
+        with pytest.raises(PublishFailed, match="the load is committed"):
+            ingest(settings)
+    assert not analyst_copy_path(settings.warehouse).exists()
     again = ingest(settings)  # nothing new to load: only the copy is written
     assert again.submissions == []
-    assert analyst_snapshot_path(settings.warehouse).exists()
+    assert analyst_copy_path(settings.warehouse).exists()

@@ -22,8 +22,8 @@ from throwaway_postgres import postgres_bin_dir, throwaway_postgres
 
 from township.config import Settings
 from township.ingest import ingest
+from township.store import Warehouse, WarehouseBusy, WarehouseMissing, indicators, load
 from township.synth import generate_sample
-from township.warehouse import Warehouse, WarehouseBusy, WarehouseMissing
 
 pytestmark = pytest.mark.scale_out
 
@@ -143,7 +143,7 @@ def test_two_processes_ingest_different_months_into_one_ducklake_reading_on_dask
 
     with Warehouse.open(lake) as wh:
         assert indicator_values(wh) == expected  # as the last ingest to commit left them
-        assert wh.refresh_indicators() == len(expected)  # then materialized once more
+        assert indicators.refresh(wh) == len(expected)  # then materialized once more
         assert indicator_values(wh) == expected
         claimed = wh.con.execute(
             "select table_name from duckdb_tables() where database_name = 'lake' "
@@ -199,7 +199,6 @@ def test_dask_runner_through_the_monthly_flow_equals_the_default(
 def test_two_loads_of_one_month_cannot_both_commit_to_the_lake(sample, postgres, tmp_path):
     """DuckLake has no unique keys: a month's load claims the month, so a second concurrent
     load of it fails (to be run again) instead of loading every file twice; other months go."""
-    import pandas as pd
 
     catalog = postgres.create_database("claims")
     lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
@@ -219,10 +218,10 @@ def test_two_loads_of_one_month_cannot_both_commit_to_the_lake(sample, postgres,
         a.begin_load(villages, ["2026-03"])
         b.begin_load(villages, ["2026-03"])
         c.begin_load(villages, ["2026-02"])
-        assert a.finish_load(0) == c.finish_load(0) == 0  # nothing loaded: no periods
+        assert load.finish_load(a, 0) == load.finish_load(c, 0) == 0  # nothing loaded
         started = time.monotonic()
         with pytest.raises(WarehouseBusy, match="same report month"):
-            b.finish_load(0)
+            load.finish_load(b, 0)
         b.rollback()
         assert time.monotonic() - started < 30
 
@@ -237,28 +236,3 @@ def test_the_monthly_catch_up_before_the_lake_exists_takes_every_month(sample, p
     assert months_to_ingest(lake, "2026-04") == [*EARLY, *LATE, "2026-04"]
     with pytest.raises(WarehouseMissing, match="ingest first"):
         Warehouse.open(lake, read_only=True)
-
-
-def test_a_lake_from_an_earlier_version_is_upgraded_with_the_same_figures(
-    sample, postgres, tmp_path
-):
-    """Earlier versions kept the materialized indicators in a table marts.indicator_values of
-    the lake. Opened to write, the lake loses that table for marts.indicator_facts, which the
-    next ingest fills: readers meanwhile compute the figures from the rows."""
-    catalog = postgres.create_database("earlier")
-    lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
-    ingest(lake)
-    with Warehouse.open(lake) as wh:
-        expected = indicator_values(wh)
-        wh.con.execute("create table lake.marts.figures as select * from marts.indicator_values")
-        wh.con.execute("drop table lake.marts.indicator_facts")
-        wh.con.execute("drop table lake.marts.indicator_orgs")
-        wh.con.execute("alter table lake.marts.figures rename to indicator_values")
-    with Warehouse.open(lake) as wh:
-        assert wh.indicators_stale()
-        live = wh.indicator_values()
-    assert ingest(lake).indicator_rows == len(expected)
-    with Warehouse.open(lake, read_only=True) as wh:
-        assert not wh.indicators_stale()
-        assert indicator_values(wh) == expected
-        pd.testing.assert_frame_equal(live, wh.indicator_values())

@@ -22,7 +22,7 @@ from township.ingest import ingest
 from township.reports.compare import comparisons, previous_period, year_earlier
 from township.reports.summary import load_summary, summary_json, summary_text
 from township.reports.summary_xlsx import write_summary_xlsx
-from township.warehouse import Warehouse
+from township.store import Warehouse, indicators, queries
 
 FUHE, TAOYUAN, LIJIAWAN = "420117104201", "420117104202", "420117104203"
 TOWN = "420117104"
@@ -97,7 +97,7 @@ def report(tmp_path_factory) -> dict:
         out = root / "data" / "outbox" / "summary_SY2026H1.xlsx"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with Warehouse(settings.warehouse, read_only=True) as wh:
+            with Warehouse.at(settings.warehouse, read_only=True) as wh:
                 path = write_summary_xlsx(out, wh, "SY2026H1")
         yield {"root": root, "path": path, "warnings": caught, "settings": settings}
 
@@ -165,7 +165,7 @@ def two_months(settings: Settings) -> None:
 
 def test_comparisons_give_the_change_from_the_previous_month(settings):
     two_months(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         got = comparisons(wh, "2026-03").set_index("indicator")
     births = got.loc["births_total"]
     assert (births["org_code"], births["period"], births["previous_period"]) == (
@@ -182,7 +182,7 @@ def test_comparisons_give_the_change_from_the_previous_month(settings):
 
 def test_comparisons_are_none_where_the_warehouse_has_no_such_period(settings):
     two_months(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         march = comparisons(wh, "2026-03").set_index("indicator")
         february = comparisons(wh, "2026-02").set_index("indicator")
     births = march.loc["births_total"]
@@ -199,15 +199,15 @@ def test_a_month_known_only_from_late_reported_births_is_not_compared_against(se
         received=received("2025-10"),
     )
     ingest(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert wh.indicator_values("2025-09")["value"].notna().any()  # rows exist …
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        assert indicators.values(wh, "2025-09")["value"].notna().any()  # rows exist …
         got = comparisons(wh, "2025-10").set_index("indicator")
     assert got.loc["births_total", "previous_value"] is None  # … but nobody reported 2025-09
 
 
 def test_comparisons_as_of_a_past_moment_ignore_later_files(settings):
     two_months(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         got = comparisons(wh, "2026-03", as_of=datetime(2026, 3, 20)).set_index("indicator")
     assert got.loc["births_total", "previous_value"] == 3
     assert got.loc["births_total", "value"] is None  # the 2026-03 file came in April
@@ -215,10 +215,10 @@ def test_comparisons_as_of_a_past_moment_ignore_later_files(settings):
 
 def test_summary_text_and_json_carry_the_comparisons_only_when_given(settings):
     two_months(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
         period, values, catalog = load_summary(wh, "2026-03")
         compared = comparisons(wh, "2026-03")
-        last = wh.latest_report_month()
+        last = queries.latest_report_month(wh)
     text = summary_text(period, values, catalog, last, compared)
     section = text.split("与上期、去年同期比较：\n")[1].split("\n\n")[0].splitlines()
     assert [line.split("：")[0].strip() for line in section] == [
@@ -331,7 +331,7 @@ def test_writing_the_summary_raises_no_warnings(report):
 def test_workbook_as_of_a_past_moment_leaves_out_later_files(report, capfd):
     settings = report["settings"]
     out = report["root"] / "as_of" / "summary.xlsx"
-    with Warehouse(report["root"] / settings.warehouse, read_only=True) as wh:
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
         write_summary_xlsx(out, wh, "SY2026H1", as_of=datetime(2026, 3, 20))
     ws = openpyxl.load_workbook(out)["全镇"]
     assert ws["A2"].value.startswith("截止2026年2月底，全镇共出生婴儿0人")

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,8 +16,7 @@ from builders import birth_row, office_connection, write_births
 
 from township.config import Settings
 from township.ingest import ingest
-from township.publish import analyst_snapshot_path, publish_analyst_snapshot
-from township.warehouse import Warehouse, WarehouseOutdated, restricted_path
+from township.store import Warehouse, indicators, manifest
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 KILL_DURING_LOAD = """
@@ -45,14 +43,13 @@ import time
 from pathlib import Path
 import township.ingest as ingest_module
 from township.config import Settings
-from township.publish import analyst_snapshot_path, publish_analyst_snapshot
-from township.warehouse import Warehouse, WarehouseOutdated, restricted_path
+import township.store.indicators as indicators
 
-def stall(self):
+def stall(wh):
     Path("ready").write_text("materializing")  # the load has committed
     time.sleep(120)
 
-Warehouse.materialize_indicators = stall
+indicators._materialize = stall
 ingest_module.ingest(Settings())
 """
 HOLD_WAREHOUSE = """
@@ -125,19 +122,19 @@ def test_crash_after_the_load_commits_leaves_no_stale_figure_and_rerun_materiali
     _run_and_kill_when_ready(KILL_WHILE_MATERIALIZING, tmp_path)
     uninterrupted = tmp_path / "uninterrupted.duckdb"
     ingest(Settings(warehouse=uninterrupted))
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert wh.indicators_stale()
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        assert indicators.stale(wh)
         assert len(wh.con.execute("select * from raw.submissions").fetchall()) == 4
-        live = wh.indicator_values("2026-03")
-    with Warehouse(uninterrupted, read_only=True) as wh:
-        assert not wh.indicators_stale()
-        pd.testing.assert_frame_equal(live, wh.indicator_values("2026-03"))
+        live = indicators.values(wh, "2026-03")
+    with Warehouse.at(uninterrupted, read_only=True) as wh:
+        assert not indicators.stale(wh)
+        pd.testing.assert_frame_equal(live, indicators.values(wh, "2026-03"))
     assert figures(settings.warehouse) != figures(uninterrupted)  # the table itself is behind
     result = ingest(settings)
     assert result.files_skipped == 4 and result.indicator_rows > 0
     assert figures(settings.warehouse) == figures(uninterrupted)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert not wh.indicators_stale()
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        assert not indicators.stale(wh)
 
 
 def _run_and_kill_when_ready(script: str, folder: Path) -> None:
@@ -194,149 +191,39 @@ def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
     assert result.by_status == {"accepted": 1}
 
 
-def _as_an_earlier_version(path: Path, before_the_load_log: bool = False) -> None:
-    """Rewrite a warehouse the way earlier versions left it: the indicators materialized in a
-    table marts.indicator_values (no marts.indicator_facts, nor what labels it), names and ID
-    numbers in the file itself; and, earlier still, no raw.loads or marts.indicator_builds."""
-    con = duckdb.connect(str(path))
-    con.execute("create table marts.figures as select * from marts.indicator_values")
-    con.execute("drop view marts.indicator_values")
-    con.execute("alter table marts.figures rename to indicator_values")
-    con.execute("drop macro table marts.indicator_facts_at")
-    con.execute("drop table marts.indicator_facts")
-    con.execute("drop table marts.indicator_orgs")
-    con.execute("drop view staging.indicator_orgs")
-    con.execute("drop macro staging.period_type")
-    if before_the_load_log:
-        con.execute("drop table raw.loads")
-        con.execute("drop table marts.indicator_builds")
-    con.close()
-    _with_restricted_inside(path)
-
-
-def test_a_warehouse_from_before_the_load_log_still_reads_read_only(settings):
-    """Warehouses built before raw.loads existed loaded and materialized in one transaction:
-    opened read-only (no schema upgrade), their materialized figures are read as they are."""
-    _months(settings)
-    ingest(settings)
-    expected = figures(settings.warehouse)
-    _as_an_earlier_version(settings.warehouse, before_the_load_log=True)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert not wh.indicators_stale()
-        values = wh.indicator_values("2026-03")
-    assert len(values) == len([f for f in expected if f[0] == "2026-03"]) > 0
-
-
-def test_an_earlier_versions_warehouse_asked_for_a_past_moment_says_to_ingest_once(settings):
-    _months(settings)
-    ingest(settings)
-    _as_an_earlier_version(settings.warehouse)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert len(wh.indicator_values("2026-03")) > 0  # its materialized figures, as they are
-        with pytest.raises(WarehouseOutdated, match="township ingest"):
-            wh.indicator_values("2026-03", as_of=datetime.now())
-
-
-@pytest.mark.parametrize("before_the_load_log", [False, True])
-def test_an_earlier_versions_warehouse_is_upgraded_by_the_next_ingest_with_the_same_figures(
-    settings, before_the_load_log
-):
-    _months(settings)
-    ingest(settings)
-    expected = figures(settings.warehouse)
-    _as_an_earlier_version(settings.warehouse, before_the_load_log)
-    with Warehouse(settings.warehouse) as wh:  # opened to write: the schema is upgraded
-        assert wh.indicators_stale()  # the old table is gone, nothing is materialized yet
-        live = wh.indicator_values("2026-03")
-    result = ingest(settings)  # nothing new: it materializes
-    assert result.files_skipped == 3 and result.indicator_rows > 0
-    assert figures(settings.warehouse) == expected
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        assert not wh.indicators_stale()
-        pd.testing.assert_frame_equal(live, wh.indicator_values("2026-03"))
-        kinds = wh.con.execute(
-            "select table_type from information_schema.tables "
-            "where table_schema = 'marts' and table_name = 'indicator_values'"
-        ).fetchall()
-    assert kinds == [("VIEW",)]
-
-
 def test_the_definitions_are_applied_once_per_version_of_them(settings, monkeypatch):
-    """Opening to write re-creates the tables, views and macros only when their DDL changed:
-    a view dropped by hand stays dropped until the definitions change, then it is back."""
-    import township.warehouse as warehouse_module
-
-    Warehouse(settings.warehouse).close()
+    """Opening to write re-creates the tables, views and macros only when their definitions
+    changed: a view dropped by hand stays dropped until the definitions change, then it is back."""
+    Warehouse.at(settings.warehouse).close()
     con = duckdb.connect(str(settings.warehouse))
     con.execute("drop view marts.villages")
     con.close()
 
     def views(path: Path) -> set[str]:
-        with Warehouse(path, read_only=True) as wh:
+        with Warehouse.at(path, read_only=True) as wh:
             rows = wh.con.execute(
                 "select view_name from duckdb_views() where schema_name = 'marts'"
             )
             return {r[0] for r in rows.fetchall()}
 
-    Warehouse(settings.warehouse).close()
+    Warehouse.at(settings.warehouse).close()
     assert "villages" not in views(settings.warehouse)
-    changed = warehouse_module.sql("marts/villages.sql") + "\n-- changed\n"
-    original_sql = warehouse_module.sql
-    monkeypatch.setattr(
-        warehouse_module,
-        "sql",
-        lambda name: changed if name == "marts/villages.sql" else original_sql(name),
-    )
-    warehouse_module.ddl_fingerprint.cache_clear()
-    try:
-        Warehouse(settings.warehouse).close()
-    finally:
-        warehouse_module.ddl_fingerprint.cache_clear()
+    changed = manifest.sql("marts/villages.sql") + "\n-- changed\n"
+    original_sql = manifest.sql
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            manifest,
+            "sql",
+            lambda name: changed if name == "marts/villages.sql" else original_sql(name),
+        )
+        manifest.definitions.cache_clear()
+        manifest.fingerprint.cache_clear()
+        try:
+            Warehouse.at(settings.warehouse).close()
+        finally:
+            manifest.definitions.cache_clear()
+            manifest.fingerprint.cache_clear()
     assert "villages" in views(settings.warehouse)
-
-
-def _with_restricted_inside(path: Path) -> None:
-    """Rewrite a warehouse as earlier versions kept it: names and ID numbers in a schema
-    `restricted` of the warehouse file itself, no file beside it."""
-    private = restricted_path(path)
-    con = duckdb.connect(str(path))
-    con.execute(f"attach '{private}' as private (read_only)")
-    con.execute("create schema restricted")
-    for table in ("births", "beneficiaries", "findings"):
-        con.execute(f"create table restricted.{table} as select * from private.{table}")
-    con.execute("detach private")
-    con.execute("drop table if exists raw.schema_versions")
-    con.close()
-    private.unlink()
-
-
-def test_an_earlier_versions_single_file_is_split_and_its_file_rebuilt_without_a_name(settings):
-    """Opened to write, the names and ID numbers move to the restricted file, and the warehouse
-    file is written anew: the bytes of the old one held them (in its free space too)."""
-    _months(settings)
-    ingest(settings)
-    expected = figures(settings.warehouse)
-    people = office_connection(settings.warehouse)
-    names = people.execute("select mother_name, mother_id from restricted.births").fetchall()
-    people.close()
-    _with_restricted_inside(settings.warehouse)
-    secrets = [value.encode() for row in names for value in row]
-    assert any(s in settings.warehouse.read_bytes() for s in secrets)
-    with Warehouse(settings.warehouse, read_only=True) as wh:  # read as it is, not split
-        assert wh.con.execute("select count(*) from restricted.births").fetchone()[0] == 7
-    assert not restricted_path(settings.warehouse).exists()
-
-    with Warehouse(settings.warehouse) as wh:
-        assert sorted(
-            wh.con.execute("select mother_name, mother_id from restricted.births").fetchall()
-        ) == sorted(names)
-    assert [s for s in secrets if s in settings.warehouse.read_bytes()] == []
-    assert figures(settings.warehouse) == expected
-    result = ingest(settings)
-    assert result.files_skipped == 3 and result.submissions == []
-    snapshot_bytes = analyst_snapshot_path(settings.warehouse)
-    publish_analyst_snapshot(settings.warehouse)
-    assert [s for s in secrets if s in snapshot_bytes.read_bytes()] == []
 
 
 def test_a_load_failing_between_its_two_commits_leaves_no_person_twice(settings, monkeypatch):
@@ -344,6 +231,7 @@ def test_a_load_failing_between_its_two_commits_leaves_no_person_twice(settings,
     commit) leaves names of submissions the warehouse never received; the next load removes
     them before loading the files again, so each person is there once."""
     _months(settings)
+    Warehouse.at(settings.warehouse).close()  # created: the next commit is the load's
     fail = {"once": True}
     original = Warehouse.commit
 

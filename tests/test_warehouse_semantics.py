@@ -9,7 +9,7 @@ import pytest
 from builders import birth_row, mother, office_connection, write_births
 
 from township.ingest import ingest
-from township.warehouse import Warehouse
+from township.store import Warehouse, indicators
 
 FUHE, TAOYUAN = "420117104201", "420117104202"
 TOWN = "420117104"
@@ -20,8 +20,8 @@ def raw(settings, month: str, name: str):
 
 
 def values(settings, period: str, org: str = TOWN, as_of: datetime | None = None) -> dict:
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        frame = wh.indicator_values(period, as_of)
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        frame = indicators.values(wh, period, as_of)
     frame = frame[frame["org_code"] == org]
     return dict(zip(frame["indicator"], frame["value"], strict=True))
 
@@ -229,9 +229,9 @@ def test_every_counted_birth_traces_to_its_file_sheet_and_row(settings):
     )
     write_births(raw(settings, "2026-03", f"{TAOYUAN}.xlsx"), [birth_row(3, "2026-03-03")])
     ingest(settings)
-    with Warehouse(settings.warehouse, read_only=True) as wh:
-        rows = wh.lineage("2026-03", TOWN, "births_male")
-        fuhe = wh.lineage("SY2026H1", FUHE, "births_total")
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        rows = indicators.lineage(wh, "2026-03", TOWN, "births_male")
+        fuhe = indicators.lineage(wh, "SY2026H1", FUHE, "births_total")
     assert sorted(zip(rows["file_name"], rows["sheet"], rows["excel_row"], strict=True)) == [
         (f"{FUHE}.xlsx", "出生登记", 3),
         (f"{TAOYUAN}.xlsx", "出生登记", 3),

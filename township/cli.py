@@ -93,12 +93,12 @@ def _exit_status(exc: Exception) -> int | None:
     from township.ingest import PublishFailed
     from township.reports.outbox import ReportsNotWritten
     from township.reports.summary import NoData
+    from township.store import WarehouseBusy, WarehouseDamaged
     from township.villages import VillageListError
-    from township.warehouse import WarehouseBusy, WarehouseDamaged, WarehouseOutdated
 
     if isinstance(exc, WarehouseBusy):
         return 3
-    failures = (WarehouseDamaged, WarehouseOutdated, VillageListError, ReportsNotWritten, NoData)
+    failures = (WarehouseDamaged, VillageListError, ReportsNotWritten, NoData)
     failures += (RawFolderMissing, PublishFailed)
     return 1 if isinstance(exc, failures) else None
 
@@ -108,7 +108,7 @@ def _damage_found_late(exc: Exception, given: Path | None) -> Exception | None:
     the same one line as damage found on opening, naming the file DuckDB names, if any."""
     import duckdb
 
-    from township.warehouse import damaged
+    from township.store.errors import damaged
 
     if not isinstance(exc, duckdb.Error):
         return None
@@ -261,7 +261,7 @@ def ingest_cmd(
 def _require_warehouse(s: Settings, given: Path | None) -> None:
     """The warehouse must be there: a path given that is not is a bad argument (2); the
     default one not there yet, a failure (1) that says what to do."""
-    from township.warehouse import warehouse_exists
+    from township.store import warehouse_exists
 
     if warehouse_exists(s):
         return
@@ -305,7 +305,7 @@ def summary(
     """The township summary for a period."""
     from township.reports.compare import comparisons
     from township.reports.summary import load_summary, summary_json, summary_text
-    from township.warehouse import Warehouse
+    from township.store import Warehouse, indicators, queries
 
     _period_arg(period)
     moment = _moment_arg(as_of)
@@ -318,11 +318,11 @@ def summary(
     s = _settings(warehouse=warehouse, outbox=outbox)
     _require_warehouse(s, warehouse)
     with Warehouse.open(s, read_only=True) as wh:
-        if township is not None and township not in wh.township_codes():
+        if township is not None and township not in indicators.township_codes(wh):
             _fail(f"unknown township code {township}: not in the warehouse's village list", code=2)
         p, values, catalog = load_summary(wh, period, moment, township)
-        last = wh.latest_report_month(moment)
-        files = wh.file_ledger(p.start_month, p.end_month) if moment is None else None
+        last = queries.latest_report_month(wh, moment)
+        files = queries.file_ledger(wh, p.start_month, p.end_month) if moment is None else None
         town = values.loc[values["org_level"] == "township", "org_code"].iloc[0]
         compared = comparisons(wh, p.key, moment)
         compared = compared[compared["org_code"] == town]
@@ -356,16 +356,15 @@ def _parse_moment(text: str) -> datetime:
 def materialize(warehouse: WarehouseFile = None) -> None:
     """Materialize the indicators again from what is loaded, and republish the analysts' copy
     (each ingest does both; for a lake, e.g. after several ingests ran at once)."""
-    from township.publish import SnapshotBusy, analyst_snapshot_path, publish_analyst_snapshot
-    from township.warehouse import Warehouse
+    from township.store import Warehouse, indicators, publish
 
     s = _settings(warehouse=warehouse)
     _require_warehouse(s, warehouse)
     with Warehouse.open(s) as wh:
-        rows = wh.refresh_indicators()
+        rows = indicators.refresh(wh)
         try:
-            publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
-        except SnapshotBusy as exc:
+            publish.publish(wh)
+        except publish.SnapshotBusy as exc:
             err.print(f"township: {exc}", markup=False, highlight=False)
     console.print(f"{rows} indicator value(s) materialized")
 
@@ -378,7 +377,7 @@ def trace(
     warehouse: WarehouseFile = None,
 ) -> None:
     """The files, sheets and Excel rows behind one indicator value."""
-    from township.warehouse import Warehouse
+    from township.store import Warehouse, indicators, queries
 
     period = _period_arg(period)
     _indicator_arg(indicator)
@@ -386,8 +385,8 @@ def trace(
     s = _settings(warehouse=warehouse)
     _require_warehouse(s, warehouse)
     with Warehouse.open(s, read_only=True) as wh:
-        org_code = _org_code(wh.villages(), org)
-        rows = wh.lineage(period, org_code, indicator)
+        org_code = _org_code(queries.villages(wh), org)
+        rows = indicators.lineage(wh, period, org_code, indicator)
     typer.echo("村\t文件\t位置")
     for r in rows.itertuples():
         typer.echo(f"{r.village_name}\t{r.file_path}\t{r.sheet} 第{r.excel_row}行")
@@ -561,7 +560,7 @@ def demo(
 
 def _check_warehouse_free(s: Settings) -> None:
     """WarehouseBusy (after TOWNSHIP_LOCK_WAIT_SECONDS) or WarehouseDamaged now, if either."""
-    from township.warehouse import connect
+    from township.store.connection import connect
 
     if not s.uses_lake and s.warehouse.exists():
         connect(s.warehouse, read_only=True, wait_seconds=s.lock_wait_seconds).close()

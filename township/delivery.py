@@ -39,8 +39,8 @@ from pathlib import Path
 from township.config import Settings
 from township.reports.outbox import report_inputs
 from township.reports.village import STATUS_ZH, ReportInput, report_path
+from township.store import Warehouse
 from township.villages import Village, VillageRegistry
-from township.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

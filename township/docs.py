@@ -315,7 +315,7 @@ def warehouse_markdown(con: duckdb.DuckDBPyConnection) -> str:
 def render_docs(warehouse: Path, wait_seconds: float = 60.0) -> str:
     """The Markdown for the warehouse file, opened read-only (waiting `wait_seconds` while
     another process holds it)."""
-    from township.warehouse import connect
+    from township.store.connection import connect
 
     con = connect(Path(warehouse), read_only=True, wait_seconds=wait_seconds)
     try:
@@ -353,7 +353,7 @@ def sample_settings(root: Path) -> Settings:
 def build_sample_warehouse(root: Path) -> Settings:
     """The sample township under `root`, ingested, with its analysts' copy published."""
     from township.ingest import ingest
-    from township.publish import analyst_snapshot_path, publish_analyst_snapshot
+    from township.store import analyst_copy_path, publish
     from township.synth import generate_sample
 
     settings = sample_settings(root)
@@ -361,6 +361,6 @@ def build_sample_warehouse(root: Path) -> Settings:
         settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
     )
     ingest(settings)
-    if not analyst_snapshot_path(settings.warehouse).exists():  # unless the ingest published it
-        publish_analyst_snapshot(settings.warehouse)
+    if not analyst_copy_path(settings.warehouse).exists():  # unless the ingest published it
+        publish.publish(settings.warehouse)
     return settings

@@ -27,7 +27,6 @@ from township.forms import load_catalogue
 from township.ledger import FileOutcome
 from township.model import FileRead, Finding, Rejection
 from township.privacy import load_or_create_key
-from township.publish import analyst_snapshot_path, publish_analyst_snapshot
 from township.read.files import (
     NotARegularFile,
     file_identity,
@@ -37,8 +36,8 @@ from township.read.files import (
 )
 from township.rules.catalog import finding
 from township.rules.validate import validate_batch
+from township.store import Warehouse, indicators, load, publish
 from township.villages import VillageRegistry
-from township.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 # Files read and validated together: bounds memory, amortises pandera's fixed cost per call.
@@ -107,7 +106,7 @@ def new_files(
 ) -> tuple[list[tuple[Path, str]], list[FileOutcome]]:
     """(files to read, outcomes of the others). Path, size and mtime unchanged means unchanged:
     no need to read or hash. A file gone since it was listed is ignored, with that reason."""
-    known = warehouse.known_files()
+    known = load.known_files(warehouse)
     pending, others = [], []
     for path, month in found:
         rel = relative_path(path, raw_dir)
@@ -394,17 +393,17 @@ def ingest(
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
         pending, known_outcomes = new_files(found.files, wh, settings.raw_dir)
         run.outcomes += known_outcomes
-        if not pending and wh.villages_unchanged(villages):
+        if not pending and load.villages_unchanged(wh, villages):
             return _nothing_new(wh, run, result)
         wh.begin_load(villages, sorted({m for _, m in pending}))
         try:
             _load(wh, run, result, pending, registry, settings, key, progress)
-            if not result.submissions and wh.villages_unchanged(villages):
+            if not result.submissions and load.villages_unchanged(wh, villages):
                 # nothing but copies of files already loaded, under new names or dates
                 wh.rollback()
                 return _nothing_new(wh, run, result)
-            wh.record_ingest(*run.tables())
-            result.indicator_rows = wh.finish_load(len(result.submissions), run.ingest_id)
+            load.record_ingest(wh, *run.tables())
+            result.indicator_rows = load.finish_load(wh, len(result.submissions), run.ingest_id)
         except BaseException:
             wh.rollback()
             raise
@@ -447,12 +446,12 @@ class IngestRun:
 def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings, key, progress):
     """Read, validate and insert the pending files, chunk by chunk, in the open transaction;
     then the checks that need every file in (which village a birth counts for, outliers)."""
-    done, read, cells, known = 0, 0, CellIndex(), wh.known_submissions()
+    done, read, cells, known = 0, 0, CellIndex(), load.known_submissions(wh)
     chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
     with wh.one_thread():
         for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
             batch = _new_only(batch, known)
-            wh.insert_tables(batch.tables)
+            load.insert_batch(wh, batch.tables)
             cells.merge(batch.cells)
             run.outcomes += batch.outcomes
             done += len(batch.cells.submission_ids)
@@ -462,7 +461,7 @@ def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings,
     if not done:
         return
     _add_derived_findings(wh, cells)
-    result.submissions = wh.submission_statuses(cells.submission_ids)
+    result.submissions = load.submission_statuses(wh, cells.submission_ids)
     statuses = {s["submission_id"]: s["status"] for s in result.submissions}
     run.outcomes = [
         o.with_status(statuses[o.submission_id]) if o.outcome == ledger.LOADED else o
@@ -506,12 +505,12 @@ def _nothing_new(wh: Warehouse, run: IngestRun, result: IngestResult) -> IngestR
     """Nothing to load: the ledger is recorded, and the marts stay as they are, unless an
     earlier run stopped between committing its load and materializing the indicators, or
     could not write the analysts' copy after it."""
-    wh.record_ingest_alone(*run.tables())
+    load.record_ingest_alone(wh, *run.tables())
     result.outcomes = run.outcomes
-    if wh.indicators_stale():
-        result.indicator_rows = wh.refresh_indicators()
+    if indicators.stale(wh):
+        result.indicator_rows = indicators.refresh(wh)
         _publish_for_analysts(wh)
-    elif wh.analyst_copy_stale():
+    elif publish.copy_stale(wh):
         _publish_for_analysts(wh)
     return result
 
@@ -523,7 +522,7 @@ def _publish_for_analysts(wh: Warehouse) -> None:
     at once: their copies are built one at a time, so the last one built holds every load
     committed before it."""
     try:
-        publish_analyst_snapshot(wh.con, analyst_snapshot_path(wh.path), exclusive=wh.is_lake)
+        publish.publish(wh)
     except Exception as exc:
         raise PublishFailed(
             f"the load is committed, but the analysts' copy could not be written "
@@ -534,7 +533,7 @@ def _publish_for_analysts(wh: Warehouse) -> None:
 def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers."""
     extra: dict[str, list[Finding]] = {}
-    for row in wh.cross_village_losers(cells.submission_ids).itertuples(index=False):
+    for row in load.cross_village_losers(wh, cells.submission_ids).itertuples(index=False):
         extra.setdefault(row.submission_id, []).append(
             finding(
                 "births.reported_by_other_village",
@@ -545,7 +544,7 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
                 cell=cells.birth_id_cells.get((row.submission_id, int(row.excel_row))),
             )
         )
-    for row in wh.stock_outliers(cells.submission_ids).itertuples(index=False):
+    for row in load.stock_outliers(wh, cells.submission_ids).itertuples(index=False):
         sheet, first_row, record_cells = cells.records[(row.submission_id, row.form)]
         extra.setdefault(row.submission_id, []).append(
             finding(
@@ -560,7 +559,7 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
             )
         )
     if extra:
-        wh.add_findings(*findings_frames(extra, wh.next_finding_numbers(list(extra))))
+        load.add_findings(wh, *findings_frames(extra, load.next_finding_numbers(wh, list(extra))))
 
 
 def _field_zh(form: str, field_name: str) -> str:

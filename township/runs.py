@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from township.config import Settings
 from township.reports.summary import NoData, load_summary, paragraph, summary_text
-from township.warehouse import Warehouse
+from township.store import Warehouse, queries
 
 
 def default_period(last_month: str) -> str:
@@ -17,7 +17,7 @@ def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, s
     """(period key, paragraph, full text) for a period, default the latest statistical
     half-year; the key is None, and both texts say why, when there is nothing to summarise."""
     with Warehouse.open(settings, read_only=True) as wh:
-        last = wh.latest_report_month()
+        last = queries.latest_report_month(wh)
         if last is None:
             message = "仓库中还没有任何已接收的报表。"
             return None, message, message
@@ -27,7 +27,7 @@ def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, s
         except NoData:
             message = f"仓库中没有 {key} 期间的数据。"
             return None, message, message
-        files = wh.file_ledger(p.start_month, p.end_month)
+        files = queries.file_ledger(wh, p.start_month, p.end_month)
     return p.key, paragraph(p, values, last), summary_text(p, values, catalog, last, files=files)
 
 

@@ -12,9 +12,28 @@ CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 
 
 @functools.cache
-def indicator_codes() -> tuple[str, ...]:
+def load_catalog() -> tuple[dict, ...]:
+    """The catalog's indicators, as the rows of marts.indicator_catalog."""
     catalog = yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))["indicators"]
-    return tuple(i["code"] for i in catalog)
+    return tuple(
+        {
+            "code": i["code"],
+            "name_zh": i["name_zh"],
+            "kind": i["kind"],
+            "numerator": i["numerator"],
+            "denominator": i.get("denominator"),
+            "factor": int(i.get("factor", 1)),
+            "decimals": int(i.get("decimals", 0)),
+            "unit": i.get("unit"),
+            "normal_low": i.get("normal_low"),
+            "normal_high": i.get("normal_high"),
+        }
+        for i in catalog
+    )
+
+
+def indicator_codes() -> tuple[str, ...]:
+    return tuple(i["code"] for i in load_catalog())
 
 
 def check_indicator(code: str) -> str:

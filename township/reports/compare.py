@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from township.indicators.periods import parse_period
-from township.warehouse import Warehouse
+from township.store import Warehouse, indicators
 
 COLUMNS = [
     "org_code",
@@ -64,10 +64,10 @@ def values_for(wh: Warehouse, keys: list[str], as_of: datetime | None = None) ->
     """indicator_values for several periods: one query each from the materialized table, or a
     single recomputation (filtered afterwards) when as of a past moment."""
     if as_of is None:
-        frames = [wh.indicator_values(key) for key in dict.fromkeys(keys)]
+        frames = [indicators.values(wh, key) for key in dict.fromkeys(keys)]
         found = [f for f in frames if not f.empty]  # concat warns about empty frames
         return pd.concat(found, ignore_index=True) if found else frames[0]
-    every = wh.indicator_values(None, as_of)
+    every = indicators.values(wh, None, as_of)
     return every[every["period"].isin(keys)].reset_index(drop=True)
 
 
@@ -104,7 +104,7 @@ def comparisons(wh: Warehouse, period_key: str, as_of: datetime | None = None) -
         if r.period == period.key or (r.period, r.org_code) in covered
     }
     orgs = town.drop_duplicates("org_code").sort_values("org_code")
-    catalog = wh.indicator_catalog()
+    catalog = indicators.catalog(wh)
     rows = []
     for org in orgs.itertuples(index=False):
         for item in catalog.itertuples(index=False):

@@ -11,7 +11,7 @@ import pandas as pd
 from township.config import Settings
 from township.model import Finding, Rejection
 from township.reports.village import ReportInput, one_line, report_path, write_village_report
-from township.warehouse import Warehouse
+from township.store import Warehouse, queries
 
 log = logging.getLogger(__name__)
 ERROR_CHARS = 300  # of each failure in the one line that lists them (the log has them whole)
@@ -49,7 +49,7 @@ def _finding(row) -> Finding:
 
 
 def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]:
-    submissions, findings, counts = wh.month_submissions(month)
+    submissions, findings, counts = queries.month_submissions(wh, month)
     by_sub = {
         sid: [_finding(r) for r in g.itertuples()] for sid, g in findings.groupby("submission_id")
     }

@@ -9,7 +9,7 @@ import pandas as pd
 
 from township.indicators.periods import Period, parse_period
 from township.ledger import FileOutcome, ledger_lines
-from township.warehouse import Warehouse
+from township.store import Warehouse, indicators
 
 QUALITY = [
     "villages_expected",
@@ -61,14 +61,14 @@ def load_summary(
     """A period's values for one township and its villages (a county or prefecture warehouse
     holds several townships: the first by code unless one is named)."""
     period = parse_period(period_text)
-    towns = wh.township_codes()
+    towns = indicators.township_codes(wh)
     code = township or (towns[0] if towns else None)
-    values = wh.indicator_values(period.key, as_of, code) if code in towns else pd.DataFrame()
+    values = indicators.values(wh, period.key, as_of, code) if code in towns else pd.DataFrame()
     if values.empty:
         when = f" as of {as_of:%Y-%m-%d %H:%M}" if as_of else ""
         where = f" in township {township}" if township else ""
         raise NoData(f"no data for period {period.key}{when}{where}")
-    return period, values, wh.indicator_catalog()
+    return period, values, indicators.catalog(wh)
 
 
 def _fmt(value: object, decimals: int = 0) -> str:
@@ -210,7 +210,7 @@ def summary_text(
 ) -> str:
     """The summary text; given `comparisons` (township.reports.compare.comparisons) it adds a
     与上期、去年同期比较 section for the key indicators (COMPARED); given `files`
-    (Warehouse.file_ledger), the files refused or not read in the data quality section."""
+    (township.store.queries.file_ledger), the files refused or not read in the data quality section."""
     others = [c for c in catalog["code"] if c not in PARAGRAPH_CODES and c not in QUALITY]
     compared = (
         ["与上期、去年同期比较：", *_comparison_lines(comparisons), ""]

@@ -22,7 +22,7 @@ from township.indicators.periods import Period
 from township.reports.compare import comparisons, previous_period, values_for, year_earlier
 from township.reports.summary import load_summary, paragraph, remarks
 from township.reports.village import STATUS_ZH
-from township.warehouse import Warehouse
+from township.store import Warehouse, queries
 
 PARITIES = [
     ("births_parity_1", "一孩", "1st child"),
@@ -85,10 +85,10 @@ def summary_data(
 ) -> SummaryData:
     """The figures for one township (the first by code unless named) and its villages."""
     period, values, catalog = load_summary(wh, period_key, as_of, township)
-    last = last_report_month(wh, as_of)
+    last = queries.latest_report_month(wh, as_of)
     towns = values[values["org_level"] == "township"].sort_values("org_code")
     code, name = towns["org_code"].iloc[0], towns["org_name"].iloc[0]
-    registry = wh.villages()
+    registry = queries.villages(wh)
     members = set(registry.loc[registry["township_code"] == code, "village_code"])
     values = values[(values["org_code"] == code) | values["org_code"].isin(members)]
     own = values[values["org_level"] == "township"].rename(
@@ -134,16 +134,6 @@ def summary_data(
     )
 
 
-def last_report_month(wh: Warehouse, as_of: datetime | None = None) -> str | None:
-    """The latest report month with an accepted file, among files received by as_of."""
-    row = wh.con.execute(
-        "select max(report_month) from raw.submissions where status <> 'rejected' "
-        "and received_at <= coalesce(?::timestamp, 'infinity'::timestamp)",
-        [as_of],
-    ).fetchone()
-    return row[0] if row else None
-
-
 def period_months(period: Period) -> list[str]:
     months, day = [], period.start
     while day <= period.end:
@@ -168,23 +158,9 @@ def _births_by_month(
 
 
 def stock_outliers(wh: Warehouse, period: Period, as_of: datetime | None = None) -> pd.DataFrame:
-    """stock.outlier findings on the current version of a village's sheet, months of the period.
-
-    raw.findings joined to raw.submissions through staging.current_forms (which is
-    raw.submissions ranked by version), so a figure a village has since corrected is not shown.
-    """
-    months = period_months(period)
-    frame = wh.con.execute(
-        """
-        select c.village_code, c.report_month, c.form, f.field
-        from raw.findings as f
-        join staging.current_forms(?) as c
-            on c.submission_id = f.submission_id and c.sheet = f.sheet
-        where f.rule_id = 'stock.outlier' and c.report_month between ? and ?
-        order by c.village_code, c.report_month, f.field
-        """,
-        [as_of, months[0], months[-1]],
-    ).df()
+    """stock.outlier findings on the current version of a village's sheet, months of the period
+    (a figure a village has since corrected is not shown)."""
+    frame = queries.period_stock_outliers(wh, period.start_month, period.end_month, as_of)
     forms = load_catalogue().forms
     frame["field_zh"] = [
         forms[form].field(name).name_zh if form in forms else name
@@ -197,22 +173,7 @@ def period_submissions(
     wh: Warehouse, period: Period, as_of: datetime | None = None
 ) -> pd.DataFrame:
     """Every file received for the period's report months (by as_of), with its status."""
-    months = period_months(period)
-    return wh.con.execute(
-        """
-        with current as (select distinct submission_id from staging.current_forms(?))
-        select
-            s.report_month, s.village_code, v.village_name, s.file_name, s.received_at,
-            s.status, s.n_records, s.n_errors, s.n_warnings, s.reason_zh,
-            s.submission_id in (select submission_id from current) as is_current
-        from raw.submissions as s
-        left join raw.villages as v using (village_code)
-        where s.report_month between ? and ?
-          and s.received_at <= coalesce(?::timestamp, 'infinity'::timestamp)
-        order by s.report_month, s.village_code nulls last, s.received_at, s.file_name
-        """,
-        [as_of, months[0], months[-1], as_of],
-    ).df()
+    return queries.period_submissions(wh, period.start_month, period.end_month, as_of)
 
 
 # -- the workbook -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 -- grain: one row per path under the raw folder with its outcome when an ingest last looked at it
--- (a later "unchanged, not read again" says nothing new), for report months ? … ? and the paths
+-- (a later "unchanged, not read again" says nothing new), for report months $first … $last and the paths
 -- outside any report-month folder
 with latest as (
     select o.*, i.finished_at
@@ -12,5 +12,5 @@ with latest as (
 
 select file_path, report_month, outcome, reason_code, reason_zh, village_code, finished_at
 from latest
-where report_month between ? and ? or report_month is null
+where report_month between $first and $last or report_month is null
 order by outcome, file_path;

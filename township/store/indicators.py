@@ -1,0 +1,87 @@
+"""The indicators: the catalog (data), their materialization, and reading them back."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import datetime
+
+import pandas as pd
+
+from township.indicators.catalog import CATALOG_FILE, load_catalog
+from township.store.warehouse import Warehouse
+
+
+@functools.cache
+def catalog_fingerprint() -> str:
+    """The SHA-256 of the indicator catalog: a changed catalog makes the figures stale."""
+    return hashlib.sha256(CATALOG_FILE.read_bytes()).hexdigest()
+
+
+def stale(wh: Warehouse) -> bool:
+    """Whether a load committed after the indicators were last materialized, or the catalog
+    changed since, or rows were loaded and nothing was materialized yet."""
+    return bool(wh.rows("indicators_stale", catalog_fingerprint())[0][0])
+
+
+def refresh(wh: Warehouse) -> int:
+    """Materialize the indicators in a transaction of their own (in a lake, retried when
+    another process materialized meanwhile). Returns the number of rows."""
+
+    def materialize() -> int:
+        wh.before_materialize()
+        return _materialize(wh)
+
+    return wh.transaction(materialize)
+
+
+def _materialize(wh: Warehouse) -> int:
+    _load_catalog(wh)
+    # the units and the facts keyed by them, in one transaction: their keys agree
+    wh.con.execute("delete from marts.indicator_orgs")
+    wh.con.execute(
+        "insert into marts.indicator_orgs by name "
+        "select org_key, org_level, org_code, org_name from staging.indicator_orgs"
+    )
+    wh.con.execute("delete from marts.indicator_facts")
+    wh.con.execute(
+        "insert into marts.indicator_facts by name select * from marts.indicator_facts_at(?)",
+        [None],
+    )
+    wh.con.execute("delete from marts.indicator_builds")
+    wh.run("record_indicator_build", catalog=catalog_fingerprint())
+    return wh.con.execute("select count(*) from marts.indicator_facts").fetchone()[0]
+
+
+def _load_catalog(wh: Warehouse) -> None:
+    wh.con.execute("delete from marts.indicator_catalog")
+    wh.insert("marts.indicator_catalog", pd.DataFrame(load_catalog()))
+
+
+def values(
+    wh: Warehouse,
+    period: str | None = None,
+    as_of: datetime | None = None,
+    township: str | None = None,
+) -> pd.DataFrame:
+    """Indicator values for a period: the materialized ones, or recomputed as of a past
+    moment; for one township and its villages when a township code is given. Recomputed too
+    while the materialized ones are stale (see load.finish_load): figures are never old."""
+    if as_of is None and not stale(wh):
+        return wh.frame("indicator_values", period=period, township=township)
+    return wh.frame("indicator_values_at", as_of=as_of, period=period, township=township)
+
+
+def lineage(
+    wh: Warehouse, period: str, org_code: str, indicator: str, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """The source rows (file, sheet, Excel row) behind one indicator value."""
+    return wh.frame("indicator_lineage", period, org_code, indicator, as_of)
+
+
+def catalog(wh: Warehouse) -> pd.DataFrame:
+    return wh.con.execute("select * from marts.indicator_catalog").df()
+
+
+def township_codes(wh: Warehouse) -> list[str]:
+    return [code for (code,) in wh.rows("township_codes")]

@@ -1,0 +1,116 @@
+"""Loading: what is known already, and the rows of one ingest, in one transaction."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime
+
+import pandas as pd
+import pyarrow as pa
+
+from township.store.warehouse import Warehouse
+
+
+def known_files(wh: Warehouse) -> dict[tuple[str, int, datetime], tuple[str, str | None]]:
+    """(relative path, size, received_at) -> (submission id, village code): to skip
+    unchanged files without reading them."""
+    return {(p, s, r): (sid, v) for p, s, r, sid, v in wh.rows("known_files")}
+
+
+def known_submissions(wh: Warehouse) -> tuple[set[str], set[tuple[str, str]]]:
+    """The submission ids received, and the (report month, sha256) of those received
+    from a village (not refused)."""
+    rows = wh.rows("known_submissions")
+    ids = {sid for sid, _, _, _ in rows}
+    return ids, {(month, sha) for _, month, sha, status in rows if status != "rejected"}
+
+
+def villages_unchanged(wh: Warehouse, villages: pd.DataFrame) -> bool:
+    """Whether the warehouse's village list is the one given, cell for cell."""
+    stored = wh.rows("village_list")
+    given = villages[
+        ["village_code", "village_name", "township_code", "township_name", "aliases", "email"]
+    ].sort_values("village_code")
+    if len(stored) != len(given):
+        return False
+    # blanks as None, column by column (a prefecture's 10,000 villages, cell by cell: slow)
+    columns = [
+        [None if pd.isna(v) else v for v in values]
+        for values in (given[c].tolist() for c in given.columns)
+    ]
+    return stored == list(zip(*columns, strict=True))
+
+
+def insert_batch(wh: Warehouse, tables: dict[str, pa.Table | pd.DataFrame]) -> None:
+    """Every table's new rows of one batch of files (facts.LoadBatch.tables)."""
+    for name, rows in tables.items():
+        wh.insert(name, rows)
+
+
+def record_ingest(wh: Warehouse, run: pd.DataFrame, outcomes: pd.DataFrame) -> None:
+    """An ingest's ledger (raw.ingests, raw.file_outcomes), in the open transaction."""
+    wh.insert("raw.ingests", run)
+    wh.insert("raw.file_outcomes", outcomes)
+
+
+def record_ingest_alone(wh: Warehouse, run: pd.DataFrame, outcomes: pd.DataFrame) -> None:
+    """The ledger of an ingest that loaded nothing, in a transaction of its own."""
+    wh.transaction(lambda: record_ingest(wh, run, outcomes))
+
+
+def finish_load(wh: Warehouse, n_files: int, load_id: str | None = None) -> int:
+    """Commit the load, then materialize the indicators in a transaction of their own;
+    returns the number of indicator rows.
+
+    The load is all or nothing; the indicators are derived from it, and built from committed
+    rows they take half the time. Between the two commits, and after a crash there, the
+    indicators are stale: raw.loads says so, readers then compute them from the rows, and the
+    next ingest materializes them."""
+    from township.store.indicators import refresh
+
+    wh.run(
+        "record_load",
+        load_id=load_id or uuid.uuid4().hex,
+        n_files=n_files,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+    )
+    wh.commit_load()
+    return refresh(wh)
+
+
+def add_findings(wh: Warehouse, public: pd.DataFrame, private: pd.DataFrame) -> None:
+    """Findings found after loading (cross-village, outliers), counted into their submissions."""
+    if not len(public):
+        return
+    wh.insert("raw.findings", public)
+    wh.insert("restricted.findings", private)
+    counts = public.groupby("submission_id")["severity"].value_counts().unstack(fill_value=0)
+    for submission_id, row in counts.iterrows():
+        wh.run(
+            "count_findings",
+            warnings=int(row.get("warning", 0)),
+            errors=int(row.get("error", 0)),
+            submission_id=submission_id,
+        )
+
+
+def submission_statuses(wh: Warehouse, submission_ids: list[str]) -> list[dict]:
+    frame = wh.frame("submission_statuses", submission_ids)
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def next_finding_numbers(wh: Warehouse, submission_ids: list[str]) -> dict[str, int]:
+    return {sid: int(n) for sid, n in wh.rows("next_finding_numbers", submission_ids)}
+
+
+def cross_village_losers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
+    """Births of these submissions that count for another village (SPEC §6)."""
+    return wh.frame("cross_village_losers", submission_ids)
+
+
+def stock_outliers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
+    """Stock figures of these submissions far from their village's other months."""
+    return wh.frame("stock_outliers", submission_ids, submission_ids)
