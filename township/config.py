@@ -8,6 +8,17 @@ from pathlib import Path
 
 RUNNERS = ("local", "dask")
 
+# What the reader takes on from one file (README "What villages may send"). The reader's own
+# defaults are these, so a caller that passes nothing is still protected.
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_SHEET_ROWS = 20000
+# Wider than any form; the old .xls limit (IV). Rows x columns is what calamine allocates.
+DEFAULT_MAX_SHEET_COLUMNS = 256
+# Declared in a workbook's zip directory, checked before anything is inflated: a village
+# workbook is a few MB unpacked; a zip bomb is gigabytes.
+DEFAULT_MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
+DEFAULT_MAX_COMPRESSION_RATIO = 100.0
+
 
 def _env_path(name: str, default: str) -> Path:
     return Path(os.environ.get(name) or default)
@@ -27,10 +38,29 @@ class Settings:
         default_factory=lambda: _env_path("TOWNSHIP_KEY_FILE", "data/secrets/person_key")
     )
     max_file_bytes: int = field(
-        default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_FILE_BYTES", 20 * 1024 * 1024))
+        default_factory=lambda: int(
+            os.environ.get("TOWNSHIP_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)
+        )
     )
     max_sheet_rows: int = field(
-        default_factory=lambda: int(os.environ.get("TOWNSHIP_MAX_SHEET_ROWS", 20000))
+        default_factory=lambda: int(
+            os.environ.get("TOWNSHIP_MAX_SHEET_ROWS", DEFAULT_MAX_SHEET_ROWS)
+        )
+    )
+    max_sheet_columns: int = field(
+        default_factory=lambda: int(
+            os.environ.get("TOWNSHIP_MAX_SHEET_COLUMNS", DEFAULT_MAX_SHEET_COLUMNS)
+        )
+    )
+    max_uncompressed_bytes: int = field(
+        default_factory=lambda: int(
+            os.environ.get("TOWNSHIP_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES)
+        )
+    )
+    max_compression_ratio: float = field(
+        default_factory=lambda: float(
+            os.environ.get("TOWNSHIP_MAX_COMPRESSION_RATIO", DEFAULT_MAX_COMPRESSION_RATIO)
+        )
     )
     workers: int = field(default_factory=lambda: int(os.environ.get("TOWNSHIP_WORKERS", 0)))
     lock_wait_seconds: float = field(
