@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, lru_cache
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
@@ -12,6 +13,8 @@ from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
+# A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
+LABEL_LENGTH = 12
 UNIT_WORDS = frozenset(
     normalise_label(w)
     for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
@@ -270,10 +273,18 @@ def _converters(layout: Layout) -> list[tuple[str, int, str, object]]:
 
 
 def extract(
-    sheet: str, grid: list[list[object]], layout: Layout, catalogue: Catalogue
+    sheet: str,
+    grid: list[list[object]],
+    layout: Layout,
+    catalogue: Catalogue,
+    merged: list[tuple[int, int, int, int]] = (),
 ) -> SheetRead:
+    """The records of a sheet. `merged`: its merged ranges (row, column, last row, last column,
+    0-based), as calamine gives them; a value merged down a data column fills every row."""
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
+    if merged:
+        _fill_merged(grid, layout, merged)
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
     form = layout.form
     converters = _converters(layout)
@@ -282,10 +293,15 @@ def extract(
     person = form.kind == "person"
     # a person row with none of these filled is remarks or stray text, not a person
     required = [f.name for f in form.fields if f.required] if person else []
+    near_header = True
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
             continue
+        if near_header:
+            if is_label_row(row, layout):
+                continue
+            near_header = False
         if len(row) < width:  # CSV rows may be ragged
             row = [*row, *([None] * (width - len(row)))]
         try:
@@ -306,6 +322,117 @@ def extract(
         if not person:
             break  # record forms hold one value row under the header
     return out
+
+
+def _blank(value: object) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
+
+
+def _fill_merged(grid: list[list[object]], layout: Layout, merged) -> None:
+    """A parity, a date or a 政策属性 written once in a cell merged down two or more rows
+    applies to each of them (calamine gives it in the top cell alone). Only down one data
+    column, below the header, into rows that hold something else: a merged title or header,
+    a remark merged across columns, or rows left blank stay as they are."""
+    columns = set(layout.columns.values())
+    down = [
+        (r0, c0, min(r1, len(grid) - 1))
+        for r0, c0, r1, c1 in merged
+        if c0 == c1 and r1 > r0 > layout.header_row and c0 in columns and r0 < len(grid)
+    ]
+    occupied = {
+        r
+        for r0, _, r1 in down
+        for r in range(r0 + 1, r1 + 1)
+        if not all(_blank(v) for v in grid[r])
+    }
+    for r0, c, r1 in down:
+        value = grid[r0][c] if c < len(grid[r0]) else None
+        if _blank(value):
+            continue
+        for r in range(r0 + 1, r1 + 1):
+            row = grid[r]
+            if r in occupied and c < len(row) and _blank(row[c]):
+                row[c] = value
+
+
+@cache
+def _valid_values() -> dict[str, frozenset]:
+    vocabularies = load_catalogue().vocabularies
+    return {
+        kind: frozenset(vocabularies[kind].values()) for kind in ("sex", "residence", "category")
+    }
+
+
+def _is_value(kind: str, value: object) -> bool:
+    """Whether a normalised cell is a value of its type (not text kept for validation)."""
+    if kind in ("count", "parity"):
+        return value.__class__ is int
+    if kind == "date":
+        return isinstance(value, date)
+    if kind == "in_policy":
+        return value.__class__ is bool
+    if kind == "id":  # 15 or 18 characters, or Excel's 4.20102E+17 (to be reported)
+        return isinstance(value, str) and (len(value) >= 15 or "E+" in value)
+    if kind == "month":
+        return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value) is not None
+    return value in _valid_values().get(kind, ())
+
+
+def is_label_row(row: list[object], layout: Layout) -> bool:
+    """A units or type-hint row under the header (份 | 人次 | （件）, 文本 | 18位 | 男/女):
+    recognised by its shape, whatever the words: every filled cell a short text that is no
+    value of its column (a count's unit has no digit), at least one word under a typed column."""
+    kinds = _column_kinds(layout)
+    typed = False
+    for c, value in enumerate(row):
+        if value is None or value == "":
+            continue
+        if value.__class__ is not str:
+            return False  # a number or a date is a value
+        text = value.strip()
+        if len(text) > LABEL_LENGTH:
+            return False
+        kind = kinds.get(c)
+        if not text or kind is None or kind == "text":
+            continue
+        if kind == "count" and any(ch.isdigit() for ch in text):
+            return False
+        if _is_value(kind, _normalise_cell(kind, value)):
+            return False
+        typed = typed or any(ch.isalpha() for ch in text)
+    return typed
+
+
+def _column_kinds(layout: Layout) -> dict[int, str]:
+    types = _field_types(layout.form.name)
+    return {c: types[f] for f, c in layout.columns.items()}
+
+
+def formula_cells(
+    read: SheetRead,
+    grid: list[list[object]],
+    layout: Layout,
+    formulas: list[tuple[int, int]],
+    catalogue: Catalogue,
+) -> list[tuple[str, int, int]]:
+    """(field, row, column) of the cells among `formulas` that the form reads: the record's
+    value cells, and the mapped cells of data rows (a row of formulas alone reads as blank);
+    not totals, footers or units rows, and for a one-record form nothing below its record."""
+    if layout.kind == "list":
+        wanted = {cell: field for field, cell in read.cells[0].items()} if read.cells else {}
+        return [(wanted[a1(r, c)], r, c) for r, c in formulas if a1(r, c) in wanted]
+    fields = {c: f for f, c in layout.columns.items()}
+    last = len(grid) if layout.form.kind == "person" or not read.rows else read.rows[0] - 1
+    return [
+        (fields[c], r, c)
+        for r, c in formulas
+        if c in fields and layout.header_row < r <= last and not _marker_row(grid, r, catalogue)
+    ]
+
+
+def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
+    row = grid[r] if r < len(grid) else []
+    return is_non_data_row(row, catalogue) and not all(_blank(v) for v in row)
 
 
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
