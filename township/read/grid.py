@@ -4,19 +4,63 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import python_calamine as pc
 from charset_normalizer import from_bytes
 
+from township.config import (
+    DEFAULT_MAX_COMPRESSION_RATIO,
+    DEFAULT_MAX_FILE_BYTES,
+    DEFAULT_MAX_SHEET_COLUMNS,
+    DEFAULT_MAX_SHEET_ROWS,
+    DEFAULT_MAX_UNCOMPRESSED_BYTES,
+)
 from township.model import Rejection
+from township.read import archive
+from township.read.values import visible
 
 Grid = list[list[object]]
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 CSV_ENCODINGS = ["utf_8", "gb18030", "gbk", "big5"]
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".et", ".ods")
+# Formats read only since villages started sending them: when calamine cannot read one, the
+# village is told to save it as .xlsx (rather than that it is corrupt).
+NEWER_FORMATS = ("xlsb", "ods", "et")
+# Below this, a file cannot hurt whatever its compression ratio (a sheet of empty formatted
+# cells compresses a hundredfold).
+RATIO_FLOOR = 1024 * 1024
+# The OLE directory entry of a BIFF workbook stream ("Workbook", or "Book" before Excel 97).
+BIFF_STREAMS = ("Workbook".encode("utf-16-le"), "Book\0".encode("utf-16-le"))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the reader takes on from one file; None: no limit. Each is checked before the
+    parsing that would cost it (README "What villages may send")."""
+
+    max_bytes: int | None = DEFAULT_MAX_FILE_BYTES
+    max_rows: int | None = DEFAULT_MAX_SHEET_ROWS
+    max_columns: int | None = DEFAULT_MAX_SHEET_COLUMNS
+    max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES
+    max_compression_ratio: float | None = DEFAULT_MAX_COMPRESSION_RATIO
+
+
+@dataclass
+class Sheet:
+    """One sheet as read: its grid, or why it was not read (`refused`: a sheet.* rule code)."""
+
+    name: str  # as shown to villages and stored: no control characters
+    grid: Grid | None
+    rows: int = 0  # its last row number (a refused sheet: as found before reading it)
+    columns: int = 0
+    hidden: bool = False
+    refused: str | None = None  # too_many_rows | too_many_columns
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # cells without a value
 
 
 class Rejected(Exception):
@@ -28,69 +72,207 @@ class Rejected(Exception):
 
 
 def load_grids(
-    path: Path, max_bytes: int | None = None, data: bytes | None = None
+    path: Path,
+    max_bytes: int | None = None,
+    data: bytes | None = None,
+    limits: Limits | None = None,
 ) -> dict[str, Grid]:
-    """Every sheet of a workbook (or the one table of a CSV) as rows of Python values.
-    `data`: the file's bytes, when the caller has read them already.
+    """Every sheet of a workbook (or the one table of a CSV) as rows of Python values; a sheet
+    over a limit is left out. `data`: the file's bytes, when the caller has read them already.
 
     Rows keep their Excel numbering: grid[0] is Excel row 1, even above the first non-empty cell.
     """
+    limits = limits or Limits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    return {s.name: s.grid for s in load_sheets(path, limits, data) if s.grid is not None}
+
+
+def load_sheets(path: Path, limits: Limits, data: bytes | None = None) -> list[Sheet]:
+    """Every sheet of a file, visible ones first, each read or refused for a limit."""
     path = Path(path)
     size = path.stat().st_size if data is None else len(data)
     if size == 0:
         raise Rejected("empty_file", "文件是空的（0 字节），请重新保存后再报送。")
-    if max_bytes is not None and size > max_bytes:
+    if limits.max_bytes is not None and size > limits.max_bytes:
         raise Rejected(
             "file_too_large",
-            f"文件过大（{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.1f} MB），"
+            f"文件过大（{size / 1048576:.1f} MB，上限 {limits.max_bytes / 1048576:.1f} MB），"
             "请删除多余的工作表或图片后再报送。",
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return {path.stem: _csv_grid(path.read_bytes() if data is None else data)}
-    if suffix not in (".xlsx", ".xls", ".xlsm"):
+        return [_csv_sheet(path.stem, path.read_bytes() if data is None else data, limits)]
+    if suffix not in WORKBOOK_SUFFIXES:
         raise Rejected("unsupported_format", "不支持的文件类型，请报送 .xlsx、.xls 或 .csv 文件。")
-    # read once (the size was checked): signature, zip check, calamine
-    return _workbook_grids(path, suffix, path.read_bytes() if data is None else data)
+    # read once (the size was checked): signature, zip directory, calamine
+    return _workbook_sheets(suffix, path.read_bytes() if data is None else data, limits)
 
 
-def _workbook_grids(path: Path, suffix: str, data: bytes) -> dict[str, Grid]:
-    _check_signature(suffix, data)
+# ----------------------------------------------------------------------------- workbooks
+
+
+def _workbook_sheets(suffix: str, data: bytes, limits: Limits) -> list[Sheet]:
+    kind, extents = _inspect(suffix, data, limits)
     try:
-        if suffix == ".xls":
-            workbook = pc.CalamineWorkbook.from_path(str(path))
-        else:  # from memory: quicker than from_path, which reads the archive piece by piece
-            workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        return {
-            name: workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in workbook.sheet_names
-        }
+        workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [
+            _read_sheet(workbook, meta, extents.get(meta.name), limits)
+            for meta in workbook.sheets_metadata
+        ]
     except pc.PasswordError as exc:
         raise _password_protected() from exc
-    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
-        raise _corrupt() from exc
+    except Rejected:
+        raise
     except Exception as exc:  # calamine raises plain errors for some broken archives
+        raise _cannot_read(kind, suffix) from exc
+    _unique_names(sheets)
+    return sorted(sheets, key=lambda s: s.hidden)  # a hidden sheet is never preferred
+
+
+def _read_sheet(workbook, meta, extent: archive.Extent | None, limits: Limits) -> Sheet:
+    hidden = meta.visible != pc.SheetVisibleEnum.Visible
+    sheet = Sheet(visible(meta.name), None, hidden=hidden)
+    if extent is not None:
+        sheet.rows, sheet.columns, sheet.formulas = extent.rows, extent.columns, extent.formulas
+        if _refuse(sheet, limits):
+            return sheet
+    data = workbook.get_sheet_by_name(meta.name)
+    end = data.end  # what calamine holds, before any of it becomes Python objects
+    sheet.rows, sheet.columns = (
+        max(sheet.rows, end[0] + 1 if end else 0),
+        max(sheet.columns, end[1] + 1 if end else 0),
+    )
+    if _refuse(sheet, limits):
+        return sheet
+    sheet.grid = data.to_python(skip_empty_area=False)
+    sheet.merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in data.merged_cell_ranges or ()]
+    return sheet
+
+
+def _refuse(sheet: Sheet, limits: Limits) -> bool:
+    if limits.max_rows is not None and sheet.rows > limits.max_rows:
+        sheet.refused = "too_many_rows"
+    elif limits.max_columns is not None and sheet.columns > limits.max_columns:
+        sheet.refused = "too_many_columns"
+    return sheet.refused is not None
+
+
+def _unique_names(sheets: list[Sheet]) -> None:
+    """Two sheet names that differ only by control characters stay two sheets."""
+    seen: set[str] = set()
+    for sheet in sheets:
+        name, n = sheet.name, 1
+        while sheet.name in seen:
+            n += 1
+            sheet.name = f"{name}({n})"
+        seen.add(sheet.name)
+
+
+def _inspect(suffix: str, data: bytes, limits: Limits) -> tuple[str, dict[str, archive.Extent]]:
+    """The workbook's real format (whatever its name says) and, for the zip-based ones, the
+    extent of each sheet found before calamine opens it."""
+    head = data[:8]
+    if head.startswith(OLE_SIGNATURE):
+        if suffix in (".xlsx", ".xlsm", ".xlsb") and not any(s in data for s in BIFF_STREAMS):
+            # Excel stores a password-protected .xlsx inside an OLE container.
+            raise _password_protected()
+        return ("et" if suffix == ".et" else "xls"), {}
+    if not head.startswith(ZIP_SIGNATURE):
+        raise _not_a_workbook(suffix, data)
+    try:
+        found = archive.members(data)
+        _check_expansion(found, limits)
+        kind = _zip_kind(data, found, suffix)
+        return kind, _extents(data, found, kind, limits)
+    except archive.BadArchive as exc:
         raise _corrupt() from exc
 
 
-def _check_signature(suffix: str, data: bytes) -> None:
-    head = data[:8]
-    if head.startswith(OLE_SIGNATURE) and suffix in (".xlsx", ".xlsm"):
-        # Excel stores a password-protected .xlsx inside an OLE container.
-        raise _password_protected()
-    if suffix in (".xlsx", ".xlsm") and not head.startswith(ZIP_SIGNATURE):
-        text = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if text.startswith(b"<"):
-            raise Rejected(
-                "html_saved_as_xlsx",
-                "文件实际是网页（HTML），只是扩展名为 .xlsx。请在 Excel/WPS 中“另存为” Excel 工作簿（.xlsx）。",
-            )
+def _check_expansion(found: dict[str, archive.Member], limits: Limits) -> None:
+    size, packed = archive.declared_size(found)
+    if limits.max_uncompressed_bytes is not None and size > limits.max_uncompressed_bytes:
         raise Rejected(
-            "text_saved_as_xlsx",
-            "文件实际是文本（可能是 CSV），只是扩展名为 .xlsx。请在 Excel/WPS 中“另存为” Excel 工作簿（.xlsx）。",
+            "uncompressed_too_large",
+            f"文件解压后过大（约 {size / 1048576:.0f} MB，上限 "
+            f"{limits.max_uncompressed_bytes / 1048576:.0f} MB），系统不予读取。"
+            "请删除多余的工作表、图片或大片空白格式后，在 Excel/WPS 中另存为 .xlsx 再报送。",
         )
-    if suffix in (".xlsx", ".xlsm") and not zipfile.is_zipfile(io.BytesIO(data)):
-        raise _corrupt()
+    ratio = size / max(packed, 1)
+    if (
+        limits.max_compression_ratio is not None
+        and size > RATIO_FLOOR
+        and ratio > limits.max_compression_ratio
+    ):
+        raise Rejected(
+            "compression_ratio",
+            f"文件的压缩比异常（解压后是原来的 {ratio:.0f} 倍，上限 "
+            f"{limits.max_compression_ratio:.0f} 倍），可能已损坏或不是正常的表格文件，系统不予读取。"
+            "请在 Excel/WPS 中打开确认后另存为 .xlsx 再报送。",
+        )
+
+
+def _zip_kind(data: bytes, found: dict[str, archive.Member], suffix: str) -> str:
+    if "xl/workbook.xml" in found or any(n.endswith("workbook.xml") for n in found):
+        return "xlsx"
+    if any(n.endswith("workbook.bin") for n in found):
+        return "xlsb"
+    mimetype = found.get("mimetype")
+    if mimetype and archive.read_member(data, mimetype).strip().endswith(b"spreadsheet"):
+        return "ods"
+    raise Rejected(
+        "not_a_workbook",
+        f"文件不是 Excel 工作簿（可能是 Word 文档或压缩包，只是扩展名为 {suffix}）。"
+        "请在 Excel/WPS 中打开报表后“另存为” Excel 工作簿（.xlsx）再报送。",
+    )
+
+
+def _extents(
+    data: bytes, found: dict[str, archive.Member], kind: str, limits: Limits
+) -> dict[str, archive.Extent]:
+    """Sheet name -> extent, for the sheets calamine must not be left to find out about
+    (over a limit, formulas without values). Nothing for ods: calamine reads it unhelped."""
+    if kind == "xlsx":
+        scanned = {
+            name: archive.scan_worksheet(data, m, limits.max_rows, limits.max_columns)
+            for name, m in found.items()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        }
+    elif kind == "xlsb":
+        scanned = {}
+        for name, m in found.items():
+            if name.startswith("xl/worksheets/") and name.endswith(".bin"):
+                scanned[name], short = archive.scan_xlsb_sheet(data, m)
+                if short:
+                    raise _cannot_read(kind, ".xlsb")
+    else:
+        return {}
+    if not any(_notable(e, limits) for e in scanned.values()):
+        return {}
+    parts = archive.sheet_parts(data, found)
+    return {name: scanned[part] for name, part in parts.items() if part in scanned}
+
+
+def _notable(extent: archive.Extent, limits: Limits) -> bool:
+    probe = Sheet("", None, rows=extent.rows, columns=extent.columns)
+    return bool(extent.formulas) or _refuse(probe, limits)
+
+
+def _not_a_workbook(suffix: str, data: bytes) -> Rejected:
+    text = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<"):
+        return Rejected(
+            "html_saved_as_xlsx",
+            f"文件实际是网页（HTML）或 XML，只是扩展名为 {suffix}。"
+            "请在 Excel/WPS 中“另存为” Excel 工作簿（.xlsx）。",
+        )
+    if b"\0" in data[:512]:
+        return _corrupt()
+    return Rejected(
+        "text_saved_as_xlsx",
+        f"文件实际是文本（可能是 CSV），只是扩展名为 {suffix}。"
+        "请在 Excel/WPS 中“另存为” Excel 工作簿（.xlsx）。",
+    )
 
 
 def _password_protected() -> Rejected:
@@ -103,6 +285,18 @@ def _corrupt() -> Rejected:
     return Rejected(
         "corrupt_file", "文件已损坏或不完整，无法打开。请在 Excel/WPS 中打开确认后重新保存并报送。"
     )
+
+
+def _cannot_read(kind: str, suffix: str) -> Rejected:
+    if kind not in NEWER_FORMATS:
+        return _corrupt()
+    return Rejected(
+        "unreadable_format",
+        f"系统无法正确读取这个 {suffix} 文件。请在 Excel/WPS 中打开后“另存为” Excel 工作簿（.xlsx）再报送。",
+    )
+
+
+# ----------------------------------------------------------------------------- CSV
 
 
 def decode_text(data: bytes) -> str:
@@ -121,14 +315,24 @@ def decode_text(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def _csv_grid(data: bytes) -> Grid:
+def _csv_sheet(name: str, data: bytes, limits: Limits) -> Sheet:
     text = decode_text(data)
     if not text.strip():
         raise Rejected("empty_file", "文件没有内容，请填写后再报送。")
+    sheet = Sheet(visible(name), None)
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text))]
+        # lines bound the rows from above (a quoted cell may hold a line break)
+        if limits.max_rows is not None and text.count("\n") >= limits.max_rows:
+            sheet.rows = sum(1 for _ in csv.reader(io.StringIO(text)))
+            if _refuse(sheet, limits):
+                return sheet
+        grid = [list(row) for row in csv.reader(io.StringIO(text))]
     except csv.Error as exc:  # e.g. one cell longer than csv.field_size_limit() (128 KiB)
         raise Rejected(
             "malformed_csv",
             "CSV 文件格式有误（某一格内容过长），无法读取。请用 Excel/WPS 打开检查后另存为 .xlsx 再报送。",
         ) from exc
+    sheet.rows, sheet.columns = len(grid), max(map(len, grid), default=0)
+    if not _refuse(sheet, limits):
+        sheet.grid = grid
+    return sheet
