@@ -128,14 +128,17 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
 def _table_layout(
     grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
 ) -> Layout | None:
-    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields).
+    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields);
+    failing that, of the first LIST_SCAN_ROWS (pages of instructions above the header).
     `by_row`: _row_matches of the grid's first rows, when the caller has them already."""
     if by_row is None:
         by_row = [_row_matches(row, form) for row in grid[:HEADER_SCAN_ROWS]]
-    best: tuple[int, int, dict[int, str]] | None = None
-    for r, matches in enumerate(by_row[:HEADER_SCAN_ROWS]):
-        if len(set(matches.values())) >= 2 and (best is None or len(matches) > best[0]):
-            best = (len(matches), r, matches)
+    best = _best_header(by_row[:HEADER_SCAN_ROWS], 0)
+    if best is None and len(grid) > HEADER_SCAN_ROWS:
+        more = by_row[HEADER_SCAN_ROWS:LIST_SCAN_ROWS] or [
+            _row_matches(row, form) for row in grid[HEADER_SCAN_ROWS:LIST_SCAN_ROWS]
+        ]
+        best = _best_header(more, HEADER_SCAN_ROWS)
     if best is None:
         return None
     _, header_row, matches = best
@@ -150,6 +153,16 @@ def _table_layout(
             )
         seen[field] = col
     return Layout(form, "table", header_row, seen)
+
+
+def _best_header(
+    by_row: list[dict[int, str]], first: int
+) -> tuple[int, int, dict[int, str]] | None:
+    best: tuple[int, int, dict[int, str]] | None = None
+    for r, matches in enumerate(by_row, first):
+        if len(set(matches.values())) >= 2 and (best is None or len(matches) > best[0]):
+            best = (len(matches), r, matches)
+    return best
 
 
 def _list_layout(
@@ -440,8 +453,8 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     record, cells = {}, {}
     for field, r in layout.columns.items():
         row = grid[r]
-        c = _value_column(row, layout.value_column)
         kind = _field_types(layout.form.name)[field]
+        c = _value_column(row, layout.value_column, kind == "count")
         record[field] = _normalise_cell(kind, row[c] if c < len(row) else None)
         cells[field] = a1(r, c)
     out.records.append(record)
@@ -450,9 +463,22 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     return out
 
 
-def _value_column(row: list[object], start: int) -> int:
-    """The first filled cell right of the label (villages sometimes leave a gap column)."""
-    for c in range(start, min(len(row), start + 3)):
-        if row[c] is not None and str(row[c]).strip():
-            return c
-    return start
+def _value_column(row: list[object], start: int, count: bool = False) -> int:
+    """The first filled cell right of the label (villages sometimes leave a gap column); for
+    a count, the first after a 单位 column (项目 | 单位 | 数量: 人 | 86)."""
+    filled = [c for c in range(start, min(len(row), start + 3)) if not _blank(row[c])]
+    if count and len(filled) > 1 and _is_unit(row[filled[0]]):
+        return filled[1]
+    return filled[0] if filled else start
+
+
+def _is_unit(value: object) -> bool:
+    """A unit word: short text with a letter and no digit (人, 件, （户）, 单位:元)."""
+    if value.__class__ is not str:
+        return False
+    text = value.strip()
+    return (
+        len(text) <= LABEL_LENGTH
+        and any(ch.isalpha() for ch in text)
+        and not any(ch.isdigit() for ch in text)
+    )
