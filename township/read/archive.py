@@ -154,6 +154,8 @@ class Extent:
     rows: int = 0
     columns: int = 0
     formulas: list[tuple[int, int]] = field(default_factory=list)
+    # merged ranges (row, column, last row, last column; 0-based) where calamine gives none
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
@@ -297,6 +299,7 @@ def _formula_cells(block: bytes, lo: int, hi: int) -> list[tuple[int, int]]:
 _BRT_WS_DIM = 0x94
 _BRT_ROW_HDR = 0x00
 _BRT_BUNDLE_SH = 0x9C
+_BRT_MERGE_CELL = 0xB0
 # BrtShortBlank … BrtShortIsst: cells without their column (the previous cell's plus one).
 # Excel writes the full records; SheetJS and others write these, which calamine skips.
 _SHORT_CELLS = range(12, 19)
@@ -342,7 +345,41 @@ def scan_xlsb_sheet(data: bytes, member: Member) -> tuple[Extent, bool]:
             extent.columns = max(extent.columns, struct.unpack_from("<L", buf, start)[0] + 1)
         elif kind in _SHORT_CELLS:
             short = True
+        elif kind == _BRT_MERGE_CELL and size >= 16:
+            first_row, last_row, first_col, last_col = struct.unpack_from("<4L", buf, start)
+            extent.merged.append((first_row, first_col, last_row, last_col))
     return extent, short
+
+
+# ----------------------------------------------------------------------------- ods
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
+
+
+def ods_merged(content: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Sheet name -> merged ranges of an ods content.xml (calamine gives none for ods)."""
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - only for ods with merged cells
+
+    merged: dict[str, list[tuple[int, int, int, int]]] = {}
+    name, row, col, repeat = "", 0, 0, 1
+    for event, element in ET.iterparse(io.BytesIO(content), ("start", "end")):
+        tag, get = element.tag, element.get
+        if tag == f"{_TABLE}table" and event == "start":
+            name, row = get(f"{_TABLE}name", ""), 0
+        elif tag == f"{_TABLE}table-row":
+            if event == "start":
+                col, repeat = 0, int(get(f"{_TABLE}number-rows-repeated", 1))
+            else:
+                row += repeat
+                element.clear()
+        elif tag in _ODS_CELLS and event == "start":
+            rows = int(get(f"{_TABLE}number-rows-spanned", 1))
+            cols = int(get(f"{_TABLE}number-columns-spanned", 1))
+            if rows > 1 or cols > 1:
+                merged.setdefault(name, []).append((row, col, row + rows - 1, col + cols - 1))
+            col += int(get(f"{_TABLE}number-columns-repeated", 1))
+    return merged
 
 
 # ----------------------------------------------------------------------------- sheet parts

@@ -146,7 +146,11 @@ def _read_sheet(workbook, meta, extent: archive.Extent | None, limits: Limits) -
     if _refuse(sheet, limits):
         return sheet
     sheet.grid = data.to_python(skip_empty_area=False)
-    sheet.merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in data.merged_cell_ranges or ()]
+    merged = data.merged_cell_ranges  # None: calamine does not know them for this format
+    if merged is not None:
+        sheet.merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged]
+    elif extent is not None:
+        sheet.merged = extent.merged
     return sheet
 
 
@@ -245,6 +249,8 @@ def _extents(
                 scanned[name], short = archive.scan_xlsb_sheet(data, m)
                 if short:
                     raise _cannot_read(kind, ".xlsb")
+    elif kind == "ods":
+        return _ods_extents(data, found)
     else:
         return {}
     if not any(_notable(e, limits) for e in scanned.values()):
@@ -255,7 +261,17 @@ def _extents(
 
 def _notable(extent: archive.Extent, limits: Limits) -> bool:
     probe = Sheet("", None, rows=extent.rows, columns=extent.columns)
-    return bool(extent.formulas) or _refuse(probe, limits)
+    return bool(extent.formulas or extent.merged) or _refuse(probe, limits)
+
+
+def _ods_extents(data: bytes, found: dict[str, archive.Member]) -> dict[str, archive.Extent]:
+    content = found.get("content.xml")
+    if content is None:
+        return {}
+    xml = archive.read_member(data, content)
+    if b"number-rows-spanned" not in xml:  # nothing merged down rows: nothing to fill
+        return {}
+    return {name: archive.Extent(merged=m) for name, m in archive.ods_merged(xml).items()}
 
 
 def _not_a_workbook(suffix: str, data: bytes) -> Rejected:
