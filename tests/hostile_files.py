@@ -51,20 +51,41 @@ def repeated(head: bytes, unit: bytes, times: int, tail: bytes) -> Packed:
     )
 
 
-def write_zip(path: Path, members: Iterable[tuple[str, bytes | Packed]]) -> Path:
+def write_zip(
+    path: Path, members: Iterable[tuple[str, bytes | Packed]], zip64: bool = False
+) -> Path:
+    """A zip of the members; `zip64`: every size in a ZIP64 extra field, as some writers do
+    whatever the size (the directory's own size fields then hold 0xFFFFFFFF)."""
     out, directory = bytearray(), bytearray()
     count = 0
     for name, member in members:
         packed = member if isinstance(member, Packed) else deflate(member)
         raw = name.encode()
         offset = len(out)
-        sizes = (packed.crc, len(packed.deflated), packed.declared, len(raw))
-        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0x800, 8, 0, 0x21, *sizes, 0)
-        out += raw + packed.deflated
+        real = (len(packed.deflated), packed.declared)
+        shown = (0xFFFFFFFF, 0xFFFFFFFF) if zip64 else real
+        extra = struct.pack("<HHQQ", 1, 16, real[1], real[0]) if zip64 else b""
+        sizes = (packed.crc, *shown, len(raw))
+        out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 45, 0x800, 8, 0, 0x21, *sizes, len(extra))
+        out += raw + extra + packed.deflated
         directory += struct.pack(
-            "<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0x800, 8, 0, 0x21, *sizes, 0, 0, 0, 0, 0, offset
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            45,
+            45,
+            0x800,
+            8,
+            0,
+            0x21,
+            *sizes,
+            len(extra),
+            0,
+            0,
+            0,
+            0,
+            offset,
         )
-        directory += raw
+        directory += raw + extra
         count += 1
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(out), 0)
     path.write_bytes(bytes(out + directory + end))
@@ -72,7 +93,10 @@ def write_zip(path: Path, members: Iterable[tuple[str, bytes | Packed]]) -> Path
 
 
 def xlsx(
-    path: Path, sheets: dict[str, bytes | Packed], extra: dict[str, bytes | Packed] | None = None
+    path: Path,
+    sheets: dict[str, bytes | Packed],
+    extra: dict[str, bytes | Packed] | None = None,
+    zip64: bool = False,
 ) -> Path:
     """A workbook of the given sheet parts (name -> worksheet XML), plus any other parts."""
     names = list(sheets)
@@ -115,7 +139,7 @@ def xlsx(
     ]
     parts += [(f"xl/worksheets/sheet{i}.xml", sheets[n]) for i, n in enumerate(names, 1)]
     parts += list((extra or {}).items())
-    return write_zip(path, parts)
+    return write_zip(path, parts, zip64)
 
 
 def cell(ref: str, value: object) -> str:

@@ -275,13 +275,20 @@ def test_formulas_are_found_in_files_written_with_a_namespace_prefix(tmp_path):
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("cell.formula_without_value", "B2")]
 
 
-def test_a_row_of_formulas_alone_is_reported_not_skipped_as_blank(tmp_path):
-    row = ['<c r="A3"><f>Sheet2!A1</f></c>', '<c r="B3"><f>Sheet2!B1</f></c>', None, None, None]
-    sheet = sheet_xml([["出生登记表"], BIRTH_HEADER[:5], row, ["注：请核对"]])
+@pytest.mark.parametrize("after", [["注：请核对"], ["周萍", "420102199503120408", "女", 46086, 1]])
+def test_a_row_of_formulas_alone_is_reported_not_skipped_as_blank(tmp_path, after):
+    # the row reads as blank: under a header that gave no birth, or between two births
+    row = ['<c r="A4"><f>Sheet2!A1</f></c>', '<c r="B4"><f>Sheet2!B1</f></c>', None, None, None]
+    births = [["出生登记表"], BIRTH_HEADER[:5]]
+    if len(after) > 1:
+        births.append(["吴静", "420102199503120520", "女", 46086, 1])
+    else:
+        births.append([])
+    sheet = sheet_xml([*births, row, after])
     fr = read(xlsx(tmp_path / "420117104201.xlsx", {"出生登记": sheet}))
     assert [(f.rule_id, f.cell) for f in fr.findings] == [
-        ("cell.formula_without_value", "A3"),
-        ("cell.formula_without_value", "B3"),
+        ("cell.formula_without_value", "A4"),
+        ("cell.formula_without_value", "B4"),
     ]
 
 

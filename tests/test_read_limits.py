@@ -141,7 +141,7 @@ def test_every_limit_is_a_setting_with_a_default(monkeypatch):
 # ----------------------------------------------------------------------------- zip bombs
 
 
-def bomb(path: Path, mib: int, declared: int | None = None) -> Path:
+def bomb(path: Path, mib: int, declared: int | None = None, zip64: bool = False) -> Path:
     """A valid workbook whose shared strings hold one string of `mib` MiB of one letter."""
     strings = repeated(
         f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{"http://schemas.openxmlformats.org/spreadsheetml/2006/main"}" count="1" uniqueCount="1"><si><t>'.encode(),
@@ -152,7 +152,7 @@ def bomb(path: Path, mib: int, declared: int | None = None) -> Path:
     if declared is not None:
         strings.declared = declared
     sheet = sheet_xml([BIRTHS_HEADER, ['<c r="A2" t="s"><v>0</v></c>']])
-    return xlsx(path, {"出生登记": sheet}, {"xl/sharedStrings.xml": strings})
+    return xlsx(path, {"出生登记": sheet}, {"xl/sharedStrings.xml": strings}, zip64)
 
 
 def test_zip_bomb_is_refused_from_its_directory_without_inflating_it(tmp_path):
@@ -180,6 +180,15 @@ def test_a_member_inflating_past_its_declared_size_is_refused_as_corrupt(tmp_pat
     sheet.declared = 100
     path = xlsx(tmp_path / "420117104201_b.xlsx", {"出生登记": sheet})
     assert read(path).rejection.code == "corrupt_file"
+
+
+def test_sizes_kept_in_zip64_fields_are_read_not_taken_for_a_bomb(tmp_path):
+    sheet = sheet_xml([BIRTHS_HEADER, ["张丽", "420102199503120227", "女", 46086, 1]])
+    path = xlsx(tmp_path / NAME, {"出生登记": sheet}, zip64=True)
+    fr = read(path)
+    assert fr.rejection is None and fr.sheets["births"].rows == [2]
+    bombed = bomb(tmp_path / "420117104201_b.xlsx", 200, zip64=True)
+    assert read(bombed).rejection.code == "uncompressed_too_large"
 
 
 def test_ordinary_workbooks_are_far_below_both_limits():
@@ -239,16 +248,31 @@ def test_csv_over_the_row_limit_is_a_sheet_error_counted_before_the_grid_is_buil
 # ----------------------------------------------------------------------------- columns
 
 
-def test_a_cell_far_out_at_xfd1048576_neither_aborts_nor_allocates(tmp_path):
+@pytest.mark.parametrize("dimension", ["A1:XFD1048576", None], ids=["with dimension", "without"])
+def test_a_cell_far_out_at_xfd1048576_neither_aborts_nor_allocates(tmp_path, dimension):
+    # calamine would allocate 2^20 x 2^14 cells for it and abort the process. A sheet this
+    # small is looked at first only when every sheet is (scan_sheet_bytes=0); by default, a
+    # sheet is looked at first from 256 KiB of XML up (see the next test).
     far = '<c r="XFD1048576"><v>1</v></c>'
     rows = [BIRTHS_HEADER, ["张丽", None, "女", 46086, 1]]
-    sheet = sheet_xml(rows).replace(
+    sheet = sheet_xml(rows, dimension).replace(
         b"</sheetData>", f'<row r="1048576">{far}</row></sheetData>'.encode()
     )
     path = xlsx(tmp_path / NAME, {"出生登记": sheet, "宣传服务": sheet_xml(SERVICES)})
-    found = read_measured(path, max_bytes=20 * MIB, max_rows=20000)  # no dimension: scanned
+    found = read_measured(path, max_bytes=20 * MIB, max_rows=20000, scan_sheet_bytes=0)
     assert found["findings"] == [["sheet.too_many_rows", "出生登记", "1048576"]]
+    assert found["forms"] == ["services"]
     assert found["peak_mb"] < 150, found
+
+
+def test_a_large_sheet_is_looked_at_before_it_is_read_by_default(tmp_path):
+    rows = [BIRTHS_HEADER, *[[f"母{r}", None, "女", 46086, 1] for r in range(2, 6000)]]
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    sheet = sheet_xml(rows, "A1:XFD1048576").replace(b"</sheetData>", far.encode())
+    assert len(sheet) > 256 * 1024
+    path = xlsx(tmp_path / NAME, {"出生登记": sheet, "宣传服务": sheet_xml(SERVICES)})
+    found = read_measured(path, max_bytes=20 * MIB, max_rows=20000)
+    assert found["findings"] == [["sheet.too_many_rows", "出生登记", "1048576"]]
 
 
 def test_a_sheet_wider_than_the_limit_is_refused_and_the_rest_loads(tmp_path):

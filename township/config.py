@@ -18,6 +18,11 @@ DEFAULT_MAX_SHEET_COLUMNS = 256
 # workbook is a few MB unpacked; a zip bomb is gigabytes.
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024
 DEFAULT_MAX_COMPRESSION_RATIO = 100.0
+# Worksheets at least this large (their XML, as the zip directory declares it) are looked at
+# before calamine reads them: their extent from <dimension>, refused over a limit unread. A
+# smaller sheet is read by calamine and its extent checked before it becomes Python objects
+# (it can only be large by a stray cell far out: 0 looks at every sheet, at some cost).
+DEFAULT_SCAN_SHEET_BYTES = 256 * 1024
 
 
 def _env_path(name: str, default: str) -> Path:
@@ -60,6 +65,11 @@ class Settings:
     max_compression_ratio: float = field(
         default_factory=lambda: float(
             os.environ.get("TOWNSHIP_MAX_COMPRESSION_RATIO", DEFAULT_MAX_COMPRESSION_RATIO)
+        )
+    )
+    scan_sheet_bytes: int = field(
+        default_factory=lambda: int(
+            os.environ.get("TOWNSHIP_SCAN_SHEET_BYTES", DEFAULT_SCAN_SHEET_BYTES)
         )
     )
     workers: int = field(default_factory=lambda: int(os.environ.get("TOWNSHIP_WORKERS", 0)))

@@ -8,12 +8,14 @@ own XML or records (its extent; formulas saved without a value), all without cal
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 _END = b"PK\x05\x06"
@@ -38,48 +40,95 @@ class Member(NamedTuple):
     header: int  # offset of the local header
 
 
-def members(data: bytes) -> dict[str, Member]:
-    """The central directory: every member with its declared sizes, nothing inflated."""
+class Directory:
+    """A zip's central directory: what its members declare, nothing inflated; the members
+    themselves (name -> Member) parsed only when asked for."""
+
+    def __init__(self, data: bytes, start: int, end: int, count: int):
+        self.data, self.start, self.end, self.count = data, start, end, count
+        self.size, self.packed, self.largest = _sizes(data, start, end, count)
+
+    @cached_property
+    def members(self) -> dict[str, Member]:
+        return _parse(self.data, self.start, self.count)
+
+    def holds(self, name: bytes) -> bool:
+        """Whether a member of that name (or ending so) is listed: one search in C."""
+        return self.data.find(name, self.start, self.end) >= 0
+
+
+# signature, compressed and uncompressed sizes, name, extra field and comment lengths
+_ENTRY = struct.Struct("<4s16xLLHHH")
+
+
+class _Zip64(Exception):
+    """Sizes kept in ZIP64 extra fields: left to zipfile."""
+
+
+def members(data: bytes) -> Directory:
+    """The central directory, read quickly: entry by entry for their sizes alone."""
     end = data.rfind(_END, max(0, len(data) - 65557))
     if end < 0 or end + 22 > len(data):
         raise BadArchive("no end of central directory")
     _, count, size, offset, _ = _END_RECORD.unpack_from(data, end)
     if count == 0xFFFF or offset == _ZIP64 or offset + size > end:
         return _members_by_zipfile(data)
-    out, pos, unpack = {}, offset, _CENTRAL.unpack_from
+    try:
+        return Directory(data, offset, offset + size, count)
+    except _Zip64:
+        return _members_by_zipfile(data)
+
+
+def _sizes(data: bytes, pos: int, end: int, count: int) -> tuple[int, int, int]:
+    total = packed = largest = 0
+    entry = _ENTRY.unpack_from
     try:
         for _ in range(count):
-            sig, method, packed, unpacked, n, x, c, header = unpack(data, pos)
-            if sig != b"PK\x01\x02" or _ZIP64 in (packed, unpacked, header):
-                return _members_by_zipfile(data)
-            out[data[pos + 46 : pos + 46 + n].decode("utf-8", "replace")] = (
-                method,
-                packed,
-                unpacked,
-                header,
-            )
+            sig, compressed, unpacked, n, x, c = entry(data, pos)
+            if sig != b"PK\x01\x02":
+                raise BadArchive("bad central directory entry")
+            if _ZIP64 in (compressed, unpacked):
+                raise _Zip64
+            total, packed = total + unpacked, packed + compressed
+            if unpacked > largest:
+                largest = unpacked
             pos += 46 + n + x + c
     except struct.error as exc:
         raise BadArchive("truncated central directory") from exc
+    if pos > end:
+        raise BadArchive("truncated central directory")
+    return total, packed, largest
+
+
+def _parse(data: bytes, pos: int, count: int) -> dict[str, Member]:
+    out, unpack = {}, _CENTRAL.unpack_from
+    for _ in range(count):
+        _, method, packed, unpacked, n, x, c, header = unpack(data, pos)
+        if header == _ZIP64:
+            return _members_by_zipfile(data).members
+        out[data[pos + 46 : pos + 46 + n].decode("utf-8", "replace")] = Member(
+            method, packed, unpacked, header
+        )
+        pos += 46 + n + x + c
     return out
 
 
-def _members_by_zipfile(data: bytes) -> dict[str, Member]:
-    """zipfile for what the quick reading leaves aside (ZIP64, odd directories)."""
+def _members_by_zipfile(data: bytes) -> Directory:
+    """zipfile for what the quick reading leaves aside (ZIP64 directories)."""
     try:
         infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise BadArchive(str(exc)) from exc
-    return {
+    directory = Directory.__new__(Directory)
+    directory.data, directory.start, directory.end, directory.count = data, 0, 0, len(infos)
+    directory.members = {
         i.filename: Member(i.compress_type, i.compress_size, i.file_size, i.header_offset)
         for i in infos
     }
-
-
-def declared_size(found: dict[str, Member]) -> tuple[int, int]:
-    """(bytes once inflated, bytes packed), as the directory declares them."""
-    values = found.values()
-    return sum(m[2] for m in values), sum(m[1] for m in values)
+    sizes = [i.file_size for i in infos]
+    directory.size, directory.packed = sum(sizes), sum(i.compress_size for i in infos)
+    directory.largest = max(sizes, default=0)
+    return directory
 
 
 def _body(data: bytes, member: Member) -> bytes:
@@ -140,6 +189,12 @@ def _checked(out: bytes, size: int) -> bytes:
 
 
 def read_member(data: bytes, member: Member) -> bytes:
+    method, packed, size, _ = member
+    if method == 8 and packed <= SMALL:  # most members: at once
+        out = _inflate_small(_body(data, member))
+        if len(out) > size:
+            raise BadArchive("a member inflates past its declared size")
+        return out
     return b"".join(inflate(data, member))
 
 
@@ -156,12 +211,12 @@ class Extent:
     formulas: list[tuple[int, int]] = field(default_factory=list)
     # merged ranges (row, column, last row, last column; 0-based) where calamine gives none
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    scanned: bool = False  # the whole sheet looked at (its formulas are all known)
 
 
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
-_DIMENSION = re.compile(
-    rb"""<(?:\w+:)?dimension\s+ref\s*=\s*["']\$?([A-Za-z]*)\$?(\d*)(?::\$?([A-Za-z]*)\$?(\d*))?"""
-)
+# the corner of <dimension ref="A1:K21"> farthest from A1 (or its only cell)
+_DIMENSION = re.compile(rb"""\s+ref\s*=\s*["'](?:[^"':]*:)?\$?([A-Za-z]{0,3})\$?(\d*)""")
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,3})(\d*)["']""")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>/])([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -172,11 +227,35 @@ _AFTER_NAME = frozenset(b" \t\r\n>/")
 _COLUMN = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]{1,3})""")
 
 
-def column_number(letters: bytes | str) -> int:
+@lru_cache(maxsize=1024)
+def column_number(letters: bytes) -> int:
     number = 0
-    for ch in letters.upper() if isinstance(letters, str) else letters.upper().decode():
-        number = number * 26 + ord(ch) - 64
+    for byte in letters.upper():
+        number = number * 26 + byte - 64
     return number
+
+
+# The head of a worksheet's XML holding its <dimension> (after the root and <sheetPr>).
+HEAD = 2048
+
+
+def sheet_extent(data: bytes, member: Member, max_rows: int | None, max_columns: int | None):
+    """The extent of an xlsx worksheet before calamine reads it: its <dimension>, from the
+    head of its XML alone (what Excel, WPS, LibreOffice and the libraries write); without a
+    trustworthy one (none, or the "A1" some writers put), the whole sheet scanned."""
+    method, packed, _, _ = member
+    body = _body(data, member)
+    if method == 0:
+        head = body[:HEAD]
+    elif method == 8:
+        head = _inflate_part(zlib.decompressobj(-15), body[: min(packed, HEAD)], HEAD)
+    else:
+        raise BadArchive(f"compression method {method}")
+    lo = head.find(b"sheetData")
+    extent = _head(head, len(head) if lo < 0 else lo)
+    if extent.rows > 1 or extent.columns > 1:
+        return extent
+    return scan_worksheet(data, member, max_rows, max_columns)
 
 
 def scan_worksheet(data: bytes, member: Member, max_rows: int | None, max_columns: int | None):
@@ -186,22 +265,23 @@ def scan_worksheet(data: bytes, member: Member, max_rows: int | None, max_column
     write), else its last cell and widest column. A sheet whose dimension is over a limit is
     not inflated further."""
     method, packed, size, _ = member
-    if (method == 8 and packed <= SMALL) or (method == 0 and size <= CHUNK):
-        xml = _checked(_inflate_small(_body(data, member)), size) if method else _body(data, member)
+    if method == 8 and packed <= SMALL:  # the usual sheet: inflated at once, scanned once
+        xml = _inflate_small(_body(data, member))
+        if len(xml) > size:
+            raise BadArchive("a member inflates past its declared size")
         lo = xml.find(b"sheetData")
         blocks = ((xml, len(xml) if lo < 0 else lo, xml.rfind(b"row>") + 4),)
     else:
         blocks = _row_blocks(inflate(data, member))
-    extent, prefix, last, wide, trusted = Extent(), None, (b"", 0, 0), 0, False
+    extent, last, wide, trusted, prefix = None, (b"", 0, 0), 0, False, b""
     for block, lo, hi in blocks:
-        if prefix is None:
-            prefix, dimension = _head(block, lo)
-            if dimension:
-                extent.rows, extent.columns = dimension
-                if _over(extent, max_rows, max_columns):
-                    return extent
-                # "A1" is what some writers put whatever the sheet holds
-                trusted = extent.rows > 1 or extent.columns > 1
+        if extent is None:
+            extent = _head(block, lo)
+            if _over(extent, max_rows, max_columns):
+                return extent
+            # "A1" is what some writers put whatever the sheet holds
+            trusted = extent.rows > 1 or extent.columns > 1
+            prefix = b"" if trusted else _prefix(block)
         if hi <= lo:
             continue
         if block.find(b"f", lo, hi) >= 0 and _FORMULA.search(block, lo, hi):
@@ -212,7 +292,13 @@ def scan_worksheet(data: bytes, member: Member, max_rows: int | None, max_column
     if not trusted:
         row, column = _last_cell(*last, prefix)
         extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column, wide)
+    extent.scanned = True
     return extent
+
+
+def formulas_without_value(data: bytes, member: Member) -> list[tuple[int, int]]:
+    """The cells of an xlsx worksheet holding a formula with no saved value."""
+    return scan_worksheet(data, member, None, None).formulas
 
 
 def _over(extent: Extent, max_rows: int | None, max_columns: int | None) -> bool:
@@ -244,19 +330,19 @@ def _sheet_data(block: bytes) -> int:
     return len(block) if start < 0 else start
 
 
-def _head(block: bytes, lo: int) -> tuple[bytes, tuple[int, int] | None]:
-    """The element prefix (`x:` in files written by the Open XML SDK) and the dimension."""
-    prefix = b""
-    if block.find(b"<worksheet", 0, lo) < 0:
-        root = _ROOT.search(block, 0, lo)
-        prefix = (root.group(1) or b"") if root else b""
+def _head(block: bytes, lo: int) -> Extent:
+    """The extent the <dimension> gives (0 rows and columns without one)."""
     at = block.find(b"dimension", 0, lo)
-    found = _DIMENSION.match(block, at - 1 - len(prefix)) if at > 0 else None
-    if not found or not (found.group(2) or found.group(4)):
-        return prefix, None
-    first_col, first_row, last_col, last_row = found.groups()
-    rows = int(last_row or first_row or 0)
-    return prefix, (rows, column_number(last_col or first_col or b""))
+    corner = _DIMENSION.match(block, at + 9) if at > 0 else None
+    if not corner:
+        return Extent()
+    return Extent(int(corner.group(2) or 0), column_number(corner.group(1)))
+
+
+def _prefix(block: bytes) -> bytes:
+    """The element prefix: `x:` in files written by the Open XML SDK, else none."""
+    root = _ROOT.search(block, 0, 4096)
+    return (root.group(1) or b"") if root else b""
 
 
 def _last_cell(block: bytes, lo: int, hi: int, prefix: bytes) -> tuple[int, int]:
@@ -384,8 +470,26 @@ def ods_merged(content: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
 
 # ----------------------------------------------------------------------------- sheet parts
 
-_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+# An element's two attributes in either order (one C-level findall per document).
+_PAIR = r"""<(?:[\w.-]+:)?{}\s(?=[^>]*?\b{}\s*=\s*["']([^"']*)["'])(?=[^>]*?{}\s*=\s*["']([^"']*)["'])"""
+_RELATIONSHIPS = re.compile(_PAIR.format("Relationship", "Id", r"\bTarget").encode())
+_OFFICE_DOCUMENT = re.compile(_PAIR.format("Relationship", "Type", r"\bTarget").encode())
+_SHEETS = re.compile(_PAIR.format("sheet", "name", r":id").encode())  # r:id, any prefix
+# The order every writer seen uses, matched many times faster (starting with a literal).
+_RELATIONSHIPS_IN_ORDER = re.compile(rb'Relationship Id="([^"]*)" Type="[^"]*" Target="([^"]*)"')
+_SHEETS_IN_ORDER = re.compile(
+    rb'sheet name="([^"]*)" sheetId="[^"]*"(?: state="[^"]*")? r:id="([^"]*)"'
+)
+
+
+def _pairs(fast: re.Pattern[bytes], general: re.Pattern[bytes], element: bytes, xml: bytes):
+    found = fast.findall(xml)
+    return found if len(found) >= xml.count(element) else general.findall(xml)
+
+
+def _text(value: bytes) -> str:
+    text = value.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
 
 
 def sheet_parts(data: bytes, found: dict[str, Member]) -> dict[str, str]:
@@ -396,34 +500,39 @@ def sheet_parts(data: bytes, found: dict[str, Member]) -> dict[str, str]:
     rels = _relationships(
         data, found, f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
     )
-    targets = {rid: _resolve(folder, target) for rid, target in rels.items()}
     workbook = read_member(data, found[main])
     sheets = _xlsb_sheets(workbook) if main.endswith(".bin") else _xml_sheets(workbook)
-    return {name: targets[rid] for name, rid in sheets if rid in targets}
+    return {name: _resolve(folder, rels[rid]) for name, rid in sheets if rid in rels}
 
 
 def _main_part(data: bytes, found: dict[str, Member]) -> str:
-    for target in _relationships(data, found, "_rels/.rels", "officeDocument").values():
-        part = _resolve("", target)
+    for part in ("xl/workbook.xml", "xl/workbook.bin"):
         if part in found:
             return part
-    return "xl/workbook.bin" if "xl/workbook.bin" in found else "xl/workbook.xml"
+    if "_rels/.rels" in found:
+        for kind, target in _OFFICE_DOCUMENT.findall(read_member(data, found["_rels/.rels"])):
+            if kind.endswith(b"/officeDocument") and _resolve("", _text(target)) in found:
+                return _resolve("", _text(target))
+    raise BadArchive("no workbook part")
 
 
-def _relationships(data: bytes, found: dict[str, Member], part: str, kind: str = "") -> dict:
-    import xml.etree.ElementTree as ET  # noqa: PLC0415 - only for the rare files that need it
-
+def _relationships(data: bytes, found: dict[str, Member], part: str) -> dict[str, str]:
     if part not in found:
         return {}
-    root = ET.fromstring(read_member(data, found[part]))
     return {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in root.iter(f"{_RELS_NS}Relationship")
-        if rel.get("Type", "").endswith(kind)
+        _text(rid): _text(target)
+        for rid, target in _pairs(
+            _RELATIONSHIPS_IN_ORDER,
+            _RELATIONSHIPS,
+            b"Relationship ",
+            read_member(data, found[part]),
+        )
     }
 
 
 def _resolve(folder: str, target: str) -> str:
+    if not target.startswith("/") and "./" not in target:
+        return f"{folder}/{target}" if folder else target  # worksheets/sheet1.xml
     parts = [] if target.startswith("/") else [p for p in folder.split("/") if p]
     for piece in target.lstrip("/").split("/"):
         if piece == "..":
@@ -434,14 +543,8 @@ def _resolve(folder: str, target: str) -> str:
 
 
 def _xml_sheets(workbook: bytes) -> list[tuple[str, str]]:
-    import xml.etree.ElementTree as ET  # noqa: PLC0415
-
-    root = ET.fromstring(workbook)
-    return [
-        (sheet.get("name", ""), sheet.get(_R_ID, ""))
-        for sheet in root.iter()
-        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet"
-    ]
+    pairs = _pairs(_SHEETS_IN_ORDER, _SHEETS, b"<sheet ", workbook)
+    return [(_text(name), _text(rid)) for name, rid in pairs]
 
 
 def _xlsb_sheets(workbook: bytes) -> list[tuple[str, str]]:

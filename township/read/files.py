@@ -12,6 +12,7 @@ from township.config import (
     DEFAULT_MAX_COMPRESSION_RATIO,
     DEFAULT_MAX_SHEET_COLUMNS,
     DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    DEFAULT_SCAN_SHEET_BYTES,
 )
 from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, FileRead, SheetRead
@@ -24,6 +25,7 @@ from township.read.sheets import (
     form_for_sheet_name,
     formula_cells,
     guess_form,
+    may_hide_formulas,
 )
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
@@ -74,6 +76,7 @@ def read_file(
     max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES,
     max_compression_ratio: float | None = DEFAULT_MAX_COMPRESSION_RATIO,
     max_columns: int | None = DEFAULT_MAX_SHEET_COLUMNS,
+    scan_sheet_bytes: int = DEFAULT_SCAN_SHEET_BYTES,
 ) -> FileRead:
     """Everything the pipeline needs from one file; a file that cannot be used is rejected whole.
 
@@ -87,7 +90,14 @@ def read_file(
     if sha256 is None:
         sha256 = hashlib.sha256(data).hexdigest() if data is not None else file_identity(path)[0]
     out = FileRead(path, sha256, size, received, report_month)
-    limits = Limits(max_bytes, max_rows, max_columns, max_uncompressed_bytes, max_compression_ratio)
+    limits = Limits(
+        max_bytes,
+        max_rows,
+        max_columns,
+        max_uncompressed_bytes,
+        max_compression_ratio,
+        scan_sheet_bytes,
+    )
     try:
         _read_forms(out, load_sheets(path, limits, data), load_catalogue(), limits)
         _resolve_identity(out, registry)
@@ -135,8 +145,9 @@ def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limit
     if layout is None:
         return  # a sheet of notes or a chart: not a form
     read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
-    if _add_sheet(out, read) and sheet.formulas:
-        for field, r, c in formula_cells(read, sheet.grid, layout, sheet.formulas, catalogue):
+    if _add_sheet(out, read) and may_hide_formulas(read, layout, len(sheet.grid)):
+        formulas = sheet.formulas_without_value()
+        for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue):
             out.findings.append(
                 finding(
                     "cell.formula_without_value",

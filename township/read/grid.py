@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import python_calamine as pc
@@ -16,6 +18,7 @@ from township.config import (
     DEFAULT_MAX_SHEET_COLUMNS,
     DEFAULT_MAX_SHEET_ROWS,
     DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    DEFAULT_SCAN_SHEET_BYTES,
 )
 from township.model import Rejection
 from township.read import archive
@@ -47,9 +50,31 @@ class Limits:
     max_columns: int | None = DEFAULT_MAX_SHEET_COLUMNS
     max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES
     max_compression_ratio: float | None = DEFAULT_MAX_COMPRESSION_RATIO
+    scan_sheet_bytes: int = DEFAULT_SCAN_SHEET_BYTES
 
 
-@dataclass
+class Package:
+    """The members of a zip-based workbook, for what is looked up in them only when needed."""
+
+    def __init__(self, data: bytes, directory: archive.Directory):
+        self.data, self.directory = data, directory
+
+    @property
+    def found(self) -> dict[str, archive.Member]:
+        return self.directory.members
+
+    @cached_property
+    def parts(self) -> dict[str, str]:
+        return archive.sheet_parts(self.data, self.found)
+
+    def formulas(self, sheet: str) -> list[tuple[int, int]]:
+        member = self.found.get(self.parts.get(sheet, ""))
+        if member is None or not self.parts[sheet].endswith(".xml"):
+            return []  # an xlsb saves every formula's result
+        return archive.formulas_without_value(self.data, member)
+
+
+@dataclass(slots=True)
 class Sheet:
     """One sheet as read: its grid, or why it was not read (`refused`: a sheet.* rule code)."""
 
@@ -59,8 +84,16 @@ class Sheet:
     columns: int = 0
     hidden: bool = False
     refused: str | None = None  # too_many_rows | too_many_columns
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r0, c0, r1, c1
-    formulas: list[tuple[int, int]] = field(default_factory=list)  # cells without a value
+    merged: Sequence[tuple[int, int, int, int]] = ()  # r0, c0, r1, c1
+    formulas: Sequence[tuple[int, int]] | None = ()  # None: not looked for yet
+    package: Package | None = None  # where to look for them
+    source: str = ""  # the name as the workbook spells it
+
+    def formulas_without_value(self) -> Sequence[tuple[int, int]]:
+        """Cells holding a formula with no saved value (calamine reads them as blank)."""
+        if self.formulas is None:
+            self.formulas = self.package.formulas(self.source) if self.package else ()
+        return self.formulas
 
 
 class Rejected(Exception):
@@ -113,43 +146,55 @@ def load_sheets(path: Path, limits: Limits, data: bytes | None = None) -> list[S
 
 
 def _workbook_sheets(suffix: str, data: bytes, limits: Limits) -> list[Sheet]:
-    kind, extents = _inspect(suffix, data, limits)
+    kind, package, extents = _inspect(suffix, data, limits)
     try:
         workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = [
             _read_sheet(workbook, meta, extents.get(meta.name), limits)
             for meta in workbook.sheets_metadata
         ]
+        if kind == "xlsx":
+            for sheet in sheets:
+                sheet.package = package
     except pc.PasswordError as exc:
         raise _password_protected() from exc
     except Rejected:
         raise
     except Exception as exc:  # calamine raises plain errors for some broken archives
         raise _cannot_read(kind, suffix) from exc
-    _unique_names(sheets)
-    return sorted(sheets, key=lambda s: s.hidden)  # a hidden sheet is never preferred
+    if any(s.name != s.source for s in sheets):
+        _unique_names(sheets)
+    if any(s.hidden for s in sheets):
+        sheets.sort(key=lambda s: s.hidden)  # a hidden sheet is never preferred
+    return sheets
+
+
+VISIBLE = pc.SheetVisibleEnum.Visible
 
 
 def _read_sheet(workbook, meta, extent: archive.Extent | None, limits: Limits) -> Sheet:
-    hidden = meta.visible != pc.SheetVisibleEnum.Visible
-    sheet = Sheet(visible(meta.name), None, hidden=hidden)
+    name = meta.name
+    sheet = Sheet(name if name.isprintable() else visible(name), None, formulas=None, source=name)
+    if meta.visible != VISIBLE:
+        sheet.hidden = True
     if extent is not None:
-        sheet.rows, sheet.columns, sheet.formulas = extent.rows, extent.columns, extent.formulas
+        sheet.rows, sheet.columns = extent.rows, extent.columns
+        sheet.formulas = extent.formulas if extent.scanned else None
         if _refuse(sheet, limits):
             return sheet
-    data = workbook.get_sheet_by_name(meta.name)
+    data = workbook.get_sheet_by_name(name)
     end = data.end  # what calamine holds, before any of it becomes Python objects
-    sheet.rows, sheet.columns = (
-        max(sheet.rows, end[0] + 1 if end else 0),
-        max(sheet.columns, end[1] + 1 if end else 0),
-    )
-    if _refuse(sheet, limits):
-        return sheet
+    if end is not None:
+        rows, columns = end[0] + 1, end[1] + 1
+        if rows > sheet.rows or columns > sheet.columns:
+            sheet.rows, sheet.columns = max(sheet.rows, rows), max(sheet.columns, columns)
+            if _refuse(sheet, limits):
+                return sheet
     sheet.grid = data.to_python(skip_empty_area=False)
     merged = data.merged_cell_ranges  # None: calamine does not know them for this format
-    if merged is not None:
+    if merged:
         sheet.merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged]
-    elif extent is not None:
+    elif merged is None and extent is not None:
         sheet.merged = extent.merged
     return sheet
 
@@ -173,28 +218,33 @@ def _unique_names(sheets: list[Sheet]) -> None:
         seen.add(sheet.name)
 
 
-def _inspect(suffix: str, data: bytes, limits: Limits) -> tuple[str, dict[str, archive.Extent]]:
-    """The workbook's real format (whatever its name says) and, for the zip-based ones, the
-    extent of each sheet found before calamine opens it."""
+def _inspect(
+    suffix: str, data: bytes, limits: Limits
+) -> tuple[str, Package | None, dict[str, archive.Extent]]:
+    """The workbook's real format (whatever its name says) and, for the zip-based ones, its
+    members and the extent of the sheets looked at before calamine opens it."""
     head = data[:8]
     if head.startswith(OLE_SIGNATURE):
         if suffix in (".xlsx", ".xlsm", ".xlsb") and not any(s in data for s in BIFF_STREAMS):
             # Excel stores a password-protected .xlsx inside an OLE container.
             raise _password_protected()
-        return ("et" if suffix == ".et" else "xls"), {}
+        return ("et" if suffix == ".et" else "xls"), None, {}
     if not head.startswith(ZIP_SIGNATURE):
         raise _not_a_workbook(suffix, data)
     try:
-        found = archive.members(data)
-        _check_expansion(found, limits)
-        kind = _zip_kind(data, found, suffix)
-        return kind, _extents(data, found, kind, limits)
+        directory = archive.members(data)
+        _check_expansion(directory, limits)
+        kind = _zip_kind(data, directory, suffix)
+        package = Package(data, directory)
+        if kind == "xlsx" and directory.largest < limits.scan_sheet_bytes:
+            return kind, package, {}  # no sheet large enough to be looked at first
+        return kind, package, _extents(package, kind, limits)
     except archive.BadArchive as exc:
         raise _corrupt() from exc
 
 
-def _check_expansion(found: dict[str, archive.Member], limits: Limits) -> None:
-    size, packed = archive.declared_size(found)
+def _check_expansion(directory: archive.Directory, limits: Limits) -> None:
+    size, packed = directory.size, directory.packed
     if limits.max_uncompressed_bytes is not None and size > limits.max_uncompressed_bytes:
         raise Rejected(
             "uncompressed_too_large",
@@ -216,8 +266,11 @@ def _check_expansion(found: dict[str, archive.Member], limits: Limits) -> None:
         )
 
 
-def _zip_kind(data: bytes, found: dict[str, archive.Member], suffix: str) -> str:
-    if "xl/workbook.xml" in found or any(n.endswith("workbook.xml") for n in found):
+def _zip_kind(data: bytes, directory: archive.Directory, suffix: str) -> str:
+    if directory.holds(b"xl/workbook.xml"):  # the usual workbook: no member parsed
+        return "xlsx"
+    found = directory.members
+    if any(n.endswith("workbook.xml") for n in found):
         return "xlsx"
     if any(n.endswith("workbook.bin") for n in found):
         return "xlsb"
@@ -231,16 +284,17 @@ def _zip_kind(data: bytes, found: dict[str, archive.Member], suffix: str) -> str
     )
 
 
-def _extents(
-    data: bytes, found: dict[str, archive.Member], kind: str, limits: Limits
-) -> dict[str, archive.Extent]:
+def _extents(package: Package, kind: str, limits: Limits) -> dict[str, archive.Extent]:
     """Sheet name -> extent, for the sheets calamine must not be left to find out about
-    (over a limit, formulas without values). Nothing for ods: calamine reads it unhelped."""
+    (large ones: over a limit they are not read; an xlsb's, whose cells calamine may misplace;
+    merged ranges of xlsb and ods, which calamine does not give)."""
+    data, found = package.data, package.found
     if kind == "xlsx":
+        large = limits.scan_sheet_bytes
         scanned = {
-            name: archive.scan_worksheet(data, m, limits.max_rows, limits.max_columns)
+            name: archive.sheet_extent(data, m, limits.max_rows, limits.max_columns)
             for name, m in found.items()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if m[2] >= large and name.startswith("xl/worksheets/") and name.endswith(".xml")
         }
     elif kind == "xlsb":
         scanned = {}
@@ -255,8 +309,7 @@ def _extents(
         return {}
     if not any(_notable(e, limits) for e in scanned.values()):
         return {}
-    parts = archive.sheet_parts(data, found)
-    return {name: scanned[part] for name, part in parts.items() if part in scanned}
+    return {name: scanned[part] for name, part in package.parts.items() if part in scanned}
 
 
 def _notable(extent: archive.Extent, limits: Limits) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import SheetRead
@@ -160,8 +161,9 @@ def _best_header(
 ) -> tuple[int, int, dict[int, str]] | None:
     best: tuple[int, int, dict[int, str]] | None = None
     for r, matches in enumerate(by_row, first):
-        if len(set(matches.values())) >= 2 and (best is None or len(matches) > best[0]):
-            best = (len(matches), r, matches)
+        n = len(matches)  # most rows match nothing: the distinct fields are counted last
+        if n >= 2 and (best is None or n > best[0]) and len(set(matches.values())) >= 2:
+            best = (n, r, matches)
     return best
 
 
@@ -352,6 +354,8 @@ def _fill_merged(grid: list[list[object]], layout: Layout, merged) -> None:
         for r0, c0, r1, c1 in merged
         if c0 == c1 and r1 > r0 > layout.header_row and c0 in columns and r0 < len(grid)
     ]
+    if not down:
+        return
     occupied = {
         r
         for r0, _, r1 in down
@@ -395,19 +399,19 @@ def is_label_row(row: list[object], layout: Layout) -> bool:
     """A units or type-hint row under the header (份 | 人次 | （件）, 文本 | 18位 | 男/女):
     recognised by its shape, whatever the words: every filled cell a short text that is no
     value of its column (a count's unit has no digit), at least one word under a typed column."""
+    for value in row:  # the shape first: a person or a record row fails it at once
+        if value.__class__ is not str:
+            if value is not None:
+                return False  # a number or a date is a value
+        elif len(value) > LABEL_LENGTH and len(value.strip()) > LABEL_LENGTH:
+            return False
     kinds = _column_kinds(layout)
     typed = False
     for c, value in enumerate(row):
-        if value is None or value == "":
-            continue
-        if value.__class__ is not str:
-            return False  # a number or a date is a value
-        text = value.strip()
-        if len(text) > LABEL_LENGTH:
-            return False
         kind = kinds.get(c)
-        if not text or kind is None or kind == "text":
+        if value is None or kind is None or kind == "text" or not value.strip():
             continue
+        text = value.strip()
         if kind == "count" and any(ch.isdigit() for ch in text):
             return False
         if _is_value(kind, _normalise_cell(kind, value)):
@@ -419,6 +423,39 @@ def is_label_row(row: list[object], layout: Layout) -> bool:
 def _column_kinds(layout: Layout) -> dict[int, str]:
     types = _field_types(layout.form.name)
     return {c: types[f] for f, c in layout.columns.items()}
+
+
+# Fields whose blank a formula saved without its result could hide. Not free text, IDs of
+# others or 流动性质 (blank there is a value: 户籍): these are left blank all the time, and
+# looking into the sheet's XML for each would cost every file.
+_WATCHED_TYPES = frozenset({"count", "date", "parity", "sex", "in_policy", "category", "month"})
+
+
+@cache
+def _watched(form_name: str, mapped: tuple[str, ...]):
+    """The watched fields of a record as a tuple (one C call a record)."""
+    form = load_catalogue().forms[form_name]
+    watched = [n for n in mapped if form.field(n).required or form.field(n).type in _WATCHED_TYPES]
+    if not watched:
+        return lambda record: ()
+    return itemgetter(*watched, *watched)  # twice: a tuple even for a single field
+
+
+def may_hide_formulas(read: SheetRead, layout: Layout, grid_rows: int) -> bool:
+    """Whether a form read from a sheet has a blank where a formula without its saved result
+    would read as one (calamine reads such a cell as blank, and a row of them as no row):
+    a watched field blank in the first or last record, a row skipped between records, rows
+    under a header that gave none. Formulas without results come from programs, which write
+    a whole column or row so (Excel, WPS and LibreOffice save the results)."""
+    rows = read.rows
+    if not rows:
+        return layout.form.kind == "record" or grid_rows > layout.header_row + 1
+    if layout.form.kind == "record":  # one record, every field a count
+        return None in read.records[0].values()
+    if rows[-1] - rows[0] + 1 != len(rows):
+        return True
+    watched = _watched(layout.form.name, tuple(layout.columns))
+    return None in watched(read.records[0]) or None in watched(read.records[-1])
 
 
 def formula_cells(

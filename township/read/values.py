@@ -97,7 +97,9 @@ def to_text(value: object) -> str | None:
     if value is None:
         return None
     if value.__class__ is str:  # the usual case, first: spaces collapsed (str.split ≡ \s+)
-        return " ".join(visible(value).split()) or None
+        if not value.isprintable():
+            value = visible(value)
+        return " ".join(value.split()) or None
     if _is_blank(value):
         return None
     if isinstance(value, bool):
