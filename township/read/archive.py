@@ -131,7 +131,8 @@ def _members_by_zipfile(data: bytes) -> Directory:
     return directory
 
 
-def _body(data: bytes, member: Member) -> bytes:
+def _body(data: bytes, member: Member, most: int | None = None) -> bytes:
+    """A member's bytes as stored (`most`: no more than that many)."""
     try:
         sig, n, x = _LOCAL.unpack_from(data, member[3])
     except struct.error as exc:
@@ -139,7 +140,7 @@ def _body(data: bytes, member: Member) -> bytes:
     if sig != b"PK\x03\x04":
         raise BadArchive("no local header")
     start = member[3] + 30 + n + x
-    return data[start : start + member[1]]
+    return data[start : start + (member[1] if most is None else min(member[1], most))]
 
 
 def inflate(data: bytes, member: Member, chunk: int = CHUNK):
@@ -244,11 +245,11 @@ def sheet_extent(data: bytes, member: Member, max_rows: int | None, max_columns:
     head of its XML alone (what Excel, WPS, LibreOffice and the libraries write); without a
     trustworthy one (none, or the "A1" some writers put), the whole sheet scanned."""
     method, packed, _, _ = member
-    body = _body(data, member)
+    body = _body(data, member, HEAD)
     if method == 0:
-        head = body[:HEAD]
+        head = body
     elif method == 8:
-        head = _inflate_part(zlib.decompressobj(-15), body[: min(packed, HEAD)], HEAD)
+        head = _inflate_part(zlib.decompressobj(-15), body, HEAD)
     else:
         raise BadArchive(f"compression method {method}")
     lo = head.find(b"sheetData")
