@@ -2,8 +2,8 @@
 
 calamine allocates what a file declares: every byte a zip member inflates to, and a dense block
 of rows x columns for each sheet's used range (one cell at XFD1048576 aborts the process). So
-the zip's central directory is read first (declared sizes: zip bombs), then each worksheet's
-own XML or records (its extent; formulas saved without a value), all without calamine.
+the zip's central directory is read first (declared sizes: zip bombs), then, where it is worth
+its cost, a worksheet's own XML or records (its extent; formulas saved without a value).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class _Zip64(Exception):
     """Sizes kept in ZIP64 extra fields: left to zipfile."""
 
 
-def members(data: bytes) -> Directory:
+def read_directory(data: bytes) -> Directory:
     """The central directory, read quickly: entry by entry for their sizes alone."""
     end = data.rfind(_END, max(0, len(data) - 65557))
     if end < 0 or end + 22 > len(data):
@@ -192,10 +192,7 @@ def _checked(out: bytes, size: int) -> bytes:
 def read_member(data: bytes, member: Member) -> bytes:
     method, packed, size, _ = member
     if method == 8 and packed <= SMALL:  # most members: at once
-        out = _inflate_small(_body(data, member))
-        if len(out) > size:
-            raise BadArchive("a member inflates past its declared size")
-        return out
+        return _checked(_inflate_small(_body(data, member)), size)
     return b"".join(inflate(data, member))
 
 
@@ -244,7 +241,7 @@ def sheet_extent(data: bytes, member: Member, max_rows: int | None, max_columns:
     """The extent of an xlsx worksheet before calamine reads it: its <dimension>, from the
     head of its XML alone (what Excel, WPS, LibreOffice and the libraries write); without a
     trustworthy one (none, or the "A1" some writers put), the whole sheet scanned."""
-    method, packed, _, _ = member
+    method = member[0]
     body = _body(data, member, HEAD)
     if method == 0:
         head = body
@@ -265,17 +262,8 @@ def scan_worksheet(data: bytes, member: Member, max_rows: int | None, max_column
     The extent is the sheet's <dimension> (what Excel, WPS, LibreOffice and the libraries
     write), else its last cell and widest column. A sheet whose dimension is over a limit is
     not inflated further."""
-    method, packed, size, _ = member
-    if method == 8 and packed <= SMALL:  # the usual sheet: inflated at once, scanned once
-        xml = _inflate_small(_body(data, member))
-        if len(xml) > size:
-            raise BadArchive("a member inflates past its declared size")
-        lo = xml.find(b"sheetData")
-        blocks = ((xml, len(xml) if lo < 0 else lo, xml.rfind(b"row>") + 4),)
-    else:
-        blocks = _row_blocks(inflate(data, member))
     extent, last, wide, trusted, prefix = None, (b"", 0, 0), 0, False, b""
-    for block, lo, hi in blocks:
+    for block, lo, hi in _blocks(data, member):
         if extent is None:
             extent = _head(block, lo)
             if _over(extent, max_rows, max_columns):
@@ -295,6 +283,15 @@ def scan_worksheet(data: bytes, member: Member, max_rows: int | None, max_column
         extent.rows, extent.columns = max(extent.rows, row), max(extent.columns, column, wide)
     extent.scanned = True
     return extent
+
+
+def _blocks(data: bytes, member: Member):
+    method, packed, size, _ = member
+    if method == 8 and packed <= SMALL:  # the usual sheet: inflated at once, scanned once
+        xml = _checked(_inflate_small(_body(data, member)), size)
+        lo = xml.find(b"sheetData")
+        return ((xml, len(xml) if lo < 0 else lo, xml.rfind(b"row>") + 4),)
+    return _row_blocks(inflate(data, member))
 
 
 def formulas_without_value(data: bytes, member: Member) -> list[tuple[int, int]]:
@@ -449,8 +446,16 @@ def ods_merged(content: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
     import xml.etree.ElementTree as ET  # noqa: PLC0415 - only for ods with merged cells
 
     merged: dict[str, list[tuple[int, int, int, int]]] = {}
+    try:
+        _ods_walk(ET.iterparse(io.BytesIO(content), ("start", "end")), merged)
+    except (ET.ParseError, ValueError) as exc:
+        raise BadArchive(str(exc)) from exc
+    return merged
+
+
+def _ods_walk(events, merged: dict[str, list[tuple[int, int, int, int]]]) -> None:
     name, row, col, repeat = "", 0, 0, 1
-    for event, element in ET.iterparse(io.BytesIO(content), ("start", "end")):
+    for event, element in events:
         tag, get = element.tag, element.get
         if tag == f"{_TABLE}table" and event == "start":
             name, row = get(f"{_TABLE}name", ""), 0
@@ -466,7 +471,6 @@ def ods_merged(content: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
             if rows > 1 or cols > 1:
                 merged.setdefault(name, []).append((row, col, row + rows - 1, col + cols - 1))
             col += int(get(f"{_TABLE}number-columns-repeated", 1))
-    return merged
 
 
 # ----------------------------------------------------------------------------- sheet parts

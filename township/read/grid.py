@@ -68,10 +68,13 @@ class Package:
         return archive.sheet_parts(self.data, self.found)
 
     def formulas(self, sheet: str) -> list[tuple[int, int]]:
-        member = self.found.get(self.parts.get(sheet, ""))
-        if member is None or not self.parts[sheet].endswith(".xml"):
-            return []  # an xlsb saves every formula's result
-        return archive.formulas_without_value(self.data, member)
+        try:
+            member = self.found.get(self.parts.get(sheet, ""))
+            if member is None or not self.parts[sheet].endswith(".xml"):
+                return []  # an xlsb saves every formula's result
+            return archive.formulas_without_value(self.data, member)
+        except archive.BadArchive:  # calamine read the sheet: it is not to be refused for this
+            return []
 
 
 @dataclass(slots=True)
@@ -111,13 +114,12 @@ def load_grids(
     limits: Limits | None = None,
 ) -> dict[str, Grid]:
     """Every sheet of a workbook (or the one table of a CSV) as rows of Python values; a sheet
-    over a limit is left out. `data`: the file's bytes, when the caller has read them already.
+    over a limit (the defaults: township.config) is left out. `data`: the file's bytes, when
+    the caller has read them already.
 
     Rows keep their Excel numbering: grid[0] is Excel row 1, even above the first non-empty cell.
     """
-    limits = limits or Limits()
-    if max_bytes is not None:
-        limits = replace(limits, max_bytes=max_bytes)
+    limits = replace(limits or Limits(), max_bytes=max_bytes)
     return {s.name: s.grid for s in load_sheets(path, limits, data) if s.grid is not None}
 
 
@@ -232,7 +234,7 @@ def _inspect(
     if not head.startswith(ZIP_SIGNATURE):
         raise _not_a_workbook(suffix, data)
     try:
-        directory = archive.members(data)
+        directory = archive.read_directory(data)
         _check_expansion(directory, limits)
         kind = _zip_kind(data, directory, suffix)
         package = Package(data, directory)

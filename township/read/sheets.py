@@ -416,7 +416,7 @@ def is_label_row(row: list[object], layout: Layout) -> bool:
             return False
         if _is_value(kind, _normalise_cell(kind, value)):
             return False
-        typed = typed or any(ch.isalpha() for ch in text)
+        typed = typed or any(ch.isalnum() for ch in text)  # a word, not a dash
     return typed
 
 
