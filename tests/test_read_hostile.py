@@ -424,3 +424,13 @@ def test_a_hidden_copy_of_a_form_is_never_preferred_to_the_visible_one():
 def test_a_header_below_pages_of_instructions_is_found():
     births = read("long_instructions_420117104201.xlsx").sheets["births"]
     assert (births.header_row, births.rows) == (39, [40])
+
+
+def test_a_header_over_two_rows_with_merged_cells_is_found():
+    # 母亲 merged over 姓名 | 身份证号; 婴儿性别, 出生日期, 孩次, 是否符合政策 merged down both
+    births = read("split_header_420117104201.xlsx").sheets["births"]
+    assert (births.header_row, births.rows) == (3, [4])
+    assert births.records[0]["mother_name"] == "邹雨"
+    assert births.records[0]["mother_id"] == "420102199503121208"
+    assert births.cells[0]["mother_id"] == "C4"
+    assert (births.records[0]["child_sex"], births.records[0]["in_policy"]) == ("女", True)

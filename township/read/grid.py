@@ -189,7 +189,9 @@ def _read_sheet(workbook, meta, extent: archive.Extent | None, limits: Limits) -
     if end is not None:
         rows, columns = end[0] + 1, end[1] + 1
         if rows > sheet.rows or columns > sheet.columns:
-            sheet.rows, sheet.columns = max(sheet.rows, rows), max(sheet.columns, columns)
+            if extent is not None:
+                rows, columns = max(sheet.rows, rows), max(sheet.columns, columns)
+            sheet.rows, sheet.columns = rows, columns
             if _refuse(sheet, limits):
                 return sheet
     sheet.grid = data.to_python(skip_empty_area=False)

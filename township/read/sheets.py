@@ -127,11 +127,15 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
 
 
 def _table_layout(
-    grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
+    grid: list[list[object]],
+    form: Form,
+    by_row: list[dict[int, str]] | None = None,
+    split: bool = True,
 ) -> Layout | None:
     """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields);
     failing that, of the first LIST_SCAN_ROWS (pages of instructions above the header).
-    `by_row`: _row_matches of the grid's first rows, when the caller has them already."""
+    `by_row`: _row_matches of the grid's first rows, when the caller has them already;
+    `split`: a header over two rows looked for too, when no single row is one."""
     if by_row is None:
         by_row = [_row_matches(row, form) for row in grid[:HEADER_SCAN_ROWS]]
     best = _best_header(by_row[:HEADER_SCAN_ROWS], 0)
@@ -140,6 +144,8 @@ def _table_layout(
             _row_matches(row, form) for row in grid[HEADER_SCAN_ROWS:LIST_SCAN_ROWS]
         ]
         best = _best_header(more, HEADER_SCAN_ROWS)
+    if best is not None or split:
+        best = _two_row_header(grid, form, best)
     if best is None:
         return None
     _, header_row, matches = best
@@ -154,6 +160,49 @@ def _table_layout(
             )
         seen[field] = col
     return Layout(form, "table", header_row, seen)
+
+
+def _two_row_header(
+    grid: list[list[object]], form: Form, best: tuple[int, int, dict[int, str]] | None
+) -> tuple[int, int, dict[int, str]] | None:
+    """A header split over two rows (母亲 merged over 姓名 | 身份证号, 婴儿性别 merged down
+    both), when the best single row lacks a required field and the pair names more fields:
+    the pairs around that row, or, without one, every pair of the first HEADER_SCAN_ROWS.
+    Its lower row is the header."""
+    if best is None:
+        pairs = range(min(len(grid) - 1, HEADER_SCAN_ROWS))
+    elif not _required(form.name) or _required(form.name) <= set(best[2].values()):
+        return best  # the usual header: one row naming every required field
+    else:
+        pairs = [r for r in (best[1] - 1, best[1]) if 0 <= r < len(grid) - 1]
+    for r in pairs:
+        matches = _pair_matches(grid[r], grid[r + 1], form)
+        fields = len(set(matches.values()))
+        if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
+            best = (len(matches), r + 1, matches)
+    return best
+
+
+@cache
+def _required(form_name: str) -> frozenset[str]:
+    return frozenset(f.name for f in load_catalogue().forms[form_name].fields if f.required)
+
+
+def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[int, str]:
+    """Column -> field for labels made of two rows: the top label (carried right over the
+    blank top cells a horizontal merge leaves) before the bottom one, or either alone."""
+    index, group, matches = _alias_index(form.name), "", {}
+    for c in range(max(len(top), len(bottom))):
+        above = top[c] if c < len(top) else None
+        upper = _label(above) if isinstance(above, str) else ""
+        lower = _label(bottom[c]) if c < len(bottom) and isinstance(bottom[c], str) else ""
+        if upper or not _blank(above):  # a new label, or a value, ends the merged one
+            group = upper
+        for label in (group + lower, lower) if lower else (upper,):
+            if label in index:
+                matches[c] = index[label]
+                break
+    return matches
 
 
 def _best_header(
@@ -190,10 +239,10 @@ def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
     if form.kind == "person":
         return _table_layout(grid, form)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
-    table = _table_layout(grid, form, by_row)
+    table = _table_layout(grid, form, by_row, split=False)
     lst = _list_layout(grid, form, by_row)
     if table is None:
-        return lst
+        return lst or _table_layout(grid, form, by_row)
     if lst is None:
         return table
     return table if len(table.columns) >= len(lst.columns) else lst
@@ -348,14 +397,12 @@ def _fill_merged(grid: list[list[object]], layout: Layout, merged) -> None:
     applies to each of them (calamine gives it in the top cell alone). Only down one data
     column, below the header, into rows that hold something else: a merged title or header,
     a remark merged across columns, or rows left blank stay as they are."""
-    columns = set(layout.columns.values())
-    down = [
-        (r0, c0, min(r1, len(grid) - 1))
-        for r0, c0, r1, c1 in merged
-        if c0 == c1 and r1 > r0 > layout.header_row and c0 in columns and r0 < len(grid)
-    ]
-    if not down:
+    down = [m for m in merged if m[1] == m[3] and m[2] > m[0] > layout.header_row]
+    if not down:  # the usual merges: a title, a footer, across columns
         return
+    columns = set(layout.columns.values())
+    down = [(r0, c0, min(r1, len(grid) - 1)) for r0, c0, r1, _ in down if c0 in columns]
+    down = [(r0, c, r1) for r0, c, r1 in down if r0 < len(grid)]
     occupied = {
         r
         for r0, _, r1 in down
