@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -90,7 +91,7 @@ def read_file(
     if sha256 is None:
         sha256 = hashlib.sha256(data).hexdigest() if data is not None else file_identity(path)[0]
     out = FileRead(path, sha256, size, received, report_month)
-    limits = Limits(
+    limits = _limits(
         max_bytes,
         max_rows,
         max_columns,
@@ -110,6 +111,9 @@ def read_file(
             if village is not None:
                 out.village_code, out.village_name = village.code, village.name
     return out
+
+
+_limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch
 
 
 def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
