@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -342,7 +343,15 @@ SPACES = re.compile(r"\s+")
 
 
 def plain_to_text(value):
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """Controls (but spaces), invisible formatting characters and lone surrogates removed,
+    spaces collapsed."""
+    value = "".join(
+        ch
+        for ch in value
+        if unicodedata.category(ch) not in ("Cf", "Cs")
+        and not (unicodedata.category(ch) == "Cc" and not ch.isspace())
+    )
+    if not value.strip():
         return None
     return SPACES.sub(" ", value).strip()
 

@@ -26,6 +26,7 @@ from builders import (
     CONTRACEPTION_HEADER,
     MIGRANTS_HEADER,
     SERVICES_HEADER,
+    Formula,
     make_id,
     office_connection,
     township_settings,
@@ -33,7 +34,7 @@ from builders import (
 )
 from stdnum.cn import ric
 
-from township.config import Settings
+from township.config import DEFAULT_MAX_SHEET_COLUMNS, Settings
 from township.forms import load_catalogue
 from township.ingest import ingest
 from township.model import ERROR, WARNING
@@ -492,6 +493,20 @@ BROKEN = [
         None,
     ),
     Broken(
+        "sheet.too_many_columns",
+        f"a stray word one column past the {DEFAULT_MAX_SHEET_COLUMNS}-column limit",
+        ERROR,
+        lambda s: births([*birth(s), *[None] * (DEFAULT_MAX_SHEET_COLUMNS - 7), "误填"]),
+        None,
+    ),
+    Broken(
+        "cell.formula_without_value",
+        "政策属性 a formula saved without its result",
+        ERROR,
+        lambda s: births(birth(s, policy=Formula('IF(E3<=2,"是","否")'))),
+        "F3",
+    ),
+    Broken(
         "sheet.duplicate_form",
         "births on two sheets",
         WARNING,
@@ -671,6 +686,16 @@ KEPT = [
         "sheet.too_many_rows",
         f"a sheet of exactly {MAX_SHEET_ROWS} rows",
         lambda s: {BIRTHS: [*births(birth(s))[BIRTHS], *[[]] * (MAX_SHEET_ROWS - 4), FOOTER]},
+    ),
+    Kept(
+        "sheet.too_many_columns",
+        f"a word in the {DEFAULT_MAX_SHEET_COLUMNS}th column",
+        lambda s: births([*birth(s), *[None] * (DEFAULT_MAX_SHEET_COLUMNS - 8), "备用"]),
+    ),
+    Kept(
+        "cell.formula_without_value",
+        "政策属性 a formula with its result saved",
+        lambda s: births(birth(s, policy=Formula('IF(E3<=2,"是","否")', "是"))),
     ),
     Kept(
         "sheet.duplicate_form",

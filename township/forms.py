@@ -54,7 +54,11 @@ class Catalogue:
         return [f for f in self.forms.values() if f.kind != "cover"]
 
 
-_PUNCT = re.compile(r"[\s\u3000·•:：;；?？!！()（）\[\]【】“”\"'‘’*＊、,，.。/\\_\-—]+")
+# Punctuation, spaces, and control and invisible characters (a NUL, a zero-width space).
+_PUNCT = re.compile(
+    r"[\s\u3000·•:：;；?？!！()（）\[\]【】“”\"'‘’*＊、,，.。/\\_\-—"
+    r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ud800-\udfff]+"
+)
 
 
 def normalise_label(text: object) -> str:

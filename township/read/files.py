@@ -6,23 +6,33 @@ import hashlib
 import os
 import stat
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from township.config import (
+    DEFAULT_MAX_COMPRESSION_RATIO,
+    DEFAULT_MAX_SHEET_COLUMNS,
+    DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    DEFAULT_SCAN_SHEET_BYTES,
+)
 from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, FileRead, SheetRead
-from township.read.grid import Grid, Rejected, load_grids
+from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.sheets import (
     SheetProblem,
+    a1,
     detect_layout,
     extract,
     form_for_sheet_name,
+    formula_cells,
     guess_form,
+    may_hide_formulas,
 )
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
-ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".csv")
+ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".et", ".csv")
 # Refusals about who sent the file: never attributed to a village by its file name.
 UNATTRIBUTED = ("unknown_village", "identity_conflict")
 
@@ -103,15 +113,28 @@ def read_file(
     max_bytes: int | None = None,
     max_rows: int | None = None,
     sha256: str | None = None,
+    max_uncompressed_bytes: int | None = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+    max_compression_ratio: float | None = DEFAULT_MAX_COMPRESSION_RATIO,
+    max_columns: int | None = DEFAULT_MAX_SHEET_COLUMNS,
+    scan_sheet_bytes: int = DEFAULT_SCAN_SHEET_BYTES,
 ) -> FileRead:
-    """Everything the pipeline needs from one file; a file that cannot be used is rejected whole."""
+    """Everything the pipeline needs from one file; a file that cannot be used is rejected whole.
+
+    The limits (None: none) are the settings of the same names (township.config)."""
     path = Path(path)
     # read once: hashed and parsed from the same bytes (one too large is hashed, not kept)
     data, size, received, hashed = read_regular(path, max_bytes)
     out = FileRead(path, sha256 or hashed, size, received, report_month)
+    limits = _limits(
+        max_bytes,
+        max_rows,
+        max_columns,
+        max_uncompressed_bytes,
+        max_compression_ratio,
+        scan_sheet_bytes,
+    )
     try:
-        grids = load_grids(path, max_bytes, data)
-        _read_forms(out, grids, load_catalogue(), max_rows)
+        _read_forms(out, load_sheets(path, limits, data), load_catalogue(), limits)
         _resolve_identity(out, registry)
     except Rejected as rejected:
         out.rejection = rejected.rejection
@@ -125,23 +148,18 @@ def read_file(
     return out
 
 
-def _read_forms(
-    out: FileRead, grids: dict[str, Grid], catalogue: Catalogue, max_rows: int | None
-) -> None:
-    for sheet, grid in grids.items():
-        form = form_for_sheet_name(sheet, catalogue)
+_limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch
+
+
+def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
+    for sheet in sheets:
         try:
-            layout = detect_layout(grid, form) if form else guess_form(grid, catalogue)
-            if form and layout is None:
-                raise SheetProblem("header_not_found", field_zh=sheet, other=form.fields[0].name_zh)
-            if layout is None:
-                continue  # a sheet of notes or a chart: not a form
-            if max_rows is not None and len(grid) > max_rows:
-                raise SheetProblem("too_many_rows", field_zh=sheet, value=len(grid), other=max_rows)
-            _add_sheet(out, extract(sheet, grid, layout, catalogue))
+            _read_sheet(out, sheet, catalogue, limits)
         except SheetProblem as problem:
             out.findings.append(
-                finding(f"sheet.{problem.code}", sheet=sheet, cell=problem.cell, **problem.words)
+                finding(
+                    f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
+                )
             )
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
@@ -150,18 +168,51 @@ def _read_forms(
         )
 
 
-def _add_sheet(out: FileRead, sheet: SheetRead) -> None:
+def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limits) -> None:
+    if sheet.refused == "too_many_rows":
+        raise SheetProblem(
+            sheet.refused, field_zh=sheet.name, value=sheet.rows, other=limits.max_rows
+        )
+    if sheet.refused == "too_many_columns":
+        raise SheetProblem(
+            sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
+        )
+    form = form_for_sheet_name(sheet.name, catalogue)
+    layout = detect_layout(sheet.grid, form) if form else guess_form(sheet.grid, catalogue)
+    if form and layout is None:
+        raise SheetProblem("header_not_found", field_zh=sheet.name, other=form.fields[0].name_zh)
+    if layout is None:
+        return  # a sheet of notes or a chart: not a form
+    read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
+    if _add_sheet(out, read) and may_hide_formulas(read, layout, len(sheet.grid)):
+        formulas = sheet.formulas_without_value()
+        for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue):
+            out.findings.append(
+                finding(
+                    "cell.formula_without_value",
+                    field_zh=layout.form.field(field).name_zh,
+                    sheet=sheet.name,
+                    row=r + 1,
+                    cell=a1(r, c),
+                    field=field,
+                )
+            )
+
+
+def _add_sheet(out: FileRead, sheet: SheetRead) -> bool:
+    """Whether the sheet is taken (the first of two sheets holding one form is)."""
     if sheet.form == "cover":
         out.cover = sheet.records[0] if sheet.records else {}
         out.cover_cells = (sheet.sheet, sheet.cells[0]) if sheet.cells else None
-        return
+        return True
     if sheet.form in out.sheets:
         first = out.sheets[sheet.form].sheet
         out.findings.append(
             finding("sheet.duplicate_form", field_zh=sheet.sheet, other=first, sheet=sheet.sheet)
         )
-        return
+        return False
     out.sheets[sheet.form] = sheet
+    return True
 
 
 def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:

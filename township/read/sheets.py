@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, lru_cache
+from operator import itemgetter
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import SheetRead
@@ -12,6 +14,8 @@ from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
+# A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
+LABEL_LENGTH = 12
 UNIT_WORDS = frozenset(
     normalise_label(w)
     for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
@@ -123,16 +127,25 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
 
 
 def _table_layout(
-    grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
+    grid: list[list[object]],
+    form: Form,
+    by_row: list[dict[int, str]] | None = None,
+    split: bool = True,
 ) -> Layout | None:
-    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields).
-    `by_row`: _row_matches of the grid's first rows, when the caller has them already."""
+    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields);
+    failing that, of the first LIST_SCAN_ROWS (pages of instructions above the header).
+    `by_row`: _row_matches of the grid's first rows, when the caller has them already;
+    `split`: a header over two rows looked for too, when no single row is one."""
     if by_row is None:
         by_row = [_row_matches(row, form) for row in grid[:HEADER_SCAN_ROWS]]
-    best: tuple[int, int, dict[int, str]] | None = None
-    for r, matches in enumerate(by_row[:HEADER_SCAN_ROWS]):
-        if len(set(matches.values())) >= 2 and (best is None or len(matches) > best[0]):
-            best = (len(matches), r, matches)
+    best = _best_header(by_row[:HEADER_SCAN_ROWS], 0)
+    if best is None and len(grid) > HEADER_SCAN_ROWS:
+        more = by_row[HEADER_SCAN_ROWS:LIST_SCAN_ROWS] or [
+            _row_matches(row, form) for row in grid[HEADER_SCAN_ROWS:LIST_SCAN_ROWS]
+        ]
+        best = _best_header(more, HEADER_SCAN_ROWS)
+    if best is not None or split:
+        best = _two_row_header(grid, form, best)
     if best is None:
         return None
     _, header_row, matches = best
@@ -147,6 +160,60 @@ def _table_layout(
             )
         seen[field] = col
     return Layout(form, "table", header_row, seen)
+
+
+def _two_row_header(
+    grid: list[list[object]], form: Form, best: tuple[int, int, dict[int, str]] | None
+) -> tuple[int, int, dict[int, str]] | None:
+    """A header split over two rows (母亲 merged over 姓名 | 身份证号, 婴儿性别 merged down
+    both), when the best single row lacks a required field and the pair names more fields:
+    the pairs around that row, or, without one, every pair of the first HEADER_SCAN_ROWS.
+    Its lower row is the header."""
+    if best is None:
+        pairs = range(min(len(grid) - 1, HEADER_SCAN_ROWS))
+    elif not _required(form.name) or _required(form.name) <= set(best[2].values()):
+        return best  # the usual header: one row naming every required field
+    else:
+        pairs = [r for r in (best[1] - 1, best[1]) if 0 <= r < len(grid) - 1]
+    for r in pairs:
+        matches = _pair_matches(grid[r], grid[r + 1], form)
+        fields = len(set(matches.values()))
+        if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
+            best = (len(matches), r + 1, matches)
+    return best
+
+
+@cache
+def _required(form_name: str) -> frozenset[str]:
+    return frozenset(f.name for f in load_catalogue().forms[form_name].fields if f.required)
+
+
+def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[int, str]:
+    """Column -> field for labels made of two rows: the top label (carried right over the
+    blank top cells a horizontal merge leaves) before the bottom one, or either alone."""
+    index, group, matches = _alias_index(form.name), "", {}
+    for c in range(max(len(top), len(bottom))):
+        above = top[c] if c < len(top) else None
+        upper = _label(above) if isinstance(above, str) else ""
+        lower = _label(bottom[c]) if c < len(bottom) and isinstance(bottom[c], str) else ""
+        if upper or not _blank(above):  # a new label, or a value, ends the merged one
+            group = upper
+        for label in (group + lower, lower) if lower else (upper,):
+            if label in index:
+                matches[c] = index[label]
+                break
+    return matches
+
+
+def _best_header(
+    by_row: list[dict[int, str]], first: int
+) -> tuple[int, int, dict[int, str]] | None:
+    best: tuple[int, int, dict[int, str]] | None = None
+    for r, matches in enumerate(by_row, first):
+        n = len(matches)  # most rows match nothing: the distinct fields are counted last
+        if n >= 2 and (best is None or n > best[0]) and len(set(matches.values())) >= 2:
+            best = (n, r, matches)
+    return best
 
 
 def _list_layout(
@@ -172,10 +239,10 @@ def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
     if form.kind == "person":
         return _table_layout(grid, form)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
-    table = _table_layout(grid, form, by_row)
+    table = _table_layout(grid, form, by_row, split=False)
     lst = _list_layout(grid, form, by_row)
     if table is None:
-        return lst
+        return lst or _table_layout(grid, form, by_row)
     if lst is None:
         return table
     return table if len(table.columns) >= len(lst.columns) else lst
@@ -270,10 +337,18 @@ def _converters(layout: Layout) -> list[tuple[str, int, str, object]]:
 
 
 def extract(
-    sheet: str, grid: list[list[object]], layout: Layout, catalogue: Catalogue
+    sheet: str,
+    grid: list[list[object]],
+    layout: Layout,
+    catalogue: Catalogue,
+    merged: list[tuple[int, int, int, int]] = (),
 ) -> SheetRead:
+    """The records of a sheet. `merged`: its merged ranges (row, column, last row, last column,
+    0-based), as calamine gives them; a value merged down a data column fills every row."""
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
+    if merged:
+        _fill_merged(grid, layout, merged)
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
     form = layout.form
     converters = _converters(layout)
@@ -282,10 +357,15 @@ def extract(
     person = form.kind == "person"
     # a person row with none of these filled is remarks or stray text, not a person
     required = [f.name for f in form.fields if f.required] if person else []
+    near_header = True
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
             continue
+        if near_header:
+            if is_label_row(row, layout):
+                continue
+            near_header = False
         if len(row) < width:  # CSV rows may be ragged
             row = [*row, *([None] * (width - len(row)))]
         try:
@@ -308,13 +388,157 @@ def extract(
     return out
 
 
+def _blank(value: object) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
+
+
+def _fill_merged(grid: list[list[object]], layout: Layout, merged) -> None:
+    """A parity, a date or a 政策属性 written once in a cell merged down two or more rows
+    applies to each of them (calamine gives it in the top cell alone). Only down one data
+    column, below the header, into rows that hold something else: a merged title or header,
+    a remark merged across columns, or rows left blank stay as they are."""
+    down = [m for m in merged if m[1] == m[3] and m[2] > m[0] > layout.header_row]
+    if not down:  # the usual merges: a title, a footer, across columns
+        return
+    columns = set(layout.columns.values())
+    down = [(r0, c0, min(r1, len(grid) - 1)) for r0, c0, r1, _ in down if c0 in columns]
+    down = [(r0, c, r1) for r0, c, r1 in down if r0 < len(grid)]
+    occupied = {
+        r
+        for r0, _, r1 in down
+        for r in range(r0 + 1, r1 + 1)
+        if not all(_blank(v) for v in grid[r])
+    }
+    for r0, c, r1 in down:
+        value = grid[r0][c] if c < len(grid[r0]) else None
+        if _blank(value):
+            continue
+        for r in range(r0 + 1, r1 + 1):
+            row = grid[r]
+            if r in occupied and c < len(row) and _blank(row[c]):
+                row[c] = value
+
+
+@cache
+def _valid_values() -> dict[str, frozenset]:
+    vocabularies = load_catalogue().vocabularies
+    return {
+        kind: frozenset(vocabularies[kind].values()) for kind in ("sex", "residence", "category")
+    }
+
+
+def _is_value(kind: str, value: object) -> bool:
+    """Whether a normalised cell is a value of its type (not text kept for validation)."""
+    if kind in ("count", "parity"):
+        return value.__class__ is int
+    if kind == "date":
+        return isinstance(value, date)
+    if kind == "in_policy":
+        return value.__class__ is bool
+    if kind == "id":  # 15 or 18 characters, or Excel's 4.20102E+17 (to be reported)
+        return isinstance(value, str) and (len(value) >= 15 or "E+" in value)
+    if kind == "month":
+        return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value) is not None
+    return value in _valid_values().get(kind, ())
+
+
+def is_label_row(row: list[object], layout: Layout) -> bool:
+    """A units or type-hint row under the header (份 | 人次 | （件）, 文本 | 18位 | 男/女):
+    recognised by its shape, whatever the words: every filled cell a short text that is no
+    value of its column (a count's unit has no digit), at least one word under a typed column."""
+    for value in row:  # the shape first: a person or a record row fails it at once
+        if value.__class__ is not str:
+            if value is not None:
+                return False  # a number or a date is a value
+        elif len(value) > LABEL_LENGTH and len(value.strip()) > LABEL_LENGTH:
+            return False
+    kinds = _column_kinds(layout)
+    typed = False
+    for c, value in enumerate(row):
+        kind = kinds.get(c)
+        if value is None or kind is None or kind == "text" or not value.strip():
+            continue
+        text = value.strip()
+        if kind == "count" and any(ch.isdigit() for ch in text):
+            return False
+        if _is_value(kind, _normalise_cell(kind, value)):
+            return False
+        typed = typed or any(ch.isalnum() for ch in text)  # a word, not a dash
+    return typed
+
+
+def _column_kinds(layout: Layout) -> dict[int, str]:
+    types = _field_types(layout.form.name)
+    return {c: types[f] for f, c in layout.columns.items()}
+
+
+# Fields whose blank a formula saved without its result could hide. Not free text, IDs of
+# others or 流动性质 (blank there is a value: 户籍): these are left blank all the time, and
+# looking into the sheet's XML for each would cost every file.
+_WATCHED_TYPES = frozenset({"count", "date", "parity", "sex", "in_policy", "category", "month"})
+
+
+@cache
+def _watched(form_name: str, mapped: tuple[str, ...]):
+    """The watched fields of a record as a tuple (one C call a record)."""
+    form = load_catalogue().forms[form_name]
+    watched = [n for n in mapped if form.field(n).required or form.field(n).type in _WATCHED_TYPES]
+    if not watched:
+        return lambda record: ()
+    return itemgetter(*watched, *watched)  # twice: a tuple even for a single field
+
+
+def may_hide_formulas(read: SheetRead, layout: Layout, grid_rows: int) -> bool:
+    """Whether a form read from a sheet has a blank where a formula without its saved result
+    would read as one (calamine reads such a cell as blank, and a row of them as no row):
+    a watched field blank in the first or last record, a row skipped between records, rows
+    under a header that gave none. Formulas without results come from programs, which write
+    a whole column or row so (Excel, WPS and LibreOffice save the results)."""
+    rows = read.rows
+    if not rows:
+        return layout.form.kind == "record" or grid_rows > layout.header_row + 1
+    if layout.form.kind == "record":  # one record, every field a count
+        return None in read.records[0].values()
+    if rows[-1] - rows[0] + 1 != len(rows):
+        return True
+    watched = _watched(layout.form.name, tuple(layout.columns))
+    return None in watched(read.records[0]) or None in watched(read.records[-1])
+
+
+def formula_cells(
+    read: SheetRead,
+    grid: list[list[object]],
+    layout: Layout,
+    formulas: list[tuple[int, int]],
+    catalogue: Catalogue,
+) -> list[tuple[str, int, int]]:
+    """(field, row, column) of the cells among `formulas` that the form reads: the record's
+    value cells, and the mapped cells of data rows (a row of formulas alone reads as blank);
+    not totals, footers or units rows, and for a one-record form nothing below its record."""
+    if layout.kind == "list":
+        wanted = {cell: field for field, cell in read.cells[0].items()} if read.cells else {}
+        return [(wanted[a1(r, c)], r, c) for r, c in formulas if a1(r, c) in wanted]
+    fields = {c: f for f, c in layout.columns.items()}
+    last = len(grid) if layout.form.kind == "person" or not read.rows else read.rows[0] - 1
+    return [
+        (fields[c], r, c)
+        for r, c in formulas
+        if c in fields and layout.header_row < r <= last and not _marker_row(grid, r, catalogue)
+    ]
+
+
+def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
+    row = grid[r] if r < len(grid) else []
+    return is_non_data_row(row, catalogue) and not all(_blank(v) for v in row)
+
+
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
     for field, r in layout.columns.items():
         row = grid[r]
-        c = _value_column(row, layout.value_column)
         kind = _field_types(layout.form.name)[field]
+        c = _value_column(row, layout.value_column, kind == "count")
         record[field] = _normalise_cell(kind, row[c] if c < len(row) else None)
         cells[field] = a1(r, c)
     out.records.append(record)
@@ -323,9 +547,22 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     return out
 
 
-def _value_column(row: list[object], start: int) -> int:
-    """The first filled cell right of the label (villages sometimes leave a gap column)."""
-    for c in range(start, min(len(row), start + 3)):
-        if row[c] is not None and str(row[c]).strip():
-            return c
-    return start
+def _value_column(row: list[object], start: int, count: bool = False) -> int:
+    """The first filled cell right of the label (villages sometimes leave a gap column); for
+    a count, the first after a 单位 column (项目 | 单位 | 数量: 人 | 86)."""
+    filled = [c for c in range(start, min(len(row), start + 3)) if not _blank(row[c])]
+    if count and len(filled) > 1 and _is_unit(row[filled[0]]):
+        return filled[1]
+    return filled[0] if filled else start
+
+
+def _is_unit(value: object) -> bool:
+    """A unit word: short text with a letter and no digit (人, 件, （户）, 单位:元)."""
+    if value.__class__ is not str:
+        return False
+    text = value.strip()
+    return (
+        len(text) <= LABEL_LENGTH
+        and any(ch.isalpha() for ch in text)
+        and not any(ch.isdigit() for ch in text)
+    )

@@ -36,6 +36,33 @@ _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})$"),
 ]
 _SPACES = re.compile(r"\s+")
+# A unit after a count (12件, 5 户, 300（人次）): any word of one to three characters, except
+# those that change the number (万, 千) or make it approximate (余, 多, 左右).
+_UNIT = re.compile(r"\s*[(\[【]?\s*([\u4e00-\u9fff]{1,3})\s*[)\]】]?$")
+NOT_UNITS = frozenset("十百千万亿兆余多来几左右上下约半零〇一二三四五六七八九两")
+# Characters never kept: controls (NUL, bell…; tabs and line breaks are spaces to the
+# normalisers, which collapse them), invisible formatting (zero-width spaces, bidi overrides,
+# the BOM) and lone surrogates. Private-use characters stay: old systems put rare name
+# characters there.
+_HIDDEN_CATEGORIES = frozenset({"Cf", "Cs"})
+
+
+def _hidden(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category in _HIDDEN_CATEGORIES or (category == "Cc" and not ch.isspace())
+
+
+def visible(text: str) -> str:
+    """Text without control or invisible formatting characters."""
+    if text.isprintable():  # the usual case: one pass in C
+        return text
+    return "".join(ch for ch in text if not _hidden(ch))
+
+
+def _as_typed(text: str) -> str:
+    """A value that is not understood, for validation to quote back: as typed, less spaces
+    around it and any control character (never stored, never shown)."""
+    return visible(text).strip()
 
 
 def _is_blank(value: object) -> bool:
@@ -44,8 +71,9 @@ def _is_blank(value: object) -> bool:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def clean_text(value: str) -> str:
-    """NFKC (full-width digits and letters to ASCII) with spaces trimmed and collapsed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    """NFKC (full-width digits and letters to ASCII), no control characters, spaces trimmed
+    and collapsed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", visible(value))).strip()
 
 
 def _is_whole(value: float | int) -> bool:
@@ -69,6 +97,8 @@ def to_text(value: object) -> str | None:
     if value is None:
         return None
     if value.__class__ is str:  # the usual case, first: spaces collapsed (str.split ≡ \s+)
+        if not value.isprintable():
+            value = visible(value)
         return " ".join(value.split()) or None
     if _is_blank(value):
         return None
@@ -78,7 +108,7 @@ def to_text(value: object) -> str | None:
         return _number_text(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return _SPACES.sub(" ", str(value)).strip()
+    return _SPACES.sub(" ", visible(str(value))).strip()
 
 
 def to_count(value: object) -> int | str | None:
@@ -94,14 +124,15 @@ def to_count(value: object) -> int | str | None:
 @lru_cache(maxsize=CACHE_SIZE)
 def _count_from_text(text: str) -> int | str:
     cleaned = clean_text(text).replace(",", "")
-    for suffix in ("人次", "人", "份", "条", "套", "个", "例", "起"):
-        cleaned = cleaned.removesuffix(suffix)
+    unit = _UNIT.search(cleaned)
+    if unit and unit.start() and not NOT_UNITS.intersection(unit.group(1)):
+        cleaned = cleaned[: unit.start()]  # 12件, 5 户, 300（人次）: the number, whatever the unit
     number = _small_int(cleaned)
     if number is not None:
         return number
     if re.fullmatch(r"\d{1,15}\.0+", cleaned):
         return int(float(cleaned))
-    return text.strip()
+    return _as_typed(text)
 
 
 def to_date(value: object) -> date | str | None:
@@ -129,11 +160,11 @@ def _date_from_text(text: str) -> date | str:
             try:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
-                return text.strip()
+                return _as_typed(text)
     serial = _small_int(cleaned, 5)
     if serial is not None and SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
         return EXCEL_EPOCH + timedelta(days=serial)
-    return text.strip()
+    return _as_typed(text)
 
 
 def to_month(value: object) -> str | None:
@@ -158,7 +189,7 @@ def _vocabulary(name: str, value: object) -> object:
         return None
     key = _number_text(value) if isinstance(value, int | float) else str(value)
     found = load_catalogue().vocabularies[name].get(normalise_label(key))
-    return found if found is not None else key.strip()
+    return found if found is not None else _as_typed(key)
 
 
 def to_sex(value: object) -> str | None:
@@ -198,7 +229,7 @@ def _parity_from_text(text: str) -> int | str:
     digits = re.fullmatch(r"第?(\d{1,15})孩?", cleaned)
     if digits and int(digits.group(1)) >= 1:
         return int(digits.group(1))
-    return text.strip()
+    return _as_typed(text)
 
 
 def to_id(value: object) -> str | None:

@@ -75,10 +75,26 @@ def validate_batch(files: list[FileRead]) -> ValidatedBatch:
                 batch.findings[int(frame.at[idx, "_file"])].append(f)
                 if f.severity == ERROR:
                     errors.add(idx)
+        errors |= _reader_errors(frame, files)
         frame["_has_error"] = frame.index.isin(list(errors))
         batch.frames[form] = frame
         _empty_record_findings(files, form, batch)
     return batch
+
+
+def _reader_errors(frame: pd.DataFrame, files: list[FileRead]) -> set[int]:
+    """Records whose row holds an error the reader found at one of its cells (a formula saved
+    without its result): kept out like those validation finds."""
+    marked = {
+        (i, f.sheet, f.row)
+        for i, fr in enumerate(files)
+        for f in fr.findings
+        if f.severity == ERROR and f.row is not None
+    }
+    if not marked or not len(frame):
+        return set()
+    keys = zip(frame["_file"], frame["_sheet"], frame["_row"], strict=True)
+    return {idx for idx, key in zip(frame.index, keys, strict=True) if key in marked}
 
 
 def _empty_record_findings(files: list[FileRead], form: str, batch: ValidatedBatch) -> None:

@@ -1,0 +1,436 @@
+"""Input nobody here wrote: each test is a class of what other townships' villages send.
+
+Units rows in any words, values merged down a column, formulas saved without their results,
+workbook formats other than .xlsx, control characters, hidden sheets, headers far down. The
+files are the committed corpus (tests/fixtures/make_corpus.py) or written under tmp_path;
+the grids of the property tests are what calamine gives for such sheets.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hostile_files import sheet_xml, xlsx
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from township.forms import load_catalogue, normalise_label
+from township.model import ERROR, FileRead
+from township.read.files import ACCEPTED_SUFFIXES, read_file
+from township.read.sheets import _alias_index, detect_layout, extract
+from township.read.values import NORMALISERS, NOT_UNITS, to_count
+from township.rules.validate import validate_batch
+from township.villages import VillageRegistry
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+FILES = CORPUS / "2026-03"
+REGISTRY = VillageRegistry.load(CORPUS / "villages.csv")
+CATALOGUE = load_catalogue()
+BIRTH = date(2026, 3, 5)
+BIRTH_HEADER = [
+    "母亲姓名",
+    "母亲身份证号",
+    "婴儿性别",
+    "出生日期",
+    "孩次",
+    "是否符合政策",
+    "流动性质",
+]
+SERVICES = {
+    "leaflets": 520,
+    "slogans": 12,
+    "posters": 6,
+    "consultations": 48,
+    "checkups_due": 300,
+    "checkups_done": 296,
+    "follow_up_visits": 75,
+    "two_non_cases": 0,
+}
+GRIDS = settings(
+    max_examples=150,
+    deadline=timedelta(milliseconds=500),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+
+def read(name: str | Path, **limits) -> FileRead:
+    path = name if isinstance(name, Path) else FILES / name
+    return read_file(path, "2026-03", REGISTRY, max_bytes=5 * 1024 * 1024, max_rows=5000, **limits)
+
+
+def findings_of(fr: FileRead) -> list[tuple[str, str, str | None]]:
+    """Every finding of a file, the reader's and validation's: (rule, sheet, cell)."""
+    return [(f.rule_id, f.sheet, f.cell) for f in validate_batch([fr]).findings[0]]
+
+
+# ----------------------------------------------------------------------------- units rows
+
+
+def test_units_row_in_any_unit_words_is_not_data():
+    # 件, （条）, 单位:套, (户), 【次】, 元 under 宣传服务; （人）/（例）/（盒） a blank row below
+    # the 节育措施 header; a 单位 column in the 流动人口 list, with counts typed as 30人, 28件
+    fr = read("unit_words_420117104201.xlsx")
+    assert fr.rejection is None
+    assert fr.sheets["services"].records == [SERVICES]
+    assert fr.sheets["services"].rows == [3]
+    assert fr.sheets["contraception"].records[0]["married_women"] == 350
+    assert fr.sheets["contraception"].rows == [4]
+    migrants = fr.sheets["migrants"]
+    assert migrants.records[0] == {
+        "out_migrants": 86,
+        "out_married_women": 30,
+        "out_certified": 28,
+        "out_contacted": 25,
+        "in_migrants": 12,
+        "in_married_women": 4,
+    }
+    assert migrants.cells[0]["out_migrants"] == "C2"  # the value, not the unit in B2
+    assert findings_of(fr) == []  # no village is told a unit word is an invalid count
+
+
+def test_type_hint_row_under_a_person_header_is_not_a_person():
+    # 文本 | 18位 | 男/女 | 年-月-日 | 数字 | 是/否 | 户籍/流入/流出 under the births header
+    births = read("unit_words_420117104201.xlsx").sheets["births"]
+    assert births.rows == [3]
+    assert [r["mother_name"] for r in births.records] == ["甘露"]
+
+
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+UNIT_WORD = st.text(CJK, min_size=1, max_size=3)
+DRESSED_UNIT = st.builds(
+    lambda word, dress: dress.format(word),
+    UNIT_WORD,
+    st.sampled_from(["{}", "（{}）", "({})", "【{}】", "单位:{}", "单位：{}", " {} ", "{}/人"]),
+)
+RECORD_FORMS = [f for f in CATALOGUE.forms.values() if f.kind == "record"]
+
+
+def _not_a_header(word: str, form_name: str) -> bool:
+    return normalise_label(word) not in _alias_index(form_name)
+
+
+@GRIDS
+@given(form=st.sampled_from(RECORD_FORMS), data=st.data())
+def test_units_row_in_arbitrary_short_words_never_becomes_the_record(form, data):
+    fields = data.draw(st.lists(st.sampled_from(form.fields), min_size=2, unique=True))
+    header = [data.draw(st.sampled_from(f.aliases)) for f in fields]
+    units = [data.draw(st.one_of(DRESSED_UNIT, st.sampled_from([None, ""]))) for _ in fields]
+    assume(any(units))
+    assume(all(u is None or _not_a_header(u, form.name) for u in units))
+    values = [data.draw(st.integers(0, 10**6)) for _ in fields]
+    blank = [[]] if data.draw(st.booleans()) else []
+    grid = [header, *blank, units, values]
+    layout = detect_layout(grid, form)
+    assert layout is not None and layout.kind == "table"
+    read = extract("表", grid, layout, CATALOGUE)
+    assert read.records == [{f.name: v for f, v in zip(fields, values, strict=True)}]
+    assert read.rows == [len(grid)]
+
+
+HINTS = {
+    "text": ["文本", "汉字", "姓名"],
+    "id": ["18位", "身份证号", "18位数字", "文本格式"],
+    "sex": ["男/女", "1男2女", "性别"],
+    "date": ["年-月-日", "yyyy-mm-dd", "日期", "2026-01-01格式"],
+    "parity": ["数字", "第几孩", "1/2/3"],
+    "in_policy": ["是/否", "政策内/外"],
+    "residence": ["户籍/流入/流出", "选填"],
+    "category": ["奖扶/特扶", "类别"],
+}
+
+
+@GRIDS
+@given(
+    form=st.sampled_from([CATALOGUE.forms["births"], CATALOGUE.forms["beneficiaries"]]),
+    data=st.data(),
+)
+def test_type_hint_row_in_arbitrary_words_never_becomes_a_person(form, data):
+    fields = [f for f in form.fields if f.required] + [
+        f for f in form.fields if not f.required and data.draw(st.booleans())
+    ]
+    header = [f.aliases[0] for f in fields]
+    hints = []
+    for f in fields:
+        hint = data.draw(st.one_of(st.sampled_from(HINTS[f.type]), UNIT_WORD, st.none()))
+        if hint is not None and f.type != "text":
+            typed = NORMALISERS[f.type](hint)
+            assume(not isinstance(typed, int | date | bool) and typed not in ("男", "女"))
+            assume(
+                typed not in ("户籍", "流入", "流出", "农村奖励扶助", "特别扶助", "独女户高考加分")
+            )
+        hints.append(hint)
+    assume(any(h for f, h in zip(fields, hints, strict=True) if f.type != "text"))
+    person = {
+        "births": {
+            "mother_name": "柏青",
+            "mother_id": "420102199503120408",
+            "child_sex": "女",
+            "birth_date": BIRTH,
+            "parity": 1,
+        },
+        "beneficiaries": {
+            "name": "施老汉",
+            "id_number": "420100196001010130",
+            "category": "农村奖励扶助",
+            "approved_on": BIRTH,
+        },
+    }[form.name]
+    grid = [header, hints, [person.get(f.name) for f in fields]]
+    layout = detect_layout(grid, form)
+    read = extract("表", grid, layout, CATALOGUE)
+    assert read.rows == [3]
+    assert {k: v for k, v in read.records[0].items() if k in person} == person
+
+
+@given(n=st.integers(0, 10**12), unit=UNIT_WORD, space=st.sampled_from(["", " "]))
+def test_a_count_typed_with_any_unit_word_is_the_count(n, unit, space):
+    if NOT_UNITS.intersection(unit):  # 3万 is not 3, 30余 not 30: told to the village
+        assert to_count(f"{n}{space}{unit}") == f"{n}{space}{unit}"
+    else:
+        assert to_count(f"{n}{space}{unit}") == n
+        assert to_count(f"{n}（{unit}）") == n
+
+
+# ----------------------------------------------------------------------------- merged cells
+
+
+def test_values_merged_down_a_data_column_apply_to_every_row_they_cover():
+    fr = read("merged_cells_420117104201.xlsx")
+    births = fr.sheets["births"]
+    assert births.header_row == 2  # the title merged over A1:G1 is still a title
+    assert births.rows == [3, 4, 5]  # row 6 (a parity merged into it, else blank) is no birth
+    twins = births.records[:2]
+    assert [t["mother_name"] for t in twins] == ["孔雀", "孔雀"]
+    assert twins[0]["mother_id"] == twins[1]["mother_id"]
+    assert [t["birth_date"] for t in twins] == [BIRTH, BIRTH]
+    assert [(t["child_sex"], t["parity"]) for t in twins] == [("女", 1), ("男", 2)]
+    assert [r["in_policy"] for r in births.records] == [True, True, True]  # F3:F5
+    assert [r["residence"] for r in births.records] == ["流入"] * 3  # G3:G5
+    assert births.cells[1]["mother_name"] == "A4"  # each twin's own row and cell
+    assert findings_of(fr) == []  # the remark merged over A7:G8 is not a birth either
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "format_xls_420117104201.xls",
+        "format_ods_420117104201.ods",
+        "format_xlsb_420117104201.xlsb",
+    ],
+)
+def test_merged_cells_are_filled_in_every_format(name):
+    births = read(name).sheets["births"]
+    assert [r["mother_name"] for r in births.records] == ["鲁班", "鲁班"]
+    assert births.records[0]["mother_id"] == births.records[1]["mother_id"]
+
+
+# ----------------------------------------------------------------------------- formulas
+
+
+def test_formula_without_a_saved_value_is_an_error_at_its_cell():
+    fr = read("bad_formulas_without_value_420117104201.xlsx")
+    errors = [f for f in fr.findings if f.severity == ERROR]
+    assert [(f.rule_id, f.sheet, f.cell, f.row, f.field) for f in errors] == [
+        ("cell.formula_without_value", "宣传服务", "A2", 2, "leaflets"),
+        ("cell.formula_without_value", "出生登记", "F2", 2, "in_policy"),
+    ]
+    assert "公式" in errors[0].message_zh and "宣传资料份数" in errors[0].message_zh
+    assert "WPS" in errors[0].fix_zh and "保存" in errors[0].fix_zh
+    # F3 holds its saved result; E4 is in the 合计 row: neither is reported
+    assert fr.sheets["births"].records[1]["in_policy"] is True
+
+
+FORMULA_CASES = {
+    "no value at all": ('<c r="B2"><f>SUM(A1:A3)</f></c>', True),
+    "an empty value": ('<c r="B2"><f>SUM(A1:A3)</f><v/></c>', True),
+    "a shared formula": ('<c r="B2"><f t="shared" si="0"/></c>', True),
+    "a saved result": ('<c r="B2"><f>SUM(A1:A3)</f><v>12</v></c>', False),
+    "an empty text result": ('<c r="B2" t="str"><f>IF(1,"","")</f><v></v></c>', False),
+}
+
+
+@pytest.mark.parametrize("case", FORMULA_CASES, ids=list(FORMULA_CASES))
+def test_formula_cells_are_told_apart_by_whether_a_result_was_saved(tmp_path, case):
+    xml, reported = FORMULA_CASES[case]
+    sheet = sheet_xml([["宣传资料份数", "标语条数", "咨询人次"], [520, xml, 48]])
+    fr = read(xlsx(tmp_path / "420117104201.xlsx", {"宣传服务": sheet}))
+    found = [(f.rule_id, f.cell) for f in fr.findings]
+    assert found == ([("cell.formula_without_value", "B2")] if reported else [])
+
+
+def test_formulas_are_found_in_files_written_with_a_namespace_prefix(tmp_path):
+    # the Open XML SDK writes <x:worksheet>, <x:c>, <x:f>
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = (
+        f'<?xml version="1.0"?><x:worksheet xmlns:x="{main}"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>宣传资料份数</x:t></x:is></x:c>'
+        '<x:c r="B1" t="inlineStr"><x:is><x:t>标语条数</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2"><x:v>5</x:v></x:c><x:c r="B2"><x:f>A2*2</x:f></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    ).encode()
+    fr = read(xlsx(tmp_path / "420117104201.xlsx", {"宣传服务": sheet}))
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("cell.formula_without_value", "B2")]
+
+
+@pytest.mark.parametrize("after", [["注：请核对"], ["周萍", "420102199503120408", "女", 46086, 1]])
+def test_a_row_of_formulas_alone_is_reported_not_skipped_as_blank(tmp_path, after):
+    # the row reads as blank: under a header that gave no birth, or between two births
+    row = ['<c r="A4"><f>Sheet2!A1</f></c>', '<c r="B4"><f>Sheet2!B1</f></c>', None, None, None]
+    births = [["出生登记表"], BIRTH_HEADER[:5]]
+    if len(after) > 1:
+        births.append(["吴静", "420102199503120520", "女", 46086, 1])
+    else:
+        births.append([])
+    sheet = sheet_xml([*births, row, after])
+    fr = read(xlsx(tmp_path / "420117104201.xlsx", {"出生登记": sheet}))
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [
+        ("cell.formula_without_value", "A4"),
+        ("cell.formula_without_value", "B4"),
+    ]
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+FORMAT_FILES = [
+    "format_xls_420117104201.xls",
+    "format_et_420117104201.et",
+    "format_ods_420117104201.ods",
+    "format_xlsb_420117104201.xlsb",
+    "xls_named_xlsx_420117104201.xlsx",
+]
+
+
+@pytest.mark.parametrize("name", FORMAT_FILES)
+def test_every_workbook_format_calamine_reads_reads_as_the_xlsx_would(name):
+    assert Path(name).suffix in ACCEPTED_SUFFIXES
+    fr = read(name)
+    assert fr.rejection is None and fr.findings == []
+    assert fr.sheets["services"].records == [
+        {**SERVICES, "two_non_cases": 0}
+    ]  # under a units row ending in 件
+    births = fr.sheets["births"]
+    assert [(r["child_sex"], r["birth_date"], r["parity"]) for r in births.records] == [
+        ("女", BIRTH, 1),
+        ("男", BIRTH, 2),
+    ]
+
+
+def test_xlsb_whose_cells_calamine_would_misplace_is_refused_with_how_to_resave():
+    # SheetJS writes cells without their column (BrtShortSt…): calamine reads column A alone
+    fr = read("bad_xlsb_short_cells_420117104201.xlsb")
+    assert fr.rejection.code == "unreadable_format"
+    assert "另存为" in fr.rejection.message_zh and ".xlsx" in fr.rejection.message_zh
+    assert fr.village_code == "420117104201"  # still told to its village
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("bad_html_saved_as_xls_420117104201.xls", "html_saved_as_xlsx"),
+        ("bad_docx_named_xlsx_420117104201.xlsx", "not_a_workbook"),
+    ],
+)
+def test_what_is_no_workbook_is_refused_naming_what_it_is(name, code):
+    fr = read(name)
+    assert fr.rejection.code == code
+    assert Path(name).suffix in fr.rejection.message_zh and "另存为" in fr.rejection.message_zh
+
+
+def test_xlsx_under_an_xls_name_is_read():
+    assert read("xlsx_named_xls_420117104201.xls").sheets["births"].rows == [2]
+
+
+# ----------------------------------------------------------------------------- control characters
+
+
+def _hidden(text: str) -> bool:
+    return any(
+        unicodedata.category(ch) in ("Cf", "Cs")
+        or (unicodedata.category(ch) == "Cc" and not ch.isspace())
+        for ch in text
+    )
+
+
+def _strings(fr: FileRead):
+    for sheet in fr.sheets.values():
+        yield sheet.sheet
+        for record in sheet.records:
+            yield from (v for v in record.values() if isinstance(v, str))
+    for f in fr.findings:
+        yield from (t for t in (f.sheet, f.value, f.message_zh) if t)
+
+
+def test_control_characters_never_reach_a_stored_name_value_or_sheet_name():
+    # sheet 出生\x01登记, header 母亲\x00姓名, name 张\x00丽\u200b, a bell after the ID, NUL
+    # after 女, ESC after the date, a bidi override after the parity, isolates in the note
+    fr = read("control_chars_420117104201.xlsx")
+    births = fr.sheets["births"]
+    assert births.sheet == "出生登记"
+    assert births.records == [
+        {
+            "mother_name": "张丽",
+            "mother_id": "420102199503120643",
+            "child_sex": "女",
+            "birth_date": BIRTH,
+            "parity": 1,
+            "note": "双胞胎",
+        }
+    ]
+    assert not any(_hidden(s) for s in _strings(fr))
+
+
+def test_nul_bytes_in_a_csv_are_dropped(tmp_path):
+    path = tmp_path / "420117104201_出生登记.csv"
+    rows = [",".join(BIRTH_HEADER[:5]), "王\x00芳,420102199503120408\x00,女,2026-03-05,1"]
+    path.write_bytes("\r\n".join(rows).encode("utf-8"))
+    fr = read(path)
+    assert fr.sheets["births"].records[0]["mother_name"] == "王芳"
+    assert fr.sheets["births"].records[0]["mother_id"] == "420102199503120408"
+
+
+CONTROLLED_TEXT = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0, max_codepoint=0x3F),
+        st.sampled_from("\u200b\u200e\u202e\u2066\ufeff\x7f\x85\u3000张丽12"),
+    ),
+    max_size=12,
+)
+
+
+@GRIDS
+@pytest.mark.parametrize("kind", sorted(NORMALISERS))
+@given(text=CONTROLLED_TEXT)
+def test_no_normaliser_returns_a_control_character(kind, text):
+    value = NORMALISERS[kind](text)
+    assert not (isinstance(value, str) and _hidden(value)), (kind, text, value)
+
+
+# ----------------------------------------------------------------------------- sheets
+
+
+def test_a_hidden_copy_of_a_form_is_never_preferred_to_the_visible_one():
+    fr = read("hidden_sheet_420117104201.xlsx")
+    births = fr.sheets["births"]
+    assert (births.sheet, births.records[0]["mother_name"]) == ("出生登记", "本月")
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [
+        ("sheet.duplicate_form", "出生登记(上月)")
+    ]
+
+
+def test_a_header_below_pages_of_instructions_is_found():
+    births = read("long_instructions_420117104201.xlsx").sheets["births"]
+    assert (births.header_row, births.rows) == (39, [40])
+
+
+def test_a_header_over_two_rows_with_merged_cells_is_found():
+    # 母亲 merged over 姓名 | 身份证号; 婴儿性别, 出生日期, 孩次, 是否符合政策 merged down both
+    births = read("split_header_420117104201.xlsx").sheets["births"]
+    assert (births.header_row, births.rows) == (3, [4])
+    assert births.records[0]["mother_name"] == "邹雨"
+    assert births.records[0]["mother_id"] == "420102199503121208"
+    assert births.cells[0]["mother_id"] == "C4"
+    assert (births.records[0]["child_sex"], births.records[0]["in_policy"]) == ("女", True)
