@@ -33,6 +33,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 __all__ = [
     "COVER",
+    "COVER_HEADER",
     "Formula",
     "Merge",
     "Sheet",
