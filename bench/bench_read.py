@@ -3,7 +3,7 @@
     uv run python bench/bench_read.py [--files 300] [--repeat 5] [--profile]
 
 Generates (once, cached under bench/cache/read/, git-ignored) small village workbooks: a 封面
-and the five forms, 5–30 births each, written with xlsxwriter from a fixed seed. Then, in one
+and the five forms, 5–30 births each, written by township.synth.writer from a fixed seed. Then, in one
 process, for every file:
 
   (a) bare calamine: CalamineWorkbook.from_path(p) and get_sheet_by_name(n).to_python() for
@@ -31,7 +31,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import python_calamine as pc
-import xlsxwriter
 from stdnum.cn import ric
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +41,7 @@ from results import RESULTS, write_section  # noqa: E402
 from township.read import sheets, values  # noqa: E402
 from township.read.files import read_file  # noqa: E402
 from township.read.grid import load_grids  # noqa: E402
+from township.synth import writer  # noqa: E402
 from township.villages import VillageRegistry  # noqa: E402
 
 CACHE = ROOT / "bench" / "cache" / "read"
@@ -83,24 +83,8 @@ def _birth_date(rng: random.Random) -> object:
 
 
 def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    wb.set_properties({"created": CREATED})
-    title = wb.add_format({"bold": True, "align": "center"})
-    head = wb.add_format({"bold": True, "border": 1})
-    as_date = wb.add_format({"num_format": "yyyy-mm-dd"})
-
-    def put(ws, r: int, c: int, v: object) -> None:
-        if v is None:
-            return
-        if isinstance(v, date):
-            ws.write_datetime(r, c, datetime(v.year, v.month, v.day), as_date)
-        elif isinstance(v, int | float):
-            ws.write_number(r, c, v)
-        else:
-            ws.write_string(r, c, str(v))
-
-    cover = wb.add_worksheet("封面")
-    for r, (label, value) in enumerate(
+    """One village's workbook: a 封面 and the five forms, header rows bold with borders."""
+    cover = writer.cover_sheet(
         [
             ("村代码", code),
             ("村名", name),
@@ -108,12 +92,10 @@ def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None
             ("填报人", _name(rng)),
             ("联系电话", "13800000000"),
             ("填报日期", date(2026, 4, rng.randint(1, 5))),
-        ]
-    ):
-        put(cover, r, 0, label)
-        put(cover, r, 1, value)
+        ],
+        header=False,
+    )
 
-    births = wb.add_worksheet("出生登记")
     header = [
         "序号",
         "母亲姓名",
@@ -127,34 +109,34 @@ def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None
         "婴儿姓名",
         "备注",
     ]
-    births.merge_range(
-        0, 0, 0, len(header) - 1, f"{name}{MONTH[:4]}年{int(MONTH[5:])}月出生登记表", title
-    )
-    for c, h in enumerate(header):
-        births.write_string(1, c, h, head)
+    rows: list[list[object]] = [[f"{name}{MONTH[:4]}年{int(MONTH[5:])}月出生登记表"], header]
     n = rng.randint(5, 30)
     for i in range(n):
         mother_born = date(rng.randint(1985, 2003), rng.randint(1, 12), rng.randint(1, 28))
-        row = [
-            i + 1,
-            _name(rng),
-            _id(rng, mother_born, True),
-            rng.choice(["男", "女", "1", "2"]),
-            _birth_date(rng),
-            rng.choices([1, 2, 3, "一孩", "二孩"], [60, 25, 3, 8, 4])[0],
-            rng.choice(["是", "是", "是", "否"]),
-            rng.choice([None, None, "户籍", "流入"]),
-            _name(rng),
-            _name(rng),
-            None,
-        ]
-        for c, v in enumerate(row):
-            put(births, 2 + i, c, v)
-    births.write_string(2 + n, 0, "合计")
-    births.write_string(3 + n, 0, "填表人：" + _name(rng))
-    births.write_string(3 + n, 4, "填报日期：2026年4月3日")
+        rows.append(
+            [
+                i + 1,
+                _name(rng),
+                _id(rng, mother_born, True),
+                rng.choice(["男", "女", "1", "2"]),
+                _birth_date(rng),
+                rng.choices([1, 2, 3, "一孩", "二孩"], [60, 25, 3, 8, 4])[0],
+                rng.choice(["是", "是", "是", "否"]),
+                rng.choice([None, None, "户籍", "流入"]),
+                _name(rng),
+                _name(rng),
+                None,
+            ]
+        )
+    rows.append(["合计"])
+    rows.append(["填表人：" + _name(rng), None, None, None, "填报日期：2026年4月3日"])
+    births = writer.Sheet(
+        "出生登记",
+        rows,
+        merges=[writer.Merge(0, 0, 0, len(header) - 1)],
+        header_rows=frozenset({1}),
+    )
 
-    contraception = wb.add_worksheet("节育措施")
     labels = [
         "已婚育龄妇女数",
         "上环",
@@ -167,43 +149,41 @@ def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None
         "未避孕",
     ]
     methods = [rng.randint(0, 60) for _ in labels[1:]]
-    for c, (label, value) in enumerate(zip(labels, [sum(methods), *methods], strict=True)):
-        contraception.write_string(0, c, label, head)
-        put(contraception, 1, c, value)
+    contraception = writer.Sheet(
+        "节育措施", [labels, [sum(methods), *methods]], header_rows=frozenset({0})
+    )
 
-    migrants = wb.add_worksheet("流动人口")
-    migrants.write_string(0, 0, "指标", head)
-    migrants.write_string(0, 1, "数值", head)
     out = rng.randint(20, 120)
     married = rng.randint(5, out // 2)
-    rows = [
-        ("流出人口数", out),
-        ("流出已婚育龄妇女数", married),
-        ("已办婚育证明数", rng.randint(0, married)),
-        ("定期联系数", rng.randint(0, married)),
-        ("流入人口数", rng.randint(0, 40)),
-        ("流入已婚育龄妇女数", rng.randint(0, 10)),
-    ]
-    for r, (label, value) in enumerate(rows, start=1):
-        migrants.write_string(r, 0, label)
-        put(migrants, r, 1, value)
+    migrants = writer.Sheet(
+        "流动人口",
+        [
+            ["指标", "数值"],
+            ["流出人口数", out],
+            ["流出已婚育龄妇女数", married],
+            ["已办婚育证明数", rng.randint(0, married)],
+            ["定期联系数", rng.randint(0, married)],
+            ["流入人口数", rng.randint(0, 40)],
+            ["流入已婚育龄妇女数", rng.randint(0, 10)],
+        ],
+        header_rows=frozenset({0}),
+    )
 
-    beneficiaries = wb.add_worksheet("奖励扶助")
-    for c, h in enumerate(["姓名", "身份证号", "类别", "认定日期", "备注"]):
-        beneficiaries.write_string(0, c, h, head)
-    for i in range(rng.randint(0, 4)):
+    beneficiaries = writer.Sheet(
+        "奖励扶助", [["姓名", "身份证号", "类别", "认定日期", "备注"]], header_rows=frozenset({0})
+    )
+    for _ in range(rng.randint(0, 4)):
         born = date(rng.randint(1940, 1965), rng.randint(1, 12), rng.randint(1, 28))
-        row = [
-            _name(rng),
-            _id(rng, born, rng.random() < 0.5),
-            rng.choice(["奖扶", "特扶", "独女户"]),
-            date(2026, 3, rng.randint(1, 31)),
-            None,
-        ]
-        for c, v in enumerate(row):
-            put(beneficiaries, 1 + i, c, v)
+        beneficiaries.rows.append(
+            [
+                _name(rng),
+                _id(rng, born, rng.random() < 0.5),
+                rng.choice(["奖扶", "特扶", "独女户"]),
+                date(2026, 3, rng.randint(1, 31)),
+                None,
+            ]
+        )
 
-    services = wb.add_worksheet("宣传服务")
     labels = [
         "宣传资料份数",
         "标语条数",
@@ -215,25 +195,22 @@ def write_workbook(path: Path, code: str, name: str, rng: random.Random) -> None
         "两非案件数",
     ]
     due = rng.randint(100, 400)
-    for c, (label, value) in enumerate(
-        zip(
-            labels,
-            [
-                rng.randint(50, 600),
-                rng.randint(0, 20),
-                rng.randint(0, 10),
-                rng.randint(0, 80),
-                due,
-                due - rng.randint(0, 5),
-                rng.randint(0, 90),
-                0,
-            ],
-            strict=True,
-        )
-    ):
-        services.write_string(0, c, label, head)
-        put(services, 1, c, value)
-    wb.close()
+    values = [
+        rng.randint(50, 600),
+        rng.randint(0, 20),
+        rng.randint(0, 10),
+        rng.randint(0, 80),
+        due,
+        due - rng.randint(0, 5),
+        rng.randint(0, 90),
+        0,
+    ]
+    services = writer.Sheet("宣传服务", [labels, values], header_rows=frozenset({0}))
+    writer.write_workbook(
+        path,
+        [cover, births, contraception, migrants, beneficiaries, services],
+        created=CREATED,
+    )
 
 
 def corpus(n_files: int) -> tuple[list[Path], VillageRegistry]:

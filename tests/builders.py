@@ -1,19 +1,23 @@
-"""Small real files for tests: village workbooks written with xlsxwriter, valid ID numbers."""
+"""Small real files for tests: village workbooks (written by township.synth.writer), valid ID
+numbers, a township's settings."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
-import xlsxwriter
 from stdnum.cn import ric
 
 from township.config import Settings
 from township.store import restricted_path
+from township.synth import writer
+
+# The writer's own, which tests take from here.
+Formula = writer.Formula  # a formula cell with the result Excel would have cached
+set_received = writer.set_received  # a file's modification time: its receipt (Asia/Shanghai)
+
+CREATED = datetime(2026, 1, 1)  # the workbooks' creation time: fixed, so files are reproducible
 
 BIRTH_HEADER = [
     "母亲姓名",
@@ -57,32 +61,29 @@ def write_births(
     received: datetime | None = None,
     title: bool = True,
 ) -> Path:
-    """A village workbook holding a 出生登记 sheet (title row, header, rows) and optionally a 封面."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties({"created": datetime(2026, 1, 1)})
-    if cover_code or cover_month:
-        cover = wb.add_worksheet("封面")
-        cover.write_row(0, 0, ["项目", "内容"])
-        cover.write_row(1, 0, ["村代码", cover_code or ""])
-        cover.write_row(2, 0, ["报告期", cover_month or ""])
-    sheet = wb.add_worksheet("出生登记")
-    top = 0
+    """A village workbook holding a 出生登记 sheet (title row, header, rows) and optionally a 封面.
+
+    Every value is written as text, except floats (numbers) and None (an empty cell)."""
+    births = writer.Sheet("出生登记")
     if title:
-        sheet.merge_range(0, 0, 0, 6, "出生登记表")
-        top = 1
-    sheet.write_row(top, 0, BIRTH_HEADER)
-    for i, row in enumerate(rows, start=top + 1):
-        for j, value in enumerate(row):
-            if isinstance(value, float):
-                sheet.write_number(i, j, value)
-            else:
-                sheet.write_string(i, j, "" if value is None else str(value))
-    wb.close()
-    if received is not None:
-        stamp = received.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-        os.utime(path, (stamp, stamp))
-    return path
+        births.rows.append(["出生登记表"])
+        births.merges.append(writer.Merge(0, 0, 0, 6))
+    births.rows.append(list(BIRTH_HEADER))
+    births.rows += [[_text_or_float(v) for v in row] for row in rows]
+    cover = _cover(cover_code, cover_month)
+    sheets = [writer.Sheet(writer.COVER, cover)] if cover else []
+    return writer.write_workbook(path, [*sheets, births], created=CREATED, received=received)
+
+
+def _text_or_float(value: object) -> object:
+    return value if value is None or isinstance(value, float) else str(value)
+
+
+def _cover(cover_code: str | None, cover_month: str | None) -> list[list] | None:
+    """The rows of a 封面 giving 村代码 and 报告期, when either is given."""
+    if not (cover_code or cover_month):
+        return None
+    return writer.cover_sheet([("村代码", cover_code), ("报告期", cover_month)]).rows
 
 
 # ---------------------------------------------------------------- any form, any layout
@@ -119,14 +120,6 @@ SERVICES_HEADER = [
 BENEFICIARY_HEADER = ["姓名", "身份证号", "类别", "认定日期"]
 
 
-@dataclass(frozen=True)
-class Formula:
-    """A real formula cell (xlsxwriter write_formula) with the cached result Excel would show."""
-
-    text: str
-    value: object = ""
-
-
 def write_workbook(
     path: Path,
     sheets: dict[str, list[list]],
@@ -137,40 +130,24 @@ def write_workbook(
     """A workbook whose sheets are given cell by cell: rows[0] is Excel row 1, column A first.
 
     None leaves a cell empty; str is written as text (never as a formula), int/float as a
-    number, date/datetime as an Excel date, Formula as a formula. An optional 封面 goes first."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties({"created": datetime(2026, 1, 1)})
-    date_format = wb.add_format({"num_format": "yyyy-mm-dd"})
-    if cover_code or cover_month:
-        sheets = {
-            "封面": [["项目", "内容"], ["村代码", cover_code], ["报告期", cover_month]],
-            **sheets,
-        }
-    for name, rows in sheets.items():
-        sheet = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                if value is None:
-                    continue
-                if isinstance(value, Formula):
-                    sheet.write_formula(r, c, value.text, None, value.value)
-                elif isinstance(value, datetime | date):
-                    day = value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
-                    sheet.write_datetime(r, c, day, date_format)
-                elif isinstance(value, int | float) and not isinstance(value, bool):
-                    sheet.write_number(r, c, value)
-                else:
-                    sheet.write_string(r, c, str(value))
-    wb.close()
-    return path if received is None else set_received(path, received)
+    number, date/datetime as an Excel date, Formula as a formula, anything else as its text.
+    An optional 封面 goes first."""
+    if cover := _cover(cover_code, cover_month):
+        sheets = {writer.COVER: cover, **sheets}  # a 封面 of the caller's own wins
+    described = [
+        writer.Sheet(name, [[_known(v) for v in row] for row in rows])
+        for name, rows in sheets.items()
+    ]
+    return writer.write_workbook(path, described, created=CREATED, received=received)
 
 
-def set_received(path: Path, received: datetime) -> Path:
-    """Give a file the modification time the township reads as its receipt (Asia/Shanghai)."""
-    stamp = received.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-    os.utime(path, (stamp, stamp))
-    return path
+def _known(value: object) -> object:
+    """The value if the writer knows its type (a bool is text here), else its text."""
+    if value is None or isinstance(value, str | Formula | date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return str(value)
 
 
 def township_settings(root: Path, **overrides) -> Settings:

@@ -4,17 +4,14 @@ each on a real warehouse built from village workbooks in a temporary folder."""
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import openpyxl
 import pytest
-import xlsxwriter
-from builders import BIRTH_HEADER, VILLAGES_CSV, birth_row, write_births
+from builders import BIRTH_HEADER, VILLAGES_CSV, birth_row, write_births, write_workbook
 from matplotlib import image
 
 from township.config import Settings
@@ -36,30 +33,16 @@ def received(month: str) -> datetime:
     return datetime(year + (mon == 12), mon % 12 + 1, 2, 10, 0)
 
 
-def stamp(path: Path, moment: datetime) -> None:
-    seconds = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-    os.utime(path, (seconds, seconds))
-
-
 def write_month(raw: Path, village: str, month: str, births=(), married_women=None) -> Path:
     """A village's workbook for a month: a 出生登记 sheet and/or a 节育措施 sheet."""
-    path = raw / month / f"{village}_{month}.xlsx"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
-    wb.set_properties({"created": datetime(2026, 1, 1)})
+    sheets = {}
     if births:
-        sheet = wb.add_worksheet("出生登记")
-        sheet.write_row(0, 0, BIRTH_HEADER)
-        for i, row in enumerate(births, start=1):
-            sheet.write_row(i, 0, [str(v) for v in row])
+        sheets["出生登记"] = [BIRTH_HEADER, *([str(v) for v in row] for row in births)]
     if married_women is not None:
-        sheet = wb.add_worksheet("节育措施")
-        sheet.write_row(0, 0, CONTRACEPTION_HEADER)
         iud, condom = married_women * 6 // 10, married_women * 2 // 10
-        sheet.write_row(1, 0, [married_women, iud, condom, married_women - iud - condom])
-    wb.close()
-    stamp(path, received(month))
-    return path
+        values = [married_women, iud, condom, married_women - iud - condom]
+        sheets["节育措施"] = [CONTRACEPTION_HEADER, values]
+    return write_workbook(raw / month / f"{village}_{month}.xlsx", sheets, received=received(month))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlsxwriter
 
 from township.model import ERROR, WARNING, Finding, Rejection
 from township.reports.village import (
@@ -16,8 +15,10 @@ from township.reports.village import (
     report_path,
     write_village_report,
 )
+from township.synth.writer import Sheet, write_workbook
 
 RECEIVED = datetime(2026, 4, 3, 10, 20, 5)
+CREATED = datetime(2026, 4, 3, 9, 0)  # when the village saved its workbook
 EVIL = '=HYPERLINK("http://evil","x")'
 RED = "FFFFC7CE"
 YELLOW = "FFFFEB9C"
@@ -48,29 +49,14 @@ LATE_WARNING = Finding(
 
 def _submission(path: Path) -> Path:
     """A village workbook: title row, header, three births, one cell holding a formula string."""
-    workbook = xlsxwriter.Workbook(str(path))
-    sheet = workbook.add_worksheet("出生登记")
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_string(0, 0, "桃园村2026年3月出生登记")
-    for col, header in enumerate(
-        ["母亲姓名", "婴儿性别", "出生日期", "孩次", "母亲身份证号", "备注"]
-    ):
-        sheet.write_string(1, col, header)
     rows = [
-        ["张三", "男", datetime(2026, 3, 5), 1, "110105199001010012", ""],
+        ["桃园村2026年3月出生登记"],
+        ["母亲姓名", "婴儿性别", "出生日期", "孩次", "母亲身份证号", "备注"],
+        ["张三", "男", datetime(2026, 3, 5), 1, "110105199001010012", None],
         ["李四", "女", datetime(2026, 1, 20), 2, "110105199202020028", "+86 123"],
         ["王五", "女", datetime(2026, 3, 9), 1, "110105199303030020", EVIL],
     ]
-    for r, values in enumerate(rows, start=2):
-        for c, value in enumerate(values):
-            if isinstance(value, datetime):
-                sheet.write_datetime(r, c, value, date_format)
-            elif isinstance(value, int):
-                sheet.write_number(r, c, value)
-            elif value:
-                sheet.write_string(r, c, value)
-    workbook.close()
-    return path
+    return write_workbook(path, [Sheet("出生登记", rows)], created=CREATED)
 
 
 def _input(file_path: Path, **changes) -> ReportInput:
@@ -266,9 +252,7 @@ def test_csv_submission_is_copied_under_its_file_stem(tmp_path):
 
 def test_a_submitted_sheet_named_like_the_summary_does_not_clash(tmp_path):
     path = tmp_path / "x.xlsx"
-    workbook = xlsxwriter.Workbook(str(path))
-    workbook.add_worksheet("汇总").write_string(0, 0, "村里自己的汇总")
-    workbook.close()
+    write_workbook(path, [Sheet("汇总", [["村里自己的汇总"]])], created=CREATED)
     inp = _input(path, findings=[], status="accepted", counts={})
     report = openpyxl.load_workbook(write_village_report(tmp_path / "outbox", inp))
     assert report.sheetnames == ["汇总", "汇总(2)"]
