@@ -26,19 +26,21 @@ from results import write_section  # noqa: E402
 
 import township.ingest as ingest_module  # noqa: E402
 from township.config import Settings  # noqa: E402
-from township.store import Warehouse  # noqa: E402
+from township.store import indicators, load  # noqa: E402
+from township.store.file import FileWarehouse  # noqa: E402
 
 START, END = "<!-- profile:start -->", "<!-- profile:end -->"
 STAGES = {
     (ingest_module, "discover"): "find the files (scandir)",
     (ingest_module, "new_files"): "what is new: stat and compare with the warehouse",
     (ingest_module, "_new_only"): "leave out copies of files already loaded (by sha256)",
-    (Warehouse, "begin_load"): "open the load's transaction, replace the village list",
-    (Warehouse, "insert_tables"): "insert each chunk's rows (Arrow), in the parent",
+    (FileWarehouse, "begin_load"): "open the load's transaction, replace the village list",
+    (load, "insert_batch"): "insert each chunk's rows (Arrow), in the parent",
     (ingest_module, "_add_derived_findings"): "warehouse-level rules (other village, outliers)",
-    (Warehouse, "submission_statuses"): "statuses for the run's summary",
-    (Warehouse, "commit"): "commits: the load, then the indicators",
-    (Warehouse, "materialize_indicators"): "materialize marts.indicator_values",
+    (load, "submission_statuses"): "statuses for the run's summary",
+    (load, "record_ingest"): "the file ledger (raw.ingests, raw.file_outcomes)",
+    (FileWarehouse, "commit"): "commits: the load, then the indicators",
+    (indicators, "materialize"): "materialize the indicators",
     (ingest_module, "_publish_for_analysts"): "write the analysts' copy",
 }
 

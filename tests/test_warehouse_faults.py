@@ -49,7 +49,7 @@ def stall(wh):
     Path("ready").write_text("materializing")  # the load has committed
     time.sleep(120)
 
-indicators._materialize = stall
+indicators.materialize = stall
 ingest_module.ingest(Settings())
 """
 HOLD_WAREHOUSE = """

@@ -28,14 +28,15 @@ def refresh(wh: Warehouse) -> int:
     """Materialize the indicators in a transaction of their own (in a lake, retried when
     another process materialized meanwhile). Returns the number of rows."""
 
-    def materialize() -> int:
+    def work() -> int:
         wh.before_materialize()
-        return _materialize(wh)
+        return materialize(wh)
 
-    return wh.transaction(materialize)
+    return wh.transaction(work)
 
 
-def _materialize(wh: Warehouse) -> int:
+def materialize(wh: Warehouse) -> int:
+    """Replace the materialized indicators with those of the rows (in the open transaction)."""
     _load_catalog(wh)
     # the units and the facts keyed by them, in one transaction: their keys agree
     wh.con.execute("delete from marts.indicator_orgs")
