@@ -9,13 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from township.forms import load_catalogue
+from township.forms import Form, load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding
 from township.privacy import mask_id, person_key
 from township.read.files import relative_path
 from township.rules.validate import ValidatedBatch
-
-RECORD_FORMS = ("contraception", "migrants", "services")
 
 
 class CellIndex:
@@ -104,31 +102,11 @@ def build_load_batch(
     batch.tables["raw.submissions"] = _submissions(files, validated, raw_root, now)
     batch.tables["raw.submission_forms"] = _submission_forms(files)
     batch.tables["restricted.submissions"] = _refusals(files)
-    births = _with_submission(validated.frames["births"], files)
-    batch.tables["raw.births"] = _births(births, key)
-    batch.tables["restricted.births"] = _lineage(births).assign(
-        mother_name=births["mother_name"],
-        mother_id=births["mother_id"].map(_text),
-        father_name=births["father_name"],
-        father_id=births["father_id"].map(_text),
-        child_name=births["child_name"],
-        note=births["note"],
-    )
-    people = _with_submission(validated.frames["beneficiaries"], files)
-    batch.tables["raw.beneficiaries"] = _lineage(people).assign(
-        person_key=people["id_number"].map(lambda v: person_key(key, _text(v))),
-        id_masked=people["id_number"].map(lambda v: mask_id(_text(v))),
-        category=people["category"].map(_in_vocabulary("category")),
-        approved_on=people["approved_on"].map(_date),
-        has_error=people["_has_error"].astype(bool),
-    )
-    batch.tables["restricted.beneficiaries"] = _lineage(people).assign(
-        name=people["name"], id_number=people["id_number"].map(_text), note=people["note"]
-    )
-    for form in RECORD_FORMS:
-        batch.tables[f"raw.{form}"] = _record_form(
-            _with_submission(validated.frames[form], files), form
-        )
+    for form in load_catalogue().data_forms:
+        frame = _with_submission(validated.frames[form.name], files)
+        batch.tables[f"raw.{form.name}"] = _public_rows(frame, form, key)
+        if form.personal_fields:
+            batch.tables[f"restricted.{form.name}"] = _personal_rows(frame, form)
     batch.tables["raw.findings"], batch.tables["restricted.findings"] = findings_tables(
         files, validated.findings
     )
@@ -181,28 +159,40 @@ def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _births(births: pd.DataFrame, key: bytes) -> pd.DataFrame:
-    out = _lineage(births).assign(
-        person_key=births["mother_id"].map(lambda v: person_key(key, _text(v))),
-        mother_id_masked=births["mother_id"].map(lambda v: mask_id(_text(v))),
-        child_sex=births["child_sex"].map(lambda v: v if v in ("男", "女") else None),
-        birth_date=births["birth_date"].map(_date),
-        parity=births["parity"].map(_int).astype("Int64"),
-        in_policy=births["in_policy"]
-        .map(lambda v: v if isinstance(v, bool) else None)
-        .astype("boolean"),
-        residence=births["residence"].map(_in_vocabulary("residence")),
-        has_error=births["_has_error"].astype(bool),
-    )
-    return out
-
-
-def _record_form(frame: pd.DataFrame, form: str) -> pd.DataFrame:
+def _public_rows(frame: pd.DataFrame, form: Form, key: bytes) -> pd.DataFrame:
+    """A form's rows as raw.<form> holds them: lineage, the person as a keyed hash and a masked
+    ID, each field that is not personal as its type is stored, and whether the row has an error."""
     out = _lineage(frame)
-    for name in load_catalogue().forms[form].field_names:
-        out[name] = frame[name].map(_int).astype("Int64")
+    if form.person_key:
+        ids = frame[form.person_key.field].map(_text)
+        out["person_key"] = ids.map(lambda v: person_key(key, v))
+        out[form.person_key.masked] = ids.map(mask_id)
+    for f in form.public_fields:
+        out[f.name] = _stored(f.type)(frame[f.name])
     out["has_error"] = frame["_has_error"].astype(bool)
     return out
+
+
+def _personal_rows(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
+    """A form's personal fields as restricted.<form> holds them: text, with the lineage."""
+    out = _lineage(frame)
+    for f in form.personal_fields:
+        out[f.name] = frame[f.name].map(_text)
+    return out
+
+
+def _stored(kind: str):
+    """How a column of a field type is stored: its values as read when they are valid, else
+    empty (what was typed stays with the error's finding, in restricted)."""
+    if kind in ("sex", "residence", "category"):
+        return lambda s: s.map(_in_vocabulary(kind))
+    if kind == "date":
+        return lambda s: s.map(_date)
+    if kind in ("parity", "count"):
+        return lambda s: s.map(_int).astype("Int64")
+    if kind == "in_policy":
+        return lambda s: s.map(lambda v: v if isinstance(v, bool) else None).astype("boolean")
+    return lambda s: s.map(_text)
 
 
 def _submissions(

@@ -13,6 +13,21 @@ import yaml
 FORMS_FILE = Path(__file__).resolve().parent.parent / "schemas" / "forms.yaml"
 
 
+# How a field of each type is stored outside `restricted` (a personal field is text there).
+SQL_TYPES = {
+    "text": "varchar",
+    "id": "varchar",
+    "sex": "varchar",
+    "date": "date",
+    "parity": "integer",
+    "in_policy": "boolean",
+    "residence": "varchar",
+    "category": "varchar",
+    "count": "integer",
+    "month": "varchar",
+}
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -21,6 +36,25 @@ class Field:
     type: str
     required: bool = False
     personal: bool = False
+    measure: str | None = None  # of a record form's field: stock | event
+
+    @property
+    def sql_type(self) -> str:
+        return "varchar" if self.personal else SQL_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """The ID field that stands for the person outside restricted, as a keyed hash and masked."""
+
+    field: str
+    masked: str
+    facts: tuple[str, ...] = ()  # with the person, what makes one fact counted once
+
+    @property
+    def columns(self) -> list[str]:
+        """The columns of raw.<form> that identify one fact: the person's key and the others."""
+        return ["person_key", *self.facts]
 
 
 @dataclass(frozen=True)
@@ -30,6 +64,8 @@ class Form:
     kind: str  # cover | person | record
     sheet_aliases: tuple[str, ...]
     fields: tuple[Field, ...]
+    person_key: PersonKey | None = None
+    dated_by: str | None = None  # a person form's date field: a row counts in its period
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -37,6 +73,16 @@ class Form:
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def public_fields(self) -> list[Field]:
+        """What the analysts' tables hold of a row (raw.<form>)."""
+        return [f for f in self.fields if not f.personal]
+
+    @property
+    def personal_fields(self) -> list[Field]:
+        """What only restricted.<form> holds."""
+        return [f for f in self.fields if f.personal]
 
 
 @dataclass(frozen=True)
@@ -53,6 +99,13 @@ class Catalogue:
     def data_forms(self) -> list[Form]:
         return [f for f in self.forms.values() if f.kind != "cover"]
 
+    def of_kind(self, kind: str) -> list[Form]:
+        return [f for f in self.forms.values() if f.kind == kind]
+
+    def allowed(self, vocabulary: str) -> list[object]:
+        """The values a coded field may take, in the catalogue's order."""
+        return list(dict.fromkeys(self.vocabularies[vocabulary].values()))
+
 
 # Punctuation, spaces, and control and invisible characters (a NUL, a zero-width space).
 _PUNCT = re.compile(
@@ -68,7 +121,7 @@ def normalise_label(text: object) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", str(text))).lower()
 
 
-def _field(name: str, spec: dict) -> Field:
+def _field(name: str, spec: dict, form_measure: str | None) -> Field:
     return Field(
         name=name,
         name_zh=spec["name_zh"],
@@ -76,22 +129,33 @@ def _field(name: str, spec: dict) -> Field:
         type=spec["type"],
         required=bool(spec.get("required", False)),
         personal=bool(spec.get("personal", False)),
+        measure=spec.get("measure", form_measure),
+    )
+
+
+def _form(name: str, spec: dict) -> Form:
+    key = spec.get("person_key")
+    person_key = None
+    if key:
+        masked = key.get("masked", f"{key['field']}_masked")
+        person_key = PersonKey(key["field"], masked, tuple(key.get("with", ())))
+    measure = spec.get("measure")
+    fields = tuple(_field(f, s, measure) for f, s in spec["fields"].items())
+    return Form(
+        name,
+        spec["name_zh"],
+        spec["kind"],
+        tuple(spec["sheet_aliases"]),
+        fields,
+        person_key,
+        spec.get("dated_by"),
     )
 
 
 @cache
 def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    forms = {
-        name: Form(
-            name=name,
-            name_zh=spec["name_zh"],
-            kind=spec["kind"],
-            sheet_aliases=tuple(spec["sheet_aliases"]),
-            fields=tuple(_field(f, s) for f, s in spec["fields"].items()),
-        )
-        for name, spec in raw["forms"].items()
-    }
+    forms = {name: _form(name, spec) for name, spec in raw["forms"].items()}
     markers = raw["non_data_markers"]
     return Catalogue(
         forms=forms,
@@ -105,3 +169,30 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
             for k, vocab in raw["vocabularies"].items()
         },
     )
+
+
+def sql_context() -> dict:
+    """What the SQL templates (township/sql) see of the forms: the catalogue, and how each
+    field is described in the warehouse's comments."""
+    catalogue = load_catalogue()
+    return {
+        "person_forms": catalogue.of_kind("person"),
+        "record_forms": catalogue.of_kind("record"),
+        "data_forms": catalogue.data_forms,
+        "describe": lambda field: _describe(field, catalogue),
+        "quoted": lambda text: str(text).replace("'", "''"),
+        "names": lambda forms: ", ".join(f"'{form.name}'" for form in forms),
+    }
+
+
+def _describe(field: Field, catalogue: Catalogue) -> str:
+    """A column's comment: its Chinese name, and the values a coded field takes."""
+    if field.personal:
+        return field.name_zh
+    if field.type in ("sex", "residence", "category"):
+        return f"{field.name_zh}：{' | '.join(catalogue.allowed(field.type))}"
+    if field.type == "in_policy":
+        return f"{field.name_zh}（空视为符合）"
+    if field.type == "parity":
+        return f"{field.name_zh} 1, 2, 3…"
+    return field.name_zh

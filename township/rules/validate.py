@@ -8,11 +8,11 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from schemas import MODELS
-from schemas.checks import age_on, birth_date_of_id
 from township.forms import load_catalogue
 from township.model import ERROR, FileRead, Finding
 from township.rules.catalog import finding
+from township.rules.checks import age_on, birth_date_of_id
+from township.rules.models import models
 
 CONTEXT = ["_file", "_rec", "_row", "_sheet", "_report_month"]
 # Which cell a whole-record rule points at, when pandera does not name a column.
@@ -30,6 +30,7 @@ PANDERA_RULE = {"not_nullable": "required"}
 
 # pandera builds a model's schema on first use (~0.3 s in a fresh process, most of it the
 # first model): built here, once per process, so that forked workers inherit them.
+MODELS = models()
 for _model in MODELS.values():
     _model.to_schema()
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import json
 from datetime import datetime
 
 import pandas as pd
 
-from township.indicators.catalog import CATALOG_FILE, load_catalog
+from township.indicators.catalog import load_catalog
 from township.store.warehouse import Warehouse
 
 
-@functools.cache
 def catalog_fingerprint() -> str:
     """The SHA-256 of the indicator catalog: a changed catalog makes the figures stale."""
-    return hashlib.sha256(CATALOG_FILE.read_bytes()).hexdigest()
+    return hashlib.sha256(json.dumps(load_catalog(), sort_keys=True).encode()).hexdigest()
 
 
 def stale(wh: Warehouse) -> bool:

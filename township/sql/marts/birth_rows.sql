@@ -1,15 +1,11 @@
 -- grain: one row per data row of every received 出生登记 sheet: every version, valid or quarantined
--- what became of each row: counted, a duplicate (counted once elsewhere), quarantined, superseded
+-- what became of each row (staging.row_outcomes, told more briefly): counted, a duplicate
+-- (counted once elsewhere), quarantined, superseded
 create or replace view marts.birth_rows as
-with current_versions as (
-    select submission_id
-    from staging.current_forms(null)
+with outcomes as (
+    select submission_id, sheet, excel_row, outcome
+    from staging.row_outcomes(null)
     where form = 'births'
-),
-
-counted as (
-    select submission_id, sheet, excel_row
-    from staging.births(null)
 ),
 
 rows as (
@@ -20,12 +16,16 @@ rows as (
         s.village_code,
         s.received_at,
         s.status as submission_status,
-        c.submission_id is not null as is_current_version,
-        k.submission_id is not null as counted
+        o.outcome <> 'superseded' as is_current_version,
+        o.outcome in ('counted', 'outside_period') as counted,
+        case
+            when o.outcome in ('counted', 'outside_period') then 'counted'
+            when o.outcome in ('repeated', 'duplicate') then 'duplicate'
+            else o.outcome
+        end as outcome
     from raw.births as r
     join raw.submissions as s using (submission_id)
-    left join current_versions as c using (submission_id)
-    left join counted as k using (submission_id, sheet, excel_row)
+    join outcomes as o using (submission_id, sheet, excel_row)
 )
 
 select
@@ -48,12 +48,7 @@ select
     r.has_error,
     r.is_current_version,
     r.counted,
-    case
-        when not r.is_current_version then 'superseded'
-        when r.has_error then 'quarantined'
-        when not r.counted then 'duplicate'
-        else 'counted'
-    end as outcome
+    r.outcome
 from rows as r
 left join raw.villages as v using (village_code);
 

@@ -5,11 +5,19 @@ with records as (
     from staging.contraception(null)
 ),
 
+sums as (
+    select submission_id, sheet, excel_row, contraceptive_users, long_acting_users
+    from staging.contraception_users(null)
+),
+
 with_files as (
     select
         r.*,
+        u.contraceptive_users,
+        u.long_acting_users,
         s.file_name
     from records as r
+    join sums as u using (submission_id, sheet, excel_row)
     join raw.submissions as s using (submission_id)
 )
 

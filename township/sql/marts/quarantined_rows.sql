@@ -1,25 +1,9 @@
--- grain: one row per quarantined row or record (has an error) of a received file, every version
--- births and beneficiaries rows, and the one record of the contraception, migrants and services forms
+-- grain: one row per quarantined row or record (has an error) of a received file, every version:
+-- a person form's rows (their errors by row), a one-record form's record (its sheet's errors)
 create or replace view marts.quarantined_rows as
 with quarantined as (
-    select submission_id, 'births' as form, sheet, excel_row
-    from raw.births
-    where has_error
-    union all
-    select submission_id, 'beneficiaries', sheet, excel_row
-    from raw.beneficiaries
-    where has_error
-    union all
-    select submission_id, 'contraception', sheet, excel_row
-    from raw.contraception
-    where has_error
-    union all
-    select submission_id, 'migrants', sheet, excel_row
-    from raw.migrants
-    where has_error
-    union all
-    select submission_id, 'services', sheet, excel_row
-    from raw.services
+    select form, submission_id, sheet, excel_row
+    from staging.form_rows
     where has_error
 ),
 
@@ -58,8 +42,8 @@ select
     s.received_at,
     q.sheet,
     q.excel_row,
-    case when q.form in ('births', 'beneficiaries') then r.rule_ids else k.rule_ids end as rule_ids,
-    case when q.form in ('births', 'beneficiaries') then r.n_errors else k.n_errors end::integer
+    case when q.form in ({{ names(person_forms) }}) then r.rule_ids else k.rule_ids end as rule_ids,
+    case when q.form in ({{ names(person_forms) }}) then r.n_errors else k.n_errors end::integer
         as n_errors,
     c.submission_id is not null as is_current_version
 from quarantined as q

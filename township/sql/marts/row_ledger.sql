@@ -1,79 +1,8 @@
--- grain: one row per (received file, form): where every data row read went; the counts balance:
--- rows_read = counted + outside_period + repeated + duplicates + superseded + quarantined + in_refused_file
--- a row of a person form is counted where staging picks it for its person (births: mother, date,
--- parity; beneficiaries: person, category); another valid row of the same person is repeated
--- (the same village sent it in another file: a cumulative register) or a duplicate (the same
--- file, or another village); a one-record form's record is counted when its version is current
+-- grain: one row per (received file, form): where every data row read went (staging.row_outcomes);
+-- the counts balance: rows_read = counted + outside_period + repeated + duplicates + superseded
+-- + quarantined + in_refused_file
 create or replace view marts.row_ledger as
-with current_versions as (
-    select submission_id, form
-    from staging.current_forms(null)
-),
-
-picked_births as (
-    select person_key, birth_date, parity, village_code, submission_id, sheet, excel_row
-    from staging.births(null)
-),
-
-picked_beneficiaries as (
-    select person_key, category, village_code, submission_id, sheet, excel_row
-    from staging.beneficiaries(null)
-),
-
-person_rows as (
-    select
-        'births' as form, r.submission_id, r.sheet, r.excel_row, r.has_error, r.birth_date as event_date,
-        p.submission_id as picked_submission, p.sheet as picked_sheet, p.excel_row as picked_row,
-        p.village_code as picked_village
-    from raw.births as r
-    left join picked_births as p using (person_key, birth_date, parity)
-    union all
-    select
-        'beneficiaries', r.submission_id, r.sheet, r.excel_row, r.has_error, r.approved_on,
-        p.submission_id, p.sheet, p.excel_row, p.village_code
-    from raw.beneficiaries as r
-    left join picked_beneficiaries as p using (person_key, category)
-),
-
-record_rows as (
-    select 'contraception' as form, submission_id, has_error from raw.contraception
-    union all
-    select 'migrants', submission_id, has_error from raw.migrants
-    union all
-    select 'services', submission_id, has_error from raw.services
-),
-
-classified as (
-    select
-        r.form, r.submission_id,
-        case
-            when c.submission_id is null then 'superseded'
-            when r.has_error then 'quarantined'
-            when (r.picked_submission, r.picked_sheet, r.picked_row) = (r.submission_id, r.sheet, r.excel_row)
-                then case
-                    when staging.statistical_year(r.event_date)
-                        < staging.statistical_year(strptime(s.report_month, '%Y-%m')) then 'outside_period'
-                    else 'counted'
-                end
-            when r.picked_village = s.village_code and r.picked_submission <> r.submission_id then 'repeated'
-            when r.picked_submission is not null then 'duplicate'
-        end as outcome
-    from person_rows as r
-    join raw.submissions as s using (submission_id)
-    left join current_versions as c using (submission_id, form)
-    union all
-    select
-        r.form, r.submission_id,
-        case
-            when c.submission_id is null then 'superseded'
-            when r.has_error then 'quarantined'
-            else 'counted'
-        end
-    from record_rows as r
-    left join current_versions as c using (submission_id, form)
-),
-
-outcomes as (
+with outcomes as (
     select
         submission_id, form,
         count(*) filter (outcome = 'counted') as counted,
@@ -82,7 +11,7 @@ outcomes as (
         count(*) filter (outcome = 'duplicate') as duplicates,
         count(*) filter (outcome = 'superseded') as superseded,
         count(*) filter (outcome = 'quarantined') as quarantined
-    from classified
+    from staging.row_outcomes(null)
     group by all
 )
 

@@ -1,0 +1,105 @@
+"""One definition of each thing: the warehouse's form tables are the form definitions
+(schemas/forms.yaml); every count indicator is the sum of the rows its lineage lists; an
+indicator added to the catalog alone gets its figures at the next ingest, and traces."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from analyst_sample import sample_warehouse
+from builders import birth_row, write_births
+
+import township.indicators.catalog as catalog_module
+from township.forms import load_catalogue
+from township.ingest import ingest
+from township.store import Warehouse, indicators
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_warehouse(tmp_path_factory)
+
+
+def columns(wh: Warehouse, table: str) -> list[tuple[str, str]]:
+    """A table's columns and types; restricted is a file of its own, attached by that name."""
+    schema, name = table.split(".")
+    return wh.con.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where (schema_name = ? or database_name = ?) and table_name = ? order by column_index",
+        [schema, schema, name],
+    ).fetchall()
+
+
+def test_the_form_tables_are_the_form_definitions(sample):
+    lineage = [("submission_id", "VARCHAR"), ("sheet", "VARCHAR"), ("excel_row", "INTEGER")]
+    types = {"varchar": "VARCHAR", "integer": "INTEGER", "date": "DATE", "boolean": "BOOLEAN"}
+    with Warehouse.at(sample.warehouse, read_only=True) as wh:
+        for form in load_catalogue().data_forms:
+            key = form.person_key
+            person = [("person_key", "VARCHAR"), (key.masked, "VARCHAR")] if key else []
+            public = [(f.name, types[f.sql_type]) for f in form.public_fields]
+            expected = lineage + person + public + [("has_error", "BOOLEAN")]
+            assert columns(wh, f"raw.{form.name}") == expected, form.name
+            personal = [(f.name, "VARCHAR") for f in form.personal_fields]
+            restricted = columns(wh, f"restricted.{form.name}")
+            assert restricted == (lineage + personal if personal else []), form.name
+
+
+def test_every_count_indicator_is_the_sum_of_the_rows_behind_it(sample):
+    with Warehouse.at(sample.warehouse, read_only=True) as wh:
+        catalog = indicators.catalog(wh)
+        counts = catalog[catalog["denominator"].isna() & (catalog["kind"] != "quality")]
+        counts = [*counts["code"], "rows_quarantined", "duplicates_removed"]
+        values = indicators.values(wh, "SY2026H1")
+        checked = 0
+        for row in values[values["indicator"].isin(counts)].itertuples():
+            behind = indicators.lineage(wh, "SY2026H1", row.org_code, row.indicator)
+            total = behind["value"].sum() if len(behind) else 0
+            assert total == (row.value or 0), (row.org_code, row.indicator, total, row.value)
+            checked += 1
+    assert checked > 20 * len(counts)  # the township and its villages, every count
+
+
+def test_an_indicator_added_to_the_catalog_alone_gets_figures_and_traces(
+    settings, tmp_path, monkeypatch
+):
+    write_births(
+        settings.raw_dir / "2026-03" / "420117104201.xlsx",
+        [
+            birth_row(1, "2026-03-02", sex="女"),
+            birth_row(2, "2026-03-03"),
+            birth_row(3, "2026-03-04"),
+        ],
+    )
+    ingest(settings)
+    catalog = yaml.safe_load(catalog_module.CATALOG_FILE.read_text(encoding="utf-8"))
+    catalog["indicators"].append(
+        {
+            "code": "girls_share",
+            "name_zh": "女婴占比",
+            "kind": "event",
+            "numerator": "births_female",
+            "denominator": "births_total",
+            "factor": 100,
+            "decimals": 1,
+            "unit": "%",
+        }
+    )
+    edited = tmp_path / "catalog.yaml"
+    edited.write_text(yaml.safe_dump(catalog, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(catalog_module, "CATALOG_FILE", edited)
+    catalog_module.load_catalog.cache_clear()
+    try:
+        again = ingest(settings)  # nothing new but the catalog: the figures are built again
+        assert again.submissions == [] and again.indicator_rows > 0
+        with Warehouse.at(settings.warehouse, read_only=True) as wh:
+            assert not indicators.stale(wh)
+            values = indicators.values(wh, "2026-03")
+            share = values[
+                (values["indicator"] == "girls_share") & (values["org_level"] == "township")
+            ]
+            behind = indicators.lineage(wh, "2026-03", "420117104", "girls_share")
+    finally:
+        catalog_module.load_catalog.cache_clear()
+    assert share["value"].tolist() == [33.3]
+    assert (int(behind["value"].sum()), int(behind["denominator"].sum())) == (1, 3)
