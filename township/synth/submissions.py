@@ -30,7 +30,6 @@ from township.synth.styles import (
 )
 from township.synth.writer import COVER, COVER_HEADER, Merge, Sheet, write_csv, write_workbook
 
-FORM_ORDER = ["births", "contraception", "migrants", "beneficiaries", "services"]
 BIRTH_FIELDS = [
     "mother_name",
     "mother_id",
@@ -68,6 +67,12 @@ TITLES = {
     "migrants": "流动人口管理情况",
     "services": "宣传服务情况",
 }
+
+def catalogue_form_name(form: str) -> str:
+    from township.forms import load_catalogue
+
+    return load_catalogue().forms[form].name_zh
+
 
 TYPE_HINTS = {
     "text": "文本",
@@ -165,9 +170,10 @@ def _open_grid(name: str, width: int, form: str, sub: Submission) -> SheetGrid:
     if style.title != "none":
         year, mon = int(sub.month[:4]), int(sub.month[5:7])
         owner = sub.village.township_name if form == "births" else sub.village.name
-        grid.add_title(f"{owner}{year}年{mon}月{TITLES[form]}", style.title == "merged")
+        title = TITLES.get(form, f"{catalogue_form_name(form)}表")
+        grid.add_title(f"{owner}{year}年{mon}月{title}", style.title == "merged")
     if style.units_row:
-        grid.add_units(UNITS[form])
+        grid.add_units(UNITS.get(form, "单位：人"))
     return grid
 
 
@@ -291,7 +297,7 @@ def record_grid(
     catalogue: Catalogue, sub: Submission, form: str, name: str, values: dict
 ) -> SheetGrid:
     style = sub.style
-    fields = list(values)
+    fields = [f for f in catalogue.forms[form].field_names if f in values]
     labels = [header_label(catalogue, form, f, style, k) for k, f in enumerate(fields)]
     cells = [format_count(values[f], style) for f in fields]
     if record_layout(style, form) == "list":
@@ -335,15 +341,14 @@ def submission_grids(catalogue: Catalogue, sub: Submission) -> list[tuple[str, S
     grids: list[tuple[str, SheetGrid]] = []
     if sub.style.has_cover and not sub.as_csv:
         grids.append(("cover", cover_grid(catalogue, sub)))
-    for index, form in enumerate(FORM_ORDER):
+    for index, form in enumerate(f.name for f in catalogue.data_forms):
         name = sheet_name(catalogue, form, sub.style, index)
         if form == "births":  # written even when empty: "no births this month" is news too
             grids.append((form, births_grid(catalogue, sub, name)))
         elif form == "beneficiaries":
             if sub.beneficiaries or sub.style.empty_beneficiaries == "header":
                 grids.append((form, beneficiaries_grid(catalogue, sub, name)))
-        else:
-            values = getattr(sub.records, form)
+        elif (values := getattr(sub.records, form, None)) is not None:
             grids.append((form, record_grid(catalogue, sub, form, name, values)))
     return grids
 
