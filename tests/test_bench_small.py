@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 import township.ingest as ingest_module
+import township.prepare as prepare_module
+import township.workers as workers_module
 from township.config import Settings
 from township.ingest import ingest
 from township.store import Warehouse, queries
@@ -23,7 +25,7 @@ def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(sett
         months=["2026-02", "2026-03"],
         seed=7,
     )
-    monkeypatch.setattr(ingest_module, "PARALLEL_FROM_FILES", 10)
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM_FILES", 10)
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", 25)
     result = ingest(Settings(workers=2))
     assert result.by_status.get("rejected", 0) == 0
@@ -81,15 +83,15 @@ def test_a_reader_crash_in_a_worker_process_of_a_flow_run_rejects_that_file_alon
         seed=5,
     )
     victim = sorted((settings.raw_dir / "2026-03").iterdir())[7]
-    read_file = ingest_module.read_file
+    read_file = prepare_module.read_file
 
     def crash_on_victim(path, *args, **kwargs):
         if path == victim:
             raise ValueError("the reader gave up")  # anything a library may raise
         return read_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "read_file", crash_on_victim)
-    monkeypatch.setattr(ingest_module, "PARALLEL_FROM_FILES", 4)
+    monkeypatch.setattr(prepare_module, "read_file", crash_on_victim)
+    monkeypatch.setattr(workers_module, "PARALLEL_FROM_FILES", 4)
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", 3)
     monkeypatch.setenv("TOWNSHIP_WORKERS", "2")
     out = monthly_ingest(month="2026-03", village_reports=False)

@@ -13,6 +13,7 @@ import pytest
 from builders import birth_row, write_births
 
 import township.ingest as ingest_module
+import township.prepare as prepare_module
 from township.ingest import PublishFailed, ingest
 from township.store import analyst_copy_path
 from township.store.file import FileWarehouse
@@ -36,14 +37,14 @@ def ten_files(settings) -> list:
 def test_a_file_that_kills_its_reader_worker_is_refused_alone(settings, monkeypatch, chunk_files):
     paths = ten_files(settings)
     victim = paths[6]
-    read_file = ingest_module.read_file
+    read_file = prepare_module.read_file
 
     def die_on_victim(path, *args, **kwargs):
         if path == victim:
             os.kill(os.getpid(), signal.SIGKILL)  # as an abort inside a reader library
         return read_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "read_file", die_on_victim)
+    monkeypatch.setattr(prepare_module, "read_file", die_on_victim)
     monkeypatch.setattr(ingest_module, "CHUNK_FILES", chunk_files)
     result = ingest(settings)
     statuses = {s["file_name"]: (s["status"], s["village_code"]) for s in result.submissions}
@@ -57,14 +58,14 @@ def test_a_file_that_kills_its_reader_worker_is_refused_alone(settings, monkeypa
 def test_a_file_that_exhausts_the_reader_memory_bound_is_refused_alone(settings, monkeypatch):
     paths = ten_files(settings)
     victim = paths[3]
-    read_file = ingest_module.read_file
+    read_file = prepare_module.read_file
 
     def balloon_on_victim(path, *args, **kwargs):
         if path == victim:
             return bytearray(512 * 1024 * 1024)  # far past the bound set below
         return read_file(path, *args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "read_file", balloon_on_victim)
+    monkeypatch.setattr(prepare_module, "read_file", balloon_on_victim)
     settings = settings.with_options(max_reader_memory=128 * 1024 * 1024)
     result = ingest(settings)
     statuses = {s["file_name"]: s["status"] for s in result.submissions}

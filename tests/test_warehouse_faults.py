@@ -23,10 +23,11 @@ KILL_DURING_LOAD = """
 import sys, time
 from pathlib import Path
 import township.ingest as ingest_module
+import township.prepare as prepare_module
 from township.config import Settings
 
 ingest_module.CHUNK_FILES = 1  # one file per chunk: the first chunk is inserted, then we stall
-prepare, calls = ingest_module.prepare, []
+prepare, calls = prepare_module.prepare, []
 
 def prepare_then_stall(*args):
     calls.append(args)
@@ -35,7 +36,7 @@ def prepare_then_stall(*args):
         time.sleep(120)
     return prepare(*args)
 
-ingest_module.prepare = prepare_then_stall
+prepare_module.prepare = prepare_then_stall
 ingest_module.ingest(Settings())
 """
 KILL_WHILE_MATERIALIZING = """

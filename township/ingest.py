@@ -5,45 +5,33 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
 import socket
-import sys
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
-from township import ledger
+from township import ledger, workers
 from township.config import Settings
 from township.discovery import Discovery, Ignored, discover
-from township.facts import CellIndex, LoadBatch, build_load_batch, findings_frames
+from township.facts import CellIndex, LoadBatch, findings_frames
 from township.forms import load_catalogue
 from township.ledger import FileOutcome
-from township.model import FileRead, Finding, Rejection
+from township.model import Finding
+from township.prepare import CHUNK_FILES, chunks, ignored_outcome
 from township.privacy import load_or_create_key
 from township.read.files import (
-    NotARegularFile,
-    file_identity,
-    read_file,
     received_time,
     relative_path,
 )
 from township.rules.catalog import finding
-from township.rules.validate import validate_batch
 from township.store import Warehouse, indicators, load, publish
 from township.villages import VillageRegistry
 
 log = logging.getLogger(__name__)
-# Files read and validated together: bounds memory, amortises pandera's fixed cost per call.
-CHUNK_FILES = 1000
-# From two chunks on, a second process has a chunk to take over.
-PARALLEL_FROM_FILES = 2 * CHUNK_FILES
 
 
 class PublishFailed(OSError):
@@ -113,7 +101,7 @@ def new_files(
         try:
             stat = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
-            others.append(_ignored(Ignored(path, "vanished"), raw_dir, month))
+            others.append(ignored_outcome(Ignored(path, "vanished"), raw_dir, month))
             continue
         received = received_time(stat.st_mtime)
         submission = known.get((rel, stat.st_size, received))
@@ -135,243 +123,6 @@ def new_files(
                 )
             )
     return pending, others
-
-
-def _ignored(item: Ignored, raw_dir: Path, month: str | None = None) -> FileOutcome:
-    return FileOutcome(
-        relative_path(item.path, raw_dir),
-        month or item.month,
-        ledger.IGNORED,
-        item.reason_code,
-        item.reason_zh,
-    )
-
-
-MEMORY_LIMIT = Rejection(
-    "memory_limit",
-    "文件展开后内容过多，读取时超出了系统设定的内存上限，未能读取。"
-    "请在 Excel/WPS 中打开，删除多余的工作表、空行和格式后另存为 .xlsx 再报送。",
-)
-UNREADABLE = Rejection("unreadable", "文件无法读取，请在 Excel/WPS 中打开确认后重新保存并报送。")
-
-
-def read_one(
-    path: Path, month: str, registry: VillageRegistry, settings: Settings, sha256: str | None = None
-) -> FileRead | Ignored:
-    """Read a file; whatever goes wrong is recorded against that file alone. A file gone, or
-    no longer a plain file, since it was listed is not read (Ignored)."""
-    try:
-        return read_file(path, month, registry, **settings.reader_limits, sha256=sha256)
-    except FileNotFoundError:
-        return Ignored(path, "vanished")
-    except NotARegularFile:
-        return Ignored(path, "symlink" if os.path.islink(path) else "not_a_file")
-    except MemoryError:
-        return _refused(path, month, registry, MEMORY_LIMIT)
-    except Exception as exc:  # one broken file never stops the batch
-        log.warning("could not read %s: %s", path, exc)
-        return _refused(path, month, registry, UNREADABLE)
-
-
-def _refused(
-    path: Path, month: str, registry: VillageRegistry, rejection: Rejection
-) -> FileRead | Ignored:
-    """A file the reader gave up on, refused, for the village its file name names (if any)."""
-    try:
-        sha, size, received = file_identity(path)
-    except FileNotFoundError:
-        return Ignored(path, "vanished")
-    except NotARegularFile:
-        return Ignored(path, "not_a_file")
-    out = FileRead(path, sha, size, received, month, rejection=rejection)
-    village = registry.in_file_name(path.name)
-    if village is not None:
-        out.village_code, out.village_name = village.code, village.name
-    return out
-
-
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def prepare(
-    items: list[tuple[Path, str, str | None]],
-    registry: VillageRegistry,
-    settings: Settings,
-    key: bytes,
-) -> LoadBatch:
-    """Read, validate and shape a chunk of (file, month, sha256 or None: hashed here, from the
-    bytes read) items: one pandera call per form for the chunk. Runs in a worker process, so
-    it touches no storage."""
-    reads = [read_one(path, month, registry, settings, sha) for path, month, sha in items]
-    return shape(reads, [month for _, month, _ in items], registry, settings, key)
-
-
-def shape(
-    reads: list[FileRead | Ignored],
-    months: list[str],
-    registry: VillageRegistry,
-    settings: Settings,
-    key: bytes,
-) -> LoadBatch:
-    """What was read, validated and shaped as the warehouse's rows, with each file's outcome."""
-    files, outcomes, seen = [], [], {}
-    for read, month in zip(reads, months, strict=True):
-        if isinstance(read, Ignored):
-            outcomes.append(_ignored(read, settings.raw_dir, month))
-            continue
-        outcome = _read_outcome(read, settings.raw_dir)
-        if read.submission_id in seen:  # a byte-identical copy within the chunk: one of each
-            outcomes.append(outcome.as_unchanged())
-            continue
-        seen[read.submission_id] = True
-        files.append(read)
-        outcomes.append(outcome)
-    batch = build_load_batch(files, validate_batch(files), key, settings.raw_dir, datetime.now())
-    batch.outcomes = outcomes
-    return batch
-
-
-def _read_outcome(fr: FileRead, raw_dir: Path) -> FileOutcome:
-    rel = relative_path(fr.path, raw_dir)
-    if fr.rejection:
-        kind, code, reason = ledger.REFUSED, fr.rejection.code, fr.rejection.public_message
-    else:  # the status is set once the file's checks are all made (see ingest)
-        kind, code, reason = ledger.LOADED, "accepted", ""
-    return FileOutcome(
-        rel,
-        fr.report_month,
-        kind,
-        code,
-        reason,
-        fr.submission_id,
-        fr.village_code,
-        fr.size,
-        fr.received_at,
-    )
-
-
-def _worker_count(settings: Settings, n_files: int) -> int:
-    if n_files < PARALLEL_FROM_FILES:
-        return 1
-    return max(1, min(settings.workers or os.cpu_count() or 1, n_files // CHUNK_FILES + 1))
-
-
-def _pool_context():
-    """Fork where there is fork: a forked worker starts with this process's modules loaded; a
-    spawned one re-imports pandas, pandera and DuckDB first (~0.7 s of a core, per worker).
-    The workers touch neither the warehouse connection nor Prefect; they read, validate, return."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context(
-        "fork" if sys.platform == "linux" and "fork" in methods else "spawn"
-    )
-
-
-_WORKER: dict = {}
-
-
-def _remember(registry: VillageRegistry, settings: Settings, key: bytes) -> None:
-    """A worker's initializer: what every chunk needs, given once rather than with each chunk;
-    and the worker's memory bounded, so that a file that still blows up (after the reader's
-    checks of sizes and rows) fails its own worker, not the ingest."""
-    _WORKER.update(registry=registry, settings=settings, key=key)
-    limit_memory(settings.max_reader_memory)
-
-
-def limit_memory(budget: int | None) -> None:
-    """At most `budget` bytes of address space more than this process holds now (Linux)."""
-    if not budget or sys.platform != "linux":
-        return
-    import resource
-
-    with open("/proc/self/status", encoding="ascii") as status:
-        held = next(
-            (int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize")), 0
-        )
-    resource.setrlimit(resource.RLIMIT_AS, (held + budget, resource.RLIM_INFINITY))
-
-
-def _prepare_in_worker(items: list[tuple[Path, str, str | None]]) -> LoadBatch:
-    return prepare(items, _WORKER["registry"], _WORKER["settings"], _WORKER["key"])
-
-
-def prepared_batches(
-    chunks: Iterable[list[tuple[Path, str, str | None]]],
-    n_files: int,
-    registry: VillageRegistry,
-    settings: Settings,
-    key: bytes,
-) -> Iterator[tuple[int, LoadBatch]]:
-    """The chunks prepared in worker processes, in order, with a bounded number in flight.
-    `n_files`: at most how many files the chunks hold (how many workers are worth starting).
-    A worker that dies (a file beyond the memory bound, a crash in a reader library) breaks
-    the pool: its chunks are prepared again, halved until the file is found and refused."""
-    if settings.runner == "dask":  # on a Dask cluster, through Prefect (township/runners.py)
-        from township.runners import dask_batches
-
-        yield from dask_batches([i for chunk in chunks for i in chunk], registry, settings, key)
-        return
-    # Forked workers inherit every object of this process: frozen (again: what the ingest made
-    # since it began), their collector never walks them, so the walks neither cost the workers
-    # (~15% of their time) nor dirty the pages they share with this process. They stay frozen:
-    # the frozen are only ever freed by reference counting, so only cycles among them outlive
-    # their use, and the flow process ends with the run.
-    gc.freeze()
-    todo = deque(chunks)
-    workers = _worker_count(settings, n_files)
-    while todo:
-        broken = yield from _run_pool(todo, workers, registry, settings, key)
-        for chunk in broken:
-            yield from _isolated(chunk, registry, settings, key)
-
-
-def _pool(workers: int, registry: VillageRegistry, settings: Settings, key: bytes):
-    return ProcessPoolExecutor(
-        workers, _pool_context(), initializer=_remember, initargs=(registry, settings, key)
-    )
-
-
-def _run_pool(todo: deque, workers: int, registry, settings, key):
-    """Prepare chunks from `todo` until it is empty or the pool breaks; returns the chunks that
-    were in flight when it broke (in order), to be prepared again one part at a time."""
-    with _pool(workers, registry, settings, key) as pool:
-        in_flight: deque = deque()
-        while todo or in_flight:
-            while todo and len(in_flight) <= 2 * workers:
-                try:
-                    future = pool.submit(_prepare_in_worker, todo[0])
-                except BrokenProcessPool:  # broken meanwhile: the chunk waits for a new pool
-                    return [c for c, _ in in_flight]
-                in_flight.append((todo.popleft(), future))
-            chunk, future = in_flight[0]
-            try:
-                batch = future.result()
-            except BrokenProcessPool:
-                return [c for c, _ in in_flight]
-            in_flight.popleft()
-            yield len(chunk), batch
-    return []
-
-
-def _isolated(chunk: list, registry, settings, key) -> Iterator[tuple[int, LoadBatch]]:
-    """A chunk whose worker died, prepared again in a fresh worker; halved while its worker
-    still dies. A single file that kills its worker is refused, and the rest goes on."""
-    with _pool(1, registry, settings, key) as pool:
-        try:
-            yield len(chunk), pool.submit(_prepare_in_worker, chunk).result()
-            return
-        except BrokenProcessPool:
-            pass
-    if len(chunk) == 1:
-        path, month, _ = chunk[0]
-        log.warning("reading %s ended its worker process: refused", path)
-        refused = _refused(path, month, registry, MEMORY_LIMIT)
-        yield 1, shape([refused], [month], registry, settings, key)
-        return
-    half = len(chunk) // 2
-    yield from _isolated(chunk[:half], registry, settings, key)
-    yield from _isolated(chunk[half:], registry, settings, key)
 
 
 def ingest(
@@ -417,7 +168,7 @@ class IngestRun:
 
     def __init__(self, ingest_id: str, started: datetime, month, found: Discovery, raw_dir: Path):
         self.ingest_id, self.started, self.month = ingest_id, started, month
-        self.outcomes: list[FileOutcome] = [_ignored(i, raw_dir) for i in found.ignored]
+        self.outcomes: list[FileOutcome] = [ignored_outcome(i, raw_dir) for i in found.ignored]
 
     def tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The rows of raw.ingests and raw.file_outcomes."""
@@ -447,9 +198,9 @@ def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings,
     """Read, validate and insert the pending files, chunk by chunk, in the open transaction;
     then the checks that need every file in (which village a birth counts for, outliers)."""
     done, read, cells, known = 0, 0, CellIndex(), load.known_submissions(wh)
-    chunks = _chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
+    todo = chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
     with wh.one_thread():
-        for n, batch in prepared_batches(chunks, len(pending), registry, settings, key):
+        for n, batch in workers.prepared_batches(todo, len(pending), registry, settings, key):
             batch = _new_only(batch, known)
             load.insert_batch(wh, batch.tables)
             cells.merge(batch.cells)

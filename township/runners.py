@@ -38,7 +38,7 @@ from prefect.context import FlowRunContext  # noqa: E402
 
 from township.config import Settings  # noqa: E402
 from township.facts import LoadBatch  # noqa: E402
-from township.ingest import CHUNK_FILES, _chunks, prepare  # noqa: E402
+from township.prepare import CHUNK_FILES, chunks, prepare  # noqa: E402
 from township.villages import VillageRegistry  # noqa: E402
 
 IN_FLIGHT_PER_WORKER = 2
@@ -98,12 +98,12 @@ def dask_batches(
     def read_and_validate():
         # The chunks of the local runner: the same files are loaded together, in the same
         # order, so the checks made against the warehouse while loading find the same.
-        chunks = iter(list(_chunks(items, CHUNK_FILES)))
+        todo = iter(list(chunks(items, CHUNK_FILES)))
         workers = _worker_count(settings)
         in_flight: deque = deque()
 
         def submit_next() -> None:
-            chunk = next(chunks, None)
+            chunk = next(todo, None)
             if chunk is not None:
                 future = prepare_chunk.submit(chunk, registry, remote, key)
                 in_flight.append((len(chunk), future))

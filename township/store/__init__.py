@@ -11,7 +11,8 @@ publish.py     the analysts' copy
 connection.py  connecting; errors.py what can go wrong; paths.py the files beside
 """
 
-from township.store import indicators, load, publish, queries
+# file and lake register their storages with Warehouse when imported
+from township.store import file, indicators, lake, load, publish, queries  # noqa: F401
 from township.store.errors import (
     WarehouseBusy,
     WarehouseDamaged,

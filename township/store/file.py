@@ -114,6 +114,9 @@ class FileWarehouse(Warehouse):
         shutil.copyfile(path, tmp)
 
 
+Warehouse.kinds["file"] = FileWarehouse
+
+
 def _attach_restricted(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
     """The names and ID numbers: the file beside the warehouse, as the catalog `restricted`.
     Not attached when there is none to read (an analysts' copy, say)."""

@@ -192,3 +192,6 @@ class LakeWarehouse(Warehouse):
 
     def exclusive_copies(self) -> bool:
         return True
+
+
+Warehouse.kinds["lake"] = LakeWarehouse

@@ -34,6 +34,9 @@ class Warehouse:
     ones (the same connection where one transaction holds both)."""
 
     is_lake = False
+    # the storages, by kind: each registers itself (township/store/file.py, lake.py), so that
+    # this module needs neither, and both build on it
+    kinds: dict[str, type[Warehouse]] = {}
 
     def __init__(self, path: Path, con: duckdb.DuckDBPyConnection, private=None):
         self.path = Path(path)
@@ -46,11 +49,8 @@ class Warehouse:
         another process, it is waited for `wait_seconds`, by default the settings' own
         (TOWNSHIP_LOCK_WAIT_SECONDS), then WarehouseBusy."""
         if settings.catalog:
-            from township.store.lake import LakeWarehouse
-
-            return LakeWarehouse(
-                settings.warehouse, settings.catalog, settings.lake_data, read_only
-            )
+            lake = Warehouse.kinds["lake"]
+            return lake(settings.warehouse, settings.catalog, settings.lake_data, read_only)
         if wait_seconds is None:
             wait_seconds = getattr(settings, "lock_wait_seconds", 60.0)
         return Warehouse.at(settings.warehouse, read_only, wait_seconds)
@@ -58,9 +58,7 @@ class Warehouse:
     @staticmethod
     def at(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> Warehouse:
         """The DuckDB file at `path`."""
-        from township.store.file import FileWarehouse
-
-        return FileWarehouse(path, read_only, wait_seconds)
+        return Warehouse.kinds["file"](path, read_only, wait_seconds)
 
     def close(self) -> None:
         if self.private is not self.con:

@@ -68,6 +68,7 @@ TITLES = {
     "services": "宣传服务情况",
 }
 
+
 def catalogue_form_name(form: str) -> str:
     from township.forms import load_catalogue
 
