@@ -554,6 +554,14 @@ def test_village_not_in_villages_csv_is_rejected():
     assert "村代码" in fr.rejection.message_zh
 
 
+def test_identities_naming_two_villages_are_rejected_and_attributed_to_neither():
+    fr = read("bad_identity_conflict_复合村.xlsx")
+    assert_rejected(fr, "identity_conflict")
+    assert fr.village_code is None
+    assert "桃园村" in fr.rejection.message_zh and "复合村" in fr.rejection.message_zh
+    assert fr.rows_read == {"births": ("出生登记", 1)}  # read, then refused: the row ledger
+
+
 def test_cover_month_disagreeing_with_the_folder_month_is_rejected():
     fr = read("bad_month_mismatch_420117104201.xlsx")
     assert_rejected(fr, "month_mismatch")
