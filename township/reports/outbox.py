@@ -10,7 +10,13 @@ import pandas as pd
 
 from township.config import Settings
 from township.model import Finding, Rejection
-from township.reports.village import ReportInput, one_line, report_path, write_village_report
+from township.reports.village import (
+    LEDGER_PARTS,
+    ReportInput,
+    one_line,
+    report_path,
+    write_village_report,
+)
 from township.store import Warehouse, queries
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,13 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
         sid: dict(zip(g["sheet"], g["n_records"].astype(int), strict=True))
         for sid, g in counts.groupby("submission_id")
     }
+    ledgers = {
+        sid: {
+            r.sheet: {part: int(getattr(r, part)) for part in LEDGER_PARTS}
+            for r in g.itertuples(index=False)
+        }
+        for sid, g in counts.groupby("submission_id")
+    }
     inputs = [
         ReportInput(
             village_code=_none(s.village_code),
@@ -69,6 +82,7 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
             rejection=Rejection(s.reason_code, s.reason_zh) if _none(s.reason_code) else None,
             findings=by_sub.get(s.submission_id, []),
             counts=per_sheet.get(s.submission_id, {}),
+            ledger=ledgers.get(s.submission_id, {}),
             township_name=_none(s.township_name),
         )
         for s in submissions.itertuples()

@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -87,6 +87,8 @@ class ReportInput:
     rejection: Rejection | None
     findings: list[Finding]
     counts: dict[str, int]  # records loaded per sheet, e.g. {"出生登记": 12}
+    # per sheet, where its rows went (marts.row_ledger), e.g. {"出生登记": {"counted": 11, …}}
+    ledger: dict[str, dict[str, int]] = field(default_factory=dict)
     township_name: str | None = None  # for the title line, e.g. "复合镇"
     # Set when another file of the same village was received in the same second: the report
     # name then carries the file's own name too, so neither report overwrites the other.
@@ -173,6 +175,7 @@ def plain_text_summary(inp: ReportInput) -> str:
         lines.append(f"拒收原因：{inp.rejection.message_zh}")
     if inp.counts:
         lines.append("读取记录：" + "，".join(f"{k} {v} 条" for k, v in inp.counts.items()))
+    lines += [f"  {sheet}：{ledger_text(parts)}" for sheet, parts in inp.ledger.items()]
     errors, warnings = _severity_counts(inp.findings)
     lines.append(f"错误 {errors} 处，警告 {warnings} 处")
     ordered = _ordered(inp.findings)
@@ -230,10 +233,28 @@ def _field_zh(name: str | None) -> str:
     if not name:
         return ""
     for form in load_catalogue().forms.values():
-        for field in form.fields:
-            if field.name == name:
-                return field.name_zh
+        for f in form.fields:
+            if f.name == name:
+                return f.name_zh
     return name
+
+
+LEDGER_PARTS = {
+    "counted": "计入统计",
+    "outside_period": "计入往年（跨年度迟报）",
+    "repeated": "此前已报送（不重复计）",
+    "duplicates": "重复记录（只计一次）",
+    "superseded": "已被后来报送的文件替换",
+    "quarantined": "有错误暂未计入",
+    "in_refused_file": "文件未被接收",
+}
+
+
+def ledger_text(parts: dict[str, int]) -> str:
+    """Where a sheet's rows went, in words: every row read is in exactly one of the parts."""
+    read = sum(parts.values())
+    shown = "，".join(f"{LEDGER_PARTS[k]} {n} 行" for k, n in parts.items() if n)
+    return f"读取 {read} 行" + (f"：{shown}" if shown else "")
 
 
 def _severity_counts(findings: list[Finding]) -> tuple[int, int]:
@@ -353,6 +374,8 @@ def _write_counts(sheet: Worksheet, row: int, inp: ReportInput, formats: dict) -
     for name, count in inp.counts.items():
         sheet.write_string(row, 1, one_line(name))
         sheet.write_string(row, 2, f"{count} 条")
+        if name in inp.ledger:
+            sheet.write_string(row, 3, ledger_text(inp.ledger[name]))
         row += 1
     errors, warnings = _severity_counts(inp.findings)
     for label, count, severity in (("错误", errors, ERROR), ("警告", warnings, WARNING)):
