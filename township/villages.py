@@ -41,6 +41,12 @@ class VillageRegistry:
         # Longest names first, so 李家湾村 wins over 李家 when both are registered.
         self._names = sorted(names, key=lambda item: -len(item[0]))
         self._exact = dict(self._names)
+        # The names by their first character: a file name is looked up at each of its own
+        # characters, not against every village (a prefecture has ten thousand of them).
+        self._by_first: dict[str, list[tuple[int, str, Village]]] = {}
+        for rank, (name, village) in enumerate(self._names):
+            if name:
+                self._by_first.setdefault(name[0], []).append((rank, name, village))
 
     @classmethod
     def load(cls, path: Path) -> VillageRegistry:
@@ -64,7 +70,14 @@ class VillageRegistry:
             if code in self.by_code:
                 return self.by_code[code]
         label = normalise_label(Path(file_name).stem)
-        return next((v for name, v in self._names if name and name in label), None)
+        found = [
+            (rank, village)
+            for i, char in enumerate(label)
+            for rank, name, village in self._by_first.get(char, ())
+            if label.startswith(name, i)
+        ]
+        # the longest name found (the first registered among equals), as a scan over all would
+        return min(found, key=lambda item: item[0], default=(None, None))[1]
 
 
 def _text(path: Path) -> str:
