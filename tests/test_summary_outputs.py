@@ -14,9 +14,10 @@ import pytest
 from builders import BIRTH_HEADER, VILLAGES_CSV, birth_row, write_births, write_workbook
 from matplotlib import image
 
+from township.calendar import Period
 from township.config import Settings
 from township.ingest import ingest
-from township.reports.compare import comparisons, previous_period, year_earlier
+from township.reports.compare import comparisons
 from township.reports.summary import load_summary, summary_json, summary_text
 from township.reports.summary_xlsx import write_summary_xlsx
 from township.store import Warehouse, indicators, queries
@@ -101,7 +102,7 @@ def report(tmp_path_factory) -> dict:
     ],
 )
 def test_previous_period_is_the_one_just_before_of_the_same_type(key, expected):
-    assert previous_period(key) == expected
+    assert Period.parse(key).previous().key == expected
 
 
 @pytest.mark.parametrize(
@@ -118,12 +119,12 @@ def test_previous_period_is_the_one_just_before_of_the_same_type(key, expected):
     ],
 )
 def test_year_earlier_is_the_same_period_one_year_before(key, expected):
-    assert year_earlier(key) == expected
+    assert Period.parse(key).year_earlier().key == expected
 
 
 def test_unknown_period_key_is_refused():
     with pytest.raises(ValueError, match="unknown period"):
-        previous_period("2026-13")
+        Period.parse("2026-13").previous()
 
 
 # -- comparisons ------------------------------------------------------------------------------

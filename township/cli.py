@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 from typer.exceptions import Abort, TyperException
 
+from township.calendar import Period, parse_month
 from township.config import Settings
-from township.indicators.periods import parse_month, parse_period
 
 app = typer.Typer(
     add_completion=False,
@@ -152,7 +152,7 @@ def _month_arg(text: str) -> str:
 
 def _period_arg(text: str) -> str:
     try:
-        return parse_period(text).key
+        return Period.parse(text).key
     except ValueError as exc:
         _fail(str(exc), code=2)
 

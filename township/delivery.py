@@ -36,6 +36,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
+from township.calendar import month_zh
 from township.config import Settings
 from township.reports.outbox import report_inputs
 from township.reports.village import STATUS_ZH, ReportInput, report_path
@@ -111,9 +112,9 @@ def addresses(email: str | None) -> list[str]:
 def subject_for(inp: ReportInput, village_name: str | None = None) -> str:
     """【复合镇计生月报校验】复合村 2026年3月：有警告"""
     village = village_name or inp.village_name or inp.village_code or "未识别的村"
-    year, month = inp.report_month.split("-")
     status = STATUS_ZH.get(inp.status, inp.status)
-    return f"【{inp.township_name or ''}计生月报校验】{village} {year}年{int(month)}月：{status}"
+    month = month_zh(inp.report_month)
+    return f"【{inp.township_name or ''}计生月报校验】{village} {month}：{status}"
 
 
 def build_message(

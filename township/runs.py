@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
+from township.calendar import Period
 from township.config import Settings
 from township.reports.summary import NoData, load_summary, paragraph, summary_text
 from township.store import Warehouse, queries
-
-
-def default_period(last_month: str) -> str:
-    year, month = int(last_month[:4]), int(last_month[5:])
-    stat_year = year + (month >= 10)
-    return f"SY{stat_year}H{1 if month >= 10 or month <= 3 else 2}"
 
 
 def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, str, str]:
@@ -21,7 +16,7 @@ def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, s
         if last is None:
             message = "仓库中还没有任何已接收的报表。"
             return None, message, message
-        key = period or default_period(last)
+        key = period or Period.statistical_half_of(last).key
         try:
             p, values, catalog = load_summary(wh, key)
         except NoData:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from township.indicators.periods import Period, parse_period
+from township.calendar import Period, month_zh
 from township.ledger import FileOutcome, ledger_lines
 from township.store import Warehouse, indicators
 
@@ -60,7 +60,7 @@ def load_summary(
 ) -> tuple[Period, pd.DataFrame, pd.DataFrame]:
     """A period's values for one township and its villages (a county or prefecture warehouse
     holds several townships: the first by code unless one is named)."""
-    period = parse_period(period_text)
+    period = Period.parse(period_text)
     towns = indicators.township_codes(wh)
     code = township or (towns[0] if towns else None)
     values = indicators.values(wh, period.key, as_of, code) if code in towns else pd.DataFrame()
@@ -84,7 +84,7 @@ def _township(values: pd.DataFrame) -> dict[str, object]:
 
 def _through(period: Period, wh_last_month: str | None) -> str:
     last = min(period.end_month, wh_last_month or period.end_month)
-    return f"截止{int(last[:4])}年{int(last[5:])}月底"
+    return f"截止{month_zh(last)}底"
 
 
 def paragraph(period: Period, values: pd.DataFrame, last_month: str | None) -> str:

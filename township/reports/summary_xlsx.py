@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -17,9 +17,9 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from township.calendar import Period
 from township.forms import load_catalogue
-from township.indicators.periods import Period
-from township.reports.compare import comparisons, previous_period, values_for, year_earlier
+from township.reports.compare import comparisons, values_for
 from township.reports.summary import load_summary, paragraph, remarks
 from township.reports.village import STATUS_ZH
 from township.store import Warehouse, queries
@@ -118,8 +118,8 @@ def summary_data(
     submissions = period_submissions(wh, period, as_of)
     return SummaryData(
         period=period,
-        previous_period=previous_period(period.key),
-        year_earlier_period=year_earlier(period.key),
+        previous_period=period.previous().key,
+        year_earlier_period=period.year_earlier().key,
         township_code=code,
         township_name=name,
         text=paragraph(period, values, last) + remarks(values),
@@ -134,19 +134,11 @@ def summary_data(
     )
 
 
-def period_months(period: Period) -> list[str]:
-    months, day = [], period.start
-    while day <= period.end:
-        months.append(f"{day.year:04d}-{day.month:02d}")
-        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return months
-
-
 def _births_by_month(
     wh: Warehouse, period: Period, last: str | None, township: str, as_of: datetime | None
 ) -> pd.DataFrame:
     """Township births by parity for each month of the period up to the last report month."""
-    months = period_months(period)
+    months = period.months
     shown = [m for m in months if last is None or m <= last] or months
     values = values_for(wh, shown, as_of)
     town = values[(values["org_level"] == "township") & (values["org_code"] == township)]
