@@ -511,11 +511,10 @@ def serve(
             _fail(f"--month {month!r}: use previous or YYYY-MM with a month 01-12", code=2)
     _existing(raw_dir, "--raw-dir", directory=True)
     s = _settings(raw_dir, villages, warehouse, outbox)
-    from flows.monthly_ingest import township_zone
     from flows.serve import ServerError, check_schedule, serve_monthly
 
     try:
-        check_schedule(cron, timezone or township_zone().key)
+        check_schedule(cron, timezone or s.timezone)
     except ValueError as exc:
         _fail(str(exc), code=2)
     _load_villages(s, villages)

@@ -16,10 +16,12 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from township import ledger
+from township.calendar import local_time
 from township.config import Settings
 from township.discovery import Discovery, Ignored, discover
 from township.facts import CellIndex, LoadBatch, build_load_batch, findings_frames
@@ -31,7 +33,6 @@ from township.read.files import (
     NotARegularFile,
     file_identity,
     read_file,
-    received_time,
     relative_path,
 )
 from township.rules.catalog import finding
@@ -102,7 +103,7 @@ class IngestResult:
 
 
 def new_files(
-    found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path
+    found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path, zone: ZoneInfo
 ) -> tuple[list[tuple[Path, str]], list[FileOutcome]]:
     """(files to read, outcomes of the others). Path, size and mtime unchanged means unchanged:
     no need to read or hash. A file gone since it was listed is ignored, with that reason."""
@@ -115,7 +116,7 @@ def new_files(
         except FileNotFoundError:
             others.append(_ignored(Ignored(path, "vanished"), raw_dir, month))
             continue
-        received = received_time(stat.st_mtime)
+        received = local_time(stat.st_mtime, zone)
         submission = known.get((rel, stat.st_size, received))
         if submission is None:
             pending.append((path, month))
@@ -161,24 +162,25 @@ def read_one(
     """Read a file; whatever goes wrong is recorded against that file alone. A file gone, or
     no longer a plain file, since it was listed is not read (Ignored)."""
     try:
-        return read_file(path, month, registry, **settings.reader_limits, sha256=sha256)
+        limits = settings.reader_limits
+        return read_file(path, month, registry, **limits, sha256=sha256, zone=settings.zone)
     except FileNotFoundError:
         return Ignored(path, "vanished")
     except NotARegularFile:
         return Ignored(path, "symlink" if os.path.islink(path) else "not_a_file")
     except MemoryError:
-        return _refused(path, month, registry, MEMORY_LIMIT)
+        return _refused(path, month, registry, MEMORY_LIMIT, settings.zone)
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
-        return _refused(path, month, registry, UNREADABLE)
+        return _refused(path, month, registry, UNREADABLE, settings.zone)
 
 
 def _refused(
-    path: Path, month: str, registry: VillageRegistry, rejection: Rejection
+    path: Path, month: str, registry: VillageRegistry, rejection: Rejection, zone: ZoneInfo
 ) -> FileRead | Ignored:
     """A file the reader gave up on, refused, for the village its file name names (if any)."""
     try:
-        sha, size, received = file_identity(path)
+        sha, size, received = file_identity(path, zone)
     except FileNotFoundError:
         return Ignored(path, "vanished")
     except NotARegularFile:
@@ -366,7 +368,7 @@ def _isolated(chunk: list, registry, settings, key) -> Iterator[tuple[int, LoadB
     if len(chunk) == 1:
         path, month, _ = chunk[0]
         log.warning("reading %s ended its worker process: refused", path)
-        refused = _refused(path, month, registry, MEMORY_LIMIT)
+        refused = _refused(path, month, registry, MEMORY_LIMIT, settings.zone)
         yield 1, shape([refused], [month], registry, settings, key)
         return
     half = len(chunk) // 2
@@ -385,13 +387,13 @@ def ingest(
     gc.freeze()
     started = datetime.now()
     registry = VillageRegistry.load(settings.villages)
-    key = load_or_create_key(settings.key_file)
+    key = load_or_create_key(settings.key_file, settings.person_key_bytes)
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found.files))
     villages = _villages_frame(registry)
     run = IngestRun(uuid.uuid4().hex, started, month, found, settings.raw_dir)
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
-        pending, known_outcomes = new_files(found.files, wh, settings.raw_dir)
+        pending, known_outcomes = new_files(found.files, wh, settings.raw_dir, settings.zone)
         run.outcomes += known_outcomes
         if not pending and load.villages_unchanged(wh, villages):
             return _nothing_new(wh, run, result)
