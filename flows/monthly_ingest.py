@@ -41,7 +41,7 @@ from township.ingest import IngestResult, ingest, new_files  # noqa: E402
 from township.ledger import ledger_markdown  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
-from township.runs import summary_texts  # noqa: E402
+from township.runs import run_summary, write_run_summary  # noqa: E402
 from township.store import (  # noqa: E402
     Warehouse,
     WarehouseBusy,
@@ -142,12 +142,10 @@ def deliver(settings: Settings, months: list[str]) -> DeliveryResult:
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def township_summary(settings: Settings, period: str | None) -> str:
-    """The summary paragraph for the artifact; the full text into the outbox."""
-    key, paragraph, full = summary_texts(settings, period)
-    if key:
-        path = Path(settings.outbox) / f"summary_{key}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(full + "\n", encoding="utf-8")
+    """The summary paragraph for the artifact; the monthly formats (the text) into the outbox."""
+    summary, paragraph = run_summary(settings, period)
+    if summary is not None:
+        write_run_summary(summary, settings)
     return paragraph
 
 
