@@ -316,7 +316,7 @@ def summary(
 ) -> None:
     """The township summary for a period."""
     from township.reports.summary.build import build_summary
-    from township.reports.summary.renderers import outbox_path, write
+    from township.reports.summary.renderers import needs_detail, outbox_path, write
     from township.store import Warehouse, indicators
 
     _period_arg(period)
@@ -332,7 +332,7 @@ def summary(
     with Warehouse.open(s, read_only=True) as wh:
         if township is not None and township not in indicators.township_codes(wh):
             _fail(f"unknown township code {township}: not in the warehouse's village list", code=2)
-        made = build_summary(wh, period, moment, township)
+        made = build_summary(wh, period, moment, township, detail=needs_detail([format]))
     if RENDERERS[format].shown:
         typer.echo(RENDERERS[format].show(made))
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 from township.calendar import Period
 from township.config import Settings
 from township.reports.summary.build import NoData, Summary, build_summary
-from township.reports.summary.renderers import MONTHLY, outbox_path, write
+from township.reports.summary.renderers import MONTHLY, needs_detail, outbox_path, write
 from township.store import Warehouse, queries
 
 
@@ -21,7 +21,7 @@ def run_summary(settings: Settings, period: str | None) -> tuple[Summary | None,
             return None, "仓库中还没有任何已接收的报表。"
         key = period or Period.statistical_half_of(last).key
         try:
-            summary = build_summary(wh, key, compare=False)
+            summary = build_summary(wh, key, compare=False, detail=needs_detail(MONTHLY))
         except NoData:
             return None, f"仓库中没有 {key} 期间的数据。"
     return summary, summary.paragraph

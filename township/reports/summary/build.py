@@ -3,7 +3,7 @@ the warehouse once (build_summary), for one township and its villages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
@@ -27,6 +27,17 @@ class NoData(Exception):
 
 
 @dataclass(frozen=True)
+class Detail:
+    """What the workbook and its charts show beyond the text, read only for them."""
+
+    town: pd.DataFrame  # the catalog, + value, num, den, note, previous_value, year_earlier_value
+    villages: pd.DataFrame  # one row per village listed under the township: one column per code
+    months: pd.DataFrame  # month, then the births of each parity (PARITIES)
+    outliers: pd.DataFrame  # stock.outlier findings: village_code, report_month, field_zh …
+    submissions: pd.DataFrame  # every file received for the period's months, with its status
+
+
+@dataclass(frozen=True)
 class Summary:
     """A period's township summary: one township (the first by code unless named) and its
     villages, as the warehouse knew them at `as_of` (None: now)."""
@@ -40,15 +51,11 @@ class Summary:
     remarks: str  # the sex ratio against its band, the 两非 cases
     values: pd.DataFrame  # indicator_values of the township and of its villages (by code)
     catalog: pd.DataFrame  # the indicator catalog
-    town: pd.DataFrame  # the catalog, + value, num, den, note, previous_value, year_earlier_value
-    villages: pd.DataFrame  # one row per village listed under the township: one column per code
     # The township's indicators against the previous period and a year earlier; None when not
     # asked for (the monthly run's summary leaves them out).
     comparisons: pd.DataFrame | None
     files: pd.DataFrame | None  # the file ledger of the period's months; None as of a past moment
-    months: pd.DataFrame  # month, then the births of each parity (PARITIES)
-    outliers: pd.DataFrame  # stock.outlier findings: village_code, report_month, field_zh …
-    submissions: pd.DataFrame  # every file received for the period's months, with its status
+    detail: Detail | None  # None when not asked for (a text or JSON summary has no use for it)
 
 
 def build_summary(
@@ -57,22 +64,19 @@ def build_summary(
     as_of: datetime | None = None,
     township: str | None = None,
     compare: bool = True,
+    detail: bool = True,
 ) -> Summary:
     """The summary of a period; NoData when the warehouse has nothing for it (or for the
-    township named). `compare`: with the comparisons against earlier periods."""
+    township named). `compare`: with the comparisons against earlier periods; `detail`: with
+    the tables of the workbook and its charts."""
     period = Period.parse(period_text)
     values = _township_values(wh, period, as_of, township)
     catalog = indicators.catalog(wh)
     last = queries.latest_report_month(wh, as_of)
     own = values[values["org_level"] == "township"].sort_values("org_code")
     code, name = own["org_code"].iloc[0], own["org_name"].iloc[0]
-    registry = queries.villages(wh)
-    members = set(registry.loc[registry["township_code"] == code, "village_code"])
     compared = _comparisons(wh, period, as_of, code) if compare else None
-    outliers = _stock_outliers(wh, period, as_of)
-    submissions = queries.period_submissions(wh, period.start_month, period.end_month, as_of)
-    listed = values[(values["org_code"] == code) | values["org_code"].isin(members)]
-    return Summary(
+    summary = Summary(
         period=period,
         as_of=as_of,
         last_month=last,
@@ -82,11 +86,27 @@ def build_summary(
         remarks=remarks(values),
         values=values,
         catalog=catalog,
-        town=_town_table(catalog, own, compared),
-        villages=_village_table(listed, catalog),
         comparisons=compared,
         files=_file_ledger(wh, period) if as_of is None else None,
-        months=_births_by_month(wh, period, last, code, as_of),
+        detail=None,
+    )
+    return replace(summary, detail=_detail(wh, summary)) if detail else summary
+
+
+def _detail(wh: Warehouse, summary: Summary) -> Detail:
+    """The workbook's tables, for the township's villages as the reference list has them."""
+    period, as_of, code = summary.period, summary.as_of, summary.township_code
+    registry = queries.villages(wh)
+    members = set(registry.loc[registry["township_code"] == code, "village_code"])
+    values = summary.values
+    listed = values[(values["org_code"] == code) | values["org_code"].isin(members)]
+    own = values[values["org_level"] == "township"]
+    outliers = _stock_outliers(wh, period, as_of)
+    submissions = queries.period_submissions(wh, period.start_month, period.end_month, as_of)
+    return Detail(
+        town=_town_table(summary.catalog, own, summary.comparisons),
+        villages=_village_table(listed, summary.catalog),
+        months=_births_by_month(wh, period, summary.last_month, code, as_of),
         outliers=outliers[outliers["village_code"].isin(members)],
         submissions=submissions[
             submissions["village_code"].isin(members) | submissions["village_code"].isna()

@@ -118,11 +118,11 @@ def _number_or_zero(value: object) -> float:
 
 def _births_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
     ax = fig.subplots()
-    months = list(summary.months["month"])
+    months = list(summary.detail.months["month"])
     bottom = [0.0] * len(months)
     colors = ["#4472C4", "#ED7D31", "#A5A5A5"]
     for (code, zh, en), color in zip(PARITIES, colors, strict=True):
-        heights = [_number_or_zero(v) for v in summary.months[code]]
+        heights = [_number_or_zero(v) for v in summary.detail.months[code]]
         ax.bar(months, heights, bottom=bottom, label=labels.pick(zh, en), color=color, width=0.6)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     for x, total in enumerate(bottom):
@@ -145,8 +145,8 @@ def _births_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
 def _sex_ratio_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
     ax = fig.subplots()
     low, high = sex_ratio_band(summary.catalog)
-    names, chinese = labels.villages(summary.villages)
-    ratios = [None if missing(v) else float(v) for v in summary.villages[SEX_RATIO]]
+    names, chinese = labels.villages(summary.detail.villages)
+    ratios = [None if missing(v) else float(v) for v in summary.detail.villages[SEX_RATIO]]
     colors = ["#C00000" if out_of_range(v, low, high) else "#5B9BD5" for v in ratios]
     xs = list(range(len(names)))
     ax.bar(
@@ -189,10 +189,10 @@ def _sex_ratio_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
 
 
 def _timeliness_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
-    fig.set_size_inches(10, max(4.0, 0.3 * len(summary.villages) + 1.5))
+    fig.set_size_inches(10, max(4.0, 0.3 * len(summary.detail.villages) + 1.5))
     ax = fig.subplots()
-    names, _ = labels.villages(summary.villages)
-    rates = [None if missing(v) else float(v) for v in summary.villages[ON_TIME]]
+    names, _ = labels.villages(summary.detail.villages)
+    rates = [None if missing(v) else float(v) for v in summary.detail.villages[ON_TIME]]
     ys = list(range(len(names)))
     bars = ax.barh(ys, [r or 0.0 for r in rates], color="#4472C4", height=0.65)
     shown = ["—" if r is None else f"{r:.1f}" for r in rates]

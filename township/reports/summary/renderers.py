@@ -29,6 +29,7 @@ class Renderer:
     beside: tuple[str, ...] = ()  # formats written beside this one's file (a workbook's charts)
     option: bool = True  # a `township summary --format` of its own
     monthly: bool = False  # written into the outbox by each monthly run
+    detail: bool = False  # draws on the summary's detail (the workbook's tables)
 
     def _module(self):
         return importlib.import_module(f"{__package__}.{self.module}")
@@ -43,13 +44,19 @@ class Renderer:
 RENDERERS: dict[str, Renderer] = {
     "text": Renderer("text", ".txt", shown=True, monthly=True),
     "json": Renderer("jsondoc", ".json", shown=True),
-    "xlsx": Renderer("workbook", ".xlsx", beside=("png",)),
-    "png": Renderer("charts", ".png", option=False),
+    "xlsx": Renderer("workbook", ".xlsx", beside=("png",), detail=True),
+    "png": Renderer("charts", ".png", option=False, detail=True),
 }
 # What `township summary --format` offers, and of those the ones written to a file.
 FORMATS = [name for name, r in RENDERERS.items() if r.option]
 FILE_FORMATS = [name for name in FORMATS if not RENDERERS[name].shown]
 MONTHLY = [name for name, r in RENDERERS.items() if r.monthly]
+
+
+def needs_detail(names: list[str]) -> bool:
+    """Whether these formats (or what goes beside them) draw on the summary's detail: with
+    build_summary(..., detail=needs_detail(names)) nothing is read that they do not show."""
+    return any(RENDERERS[n].detail for name in names for n in (name, *RENDERERS[name].beside))
 
 
 def outbox_path(summary: Summary, name: str, outbox: Path) -> Path:
@@ -60,6 +67,8 @@ def write(summary: Summary, name: str, path: Path, settings: Settings) -> list[P
     """Write format `name` at `path`, and the formats that go beside it; every file written,
     the first at `path`."""
     renderer = RENDERERS[name]
+    if summary.detail is None and needs_detail([name]):
+        raise ValueError(f"the {name} summary needs build_summary(..., detail=True)")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     written = renderer.write(summary, path, settings)

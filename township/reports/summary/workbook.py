@@ -90,7 +90,7 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     )
     headers = ["指标", "数值", "单位", "分子", "分母", "说明", "上期", "去年同期"]
     ws.write_row(3, 0, headers, header)
-    for i, r in enumerate(summary.town.itertuples(index=False), start=4):
+    for i, r in enumerate(summary.detail.town.itertuples(index=False), start=4):
         number = fmt.number(int(r.decimals), border=1)
         ws.write_string(i, 0, r.name_zh, cell)
         _put(ws, i, 1, r.value, number)
@@ -103,11 +103,11 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.freeze_panes(4, 1)
 
     # births by month and parity: the table the chart draws from, below the indicators
-    top = 4 + len(summary.town) + 2
+    top = 4 + len(summary.detail.town) + 2
     ws.write_string(top, 0, "各月出生婴儿数（按孩次）", fmt(bold=True))
     ws.write_row(top + 1, 0, ["月份", *[zh for _, zh, _ in PARITIES], "合计"], header)
     first = top + 2
-    for i, r in enumerate(summary.months.itertuples(index=False), start=first):
+    for i, r in enumerate(summary.detail.months.itertuples(index=False), start=first):
         ws.write_string(i, 0, r.month, cell)
         counts = [getattr(r, c) for c, _, _ in PARITIES]
         for j, n in enumerate(counts, start=1):
@@ -116,7 +116,7 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
             None if all(missing(n) for n in counts) else sum(n for n in counts if not missing(n))
         )
         _put(ws, i, len(counts) + 1, total, fmt.number(0, border=1))
-    last = first + len(summary.months) - 1
+    last = first + len(summary.detail.months) - 1
     chart = wb.add_chart({"type": "column", "subtype": "stacked"})
     for j in range(1, len(PARITIES) + 1):
         chart.add_series(
@@ -147,14 +147,14 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.set_column(1, 1, 10)
     ws.set_column(2, 1 + len(codes), 9)
     ws.set_column(2 + len(codes), 2 + len(codes), 36)
-    flagged = summary.outliers.groupby("village_code")
+    flagged = summary.detail.outliers.groupby("village_code")
     notes = {
         village: "；".join(
             f"{m} {f}" for m, f in zip(g["report_month"], g["field_zh"], strict=True)
         )
         for village, g in flagged
     }
-    for i, r in enumerate(summary.villages.to_dict("records"), start=2):
+    for i, r in enumerate(summary.detail.villages.to_dict("records"), start=2):
         row_fill = {"bg_color": OUTLIER_FILL} if r["org_code"] in notes else {}
         ws.write_string(i, 0, r["org_code"], fmt(border=1, **row_fill))
         ws.write_string(i, 1, r["org_name"], fmt(border=1, **row_fill))
@@ -168,7 +168,7 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.freeze_panes(2, 2)
 
     # legend
-    at = 2 + len(summary.villages) + 1
+    at = 2 + len(summary.detail.villages) + 1
     ranged = catalog[catalog["normal_low"].notna() | catalog["normal_high"].notna()]
     bands = "、".join(
         f"{r.name_zh} {bound_text(r.normal_low)}–{bound_text(r.normal_high)}"
@@ -189,12 +189,12 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.write_string(top, 0, "图表数据：各村出生人口性别比与正常值范围", fmt(bold=True))
     ws.write_row(top + 1, 0, ["村名", "出生人口性别比", "正常下限", "正常上限"], header)
     first = top + 2
-    for i, r in enumerate(summary.villages.to_dict("records"), start=first):
+    for i, r in enumerate(summary.detail.villages.to_dict("records"), start=first):
         ws.write_string(i, 0, r["org_name"], fmt(border=1))
         _put(ws, i, 1, r.get(SEX_RATIO), fmt.number(0, border=1))
         _put(ws, i, 2, low, fmt.number(0, border=1))
         _put(ws, i, 3, high, fmt.number(0, border=1))
-    last = first + len(summary.villages) - 1
+    last = first + len(summary.detail.villages) - 1
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -237,7 +237,7 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 10)
     ws.set_column(2, 1 + len(QUALITY_COLUMNS), 11)
-    rows = summary.villages.to_dict("records")
+    rows = summary.detail.villages.to_dict("records")
     for i, r in enumerate(rows, start=2):
         ws.write_string(i, 0, r["org_code"], cell)
         ws.write_string(i, 1, r["org_name"], cell)
@@ -245,7 +245,7 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
             _put(ws, i, j, r.get(code), fmt.number(int(catalog.loc[code, "decimals"]), border=1))
     first, last = 2, 2 + len(rows) - 1
     total_row = last + 1
-    town = summary.town.set_index("code")
+    town = summary.detail.town.set_index("code")
     bold = fmt(bold=True, border=1)
     ws.write_string(total_row, 0, summary.township_code, bold)
     ws.write_string(total_row, 1, f"{summary.township_name}（全镇）", bold)
@@ -277,7 +277,7 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
     # the files received for the period's months
     top = total_row + 3
     ws.write_string(
-        top, 0, f"本期各月收到的报表（共{len(summary.submissions)}个文件）", fmt(bold=True)
+        top, 0, f"本期各月收到的报表（共{len(summary.detail.submissions)}个文件）", fmt(bold=True)
     )
     columns = [
         "报告期",
@@ -294,7 +294,7 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
     ]
     ws.write_row(top + 1, 0, columns, header)
     when = fmt(border=1, num_format="yyyy-mm-dd hh:mm")
-    for i, s in enumerate(summary.submissions.to_dict("records"), start=top + 2):
+    for i, s in enumerate(summary.detail.submissions.to_dict("records"), start=top + 2):
         ws.write_string(i, 0, s["report_month"], cell)
         _put(ws, i, 1, s["village_code"], cell)
         _put(ws, i, 2, s["village_name"], cell)
