@@ -222,8 +222,9 @@ def run_markdown(
 def run_name() -> str:
     from prefect.runtime import flow_run
 
-    # Named before the flow's body runs: the time zone is the environment's (as the body's).
-    month = resolve_month(flow_run.parameters.get("month"), Settings().zone)
+    month = flow_run.parameters.get("month")
+    if month == PREVIOUS:  # named before the body runs: the settings are read for the zone
+        month = resolve_month(month, Settings().zone)
     return f"ingest-{month or 'all'}"
 
 
