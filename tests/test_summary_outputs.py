@@ -320,3 +320,14 @@ def test_workbook_as_of_a_past_moment_leaves_out_later_files(report, capfd):
     ws = openpyxl.load_workbook(out)["全镇"]
     assert ws["A2"].value.startswith("截止2026年2月底，全镇共出生婴儿0人")
     assert capfd.readouterr().err == ""
+
+
+def test_every_registered_format_writes_its_file_from_one_summary(report, tmp_path):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        summary = build_summary(wh, "SY2026H1")
+    for name, renderer in RENDERERS.items():
+        written = write(summary, name, tmp_path / name / f"summary{renderer.suffix}", settings)
+        assert written and all(p.stat().st_size > 0 for p in written), name
+        if renderer.shown:
+            assert written[0].read_text(encoding="utf-8") == renderer.show(summary) + "\n"
