@@ -88,9 +88,15 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
         f"上期为{prev}，去年同期为{earlier}；空白表示仓库中没有该期的报表或数值。",
         fmt(italic=True),
     )
+    _indicator_rows(ws, fmt, summary.detail.town, header, cell)
+    _births_by_month(wb, ws, fmt, summary.detail, header, cell)
+
+
+def _indicator_rows(ws, fmt: _Formats, town: pd.DataFrame, header, cell) -> None:
+    """Every indicator of the township: value, unit, numerator, denominator, note, earlier."""
     headers = ["指标", "数值", "单位", "分子", "分母", "说明", "上期", "去年同期"]
     ws.write_row(3, 0, headers, header)
-    for i, r in enumerate(summary.detail.town.itertuples(index=False), start=4):
+    for i, r in enumerate(town.itertuples(index=False), start=4):
         number = fmt.number(int(r.decimals), border=1)
         ws.write_string(i, 0, r.name_zh, cell)
         _put(ws, i, 1, r.value, number)
@@ -102,12 +108,14 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
         _put(ws, i, 7, r.year_earlier_value, number)
     ws.freeze_panes(4, 1)
 
-    # births by month and parity: the table the chart draws from, below the indicators
-    top = 4 + len(summary.detail.town) + 2
+
+def _births_by_month(wb: xlsxwriter.Workbook, ws, fmt: _Formats, detail, header, cell) -> None:
+    """Births by month and parity: the table the chart draws from, below the indicators."""
+    top = 4 + len(detail.town) + 2
     ws.write_string(top, 0, "各月出生婴儿数（按孩次）", fmt(bold=True))
     ws.write_row(top + 1, 0, ["月份", *[zh for _, zh, _ in PARITIES], "合计"], header)
     first = top + 2
-    for i, r in enumerate(summary.detail.months.itertuples(index=False), start=first):
+    for i, r in enumerate(detail.months.itertuples(index=False), start=first):
         ws.write_string(i, 0, r.month, cell)
         counts = [getattr(r, c) for c, _, _ in PARITIES]
         for j, n in enumerate(counts, start=1):
@@ -116,7 +124,7 @@ def _township_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
             None if all(missing(n) for n in counts) else sum(n for n in counts if not missing(n))
         )
         _put(ws, i, len(counts) + 1, total, fmt.number(0, border=1))
-    last = first + len(summary.detail.months) - 1
+    last = first + len(detail.months) - 1
     chart = wb.add_chart({"type": "column", "subtype": "stacked"})
     for j in range(1, len(PARITIES) + 1):
         chart.add_series(
@@ -147,14 +155,27 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.set_column(1, 1, 10)
     ws.set_column(2, 1 + len(codes), 9)
     ws.set_column(2 + len(codes), 2 + len(codes), 36)
-    flagged = summary.detail.outliers.groupby("village_code")
-    notes = {
+    villages = summary.detail.villages
+    _village_rows(ws, fmt, catalog, villages, _outlier_notes(summary.detail.outliers))
+    at = 2 + len(villages) + 1
+    _legend(ws, fmt, catalog, at)
+    _sex_ratio_chart(wb, ws, fmt, catalog, villages, at + 3, header)
+
+
+def _outlier_notes(outliers: pd.DataFrame) -> dict[str, str]:
+    """village code → its stock outliers of the period: `2026-02 已婚育龄妇女数；…`."""
+    return {
         village: "；".join(
             f"{m} {f}" for m, f in zip(g["report_month"], g["field_zh"], strict=True)
         )
-        for village, g in flagged
+        for village, g in outliers.groupby("village_code")
     }
-    for i, r in enumerate(summary.detail.villages.to_dict("records"), start=2):
+
+
+def _village_rows(ws, fmt: _Formats, catalog, villages, notes: dict[str, str]) -> None:
+    """One row per village, out-of-range values and villages with an outlier filled."""
+    codes = list(catalog["code"])
+    for i, r in enumerate(villages.to_dict("records"), start=2):
         row_fill = {"bg_color": OUTLIER_FILL} if r["org_code"] in notes else {}
         ws.write_string(i, 0, r["org_code"], fmt(border=1, **row_fill))
         ws.write_string(i, 1, r["org_name"], fmt(border=1, **row_fill))
@@ -167,8 +188,8 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
         _put(ws, i, 2 + len(codes), notes.get(r["org_code"]), fmt(border=1, **row_fill))
     ws.freeze_panes(2, 2)
 
-    # legend
-    at = 2 + len(summary.detail.villages) + 1
+
+def _legend(ws, fmt: _Formats, catalog: pd.DataFrame, at: int) -> None:
     ranged = catalog[catalog["normal_low"].notna() | catalog["normal_high"].notna()]
     bands = "、".join(
         f"{r.name_zh} {bound_text(r.normal_low)}–{bound_text(r.normal_high)}"
@@ -183,18 +204,19 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
         "本期有存量数字异常（与本村以往各月相比变化异常，规则 stock.outlier）的村，异常项见最后一列",
     )
 
-    # the sex ratio chart and the table it draws from
+
+def _sex_ratio_chart(wb, ws, fmt: _Formats, catalog, villages, top: int, header) -> None:
+    """The villages' sex ratios against the normal band, and the table the chart draws from."""
     low, high = sex_ratio_band(catalog)
-    top = at + 3
     ws.write_string(top, 0, "图表数据：各村出生人口性别比与正常值范围", fmt(bold=True))
     ws.write_row(top + 1, 0, ["村名", "出生人口性别比", "正常下限", "正常上限"], header)
     first = top + 2
-    for i, r in enumerate(summary.detail.villages.to_dict("records"), start=first):
+    for i, r in enumerate(villages.to_dict("records"), start=first):
         ws.write_string(i, 0, r["org_name"], fmt(border=1))
         _put(ws, i, 1, r.get(SEX_RATIO), fmt.number(0, border=1))
         _put(ws, i, 2, low, fmt.number(0, border=1))
         _put(ws, i, 3, high, fmt.number(0, border=1))
-    last = first + len(summary.detail.villages) - 1
+    last = first + len(villages) - 1
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -237,14 +259,21 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 10)
     ws.set_column(2, 1 + len(QUALITY_COLUMNS), 11)
+    rows = len(summary.detail.villages)
+    _quality_rows(ws, fmt, catalog, summary, cell)
+    _timeliness_chart(wb, ws, first=2, last=2 + rows - 1)
+    _submission_rows(ws, fmt, summary.detail.submissions, 2 + rows + 3, header, cell)
+
+
+def _quality_rows(ws, fmt: _Formats, catalog: pd.DataFrame, summary: Summary, cell) -> None:
+    """The data quality of each village, then the township's in bold."""
     rows = summary.detail.villages.to_dict("records")
     for i, r in enumerate(rows, start=2):
         ws.write_string(i, 0, r["org_code"], cell)
         ws.write_string(i, 1, r["org_name"], cell)
         for j, code in enumerate(QUALITY_COLUMNS, start=2):
             _put(ws, i, j, r.get(code), fmt.number(int(catalog.loc[code, "decimals"]), border=1))
-    first, last = 2, 2 + len(rows) - 1
-    total_row = last + 1
+    total_row = 2 + len(rows)
     town = summary.detail.town.set_index("code")
     bold = fmt(bold=True, border=1)
     ws.write_string(total_row, 0, summary.township_code, bold)
@@ -255,6 +284,8 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
         _put(ws, total_row, j, value, fmt.number(decimals, border=1, bold=True))
     ws.freeze_panes(2, 2)
 
+
+def _timeliness_chart(wb: xlsxwriter.Workbook, ws, first: int, last: int) -> None:
     chart = wb.add_chart({"type": "bar"})
     col = 2 + QUALITY_COLUMNS.index(ON_TIME)
     chart.add_series(
@@ -271,30 +302,32 @@ def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> 
     chart.set_x_axis({"min": 0, "max": 100, "name": "%", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"none": True})
-    chart.set_size({"width": 560, "height": max(300, 24 * len(rows) + 110)})
+    rows = last - first + 1
+    chart.set_size({"width": 560, "height": max(300, 24 * rows + 110)})
     ws.insert_chart(1, 3 + len(QUALITY_COLUMNS), chart)
 
-    # the files received for the period's months
-    top = total_row + 3
-    ws.write_string(
-        top, 0, f"本期各月收到的报表（共{len(summary.detail.submissions)}个文件）", fmt(bold=True)
-    )
-    columns = [
-        "报告期",
-        "村代码",
-        "村名",
-        "文件名",
-        "收到时间",
-        "状态",
-        "当前版本",
-        "记录数",
-        "错误数",
-        "警告数",
-        "拒收原因",
-    ]
-    ws.write_row(top + 1, 0, columns, header)
+
+SUBMISSION_COLUMNS = [
+    "报告期",
+    "村代码",
+    "村名",
+    "文件名",
+    "收到时间",
+    "状态",
+    "当前版本",
+    "记录数",
+    "错误数",
+    "警告数",
+    "拒收原因",
+]
+
+
+def _submission_rows(ws, fmt: _Formats, submissions: pd.DataFrame, top: int, header, cell) -> None:
+    """The files received for the period's months, with their status."""
+    ws.write_string(top, 0, f"本期各月收到的报表（共{len(submissions)}个文件）", fmt(bold=True))
+    ws.write_row(top + 1, 0, SUBMISSION_COLUMNS, header)
     when = fmt(border=1, num_format="yyyy-mm-dd hh:mm")
-    for i, s in enumerate(summary.detail.submissions.to_dict("records"), start=top + 2):
+    for i, s in enumerate(submissions.to_dict("records"), start=top + 2):
         ws.write_string(i, 0, s["report_month"], cell)
         _put(ws, i, 1, s["village_code"], cell)
         _put(ws, i, 2, s["village_name"], cell)
