@@ -192,19 +192,18 @@ def reingest_seconds(folder: Path, warehouse: Path) -> float:
 
 
 def summary_ms(warehouse: Path, periods: list[str], repeats: int = 5) -> dict[str, float]:
-    from township.reports.summary import load_summary, summary_text
-    from township.store import Warehouse, queries
+    from township.reports.summary.build import build_summary
+    from township.reports.summary.renderers import RENDERERS
+    from township.store import Warehouse
 
     out = {}
     with Warehouse.at(warehouse, read_only=True) as wh:
-        last = queries.latest_report_month(wh)
-        township = queries.villages(wh)["township_code"].iloc[0]
         for period in periods:
             best = float("inf")
             for _ in range(repeats):
                 start = time.perf_counter()
-                p, values, catalog = load_summary(wh, period)
-                summary_text(p, values[values["org_code"].str.startswith(township)], catalog, last)
+                summary = build_summary(wh, period, compare=False, detail=False)
+                RENDERERS["text"].show(summary)
                 best = min(best, time.perf_counter() - start)
             out[period] = best * 1000
     return out

@@ -19,8 +19,6 @@ warehouse, and it would persist what was read (names, ID numbers) under PREFECT_
 
 from __future__ import annotations
 
-import os
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -35,6 +33,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+from township.calendar import previous_month  # noqa: E402
 from township.config import Settings  # noqa: E402
 from township.delivery import DeliveryResult, deliver_reports  # noqa: E402
 from township.discovery import discover  # noqa: E402
@@ -42,7 +41,7 @@ from township.ingest import IngestResult, ingest, new_files  # noqa: E402
 from township.ledger import ledger_markdown  # noqa: E402
 from township.reports.outbox import write_month_reports  # noqa: E402
 from township.reports.village import STATUS_ZH  # noqa: E402
-from township.runs import summary_texts  # noqa: E402
+from township.runs import run_summary, write_run_summary  # noqa: E402
 from township.store import (  # noqa: E402
     Warehouse,
     WarehouseBusy,
@@ -56,25 +55,15 @@ Month = Annotated[str, StringConstraints(pattern=r"^(\d{4}-(0[1-9]|1[0-2])|previ
 ARTIFACT_KEY = "monthly-ingest"
 
 
-def township_zone() -> ZoneInfo:
-    return ZoneInfo(os.environ.get("TOWNSHIP_TIMEZONE", "Asia/Shanghai"))
-
-
-def previous_month(moment: datetime | None = None) -> str:
-    """The report month before the one `moment` falls in, on the township's calendar."""
-    moment = (moment or datetime.now(tz=township_zone())).astimezone(township_zone())
-    last_of_previous = moment.date().replace(day=1) - timedelta(days=1)
-    return f"{last_of_previous:%Y-%m}"
-
-
-def resolve_month(month: str | None) -> str | None:
-    """`previous` → the month before the run's scheduled start (a late run keeps its month)."""
+def resolve_month(month: str | None, zone: ZoneInfo) -> str | None:
+    """`previous` → the month before the run's scheduled start (a late run keeps its month), on
+    the township's calendar (`zone`)."""
     if month != PREVIOUS:
         return month
     from prefect.runtime import flow_run
 
     scheduled = flow_run.scheduled_start_time if flow_run.id else None
-    return previous_month(scheduled)
+    return previous_month(scheduled, zone)
 
 
 def retry_on_io(task, task_run, state) -> bool:
@@ -100,7 +89,7 @@ def months_to_ingest(settings: Settings, up_to: str) -> list[str]:
             with Warehouse.open(
                 settings, read_only=True, wait_seconds=settings.lock_wait_seconds
             ) as wh:
-                found, _ = new_files(found, wh, settings.raw_dir)
+                found, _ = new_files(found, wh, settings.raw_dir, settings.zone)
         except WarehouseMissing:
             pass  # a lake not created yet (its first ingest): everything found is new
     return sorted({m for _, m in found} | {up_to})
@@ -153,12 +142,10 @@ def deliver(settings: Settings, months: list[str]) -> DeliveryResult:
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def township_summary(settings: Settings, period: str | None) -> str:
-    """The summary paragraph for the artifact; the full text into the outbox."""
-    key, paragraph, full = summary_texts(settings, period)
-    if key:
-        path = Path(settings.outbox) / f"summary_{key}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(full + "\n", encoding="utf-8")
+    """The summary paragraph for the artifact; the monthly formats (the text) into the outbox."""
+    summary, paragraph = run_summary(settings, period)
+    if summary is not None:
+        write_run_summary(summary, settings)
     return paragraph
 
 
@@ -235,7 +222,10 @@ def run_markdown(
 def run_name() -> str:
     from prefect.runtime import flow_run
 
-    return f"ingest-{resolve_month(flow_run.parameters.get('month')) or 'all'}"
+    month = flow_run.parameters.get("month")
+    if month == PREVIOUS:  # named before the body runs: the settings are read for the zone
+        month = resolve_month(month, Settings().zone)
+    return f"ingest-{month or 'all'}"
 
 
 @flow(name="monthly-ingest", flow_run_name=run_name, log_prints=True)
@@ -274,7 +264,7 @@ def monthly_ingest(
         .with_paths(raw_dir=raw_dir, warehouse=warehouse, villages=villages, outbox=outbox)
         .with_options(runner=runner, dask_address=dask_address)
     )
-    target = resolve_month(month)
+    target = resolve_month(month, settings.zone)
     result = ingest_files(settings, target, catch_up=month == PREVIOUS)
     months = sorted({s["report_month"] for s in result.submissions})
     reports = write_reports(settings, months) if village_reports else []

@@ -26,14 +26,13 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.monthly_ingest import PREVIOUS, monthly_ingest, township_zone
+from flows.monthly_ingest import PREVIOUS, monthly_ingest
 from township.config import Settings
 from township.prefect_settings import PREFECT_DEFAULTS
 
 DEFAULT_CRON = "0 6 6 * *"  # 06:00 on the 6th: the day after the villages' deadline
 DEPLOYMENT_NAME = "monthly"
 SERVER_START_TIMEOUT = 180.0  # measured: 20-40 s on 2 cores, cold
-LOCAL_PORT = 4200  # Prefect's own default
 
 
 class ServerError(Exception):
@@ -63,7 +62,7 @@ def build_deployment(
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
-    timezone = timezone or township_zone().key
+    timezone = timezone or settings.timezone
     check_schedule(cron, timezone)
     return monthly_ingest.to_deployment(
         name=name,
@@ -179,13 +178,13 @@ def serve_monthly(
 
     deployment = build_deployment(settings, cron, timezone, name, month)
     where = f"{deployment.flow_name}/{name}"
-    schedule = f"cron {cron!r} ({timezone or township_zone().key})"
+    schedule = f"cron {cron!r} ({timezone or settings.timezone})"
     api_url = configured_api_url()
     if api_url:
         announce(f"serving {where} on {api_url}, {schedule}")
         serve(deployment, limit=1, pause_on_shutdown=False, print_starting_message=False)
         return
-    port = int(os.environ.get("TOWNSHIP_PREFECT_PORT") or LOCAL_PORT)
+    port = settings.prefect_port
     running = f"http://127.0.0.1:{port}/api"
     server = contextlib.nullcontext(running) if healthy(running) else local_server(port=port)
     with server as api_url:

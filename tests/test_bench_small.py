@@ -44,7 +44,8 @@ def test_scaled_sample_ingested_in_worker_processes_equals_the_ground_truth(sett
 
 
 def test_summary_of_a_warehouse_with_several_townships_covers_one_township(settings):
-    from township.reports.summary import NoData, load_summary, summary_text
+    from township.reports.summary.build import NoData, build_summary
+    from township.reports.summary.renderers import RENDERERS
 
     generate_scaled(
         settings.raw_dir,
@@ -58,12 +59,13 @@ def test_summary_of_a_warehouse_with_several_townships_covers_one_township(setti
     with Warehouse.at(settings.warehouse, read_only=True) as wh:
         towns = sorted(queries.villages(wh)["township_code"].unique())
         assert len(towns) > 1
-        period, values, catalog = load_summary(wh, "2026-03", township=towns[1])
+        summary = build_summary(wh, "2026-03", township=towns[1])
+        values = summary.values
         with pytest.raises(NoData):
-            load_summary(wh, "2026-03", township="999999999")
+            build_summary(wh, "2026-03", township="999999999")
     assert set(values.loc[values["org_level"] == "township", "org_code"]) == {towns[1]}
     assert values["org_code"].str.startswith(towns[1]).all()
-    assert "全镇共出生婴儿" in summary_text(period, values, catalog, "2026-03")
+    assert "全镇共出生婴儿" in RENDERERS["text"].show(summary)
 
 
 def test_a_reader_crash_in_a_worker_process_of_a_flow_run_rejects_that_file_alone(

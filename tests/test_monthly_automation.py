@@ -19,7 +19,8 @@ from aiosmtpd.controller import Controller
 from builders import birth_row, write_births
 
 import township.delivery as delivery
-from township.delivery import SmtpSettings, addresses, build_message
+from township.config import Settings, SmtpSettings
+from township.delivery import addresses, build_message
 
 FUHE, TAOYUAN, LIJIAWAN = "420117104201", "420117104202", "420117104203"
 ADDRESS = {FUHE: "cun01@example.cn", LIJIAWAN: "cun03@example.cn"}  # tests/builders.py
@@ -307,7 +308,7 @@ def test_busy_warehouse_fails_the_run_with_one_clear_message_and_writes_nothing(
 def test_previous_month_is_on_the_township_calendar():
     from zoneinfo import ZoneInfo
 
-    from flows.monthly_ingest import previous_month
+    from township.calendar import previous_month
 
     utc = ZoneInfo("UTC")
     # 06:00 on 6 April in Shanghai is still 5 April in UTC
@@ -317,15 +318,25 @@ def test_previous_month_is_on_the_township_calendar():
     assert previous_month(datetime(2026, 3, 31, 23, 30, tzinfo=utc)) == "2026-03"
 
 
-def test_smtp_settings_come_from_the_environment():
-    assert SmtpSettings.from_env({}) is None
-    s = SmtpSettings.from_env(
+def smtp_settings_from(monkeypatch, environ: dict[str, str]) -> SmtpSettings | None:
+    """The SMTP settings of an environment holding these TOWNSHIP_SMTP_* variables alone."""
+    for name in [n for n in os.environ if n.startswith("TOWNSHIP_SMTP_")]:
+        monkeypatch.delenv(name)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return Settings().smtp
+
+
+def test_smtp_settings_come_from_the_environment(monkeypatch):
+    assert smtp_settings_from(monkeypatch, {}) is None
+    s = smtp_settings_from(
+        monkeypatch,
         {
             "TOWNSHIP_SMTP_HOST": "smtp.163.com",
             "TOWNSHIP_SMTP_SSL": "true",
             "TOWNSHIP_SMTP_USER": "fuhe@163.com",
             "TOWNSHIP_SMTP_PASSWORD": "secret",
-        }
+        },
     )
     assert (s.host, s.port, s.use_ssl, s.sender) == ("smtp.163.com", 465, True, "fuhe@163.com")
     assert "secret" not in repr(s)

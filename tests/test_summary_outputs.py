@@ -14,12 +14,13 @@ import pytest
 from builders import BIRTH_HEADER, VILLAGES_CSV, birth_row, write_births, write_workbook
 from matplotlib import image
 
+from township.calendar import Period
 from township.config import Settings
 from township.ingest import ingest
-from township.reports.compare import comparisons, previous_period, year_earlier
-from township.reports.summary import load_summary, summary_json, summary_text
-from township.reports.summary_xlsx import write_summary_xlsx
-from township.store import Warehouse, indicators, queries
+from township.reports.summary.build import build_summary
+from township.reports.summary.compare import comparisons
+from township.reports.summary.renderers import RENDERERS, write
+from township.store import Warehouse, indicators
 
 FUHE, TAOYUAN, LIJIAWAN = "420117104201", "420117104202", "420117104203"
 TOWN = "420117104"
@@ -81,7 +82,7 @@ def report(tmp_path_factory) -> dict:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with Warehouse.at(settings.warehouse, read_only=True) as wh:
-                path = write_summary_xlsx(out, wh, "SY2026H1")
+                path = write(build_summary(wh, "SY2026H1"), "xlsx", out, settings)[0]
         yield {"root": root, "path": path, "warnings": caught, "settings": settings}
 
 
@@ -101,7 +102,7 @@ def report(tmp_path_factory) -> dict:
     ],
 )
 def test_previous_period_is_the_one_just_before_of_the_same_type(key, expected):
-    assert previous_period(key) == expected
+    assert Period.parse(key).previous().key == expected
 
 
 @pytest.mark.parametrize(
@@ -118,12 +119,12 @@ def test_previous_period_is_the_one_just_before_of_the_same_type(key, expected):
     ],
 )
 def test_year_earlier_is_the_same_period_one_year_before(key, expected):
-    assert year_earlier(key) == expected
+    assert Period.parse(key).year_earlier().key == expected
 
 
 def test_unknown_period_key_is_refused():
     with pytest.raises(ValueError, match="unknown period"):
-        previous_period("2026-13")
+        Period.parse("2026-13").previous()
 
 
 # -- comparisons ------------------------------------------------------------------------------
@@ -199,10 +200,10 @@ def test_comparisons_as_of_a_past_moment_ignore_later_files(settings):
 def test_summary_text_and_json_carry_the_comparisons_only_when_given(settings):
     two_months(settings)
     with Warehouse.at(settings.warehouse, read_only=True) as wh:
-        period, values, catalog = load_summary(wh, "2026-03")
-        compared = comparisons(wh, "2026-03")
-        last = queries.latest_report_month(wh)
-    text = summary_text(period, values, catalog, last, compared)
+        compared = build_summary(wh, "2026-03")
+        bare = build_summary(wh, "2026-03", compare=False)
+    summary_text, summary_json = RENDERERS["text"].show, RENDERERS["json"].show
+    text = summary_text(compared)
     section = text.split("与上期、去年同期比较：\n")[1].split("\n\n")[0].splitlines()
     assert [line.split("：")[0].strip() for line in section] == [
         "出生婴儿数",
@@ -214,11 +215,11 @@ def test_summary_text_and_json_carry_the_comparisons_only_when_given(settings):
     assert "上期（2026-02）3人，增加2人" in section[0]
     assert "下降20.0个百分点" in section[1]
     assert "去年同期（2025-03）无数据" in section[0]
-    assert "与上期" not in summary_text(period, values, catalog, last)
-    document = json.loads(summary_json(period, values, None, compared))
+    assert "与上期" not in summary_text(bare)
+    document = json.loads(summary_json(compared))
     births = next(r for r in document["comparisons"] if r["indicator"] == "births_total")
     assert (births["previous_value"], births["previous_change"]) == (3, 2)
-    assert "comparisons" not in json.loads(summary_json(period, values, None))
+    assert "comparisons" not in json.loads(summary_json(bare))
 
 
 # -- the workbook -----------------------------------------------------------------------------
@@ -315,7 +316,18 @@ def test_workbook_as_of_a_past_moment_leaves_out_later_files(report, capfd):
     settings = report["settings"]
     out = report["root"] / "as_of" / "summary.xlsx"
     with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
-        write_summary_xlsx(out, wh, "SY2026H1", as_of=datetime(2026, 3, 20))
+        write(build_summary(wh, "SY2026H1", as_of=datetime(2026, 3, 20)), "xlsx", out, settings)
     ws = openpyxl.load_workbook(out)["全镇"]
     assert ws["A2"].value.startswith("截止2026年2月底，全镇共出生婴儿0人")
     assert capfd.readouterr().err == ""
+
+
+def test_every_registered_format_writes_its_file_from_one_summary(report, tmp_path):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        summary = build_summary(wh, "SY2026H1")
+    for name, renderer in RENDERERS.items():
+        written = write(summary, name, tmp_path / name / f"summary{renderer.suffix}", settings)
+        assert written and all(p.stat().st_size > 0 for p in written), name
+        if renderer.shown:
+            assert written[0].read_text(encoding="utf-8") == renderer.show(summary) + "\n"

@@ -14,14 +14,26 @@ import typer
 from rich.console import Console
 from typer.exceptions import Abort, TyperException
 
+from township.calendar import Period, parse_month
 from township.config import Settings
-from township.indicators.periods import parse_month, parse_period
+from township.reports.summary.renderers import FILE_FORMATS, FORMATS, RENDERERS
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Village monthly reports: ingest, validate, summarise.",
+)
+
+
+def _either(names: list[str], separator: str = " or ") -> str:
+    """`text, json or xlsx`: the names, the last after `or`."""
+    return " or ".join([separator.join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
+# Where `township summary --format xlsx` (any format written to a file) goes by default.
+OUTPUT_DEFAULT = (
+    f"[data/outbox/summary_<PERIOD>{'|'.join(RENDERERS[n].suffix for n in FILE_FORMATS)}]"
 )
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -92,7 +104,7 @@ def _exit_status(exc: Exception) -> int | None:
     from township.discovery import RawFolderMissing
     from township.ingest import PublishFailed
     from township.reports.outbox import ReportsNotWritten
-    from township.reports.summary import NoData
+    from township.reports.summary.build import NoData
     from township.store import WarehouseBusy, WarehouseDamaged
     from township.villages import VillageListError
 
@@ -152,7 +164,7 @@ def _month_arg(text: str) -> str:
 
 def _period_arg(text: str) -> str:
     try:
-        return parse_period(text).key
+        return Period.parse(text).key
     except ValueError as exc:
         _fail(str(exc), code=2)
 
@@ -288,13 +300,13 @@ def _load_villages(s: Settings, given: Path | None) -> None:
 @_command()
 def summary(
     period: Annotated[str, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1")],
-    format: Annotated[str, typer.Option("--format", "-f", help="text | json | xlsx")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", help=" | ".join(FORMATS))] = "text",
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="as the warehouse knew it then, e.g. 2026-04-05")
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="file for xlsx [data/outbox/summary_<PERIOD>.xlsx]"),
+        typer.Option("--output", "-o", help=f"file for {_either(FILE_FORMATS)} {OUTPUT_DEFAULT}"),
     ] = None,
     township: Annotated[
         str | None, typer.Option(help="9-digit township code, where the warehouse holds several")
@@ -303,40 +315,29 @@ def summary(
     outbox: Outbox = None,
 ) -> None:
     """The township summary for a period."""
-    from township.reports.compare import comparisons
-    from township.reports.summary import load_summary, summary_json, summary_text
-    from township.store import Warehouse, indicators, queries
+    from township.reports.summary.build import build_summary
+    from township.reports.summary.renderers import needs_detail, outbox_path, write
+    from township.store import Warehouse, indicators
 
     _period_arg(period)
     moment = _moment_arg(as_of)
-    if format not in ("text", "json", "xlsx"):
-        _fail(f"unknown format {format!r}: use text, json or xlsx", code=2)
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: use {_either(FORMATS, ', ')}", code=2)
     _code_arg(township, "--township", (9,))
-    if output is not None and format != "xlsx":
-        _fail("--output is for --format xlsx", code=2)
-    _writable_file(output, "--output", ".xlsx")
+    if output is not None and format not in FILE_FORMATS:
+        _fail(f"--output is for --format {_either(FILE_FORMATS)}", code=2)
+    _writable_file(output, "--output", RENDERERS[format].suffix)
     s = _settings(warehouse=warehouse, outbox=outbox)
     _require_warehouse(s, warehouse)
     with Warehouse.open(s, read_only=True) as wh:
         if township is not None and township not in indicators.township_codes(wh):
             _fail(f"unknown township code {township}: not in the warehouse's village list", code=2)
-        p, values, catalog = load_summary(wh, period, moment, township)
-        last = queries.latest_report_month(wh, moment)
-        files = queries.file_ledger(wh, p.start_month, p.end_month) if moment is None else None
-        town = values.loc[values["org_level"] == "township", "org_code"].iloc[0]
-        compared = comparisons(wh, p.key, moment)
-        compared = compared[compared["org_code"] == town]
-        if format == "xlsx":
-            from township.reports.summary_xlsx import write_summary_xlsx
-
-            path = write_summary_xlsx(
-                output or s.outbox / f"summary_{p.key}.xlsx", wh, p.key, moment, town
-            )
-            console.print(f"summary written to {path}")
-    if format == "text":
-        typer.echo(summary_text(p, values, catalog, last, compared, files))
-    elif format == "json":
-        sys.stdout.write(summary_json(p, values, moment, compared) + "\n")
+        made = build_summary(wh, period, moment, township, detail=needs_detail([format]))
+    if RENDERERS[format].shown:
+        typer.echo(RENDERERS[format].show(made))
+    else:
+        path = output or outbox_path(made, format, s.outbox)
+        console.print(f"summary written to {write(made, format, path, s)[0]}")
 
 
 def _parse_moment(text: str) -> datetime:
@@ -511,11 +512,10 @@ def serve(
             _fail(f"--month {month!r}: use previous or YYYY-MM with a month 01-12", code=2)
     _existing(raw_dir, "--raw-dir", directory=True)
     s = _settings(raw_dir, villages, warehouse, outbox)
-    from flows.monthly_ingest import township_zone
     from flows.serve import ServerError, check_schedule, serve_monthly
 
     try:
-        check_schedule(cron, timezone or township_zone().key)
+        check_schedule(cron, timezone or s.timezone)
     except ValueError as exc:
         _fail(str(exc), code=2)
     _load_villages(s, villages)
@@ -553,9 +553,10 @@ def demo(
         f"ingested {len(result.submissions)} new file(s), {result.files_skipped} unchanged; "
         f"{len(out['reports'])} village report(s) in {s.outbox}"
     )
-    from township.runs import summary_for
+    from township.runs import run_summary
 
-    typer.echo(summary_for(s, period, full=True))
+    made, why = run_summary(s, period)
+    typer.echo(RENDERERS["text"].show(made) if made is not None else why)
 
 
 def _check_warehouse_free(s: Settings) -> None:

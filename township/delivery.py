@@ -11,10 +11,8 @@ rename) under a lock file, so two runs at once cannot send a report twice. A rep
 and bytes were sent before is never sent again, however often the flow runs and rewrites it; a
 failed one is retried on the next run.
 
-SMTP settings come from the environment: TOWNSHIP_SMTP_HOST (unset: no e-mail, outbox only),
-TOWNSHIP_SMTP_PORT (25; 465 with SSL), TOWNSHIP_SMTP_USER, TOWNSHIP_SMTP_PASSWORD,
-TOWNSHIP_SMTP_FROM (default: the user), TOWNSHIP_SMTP_STARTTLS (true/false),
-TOWNSHIP_SMTP_SSL (true/false: implicit TLS, as 163.com and QQ mail use on port 465).
+The SMTP server is a setting (township.config): TOWNSHIP_SMTP_HOST (unset: no e-mail, the outbox
+only), TOWNSHIP_SMTP_PORT (25; 465 with TOWNSHIP_SMTP_SSL), the user, password, sender, STARTTLS.
 """
 
 from __future__ import annotations
@@ -36,7 +34,8 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from township.config import Settings
+from township.calendar import month_zh
+from township.config import Settings, SmtpSettings
 from township.reports.outbox import report_inputs
 from township.reports.village import STATUS_ZH, ReportInput, report_path
 from township.store import Warehouse
@@ -62,44 +61,6 @@ class DeliveryError(Exception):
         self.unreachable = unreachable
 
 
-# ---------------------------------------------------------------- settings
-
-
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
-
-
-@dataclass(frozen=True)
-class SmtpSettings:
-    host: str
-    port: int = 25
-    user: str | None = None
-    password: str | None = field(default=None, repr=False)
-    sender: str = "township@localhost"
-    starttls: bool = False
-    use_ssl: bool = False
-    timeout: float = 30.0
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> SmtpSettings | None:
-        """The SMTP settings, or None when TOWNSHIP_SMTP_HOST is not set (e-mail is off)."""
-        env = os.environ if environ is None else environ
-        host = (env.get("TOWNSHIP_SMTP_HOST") or "").strip()
-        if not host:
-            return None
-        use_ssl = _flag(env.get("TOWNSHIP_SMTP_SSL"))
-        user = (env.get("TOWNSHIP_SMTP_USER") or "").strip() or None
-        return cls(
-            host=host,
-            port=int(env.get("TOWNSHIP_SMTP_PORT") or (465 if use_ssl else 25)),
-            user=user,
-            password=env.get("TOWNSHIP_SMTP_PASSWORD") or None,
-            sender=(env.get("TOWNSHIP_SMTP_FROM") or "").strip() or user or cls.sender,
-            starttls=_flag(env.get("TOWNSHIP_SMTP_STARTTLS")),
-            use_ssl=use_ssl,
-        )
-
-
 # ---------------------------------------------------------------- the message
 
 
@@ -111,9 +72,9 @@ def addresses(email: str | None) -> list[str]:
 def subject_for(inp: ReportInput, village_name: str | None = None) -> str:
     """【复合镇计生月报校验】复合村 2026年3月：有警告"""
     village = village_name or inp.village_name or inp.village_code or "未识别的村"
-    year, month = inp.report_month.split("-")
     status = STATUS_ZH.get(inp.status, inp.status)
-    return f"【{inp.township_name or ''}计生月报校验】{village} {year}年{int(month)}月：{status}"
+    month = month_zh(inp.report_month)
+    return f"【{inp.township_name or ''}计生月报校验】{village} {month}：{status}"
 
 
 def build_message(
@@ -319,7 +280,7 @@ def deliver_reports(
 ) -> DeliveryResult:
     """Queue the reports of `months` whose village has an e-mail, then send everything queued
     or failed before. Each (report path, content) goes out once; failures are recorded."""
-    smtp = smtp or SmtpSettings.from_env()
+    smtp = smtp or settings.smtp
     registry = VillageRegistry.load(settings.villages)
     emails = {v.code: v.email for v in registry.villages}
     outbox = Path(settings.outbox)

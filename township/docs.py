@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from township.config import Settings
+from township.store import dictionary
 
 DOCS_PATH = Path("docs/warehouse.md")
 ANALYST_SCHEMA = "marts"
@@ -218,59 +219,24 @@ def _grain(comment: str | None) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def _relations(con: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, str, str | None]]:
-    """(name, 'table' | 'view', comment) of the schema's tables and views, by name."""
-    return con.execute(
-        """
-        select table_name, 'table', comment from duckdb_tables()
-        where database_name = current_database() and schema_name = $schema
-        union all
-        select view_name, 'view', comment from duckdb_views()
-        where database_name = current_database() and schema_name = $schema and not internal
-        order by 1
-        """,
-        {"schema": schema},
-    ).fetchall()
-
-
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[tuple]:
-    return con.execute(
-        """
-        select column_name, data_type, comment from duckdb_columns()
-        where database_name = current_database() and schema_name = ? and table_name = ?
-        order by column_index
-        """,
-        [schema, table],
-    ).fetchall()
-
-
 def _macros(con: duckdb.DuckDBPyConnection, schema: str) -> list[tuple[str, str, str, str | None]]:
     """(name, kind, signature, comment) of the schema's macros, by name."""
-    rows = con.execute(
-        """
-        select distinct function_name, function_type, parameters, comment from duckdb_functions()
-        where database_name = current_database() and schema_name = ?
-          and function_type in ('macro', 'table_macro')
-        order by function_name, function_type
-        """,
-        [schema],
-    ).fetchall()
     return [
         (name, "table macro" if kind == "table_macro" else "macro", ", ".join(params), comment)
-        for name, kind, params, comment in rows
+        for name, kind, params, comment in dictionary.macros(con, schema)
     ]
 
 
 def _relation_section(con: duckdb.DuckDBPyConnection, schema: str, level: str) -> list[str]:
     out: list[str] = []
-    for name, kind, comment in _relations(con, schema):
+    for name, kind, comment in dictionary.relations(con, schema):
         out += [f"{level} `{schema}.{name}` ({kind})", ""]
         grain = _grain(comment)
         if grain:
             out += [f"**Grain:** {grain}", ""]
         out += [_cell(comment), ""]
         out += ["| column | type | description |", "| --- | --- | --- |"]
-        for column, data_type, column_comment in _columns(con, schema, name):
+        for column, data_type, column_comment in dictionary.columns(con, schema, name):
             out.append(f"| `{column}` | {_cell(data_type)} | {_cell(column_comment)} |")
         out.append("")
     return out

@@ -11,10 +11,12 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from township import ledger, workers
+from township.calendar import local_time
 from township.config import Settings
 from township.discovery import Discovery, Ignored, discover
 from township.facts import CellIndex, LoadBatch, findings_frames
@@ -24,7 +26,6 @@ from township.model import Finding
 from township.prepare import CHUNK_FILES, chunks, ignored_outcome
 from township.privacy import load_or_create_key
 from township.read.files import (
-    received_time,
     relative_path,
 )
 from township.rules.catalog import finding
@@ -90,7 +91,7 @@ class IngestResult:
 
 
 def new_files(
-    found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path
+    found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path, zone: ZoneInfo
 ) -> tuple[list[tuple[Path, str]], list[FileOutcome]]:
     """(files to read, outcomes of the others). Path, size and mtime unchanged means unchanged:
     no need to read or hash. A file gone since it was listed is ignored, with that reason."""
@@ -103,7 +104,7 @@ def new_files(
         except FileNotFoundError:
             others.append(ignored_outcome(Ignored(path, "vanished"), raw_dir, month))
             continue
-        received = received_time(stat.st_mtime)
+        received = local_time(stat.st_mtime, zone)
         submission = known.get((rel, stat.st_size, received))
         if submission is None:
             pending.append((path, month))
@@ -136,13 +137,13 @@ def ingest(
     gc.freeze()
     started = datetime.now()
     registry = VillageRegistry.load(settings.villages)
-    key = load_or_create_key(settings.key_file)
+    key = load_or_create_key(settings.key_file, settings.person_key_bytes)
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found.files))
     villages = _villages_frame(registry)
     run = IngestRun(uuid.uuid4().hex, started, month, found, settings.raw_dir)
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
-        pending, known_outcomes = new_files(found.files, wh, settings.raw_dir)
+        pending, known_outcomes = new_files(found.files, wh, settings.raw_dir, settings.zone)
         run.outcomes += known_outcomes
         if not pending and load.villages_unchanged(wh, villages):
             return _nothing_new(wh, run, result)

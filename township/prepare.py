@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from township import ledger
 from township.config import Settings
@@ -49,24 +50,25 @@ def read_one(
     """Read a file; whatever goes wrong is recorded against that file alone. A file gone, or
     no longer a plain file, since it was listed is not read (Ignored)."""
     try:
-        return read_file(path, month, registry, **settings.reader_limits, sha256=sha256)
+        limits = settings.reader_limits
+        return read_file(path, month, registry, **limits, sha256=sha256, zone=settings.zone)
     except FileNotFoundError:
         return Ignored(path, "vanished")
     except NotARegularFile:
         return Ignored(path, "symlink" if os.path.islink(path) else "not_a_file")
     except MemoryError:
-        return refused_file(path, month, registry, MEMORY_LIMIT)
+        return refused_file(path, month, registry, MEMORY_LIMIT, settings.zone)
     except Exception as exc:  # one broken file never stops the batch
         log.warning("could not read %s: %s", path, exc)
-        return refused_file(path, month, registry, UNREADABLE)
+        return refused_file(path, month, registry, UNREADABLE, settings.zone)
 
 
 def refused_file(
-    path: Path, month: str, registry: VillageRegistry, rejection: Rejection
+    path: Path, month: str, registry: VillageRegistry, rejection: Rejection, zone: ZoneInfo
 ) -> FileRead | Ignored:
     """A file the reader gave up on, refused, for the village its file name names (if any)."""
     try:
-        sha, size, received = file_identity(path)
+        sha, size, received = file_identity(path, zone)
     except FileNotFoundError:
         return Ignored(path, "vanished")
     except NotARegularFile:

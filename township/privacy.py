@@ -9,17 +9,15 @@ import os
 import secrets
 from pathlib import Path
 
-KEY_ENV = "TOWNSHIP_PERSON_KEY"
 
-
-def load_or_create_key(key_file: Path) -> bytes:
-    """The HMAC key, from the environment or a key file kept outside the warehouse.
+def load_or_create_key(key_file: Path, given: bytes | None = None) -> bytes:
+    """The HMAC key: the one given (the setting TOWNSHIP_PERSON_KEY), else the key file kept
+    outside the warehouse.
 
     The file is created on first run with mode 0600, so only the office account can read it;
     without the key, a person_key cannot be traced back to an ID number by brute force."""
-    from_env = os.environ.get(KEY_ENV)
-    if from_env:
-        return from_env.encode("utf-8")
+    if given:
+        return given
     key_file = Path(key_file)
     if key_file.exists():
         return key_file.read_bytes().strip()

@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from township.calendar import Period
 from township.config import Settings
-from township.reports.summary import NoData, load_summary, paragraph, summary_text
+from township.reports.summary.build import NoData, Summary, build_summary
+from township.reports.summary.renderers import MONTHLY, needs_detail, outbox_path, write
 from township.store import Warehouse, queries
 
 
-def default_period(last_month: str) -> str:
-    year, month = int(last_month[:4]), int(last_month[5:])
-    stat_year = year + (month >= 10)
-    return f"SY{stat_year}H{1 if month >= 10 or month <= 3 else 2}"
-
-
-def summary_texts(settings: Settings, period: str | None) -> tuple[str | None, str, str]:
-    """(period key, paragraph, full text) for a period, default the latest statistical
-    half-year; the key is None, and both texts say why, when there is nothing to summarise."""
+def run_summary(settings: Settings, period: str | None) -> tuple[Summary | None, str]:
+    """The summary of a period (default: the latest statistical half-year), without the
+    comparisons with earlier periods, and its paragraph; None, and why, when there is nothing
+    to summarise."""
     with Warehouse.open(settings, read_only=True) as wh:
         last = queries.latest_report_month(wh)
         if last is None:
-            message = "仓库中还没有任何已接收的报表。"
-            return None, message, message
-        key = period or default_period(last)
+            return None, "仓库中还没有任何已接收的报表。"
+        key = period or Period.statistical_half_of(last).key
         try:
-            p, values, catalog = load_summary(wh, key)
+            summary = build_summary(wh, key, compare=False, detail=needs_detail(MONTHLY))
         except NoData:
-            message = f"仓库中没有 {key} 期间的数据。"
-            return None, message, message
-        files = queries.file_ledger(wh, p.start_month, p.end_month)
-    return p.key, paragraph(p, values, last), summary_text(p, values, catalog, last, files=files)
+            return None, f"仓库中没有 {key} 期间的数据。"
+    return summary, summary.paragraph
 
 
-def summary_for(settings: Settings, period: str | None, full: bool = False) -> str:
-    """The summary paragraph (or the full text) for a period; default the latest half-year."""
-    _, short, whole = summary_texts(settings, period)
-    return whole if full else short
+def write_run_summary(summary: Summary, settings: Settings) -> list[Path]:
+    """The formats each monthly run writes into the outbox (summary_<PERIOD>.txt …)."""
+    return [
+        path
+        for name in MONTHLY
+        for path in write(summary, name, outbox_path(summary, name, settings.outbox), settings)
+    ]

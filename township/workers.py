@@ -142,7 +142,9 @@ def _isolated(chunk: list, registry, settings, key) -> Iterator[tuple[int, LoadB
     if len(chunk) == 1:
         path, month, _ = chunk[0]
         log.warning("reading %s ended its worker process: refused", path)
-        refused = preparing.refused_file(path, month, registry, preparing.MEMORY_LIMIT)
+        refused = preparing.refused_file(
+            path, month, registry, preparing.MEMORY_LIMIT, settings.zone
+        )
         yield 1, preparing.shape([refused], [month], registry, settings, key)
         return
     half = len(chunk) // 2

@@ -1,1 +1,1 @@
-"""The indicator catalog (catalog.yaml) and the period logic."""
+"""The indicator catalog (catalog.yaml); periods are township.calendar's."""

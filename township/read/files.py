@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from township.calendar import DEFAULT_TIMEZONE, local_time
 from township.config import (
     DEFAULT_MAX_COMPRESSION_RATIO,
     DEFAULT_MAX_SHEET_COLUMNS,
@@ -35,15 +36,6 @@ from township.villages import VillageRegistry
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".et", ".csv")
 # Refusals about who sent the file: never attributed to a village by its file name.
 UNATTRIBUTED = ("unknown_village", "identity_conflict")
-
-
-def received_time(mtime: float) -> datetime:
-    """A file's modification time as wall-clock time in the township's zone (naive).
-
-    The office machine and a CI machine may sit in different zones; "by the 5th" and the order
-    of versions must not depend on that."""
-    zone = ZoneInfo(os.environ.get("TOWNSHIP_TIMEZONE", "Asia/Shanghai"))
-    return datetime.fromtimestamp(mtime, zone).replace(tzinfo=None)
 
 
 def relative_path(path: Path, root: Path) -> str:
@@ -87,22 +79,25 @@ def _open_regular(path: Path) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def read_regular(path: Path, max_bytes: int | None) -> tuple[bytes | None, int, datetime, str]:
-    """(the bytes, or None when over max_bytes; size; received time; sha256), the file read
-    once through one descriptor: what is hashed is what is parsed."""
+def read_regular(
+    path: Path, max_bytes: int | None, zone: str | ZoneInfo = DEFAULT_TIMEZONE
+) -> tuple[bytes | None, int, datetime, str]:
+    """(the bytes, or None when over max_bytes; size; received time on the township's clock in
+    `zone`; sha256), the file read once through one descriptor: what is hashed is what is
+    parsed."""
     fd, st = _open_regular(path)
     with os.fdopen(fd, "rb") as handle:
         if max_bytes is not None and st.st_size > max_bytes:
             digest = hashlib.sha256()
             while chunk := handle.read(1 << 20):
                 digest.update(chunk)
-            return None, st.st_size, received_time(st.st_mtime), digest.hexdigest()
+            return None, st.st_size, local_time(st.st_mtime, zone), digest.hexdigest()
         data = handle.read()
-    return data, len(data), received_time(st.st_mtime), hashlib.sha256(data).hexdigest()
+    return data, len(data), local_time(st.st_mtime, zone), hashlib.sha256(data).hexdigest()
 
 
-def file_identity(path: Path) -> tuple[str, int, datetime]:
-    _, size, received, sha256 = read_regular(path, 0)
+def file_identity(path: Path, zone: str | ZoneInfo = DEFAULT_TIMEZONE) -> tuple[str, int, datetime]:
+    _, size, received, sha256 = read_regular(path, 0, zone)
     return sha256, size, received
 
 
@@ -117,13 +112,15 @@ def read_file(
     max_compression_ratio: float | None = DEFAULT_MAX_COMPRESSION_RATIO,
     max_columns: int | None = DEFAULT_MAX_SHEET_COLUMNS,
     scan_sheet_bytes: int = DEFAULT_SCAN_SHEET_BYTES,
+    zone: str | ZoneInfo = DEFAULT_TIMEZONE,
 ) -> FileRead:
     """Everything the pipeline needs from one file; a file that cannot be used is rejected whole.
 
-    The limits (None: none) are the settings of the same names (township.config)."""
+    The limits (None: none) are the settings of the same names (township.config); `zone` the
+    township's time zone (TOWNSHIP_TIMEZONE), in which the received time is read."""
     path = Path(path)
     # read once: hashed and parsed from the same bytes (one too large is hashed, not kept)
-    data, size, received, hashed = read_regular(path, max_bytes)
+    data, size, received, hashed = read_regular(path, max_bytes, zone)
     out = FileRead(path, sha256 or hashed, size, received, report_month)
     limits = _limits(
         max_bytes,

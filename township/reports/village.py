@@ -21,6 +21,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from township.calendar import month_zh
 from township.forms import load_catalogue
 from township.model import ERROR, SEVERITY_ZH, WARNING, Finding, Rejection
 from township.read.grid import load_grids
@@ -168,7 +169,7 @@ def plain_text_summary(inp: ReportInput) -> str:
     """A few Chinese lines an officer can paste into a chat message."""
     lines = [
         f"【{inp.township_name or ''}计生月报校验】{_village_label(inp)} "
-        f"{_month_zh(inp.report_month)}：{_status_zh(inp.status)}",
+        f"{month_zh(inp.report_month)}：{_status_zh(inp.status)}",
         f"文件：{inp.file_name}（接收时间 {_received(inp)}）",
     ]
     if inp.rejection is not None:
@@ -209,11 +210,6 @@ def _severity_zh(severity: str) -> str:
 
 def _village_label(inp: ReportInput) -> str:
     return inp.village_name or inp.village_code or "未识别的村"
-
-
-def _month_zh(month: str) -> str:
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})", month or "")
-    return f"{match[1]}年{int(match[2])}月" if match else str(month)
 
 
 def _received(inp: ReportInput) -> str:
@@ -337,7 +333,7 @@ def _write_heading(sheet: Worksheet, inp: ReportInput, formats: dict) -> int:
         village = "未识别（请在封面填写村代码和村名，或在文件名中写明村名）"
     lines = [
         ("村", village),
-        ("报告月份", _month_zh(inp.report_month)),
+        ("报告月份", month_zh(inp.report_month)),
         ("报送文件", inp.file_name),
         ("接收时间", _received(inp)),
     ]

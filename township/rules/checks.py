@@ -10,6 +10,9 @@ import pandas as pd
 from stdnum import numdb
 from stdnum.cn import ric
 
+# The models' period checks, from the one calendar (re-exported: checks.month_start …).
+from township.calendar import month_end, month_start, statistical_year_start  # noqa: F401
+
 MANGLED_ID = re.compile(r"^\d(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 # Bounded: `township serve` runs for months and must not keep every ID it has seen.
@@ -74,21 +77,6 @@ def in_vocabulary(series: pd.Series, allowed: set) -> pd.Series:
 def as_number(series: pd.Series) -> pd.Series:
     """Counts as numbers, anything else (blank or invalid, reported elsewhere) as NaN."""
     return pd.to_numeric(series.map(lambda v: v if isinstance(v, int) else None), errors="coerce")
-
-
-def month_start(month: str) -> date:
-    year, mon = month.split("-")
-    return date(int(year), int(mon), 1)
-
-
-def month_end(month: str) -> date:
-    start = month_start(month)
-    nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
-
-
-def statistical_year_start(day: date) -> date:
-    return date(day.year if day.month >= 10 else day.year - 1, 10, 1)
 
 
 def age_on(birth: date | None, on: object) -> int | None:

@@ -8,6 +8,7 @@ load.py        what is known; one ingest's rows in one transaction
 indicators.py  materializing the indicators, reading them back, lineage
 queries.py     what reports and the summary read
 publish.py     the analysts' copy
+dictionary.py  the warehouse's own description (tables, columns, comments) for docs.py
 connection.py  connecting; errors.py what can go wrong; paths.py the files beside
 """
 

@@ -4,13 +4,13 @@ DuckLake (extensions loaded from their PyPI wheels; nothing is downloaded at run
 from __future__ import annotations
 
 import importlib.util
-import os
 import random
 import time
 from pathlib import Path
 
 import duckdb
 
+from township.config import DEFAULT_DUCKDB_MEMORY
 from township.store.errors import (
     WarehouseBusy,
     WarehouseMissing,
@@ -41,17 +41,21 @@ REMOTE_STORAGE |= {"http": "httpfs", "https": "httpfs", "az": "azure", "abfss": 
 CONFLICT_RETRIES = 10
 
 
-def _configure(con: duckdb.DuckDBPyConnection) -> None:
+def _configure(con: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
     # no progress bar: long statements would otherwise draw one on the terminal
     con.execute("set enable_progress_bar = false")
     # Bounded, so a province-sized run spills to disk instead of exhausting memory.
-    con.execute("set memory_limit = ?", [os.environ.get("TOWNSHIP_DUCKDB_MEMORY", "600MB")])
+    con.execute("set memory_limit = ?", [memory_limit])
 
 
 def connect(
-    path: Path, read_only: bool = False, wait_seconds: float = 60.0
+    path: Path,
+    read_only: bool = False,
+    wait_seconds: float = 60.0,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY,
 ) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting while another process holds its write lock."""
+    """Open the file, waiting while another process holds its write lock; DuckDB's memory
+    bounded by `memory_limit` (the setting TOWNSHIP_DUCKDB_MEMORY)."""
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +64,7 @@ def connect(
     while True:
         try:
             con = duckdb.connect(str(path), read_only=read_only)
-            _configure(con)
+            _configure(con, memory_limit)
             # FSST's analysis is the slowest part of writing strings, and ours repeat (periods,
             # codes, names): dictionary compression writes them faster (bench/RESULTS.md).
             con.execute("set disabled_compression_methods = 'fsst'")
@@ -123,7 +127,10 @@ def pause(attempt: int) -> None:
 
 
 def connect_lake(
-    catalog: str, data_path: str | None = None, read_only: bool = False
+    catalog: str,
+    data_path: str | None = None,
+    read_only: bool = False,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY,
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the DuckLake attached as `lake` (extensions from their wheels).
 
@@ -131,7 +138,7 @@ def connect_lake(
     on the catalog tables the other just made, and attaches again, to the lake now there."""
     for attempt in range(CONFLICT_RETRIES):
         try:
-            return _attach_lake(catalog, data_path, read_only)
+            return _attach_lake(catalog, data_path, read_only, memory_limit)
         except duckdb.Error as exc:
             text = str(exc)
             racing = "initialize DuckLake" in text and (
@@ -151,12 +158,14 @@ def connect_lake(
     raise AssertionError("unreachable")
 
 
-def _attach_lake(catalog: str, data_path: str | None, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _attach_lake(
+    catalog: str, data_path: str | None, read_only: bool, memory_limit: str
+) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
         config={"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
     )
     try:
-        _configure(con)
+        _configure(con, memory_limit)
         uri = lake_uri(catalog)
         load_extension(con, "ducklake")
         if uri.startswith("ducklake:postgres:"):

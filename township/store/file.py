@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from township.config import DEFAULT_DUCKDB_MEMORY
 from township.privacy import owner_only
 from township.store.connection import connect, quoted
 from township.store.errors import check_whole, damaged
@@ -22,9 +23,15 @@ COPY_ALIAS = "analyst_copy"
 
 
 class FileWarehouse(Warehouse):
-    def __init__(self, path: Path, read_only: bool = False, wait_seconds: float = 60.0):
+    def __init__(
+        self,
+        path: Path,
+        read_only: bool = False,
+        wait_seconds: float = 60.0,
+        memory_limit: str = DEFAULT_DUCKDB_MEMORY,
+    ):
         path = Path(path)
-        con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
+        con = connect(path, read_only, wait_seconds, memory_limit)
         try:
             _attach_restricted(con, path, read_only)
             # The restricted file's writes, in a transaction of their own: DuckDB writes one

@@ -19,6 +19,7 @@ from typing import TypeVar
 import duckdb
 import pandas as pd
 
+from township.config import DEFAULT_DUCKDB_MEMORY
 from township.store.connection import (
     CONFLICT_RETRIES,
     LAKE,
@@ -42,9 +43,16 @@ REFRESHES = f"{LAKE}.{LAKE_META}.refreshes"
 class LakeWarehouse(Warehouse):
     is_lake = True
 
-    def __init__(self, path: Path, catalog: str, lake_data: str | None, read_only: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        catalog: str,
+        lake_data: str | None,
+        read_only: bool = False,
+        memory_limit: str = DEFAULT_DUCKDB_MEMORY,
+    ):
         """`path` only places the analysts' copy; the lake is never locked."""
-        con = connect_lake(catalog, lake_data, read_only=read_only)
+        con = connect_lake(catalog, lake_data, read_only, memory_limit)
         super().__init__(path, con)  # one transaction holds the restricted tables too
         self.catalog = catalog
         try:

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from township.config import DEFAULT_DUCKDB_MEMORY
 from township.store.manifest import RESTRICTED, sql
 
 T = TypeVar("T")
@@ -48,17 +49,23 @@ class Warehouse:
         """The warehouse the settings name: the DuckDB file, or the DuckLake when set. Held by
         another process, it is waited for `wait_seconds`, by default the settings' own
         (TOWNSHIP_LOCK_WAIT_SECONDS), then WarehouseBusy."""
+        memory = settings.duckdb_memory
         if settings.catalog:
             lake = Warehouse.kinds["lake"]
-            return lake(settings.warehouse, settings.catalog, settings.lake_data, read_only)
+            return lake(settings.warehouse, settings.catalog, settings.lake_data, read_only, memory)
         if wait_seconds is None:
-            wait_seconds = getattr(settings, "lock_wait_seconds", 60.0)
-        return Warehouse.at(settings.warehouse, read_only, wait_seconds)
+            wait_seconds = settings.lock_wait_seconds
+        return Warehouse.at(settings.warehouse, read_only, wait_seconds, memory)
 
     @staticmethod
-    def at(path: Path, read_only: bool = False, wait_seconds: float = 60.0) -> Warehouse:
+    def at(
+        path: Path,
+        read_only: bool = False,
+        wait_seconds: float = 60.0,
+        memory_limit: str = DEFAULT_DUCKDB_MEMORY,
+    ) -> Warehouse:
         """The DuckDB file at `path`."""
-        return Warehouse.kinds["file"](path, read_only, wait_seconds)
+        return Warehouse.kinds["file"](path, read_only, wait_seconds, memory_limit)
 
     def close(self) -> None:
         if self.private is not self.con:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from township.indicators.periods import parse_period
+from township.calendar import Period
 from township.store import Warehouse, indicators
 
 COLUMNS = [
@@ -25,39 +25,6 @@ COLUMNS = [
     "year_earlier_value",
     "year_earlier_change",
 ]
-
-
-def previous_period(key: str) -> str:
-    """The period of the same type just before: 2026-03→2026-02, 2026Q1→2025Q4, SY2026H1→SY2025H2."""
-    period = parse_period(key)
-    year = period.end.year
-    if period.type == "month":
-        month = period.start.month
-        return f"{year - 1}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-    if period.type == "quarter":
-        quarter = (period.start.month + 2) // 3
-        return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
-    if period.type == "year":
-        return f"{year - 1}"
-    if period.type == "statistical_year":
-        return f"SY{year - 1}"
-    # statistical half-year: the key's year is the statistical year, which ends in `year`
-    return f"SY{year - 1}H2" if period.key.endswith("H1") else f"SY{year}H1"
-
-
-def year_earlier(key: str) -> str:
-    """The same period one year earlier: 2026-03→2025-03, 2026Q1→2025Q1, SY2026H1→SY2025H1."""
-    period = parse_period(key)
-    year = period.end.year
-    if period.type == "month":
-        return f"{year - 1}-{period.end.month:02d}"
-    if period.type == "quarter":
-        return f"{year - 1}Q{(period.start.month + 2) // 3}"
-    if period.type == "year":
-        return f"{year - 1}"
-    if period.type == "statistical_year":
-        return f"SY{year - 1}"
-    return f"SY{year - 1}{period.key[-2:]}"
 
 
 def values_for(wh: Warehouse, keys: list[str], as_of: datetime | None = None) -> pd.DataFrame:
@@ -86,8 +53,8 @@ def comparisons(wh: Warehouse, period_key: str, as_of: datetime | None = None) -
     the previous period's and the year-earlier period's values and the changes (value minus
     the earlier value; percentage points for rates). None where the warehouse has no such
     period, or no value for it."""
-    period = parse_period(period_key)
-    prev, earlier = previous_period(period.key), year_earlier(period.key)
+    period = Period.parse(period_key)
+    prev, earlier = period.previous().key, period.year_earlier().key
     values = values_for(wh, [period.key, prev, earlier], as_of)
     town = values[values["org_level"] == "township"]
     # An earlier period is known to the warehouse when some report month inside it was received.

@@ -1,0 +1,169 @@
+"""The township summary as text: the seed report's paragraph, the key figures against earlier
+periods, the other figures, per village, and the data quality with the file ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from township.config import Settings
+from township.ledger import FileOutcome, ledger_lines
+from township.reports.summary.build import Summary
+from township.reports.summary.words import number
+
+QUALITY = [
+    "villages_expected",
+    "villages_reported",
+    "reporting_rate",
+    "reporting_on_time_rate",
+    "rows_quarantined",
+    "duplicates_removed",
+]
+VILLAGE_COLUMNS = [
+    "births_total",
+    "births_parity_1",
+    "births_parity_2",
+    "births_parity_3plus",
+    "births_out_of_policy",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+]
+PARAGRAPH_CODES = {
+    "births_total",
+    "births_parity_1",
+    "births_parity_2",
+    "births_parity_3plus",
+    "births_out_of_policy_parity_2",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+    "births_male",
+    "births_female",
+    "two_non_cases",
+}
+
+# Compared with the previous period and a year earlier, when the summary has comparisons.
+COMPARED = [
+    "births_total",
+    "policy_compliance_rate",
+    "sex_ratio_at_birth",
+    "contraceptive_prevalence",
+    "reporting_rate",
+]
+
+
+def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[str]) -> list[str]:
+    town = values[values["org_level"] == "township"].set_index("indicator")
+    lines = []
+    for item in (
+        catalog.set_index("code").loc[[c for c in codes if c in set(catalog["code"])]].itertuples()
+    ):
+        row = town.loc[item.Index] if item.Index in town.index else None
+        value = None if row is None else row["value"]
+        shown = number(value, int(item.decimals)) + (
+            "" if item.unit in (None, "") or pd.isna(item.unit) else f" {item.unit}"
+        )
+        note = "" if row is None or pd.isna(row["note"]) else f"（{row['note']}）"
+        lines.append(f"  {item.name_zh}：{shown}{note}")
+    return lines
+
+
+def _village_table(values: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
+    names = dict(zip(catalog["code"], catalog["name_zh"], strict=True))
+    village = values[values["org_level"] == "village"]
+    wide = village.pivot(index="org_code", columns="indicator", values="value")
+    org_names = dict(zip(village["org_code"], village["org_name"], strict=False))
+    lines = ["  村代码        村名      " + " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)]
+    for code, row in wide.iterrows():
+        cells = " ".join(
+            f"{number(row.get(c), 1 if c == 'policy_compliance_rate' else 0):>8}"
+            for c in VILLAGE_COLUMNS
+        )
+        lines.append(f"  {code}  {org_names[code]:<6} {cells}")
+    return lines
+
+
+def _shown(value: object, decimals: int, unit: object) -> str:
+    if value is None or pd.isna(value):
+        return "无数据"
+    text = number(value, decimals)
+    if unit == "%":
+        return f"{text}%"
+    return text if unit in (None, "", "女=100") or pd.isna(unit) else f"{text}{unit}"
+
+
+def _delta(change: object, decimals: int, unit: object) -> str:
+    if change is None or pd.isna(change):
+        return ""
+    if round(float(change), decimals) == 0:
+        return "，持平"
+    size = number(abs(float(change)), decimals)
+    if unit == "%":
+        return f"，{'上升' if change > 0 else '下降'}{size}个百分点"
+    if unit in (None, "", "女=100") or pd.isna(unit):
+        return f"，{'上升' if change > 0 else '下降'}{size}"
+    return f"，{'增加' if change > 0 else '减少'}{size}{unit}"
+
+
+def _comparison_lines(comparisons: pd.DataFrame) -> list[str]:
+    """The key indicators against the previous period and the same period a year earlier."""
+    rows = comparisons[comparisons["indicator"].isin(COMPARED)].copy()
+    rows["order"] = rows["indicator"].map(COMPARED.index)
+    several = rows["org_code"].nunique() > 1
+    lines = []
+    for r in rows.sort_values(["org_code", "order"]).itertuples(index=False):
+        d = int(r.decimals)
+        lines.append(
+            f"  {f'{r.org_name} ' if several else ''}{r.name_zh}："
+            f"本期{_shown(r.value, d, r.unit)}；"
+            f"上期（{r.previous_period}）{_shown(r.previous_value, d, r.unit)}"
+            f"{_delta(r.previous_change, d, r.unit)}；"
+            f"去年同期（{r.year_earlier_period}）{_shown(r.year_earlier_value, d, r.unit)}"
+            f"{_delta(r.year_earlier_change, d, r.unit)}"
+        )
+    return lines
+
+
+def _file_lines(files: pd.DataFrame | None) -> list[str]:
+    """The file ledger of the period's months: counts, then each refused or ignored path."""
+    if files is None or files.empty:
+        return []
+    outcomes = [
+        FileOutcome(r.file_path, None, r.outcome, "", r.reason_zh)
+        for r in files.itertuples(index=False)
+    ]
+    head, *rest = ledger_lines(outcomes)
+    return [f"  {head}", *rest]
+
+
+def show(summary: Summary) -> str:
+    """The summary text; a 与上期、去年同期比较 section for the key indicators (COMPARED) when the
+    summary has comparisons; the files refused or not read in the data quality section."""
+    values, catalog, comparisons = summary.values, summary.catalog, summary.comparisons
+    others = [c for c in catalog["code"] if c not in PARAGRAPH_CODES and c not in QUALITY]
+    compared = (
+        ["与上期、去年同期比较：", *_comparison_lines(comparisons), ""]
+        if comparisons is not None and not comparisons.empty
+        else []
+    )
+    parts = [
+        f"【{summary.period.key} 全镇人口和计划生育统计】",
+        summary.paragraph + summary.remarks,
+        "",
+        *compared,
+        "其他指标：",
+        *_indicator_lines(values, catalog, others),
+        "",
+        "各村情况：",
+        *_village_table(values, catalog),
+        "",
+        "数据质量：",
+        *_indicator_lines(values, catalog, QUALITY),
+        *_file_lines(summary.files),
+    ]
+    return "\n".join(parts)
+
+
+def write(summary: Summary, path: Path, settings: Settings) -> list[Path]:
+    path.write_text(show(summary) + "\n", encoding="utf-8")
+    return [path]
