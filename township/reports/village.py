@@ -176,7 +176,7 @@ def plain_text_summary(inp: ReportInput) -> str:
         lines.append(f"拒收原因：{inp.rejection.message_zh}")
     if inp.counts:
         lines.append("读取记录：" + "，".join(f"{k} {v} 条" for k, v in inp.counts.items()))
-    lines += [f"  {sheet}：{ledger_text(parts)}" for sheet, parts in inp.ledger.items()]
+    lines += [f"  {one_line(sheet)}：{ledger_text(parts)}" for sheet, parts in inp.ledger.items()]
     errors, warnings = _severity_counts(inp.findings)
     lines.append(f"错误 {errors} 处，警告 {warnings} 处")
     ordered = _ordered(inp.findings)
