@@ -229,7 +229,7 @@ def test_two_loads_of_one_month_cannot_both_commit_to_the_lake(sample, postgres,
 def test_the_monthly_catch_up_before_the_lake_exists_takes_every_month(sample, postgres, tmp_path):
     """`--month previous` asks the warehouse which months are new: a lake not yet created (its
     first run) has none of them, rather than failing the run."""
-    from flows.monthly_ingest import months_to_ingest
+    from township.monthly import months_to_ingest
 
     catalog = postgres.create_database("first_run")
     lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))

@@ -512,7 +512,7 @@ def serve(
             _fail(f"--month {month!r}: use previous or YYYY-MM with a month 01-12", code=2)
     _existing(raw_dir, "--raw-dir", directory=True)
     s = _settings(raw_dir, villages, warehouse, outbox)
-    from flows.serve import ServerError, check_schedule, serve_monthly
+    from township.serving import ServerError, check_schedule, load_flow, serve_monthly
 
     try:
         check_schedule(cron, timezone or s.timezone)
@@ -521,7 +521,13 @@ def serve(
     _load_villages(s, villages)
     try:
         serve_monthly(
-            s, cron=cron, timezone=timezone, name=name, month=month, announce=console.print
+            load_flow("monthly_ingest"),
+            s,
+            cron=cron,
+            timezone=timezone,
+            name=name,
+            month=month,
+            announce=console.print,
         )
     except ValueError as exc:
         _fail(str(exc), code=2)
@@ -545,8 +551,9 @@ def demo(
         synth(raw_dir=s.raw_dir, villages=s.villages)
     _load_villages(s, None)
     _check_warehouse_free(s)  # before Prefect starts: its retries would wait minutes
-    from flows.monthly_ingest import monthly_ingest
+    from township.serving import load_flow
 
+    monthly_ingest = load_flow("monthly_ingest")
     out = monthly_ingest(summary_period=period, runner=s.runner, dask_address=s.dask_address)
     result = out["result"]
     console.print(

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import yaml
 
-FORMS_FILE = Path(__file__).resolve().parent.parent / "schemas" / "forms.yaml"
+from township.paths import project_file
+
+FORMS_FILE = project_file("schemas", "forms.yaml")
 
 
 # How a field of each type is stored outside `restricted` (a personal field is text there).

@@ -1,4 +1,5 @@
-"""The monthly schedule: a Prefect deployment of the monthly flow, served by this process.
+"""The monthly schedule: a Prefect deployment of the monthly flow (flows/monthly_ingest.py,
+loaded from its file), served by this process.
 
 Against a real Prefect server (PREFECT_API_URL set, in the environment or the Prefect profile)
 the deployment is registered there and this process runs the flow runs the server schedules.
@@ -26,8 +27,9 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from flows.monthly_ingest import PREVIOUS, monthly_ingest
 from township.config import Settings
+from township.monthly import PREVIOUS
+from township.paths import project_file
 from township.prefect_settings import PREFECT_DEFAULTS
 
 DEFAULT_CRON = "0 6 6 * *"  # 06:00 on the 6th: the day after the villages' deadline
@@ -51,20 +53,34 @@ def check_schedule(cron: str, timezone: str) -> None:
         raise ValueError(f"bad schedule {cron!r} ({timezone}): {reason}") from exc
 
 
+def load_flow(name: str = "monthly_ingest"):
+    """A flow of flows/<name>.py (the function of the same name), loaded from its file as
+    Prefect loads a deployment's entrypoint: the library never imports the flows."""
+    from prefect.flows import load_flow_from_entrypoint
+
+    return load_flow_from_entrypoint(f"{flow_file(name)}:{name}")
+
+
+def flow_file(name: str) -> Path:
+    return project_file("flows", f"{name}.py")
+
+
 def build_deployment(
+    flow,
     settings: Settings,
     cron: str = DEFAULT_CRON,
     timezone: str | None = None,
     name: str = DEPLOYMENT_NAME,
     month: str = PREVIOUS,
 ):
-    """The monthly flow as a deployment: cron schedule in the township's zone, absolute paths."""
+    """The monthly flow as a deployment: cron schedule in the township's zone, absolute paths
+    (the flow's file too: the runs start wherever the service's working directory is)."""
     from prefect.deployments.runner import EntrypointType
     from prefect.schedules import Cron
 
     timezone = timezone or settings.timezone
     check_schedule(cron, timezone)
-    return monthly_ingest.to_deployment(
+    deployment = flow.to_deployment(
         name=name,
         schedule=Cron(cron, timezone=timezone),
         parameters={
@@ -76,9 +92,10 @@ def build_deployment(
         },
         description="村计生月报：每月入库、校验、回执各村、全镇摘要",
         tags=["township"],
-        # Importable wherever `township` is installed, whatever the working directory.
-        entrypoint_type=EntrypointType.MODULE_PATH,
+        entrypoint_type=EntrypointType.FILE_PATH,
     )
+    deployment.entrypoint = f"{flow_file(flow.fn.__name__)}:{flow.fn.__name__}"
+    return deployment
 
 
 def configured_api_url() -> str | None:
@@ -165,6 +182,7 @@ def stop_process(process: subprocess.Popen, grace: float = 15.0) -> None:
 
 
 def serve_monthly(
+    flow,
     settings: Settings,
     cron: str = DEFAULT_CRON,
     timezone: str | None = None,
@@ -176,7 +194,7 @@ def serve_monthly(
     from prefect import serve
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    deployment = build_deployment(settings, cron, timezone, name, month)
+    deployment = build_deployment(flow, settings, cron, timezone, name, month)
     where = f"{deployment.flow_name}/{name}"
     schedule = f"cron {cron!r} ({timezone or settings.timezone})"
     api_url = configured_api_url()
@@ -192,7 +210,3 @@ def serve_monthly(
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             announce(f"serving {where} on local server {api_url}, {schedule}")
             serve(deployment, limit=1, pause_on_shutdown=False, print_starting_message=False)
-
-
-if __name__ == "__main__":
-    serve_monthly(Settings())
