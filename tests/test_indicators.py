@@ -204,7 +204,27 @@ def sample_wh(tmp_path):
     )  # after the 5th: late
     s2["raw.births"] = births("s2", [("m6", date(2026, 3, 6), 1, "女", True, False)])
     s2["raw.contraception"] = record("s2", married_women=2000, iud=3, no_method=1997)
-    return load(tmp_path / "w.duckdb", [s1, s2])
+    # 人口变动: V1 sends it (February's month-end is the opening stock), V2 never does
+    s0 = submission("s0", V1, "2026-02", datetime(2026, 3, 3), ["population"])
+    s0["raw.population"] = record("s0", population=1000, deaths=1, one_child_certificates=118)
+    s1["raw.submission_forms"] = pd.concat(
+        [
+            s1["raw.submission_forms"],
+            submission("s1", V1, "2026-03", datetime(2026, 4, 3), ["population"])[
+                "raw.submission_forms"
+            ],
+        ]
+    )
+    s1["raw.population"] = record(
+        "s1",
+        population=1005,
+        deaths=2,
+        moved_in=4,
+        moved_out=3,
+        marriages=1,
+        one_child_certificates=120,
+    )
+    return load(tmp_path / "w.duckdb", [s0, s1, s2])
 
 
 EXPECTED = {
@@ -247,6 +267,27 @@ EXPECTED = {
     "reporting_on_time_rate": 50.0,
     "rows_quarantined": 1,
     "duplicates_removed": 1,
+    "births_in_policy_parity_1": 3,  # m1, m4 (January), m6
+    "births_in_policy_parity_2": 0,  # m2 is out of policy
+    "births_in_policy_parity_3plus": 0,  # m3 too
+    "births_earlier_years_reported": 0,  # m4 is of this statistical year
+    "iud_users": 103,
+    "implant_users": 20,
+    "female_sterilization_users": 30,
+    "male_sterilization_users": 10,
+    "pill_users": 5,
+    "condom_users": 30,
+    "other_method_users": 5,
+    "population": 1005,  # V1 only: V2 sends no 人口变动
+    "one_child_certificates": 120,
+    "deaths": 2,
+    "moved_in": 4,
+    "moved_out": 3,
+    "marriages": 1,
+    # V1's 3 March births per (1000 + 1005) / 2, per year: 3 × 1000 × 12 / 1002.5 = 35.91‰
+    "birth_rate": 35.91,
+    "death_rate": 23.94,  # 2 × 12,000 / 1002.5
+    "natural_growth_rate": 11.97,  # (3 − 2) × 12,000 / 1002.5
 }
 
 
@@ -338,3 +379,34 @@ def test_a_birth_counts_in_each_period_containing_its_date(tmp_path, born, perio
         ).fetchall()
     }
     assert got == periods
+
+
+def test_a_village_without_the_population_form_has_no_rate_and_the_township_takes_the_others(
+    sample_wh,
+):
+    got, note = value(sample_wh, "2026-03", "birth_rate", V2)
+    assert got is None and note == "未报送人口变动，无数据"
+    assert value(sample_wh, "2026-03", "population", V2) == (None, "期间内无报表")
+    # V2's birth is in the township's births, not in its birth rate: its population is unknown
+    assert value(sample_wh, "2026-03", "births_total")[0] == 4
+    assert (
+        value(sample_wh, "2026-03", "birth_rate")[0]
+        == value(sample_wh, "2026-03", "birth_rate", V1)[0]
+    )
+
+
+def test_a_rate_over_half_a_year_is_per_year(tmp_path):
+    batches = []
+    for month, people in (("2025-09", 2000), ("2026-03", 2000)):
+        s = submission(f"s{month}", V1, month, datetime(2026, 4, 1), ["population", "births"])
+        s["raw.population"] = record(f"s{month}", population=people, deaths=0)
+        s["raw.births"] = births(f"s{month}", [])
+        batches.append(s)
+    s = batches[1]
+    s["raw.births"] = births(
+        "s2026-03", [(f"k{i}", date(2026, 1, 10), 1, "男", True, False) for i in range(10)]
+    )
+    wh = load(tmp_path / "h.duckdb", batches)
+    # 10 births in a half-year among 2,000 people: 5‰ over the half-year, 10‰ a year
+    assert value(wh, "SY2026H1", "birth_rate")[0] == 10.0
+    assert value(wh, "2026Q1", "birth_rate")[0] == 20.0  # the same 10 in a quarter

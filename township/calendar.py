@@ -168,6 +168,24 @@ class Period:
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    @property
+    def label_zh(self) -> str:
+        """The period as the statistical tables name it: 2026年3月, 2026年第1季度, 2026统计年度
+        上半年（2025年10月1日至2026年3月31日）…"""
+        span = f"（{_day_zh(self.start)}至{_day_zh(self.end)}）"
+        if self.type == "month":
+            return f"{self.start.year}年{self.start.month}月"
+        if self.type == "quarter":
+            return f"{self.start.year}年第{(self.start.month + 2) // 3}季度"
+        if self.type == "year":
+            return f"{self.start.year}年"
+        year = self.end.year if self.type == "statistical_year" else self.key[2:6]
+        half = {
+            "statistical_year": "",
+            "statistical_half": "上半年" if self.key.endswith("H1") else "下半年",
+        }
+        return f"{year}统计年度{half[self.type]}{span}"
+
     def previous(self) -> Period:
         """The period of the same type just before: 2026-03→2026-02, SY2026H1→SY2025H2."""
         return Period.containing(self.type, self.start - timedelta(days=1))
@@ -192,3 +210,7 @@ class Period:
         if parts[1] == 1:
             return cls(key, kind, date(year - 1, 10, 1), date(year, 3, 31))
         return cls(key, kind, date(year, 4, 1), date(year, 9, 30))
+
+
+def _day_zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -340,6 +340,50 @@ def summary(
         console.print(f"summary written to {write(made, format, path, s)[0]}")
 
 
+@_command()
+def tables(
+    period: Annotated[str, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1")],
+    format: Annotated[str, typer.Option("--format", "-f", help="xlsx | csv")] = "xlsx",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="the .xlsx file, or the folder for the CSV files [data/outbox/tables_<PERIOD>…]",
+        ),
+    ] = None,
+    township: Annotated[
+        str | None, typer.Option(help="9-digit township code, where the warehouse holds several")
+    ] = None,
+    warehouse: WarehouseFile = None,
+    outbox: Outbox = None,
+) -> None:
+    """The statistical tables filed upward (人口与出生情况, 节育情况) for a period."""
+    from township.calendar import Period
+    from township.reports import tables as upward
+    from township.store import Warehouse
+
+    key = _period_arg(period)
+    if format not in upward.FORMATS:
+        _fail(f"unknown format {format!r}: use xlsx or csv", code=2)
+    _code_arg(township, "--township", (9,))
+    if format == "xlsx":
+        _writable_file(output, "--output", ".xlsx")
+    s = _settings(warehouse=warehouse, outbox=outbox)
+    _require_warehouse(s, warehouse)
+    with Warehouse.open(s, read_only=True) as wh:
+        try:
+            filled = upward.build_tables(wh, Period.parse(key), township)
+        except upward.NoTownship as exc:
+            _fail(str(exc), code=2 if township else 1)
+    if format == "xlsx":
+        path = upward.write_xlsx(filled, output or s.outbox / f"tables_{key}.xlsx")
+        console.print(f"tables written to {path}")
+        return
+    for path in upward.write_csv(filled, output or s.outbox, f"tables_{key}"):
+        console.print(f"table written to {path}")
+
+
 def _parse_moment(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)

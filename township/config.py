@@ -85,6 +85,9 @@ class Settings(BaseSettings):
 
     # -- the warehouse
     lock_wait_seconds: float = Field(60.0, ge=0)
+    # 人口变动: people by which a month's population may differ from last month's plus its own
+    # births, deaths and moves before the village is asked to check (a birth reported late)
+    population_tolerance: int = Field(3, ge=0)
     duckdb_memory: str = DEFAULT_DUCKDB_MEMORY
     # Scaling out (README "Scaling out"); unset, one DuckDB file and this machine, as before.
     # catalog: a DuckLake catalog instead of the DuckDB file, `postgres:dbname=township host=…`;

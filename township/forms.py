@@ -46,6 +46,15 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Sum:
+    """A total of some of a record form's fields (a blank counted as 0)."""
+
+    name: str
+    name_zh: str
+    of: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PersonKey:
     """The ID field that stands for the person outside restricted, as a keyed hash and masked."""
 
@@ -68,6 +77,17 @@ class Form:
     fields: tuple[Field, ...]
     person_key: PersonKey | None = None
     dated_by: str | None = None  # a person form's date field: a row counts in its period
+    sums: tuple[Sum, ...] = ()
+    optional: bool = False  # a village may leave it out
+
+    @property
+    def measure_kinds(self) -> list[str]:
+        """stock and/or event: what a one-record form's figures are."""
+        return list(dict.fromkeys(f.measure for f in self.fields))
+
+    def sum_measure(self, total: Sum) -> str:
+        """A sum's kind: its fields'."""
+        return self.field(total.of[0]).measure
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -143,6 +163,10 @@ def _form(name: str, spec: dict) -> Form:
         person_key = PersonKey(key["field"], masked, tuple(key.get("with", ())))
     measure = spec.get("measure")
     fields = tuple(_field(f, s, measure) for f, s in spec["fields"].items())
+    sums = tuple(
+        Sum(total, detail["name_zh"], tuple(detail["of"]))
+        for total, detail in (spec.get("sums") or {}).items()
+    )
     return Form(
         name,
         spec["name_zh"],
@@ -151,6 +175,8 @@ def _form(name: str, spec: dict) -> Form:
         fields,
         person_key,
         spec.get("dated_by"),
+        sums,
+        bool(spec.get("optional", False)),
     )
 
 

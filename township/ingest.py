@@ -212,7 +212,7 @@ def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings,
                 progress(read, len(pending))
     if not done:
         return
-    _add_derived_findings(wh, cells)
+    _add_derived_findings(wh, cells, settings)
     result.submissions = load.submission_statuses(wh, cells.submission_ids)
     statuses = {s["submission_id"]: s["status"] for s in result.submissions}
     run.outcomes = [
@@ -282,8 +282,9 @@ def _publish_for_analysts(wh: Warehouse) -> None:
         ) from exc
 
 
-def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
-    """Rules that need the warehouse: a birth counted for another village; stock outliers."""
+def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -> None:
+    """Rules that need the warehouse: a birth counted for another village; stock outliers; a
+    population that does not add up with last month's."""
     extra: dict[str, list[Finding]] = {}
     for row in load.cross_village_losers(wh, cells.submission_ids).itertuples(index=False):
         extra.setdefault(row.submission_id, []).append(
@@ -310,8 +311,34 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex) -> None:
                 cell=record_cells.get(row.field),
             )
         )
+    imbalances = load.population_imbalances(wh, cells.submission_ids, settings.population_tolerance)
+    for row in imbalances.itertuples(index=False):
+        sheet, first_row, record_cells = cells.records[(row.submission_id, "population")]
+        extra.setdefault(row.submission_id, []).append(
+            finding(
+                "population.balance",
+                field_zh=_field_zh("population", "population"),
+                value=int(row.population),
+                other=_balance_words(row),
+                field="population",
+                sheet=sheet,
+                row=first_row,
+                cell=record_cells.get("population"),
+            )
+        )
     if extra:
         load.add_findings(wh, *findings_frames(extra, load.next_finding_numbers(wh, list(extra))))
+
+
+def _balance_words(row) -> str:
+    """Both sides of the population's equation, in numbers."""
+    change = int(row.population - row.previous_population)
+    explained = int(row.births - row.deaths + row.moved_in - row.moved_out)
+    return (
+        f"比上月（{int(row.previous_population)}）{'增加' if change >= 0 else '减少'} {abs(change)} 人，"
+        f"而本月出生 {int(row.births)} − 死亡 {int(row.deaths)} + 迁入 {int(row.moved_in)} "
+        f"− 迁出 {int(row.moved_out)} = {explained:+d} 人，相差 {int(row.off_by):+d} 人"
+    )
 
 
 def _field_zh(form: str, field_name: str) -> str:

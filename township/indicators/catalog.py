@@ -27,6 +27,7 @@ def load_catalog() -> tuple[dict, ...]:
             "unit": i.get("unit"),
             "normal_low": i.get("normal_low"),
             "normal_high": i.get("normal_high"),
+            "annualised": bool(i.get("annualised", False)),
         }
         for i in catalog
     )

@@ -161,7 +161,8 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
             "no_form_found",
-            "文件中没有找到任何报表（出生登记、节育措施、流动人口、奖励扶助、宣传服务）。请使用镇里下发的模板填报。",
+            f"文件中没有找到任何报表（{'、'.join(f.name_zh for f in catalogue.data_forms)}）。"
+            "请使用镇里下发的模板填报。",
         )
 
 

@@ -114,3 +114,9 @@ def cross_village_losers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFra
 def stock_outliers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
     """Stock figures of these submissions far from their village's other months."""
     return wh.frame("stock_outliers", submission_ids, submission_ids)
+
+
+def population_imbalances(wh: Warehouse, submission_ids: list[str], tolerance: int) -> pd.DataFrame:
+    """人口变动 records of these submissions whose population change their own figures do not
+    explain, by more than `tolerance` people."""
+    return wh.frame("population_imbalances", ids=submission_ids, tolerance=tolerance)

@@ -141,6 +141,7 @@ class MonthRecords:
     contraception: dict[str, int]
     migrants: dict[str, int]
     services: dict[str, int]
+    population: dict[str, int] | None = None  # 人口变动: optional, not every village sends it
 
 
 METHOD_SHARES = {  # typical shares of married women of childbearing age, by method

@@ -63,6 +63,8 @@ RESUBMISSION = ("207", "2026-01")
 FIXED_INVALID = ("209", "2025-12")
 OUTLIER = ("213", "2025-11")
 MISSING_SUBMISSION = ("220", "2026-02")  # the Spring Festival month: nothing sent
+NO_POPULATION_FORM = "222"  # never sends 人口变动 (an optional form)
+POPULATION_IMBALANCE = ("211", "2026-03", 25)  # a month-end population 25 over what adds up
 DUPLICATE_ROW = ("210", "2026-02")
 LATE_SENDERS = {"204": REPORT_MONTHS, "217": ["2025-12", "2026-02"]}
 NO_COVER = {
@@ -177,8 +179,47 @@ def plan_golden(seed: int) -> GoldenPlan:
     plan.births += previous_year_late_births(plan, rng, people)
     plan.beneficiaries = plan_beneficiaries(plan, rng, people, sizes)
     plan.records = plan_records(plan, rng, sizes)
+    plan_population(plan, random.Random(seed * 7919 + 19), sizes)
     plan.received = plan_received_times(plan, rng)
     return plan
+
+
+def plan_population(plan: GoldenPlan, rng: random.Random, sizes: dict[str, int]) -> None:
+    """人口变动 for every village but one, month by month: the month-end population is last
+    month's plus the village's births, less deaths, plus moves in, less moves out (one planted
+    month over by POPULATION_IMBALANCE). Its own random stream: the rest of the plan (and the
+    seed report's figures) stays as it was."""
+    born: dict[tuple[str, str], int] = {}
+    for b in plan.births:
+        key = (b.village, month_of(b.birth_date))
+        born[key] = born.get(key, 0) + 1
+    off_village, off_month, off_by = POPULATION_IMBALANCE
+    for v in plan.villages:
+        if v.code == plan.code(NO_POPULATION_FORM):
+            continue
+        population = sizes[v.code] * 4 + rng.randint(0, 500)
+        certificates = sizes[v.code] // 6 + rng.randint(0, 30)
+        for month in REPORT_MONTHS:
+            moves = {
+                "deaths": rng.randint(0, 4),
+                "moved_in": rng.randint(0, 5),
+                "moved_out": rng.randint(0, 6),
+                "marriages": rng.randint(0, 3),
+            }
+            population += born.get((v.code, month), 0) - moves["deaths"]
+            population += moves["moved_in"] - moves["moved_out"]
+            certificates += rng.randint(0, 2)
+            record = plan.records.get((v.code, month))
+            if record is None:
+                continue  # nothing sent that month
+            reported = population + (
+                off_by if (v.code, month) == (plan.code(off_village), off_month) else 0
+            )
+            record.population = {
+                "population": reported,
+                **moves,
+                "one_child_certificates": certificates,
+            }
 
 
 def plan_half_year_births(

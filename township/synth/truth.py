@@ -46,7 +46,11 @@ SERVICE_INDICATORS = [
 STOCK_INDICATORS = {  # indicator -> (form, field) of the one-record form it is read from
     "married_women": ("contraception", "married_women"),
     "out_migrants": ("migrants", "out_migrants"),
+    "population": ("population", "population"),
+    "one_child_certificates": ("population", "one_child_certificates"),
 }
+# 人口变动's events, counted in their report month: a village that never sends the form has none
+POPULATION_EVENTS = ["deaths", "moved_in", "moved_out", "marriages"]
 CATEGORY_INDICATOR = {
     "农村奖励扶助": "new_reward_recipients",
     "特别扶助": "new_special_assistance",
@@ -82,6 +86,8 @@ def compute_indicators(
         events.append((p.village, month_of(p.approved_on), {CATEGORY_INDICATOR[p.category]: 1}))
     for (village, month), rec in records.items():
         events.append((village, month, {k: rec.services[k] for k in SERVICE_INDICATORS}))
+        if rec.population is not None:
+            events.append((village, month, {k: rec.population[k] for k in POPULATION_EVENTS}))
 
     months = {m for _, m, _ in events}
     periods = sorted({p for m in months for p in periods_of_month(m)})
@@ -92,7 +98,7 @@ def compute_indicators(
             for org in (village, township_of[village]):
                 row = table[period][org]
                 for indicator, amount in amounts.items():
-                    row[indicator] += amount
+                    row[indicator] = row.get(indicator, 0) + amount
     _add_stocks(table, township_of, records)
     return table
 
@@ -107,7 +113,11 @@ def _add_stocks(table: dict, township_of: dict[str, str], records: dict) -> None
                 latest[key] = month
     for (period, village), month in sorted(latest.items()):
         rec = records[(village, month)]
-        values = {ind: getattr(rec, form)[f] for ind, (form, f) in STOCK_INDICATORS.items()}
+        values = {
+            ind: getattr(rec, form)[f]
+            for ind, (form, f) in STOCK_INDICATORS.items()
+            if getattr(rec, form) is not None
+        }
         township = table[period][township_of[village]]
         table[period][village].update(values)
         for indicator, value in values.items():

@@ -25,7 +25,9 @@ catalog as (
         decimals,
         numerator,
         denominator,
-        kind <> 'stock' as zero_when_missing
+        annualised,
+        kind <> 'stock' as zero_when_missing,
+        kind not in ('stock', 'vital') as denominator_zero_when_missing
     from marts.indicator_catalog
 ),
 
@@ -62,9 +64,12 @@ grid as (
         p.period_key,
         o.org_key,
         c.code,
+        c.kind,
         c.factor,
         c.decimals,
         c.zero_when_missing,
+        c.denominator_zero_when_missing,
+        c.annualised,
         c.denominator is not null as has_denominator,
         n.measure_key as numerator_key,
         d.measure_key as denominator_key
@@ -80,7 +85,8 @@ joined as (
         g.*,
         coalesce(n.value, case when g.zero_when_missing then 0 end) as num,
         case
-            when g.has_denominator then coalesce(d.value, case when g.zero_when_missing then 0 end)
+            when g.has_denominator
+                then coalesce(d.value, case when g.denominator_zero_when_missing then 0 end)
         end as den
     from grid as g
     left join org_measures as n
@@ -97,12 +103,15 @@ select
         when num is null then null
         when not has_denominator then num * factor
         when den is null or den = 0 then null
-        else staging.round_half_up(num * factor, den, decimals)
+        when not annualised then staging.round_half_up(num * factor, den, decimals)
+        -- a rate per year: a half-year's births are half a year's, not a year's
+        else staging.round_half_up(num * factor * 12, den * staging.period_months(period), decimals)
     end as value,
     num as numerator,
     den as denominator,
     case
         when num is null then '期间内无报表'
+        when kind = 'vital' and den is null then '未报送人口变动，无数据'
         when has_denominator and den is null then '期间内无报表'
         when has_denominator and den = 0 then '分母为0，无法计算'
     end as note

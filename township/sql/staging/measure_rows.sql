@@ -3,8 +3,8 @@
 -- marts.indicator_lineage lists them: a figure and the rows behind it cannot disagree.
 -- Events count in the period of their own date (a birth's, an approval's; a one-record form's
 -- report month); stocks are the figure of the last month a village reported in the period
--- (staging.period_measure_rows). A one-record form's fields are measures of their own names,
--- of the kind schemas/forms.yaml gives them; a person form's measures are written out below.
+-- (staging.period_measure_rows). A one-record form's fields and sums are measures of their own
+-- names, of the kind schemas/forms.yaml gives them; a person form's measures are written below.
 create or replace macro staging.measure_rows(as_of) as table
 with births as (
     select
@@ -19,8 +19,22 @@ with births as (
         (not in_policy)::integer as births_out_of_policy,
         (not in_policy and parity = 2)::integer as births_out_of_policy_parity_2,
         (not in_policy and parity >= 3)::integer as births_out_of_policy_parity_3plus,
-        (first_report_month > strftime(birth_date, '%Y-%m'))::integer as births_late_reported
+        (first_report_month > strftime(birth_date, '%Y-%m'))::integer as births_late_reported,
+        (in_policy and parity = 1)::integer as births_in_policy_parity_1,
+        (in_policy and parity = 2)::integer as births_in_policy_parity_2,
+        (in_policy and parity >= 3)::integer as births_in_policy_parity_3plus
     from staging.births(as_of)
+),
+
+-- births of an earlier statistical year, counted in the period their village first reported them
+births_reported_late as (
+    select
+        village_code, submission_id, sheet, excel_row,
+        strptime(first_report_month, '%Y-%m')::date as event_date,
+        'births_earlier_years_reported' as measure, 1 as value
+    from staging.births(as_of)
+    where staging.statistical_year(birth_date)
+        < staging.statistical_year(strptime(first_report_month, '%Y-%m'))
 ),
 
 beneficiaries as (
@@ -49,24 +63,15 @@ person_measures as (
         strptime(report_month, '%Y-%m')::date as event_date,
         unnest([
 {%- for field in form.fields %}
-            {'kind': '{{ field.measure }}', 'measure': '{{ field.name }}', 'value': {{ field.name }}::bigint}{{ ',' if not loop.last }}
+            {'kind': '{{ field.measure }}', 'measure': '{{ field.name }}', 'value': {{ field.name }}::bigint},
+{%- endfor %}
+{%- for total in form.sums %}
+            {'kind': '{{ form.sum_measure(total) }}', 'measure': '{{ total.name }}', 'value': {{ total.name }}::bigint},
 {%- endfor %}
         ], recursive := true)
     from staging.{{ form.name }}(as_of)
 ),
 {%- endfor %}
-
-contraception_sums as (
-    unpivot (
-        select
-            village_code, submission_id, sheet, excel_row,
-            strptime(report_month, '%Y-%m')::date as event_date,
-            contraceptive_users, long_acting_users
-        from staging.contraception_users(as_of)
-    )
-    on contraceptive_users, long_acting_users
-    into name measure value value
-),
 
 quality as (
     select
@@ -81,14 +86,14 @@ quality as (
 select village_code, submission_id, sheet, excel_row, event_date, 'event' as kind, measure, value::bigint as value
 from person_measures
 where value <> 0
+union all
+select village_code, submission_id, sheet, excel_row, event_date, 'event', measure, value
+from births_reported_late
 {%- for form in record_forms %}
 union all
 select village_code, submission_id, sheet, excel_row, event_date, kind, measure, value
 from {{ form.name }}_measures
 {%- endfor %}
-union all
-select village_code, submission_id, sheet, excel_row, event_date, 'stock', measure, value::bigint
-from contraception_sums
 union all
 select village_code, submission_id, sheet, excel_row, event_date, 'event', measure, 1
 from quality;

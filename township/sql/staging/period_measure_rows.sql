@@ -1,13 +1,86 @@
 -- grain: one row per (period, source row, measure) at as_of: an event in every period holding its
--- date; a stock only in the periods whose last month the village reported is the row's month
+-- date; a stock only in the periods whose last month the village reported is the row's month.
+-- Then the vital measures, which depend on the period: the mean population (twice over, to stay
+-- whole: the stock at the period's end and the last one before its start, or the end one twice
+-- when there is none within a year), and the births and natural increase of the villages that
+-- have that mean (a township's rate takes only villages it knows the population of)
 create or replace macro staging.period_measure_rows(as_of) as table
 with expanded as (
     select m.*, unnest(staging.periods_of(m.event_date), recursive := true)
     from staging.measure_rows(as_of) as m
+),
+
+kept as (
+    select *
+    from expanded
+    qualify kind = 'event'
+        or event_date = max(event_date) over (partition by period, village_code, measure)
+),
+
+population as (
+    select village_code, submission_id, sheet, excel_row, event_date, value
+    from staging.measure_rows(as_of)
+    where measure = 'population' and value is not null
+),
+
+closing as (
+    select *, staging.period_start(period) as period_start
+    from kept
+    where measure = 'population' and value is not null
+),
+
+opened as (
+    select
+        c.*,
+        o.submission_id as o_submission, o.sheet as o_sheet, o.excel_row as o_row,
+        o.event_date as o_date, o.value as o_value
+    from closing as c
+    asof left join population as o
+        on c.village_code = o.village_code and c.period_start > o.event_date
+),
+
+mean_population as (
+    select
+        village_code, submission_id, sheet, excel_row, event_date, kind,
+        'mean_population_x2' as measure,
+        case when o_date >= period_start - interval 12 month then value else 2 * value end as value,
+        period, period_type
+    from opened
+    union all
+    select
+        village_code, o_submission, o_sheet, o_row, o_date, kind, 'mean_population_x2', o_value,
+        period, period_type
+    from opened
+    where o_date >= period_start - interval 12 month
+),
+
+covered as (
+    select distinct period, village_code
+    from mean_population
+),
+
+vital as (
+    select k.* replace ('births_covered' as measure)
+    from kept as k
+    join covered using (period, village_code)
+    where k.measure = 'births_total'
+    union all
+    select k.* replace ('natural_increase' as measure)
+    from kept as k
+    join covered using (period, village_code)
+    where k.measure = 'births_total'
+    union all
+    select k.* replace ('natural_increase' as measure, -k.value as value)
+    from kept as k
+    where k.measure = 'deaths'
 )
 
 select *
-from expanded
-qualify kind = 'event'
-    or event_date = max(event_date) over (partition by period, village_code, measure);
-comment on macro table staging.period_measure_rows is '粒度：每个（期间, 源数据行, 度量）一行：事件计入其日期所在的每个期间；存量只取村在期间内最后报送的月份。参数 as_of。';
+from kept
+union all by name
+select *
+from mean_population
+union all by name
+select *
+from vital;
+comment on macro table staging.period_measure_rows is '粒度：每个（期间, 源数据行, 度量）一行：事件计入其日期所在的每个期间；存量只取村在期间内最后报送的月份；另有按期间计算的平均人口（期初期末之和）及有人口数的村的出生与自然增长。参数 as_of。';
