@@ -122,6 +122,15 @@ RECORDS = {
         "随访人次": 9,
         "两非案件数": 0,
     },
+    # the first month on record: no balance with an earlier stock to check
+    "人口变动": {
+        "期末户籍人口": 1500,
+        "本月死亡": 1,
+        "迁入": 2,
+        "迁出": 3,
+        "结婚登记": 4,
+        "期末领取独生子女证人数": 210,
+    },
 }
 EXPECTED = {
     "births_total": 4,
@@ -156,6 +165,9 @@ EXPECTED = {
     "checkup_rate": 93.3,
     "follow_up_visits": 9,
     "two_non_cases": 0,
+    "population": 1500,
+    "deaths": 1,
+    "one_child_certificates": 210,
     "rows_quarantined": 0,
     "duplicates_removed": 0,
 }
@@ -172,7 +184,7 @@ def _fill_rows(sheet, rows: list[dict]) -> None:
             sheet.cell(row=r, column=columns[header], value=value)
 
 
-def _fill(template, path) -> None:
+def _fill(template, path, leave_blank: tuple[str, ...] = ()) -> None:
     book = openpyxl.load_workbook(template)
     cover = book["封面"]
     for row in cover.iter_rows(min_row=2):
@@ -181,7 +193,8 @@ def _fill(template, path) -> None:
     _fill_rows(book["出生登记"], BIRTHS)
     _fill_rows(book["奖励扶助"], BENEFICIARIES)
     for sheet, values in RECORDS.items():
-        _fill_rows(book[sheet], [values])
+        if sheet not in leave_blank:
+            _fill_rows(book[sheet], [values])
     book.save(path)
 
 
@@ -226,6 +239,7 @@ def test_a_correctly_filled_template_is_accepted_without_findings(ingested):
         "contraception": 1,
         "migrants": 1,
         "services": 1,
+        "population": 1,
     }
 
 
@@ -240,3 +254,17 @@ def test_the_filled_in_figures_come_out_of_the_indicator_mart(ingested):
             ).fetchall()
         )
         assert {k: got.get(k) for k in EXPECTED} == pytest.approx(EXPECTED), org
+
+
+def test_an_optional_form_left_blank_is_taken_as_not_sent(settings):
+    template = write_template(settings.raw_dir.parent / "template" / "村计生月报表.xlsx")
+    filled = settings.raw_dir / MONTH / "复合村2026年3月报表.xlsx"
+    filled.parent.mkdir(parents=True)
+    _fill(template, filled, leave_blank=("人口变动",))
+    result = ingest(settings)
+    assert [s["status"] for s in result.submissions] == ["accepted"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        forms = {f for (f,) in con.execute("select form from raw.submission_forms").fetchall()}
+        rules = {r for (r,) in con.execute("select rule_id from raw.findings").fetchall()}
+    assert "population" not in forms
+    assert "record.empty" not in rules

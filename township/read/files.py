@@ -182,6 +182,8 @@ def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limit
     if layout is None:
         return  # a sheet of notes or a chart: not a form
     read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
+    if not read.records and _may_be_left_out(catalogue, read.form):
+        return  # an optional form left blank (as the template allows) was not sent
     if _add_sheet(out, read) and may_hide_formulas(read, layout, len(sheet.grid)):
         formulas = sheet.formulas_without_value()
         for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue):
@@ -195,6 +197,11 @@ def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limit
                     field=field,
                 )
             )
+
+
+def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
+    spec = catalogue.forms.get(form)
+    return spec is not None and spec.kind == "record" and spec.optional
 
 
 def _add_sheet(out: FileRead, sheet: SheetRead) -> bool:
