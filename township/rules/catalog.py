@@ -16,6 +16,7 @@ CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 @dataclass(frozen=True)
 class Rule:
     id: str
+    name: str  # in Chinese, what the village reads
     severity: str
     message: str
     fix: str
@@ -25,8 +26,15 @@ class Rule:
 def load_rules(path: Path = CATALOG_FILE) -> dict[str, Rule]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["rules"]
     return {
-        rid: Rule(rid, spec["severity"], spec["message"], spec["fix"]) for rid, spec in raw.items()
+        rid: Rule(rid, spec["name"], spec["severity"], spec["message"], spec["fix"])
+        for rid, spec in raw.items()
     }
+
+
+def rule_name_zh(rule_id: str) -> str:
+    """The rule's Chinese name; an id the catalog does not know, as it is."""
+    rule = load_rules().get(rule_id)
+    return rule.name if rule else rule_id
 
 
 def finding(
