@@ -372,7 +372,8 @@ def form_ledgers(report: VillageReport) -> dict[str, dict[str, int] | int]:
                     parts[part] = parts.get(part, 0) + n
             elif not isinstance(forms.get(name), dict):
                 forms[name] = int(forms.get(name, 0)) + count
-    return forms
+    order = [f.name_zh for f in load_catalogue().forms.values()]  # the template's order
+    return dict(sorted(forms.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
 
 
 def form_lines(report: VillageReport) -> list[str]:
