@@ -50,7 +50,7 @@ TAOYUAN_BAD_ID = TAOYUAN_IDS[0][:-1] + ("1" if TAOYUAN_IDS[0][-1] != "1" else "2
 TAOYUAN_ELDER_ID = make_id(date(1966, 3, 11), 6, "110105", female=False)  # 59 on 2026-03-10
 LIJIAWAN_ID = make_id(date(1994, 4, 4), 7)
 SHARED_BIRTH = [SHARED_NAME, SHARED_ID, "男", "2026-03-05", 1, "是"]
-FUHE_LATE_BIRTH = ["张复合三", FUHE_IDS[1], "女", "2026-02-20", 1, "是"]
+FUHE_LATE_BIRTH = ["张复合三", FUHE_IDS[1], "女", "2026-01-20", 1, "是"]  # two months late
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ FILES = {
                 ("births.reported_by_other_village", WARNING, "出生登记", "B3"),
                 ("id.check_char", ERROR, "出生登记", "B4"),
                 ("sex.vocab", ERROR, "出生登记", "C5"),
-                ("reward.age", ERROR, "奖励扶助", "C3"),
+                ("reward.age", ERROR, "奖励扶助", None),  # the row: ID, date or category
                 ("services.checkups", ERROR, "宣传服务", "F3"),
             ),
             (SHARED_NAME, SHARED_ID, "李桃园一", "李桃园二", "李桃园老", "桃园小宝")
@@ -293,9 +293,9 @@ def test_one_report_per_village_named_by_village_and_latest_receipt_time(month):
 def test_the_warehouse_holds_exactly_the_planted_findings(month):
     for key, sent in FILES.items():
         found = sorted(
-            (rule, sev, sheet, cell) for rule, sev, sheet, cell, *_ in month.findings[key]
+            (rule, sev, sheet, cell or "") for rule, sev, sheet, cell, *_ in month.findings[key]
         )
-        assert found == sorted(sent.planted), key
+        assert found == sorted((r, v, s, c or "") for r, v, s, c in sent.planted), key
 
 
 # ---------------------------------------------------------------- each finding, where it is
@@ -309,9 +309,10 @@ def test_planted_finding_fills_its_cell_and_comments_it_with_message_and_fix(
         (m, f) for r, _, s, c, m, f in month.findings[key] if (r, s, c) == (rule, sheet, cell)
     ][0]
     copy = openpyxl.load_workbook(month.reports[key])[sheet]
-    assert copy[cell].fill.fgColor.rgb == FILL[severity]
-    assert message in copy[cell].comment.text
-    assert fix in copy[cell].comment.text
+    ref = cell or "A3"  # a finding about the row is marked at its first cell
+    assert copy[ref].fill.fgColor.rgb == FILL[severity]
+    assert message in copy[ref].comment.text
+    assert fix in copy[ref].comment.text
 
 
 @pytest.mark.parametrize(("key", "rule", "severity", "sheet", "cell"), PLANTED)
@@ -319,7 +320,8 @@ def test_summary_lists_planted_finding_with_sheet_cell_rule_and_severity(
     month, key, rule, severity, sheet, cell
 ):
     rows = _summary_rows(openpyxl.load_workbook(month.reports[key]))
-    line = next(r for r in rows if r[0] == f"{sheet}!{cell}" and r[7] == rule)
+    place = f"{sheet}!{cell}" if cell else f"{sheet} 第3行"
+    line = next(r for r in rows if r[0] == place and r[7] == rule)
     assert line[3] == {ERROR: "错误", WARNING: "警告"}[severity]
     assert line[4] == load_rules()[rule].name  # the rule named in Chinese
 

@@ -291,6 +291,7 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -
             finding(
                 "births.reported_by_other_village",
                 other=row.counted_for,
+                variant="inflow" if row.residence == "流入" else None,
                 field="mother_id",
                 sheet=row.sheet,
                 row=int(row.excel_row),

@@ -83,6 +83,11 @@ def _dates(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v if isinstance(v, date) else None)
 
 
+def _said_late(df: pd.DataFrame) -> pd.Series:
+    """The row's 备注 already says it is reported late (补报, 补登, 补录): no need to warn."""
+    return df["note"].map(lambda v: isinstance(v, str) and checks.says_late(v))
+
+
 class Births(form_columns("births")):
     @pa.check("mother_id", name="mother_id.sex_digit")
     def mother_is_female(cls, s):
@@ -100,16 +105,18 @@ class Births(form_columns("births")):
 
     @pa.dataframe_check(name="birth_date.late")
     def not_late_in_year(cls, df):
-        starts = df["_report_month"].map(checks.month_start)
-        year_starts = starts.map(checks.statistical_year_start)
+        # A birth of the last days of a month is registered in the next: only a birth before
+        # the previous month is late, and not one the village already marks as 补报.
+        starts = df["_report_month"].map(checks.month_start).map(checks.previous_month_start)
+        year_starts = df["_report_month"].map(checks.month_start).map(checks.statistical_year_start)
         born = _dates(df["birth_date"])
-        return born.isna() | (born >= starts) | (born < year_starts)
+        return born.isna() | (born >= starts) | (born < year_starts) | _said_late(df)
 
     @pa.dataframe_check(name="birth_date.prior_year")
     def not_from_prior_year(cls, df):
         year_starts = df["_report_month"].map(checks.month_start).map(checks.statistical_year_start)
         born = _dates(df["birth_date"])
-        return born.isna() | (born >= year_starts)
+        return born.isna() | (born >= year_starts) | _said_late(df)
 
     @pa.dataframe_check(name="births.duplicate_in_file")
     def once_per_file(cls, df):
