@@ -171,12 +171,32 @@ class Beneficiaries(form_columns("beneficiaries")):
 CONTRACEPTION_METHODS = [
     f.name for f in load_catalogue().forms["contraception"].fields if f.name != "married_women"
 ]
+# The counts that may not exceed another count of the same record: form -> (field, its limit).
+# One definition: the checks below and the template's data validation both follow it.
+UPPER_BOUNDS: dict[str, list[tuple[str, str]]] = {
+    "contraception": [(m, "married_women") for m in CONTRACEPTION_METHODS],
+    "migrants": [
+        ("out_certified", "out_married_women"),
+        ("out_contacted", "out_married_women"),
+        ("out_married_women", "out_migrants"),
+    ],
+    "services": [("checkups_done", "checkups_due")],
+}
+
+
+def _within_bounds(df: pd.DataFrame, form: str, limits: tuple[str, ...]) -> pd.DataFrame:
+    """Per cell (see checks.not_above): each of the form's bounded counts within its limit."""
+    ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+    for limit in limits:
+        capped = [f for f, by in UPPER_BOUNDS[form] if by == limit]
+        ok &= checks.not_above(df, capped, limit)
+    return ok
 
 
 class Contraception(form_columns("contraception")):
     @pa.dataframe_check(name="contraception.method_exceeds")
     def method_within_married_women(cls, df):
-        return checks.not_above(df, CONTRACEPTION_METHODS, "married_women")
+        return _within_bounds(df, "contraception", ("married_women",))
 
     @pa.dataframe_check(name="contraception.sum")
     def methods_add_up(cls, df):
@@ -188,15 +208,13 @@ class Contraception(form_columns("contraception")):
 class Migrants(form_columns("migrants")):
     @pa.dataframe_check(name="migrants.order")
     def certified_contacted_women_migrants_in_order(cls, df):
-        within_women = checks.not_above(df, ["out_certified", "out_contacted"], "out_married_women")
-        within_migrants = checks.not_above(df, ["out_married_women"], "out_migrants")
-        return within_women & within_migrants
+        return _within_bounds(df, "migrants", ("out_married_women", "out_migrants"))
 
 
 class Services(form_columns("services")):
     @pa.dataframe_check(name="services.checkups")
     def done_within_due(cls, df):
-        return checks.not_above(df, ["checkups_done"], "checkups_due")
+        return _within_bounds(df, "services", ("checkups_due",))
 
 
 OWN_RULES = {
