@@ -137,6 +137,9 @@ def test_one_rule_on_many_rows_is_one_line_listing_the_rows(reports):
     assert late[0][0] == "出生登记 第 3、4、5 行"
     assert late[0][4] == "出生迟报"  # the rule's Chinese name; its id only at the right
     assert late[0][1] == "母亲身份证号" and late[0][2] == "值3、值4、值5"
+    quoted = "第3行：第3行的问题（birth_date.late）；第4行：第4行的问题（birth_date.late）"
+    assert late[0][5] == f"{quoted}；其余 1 行同类（见填报值）。"
+    assert late[0][6] == "请改正。"  # the same fix once
 
 
 def test_messages_are_printed_beside_the_data_not_only_in_comments(reports):

@@ -69,7 +69,7 @@ FINDING_COLUMNS = [
 RULE_ID_COLUMN = len(FINDING_COLUMNS) - 1
 NOTES_HEADER = "校验意见"  # the column beside a copied sheet's data that prints the messages
 NOTES_WIDTH = 50
-MAX_LISTED_ROWS = 3  # a line for many rows quotes this many rows' own messages
+MAX_LISTED_ROWS = 2  # a line for many rows quotes this many rows' own messages
 MAX_VALUES_CHARS = 60
 MAX_TEXT_FINDINGS = 20
 WIDTH_SAMPLE_ROWS = 200  # column widths of the copies are judged from the first rows only
@@ -436,9 +436,11 @@ class FindingLine:
         messages = list(dict.fromkeys(f.message_zh for f in self.findings))
         if len(messages) == 1:
             return messages[0]
-        quoted = [f"第{f.row}行：{f.message_zh}" for f in self.findings[:MAX_LISTED_ROWS]]
-        rest = len(self.findings) - MAX_LISTED_ROWS
-        return "；".join(quoted + ([f"……另有 {rest} 行同类问题"] if rest > 0 else []))
+        listed = self.findings[:MAX_LISTED_ROWS]
+        quoted = [f"第{f.row}行：{f.message_zh.rstrip('。')}" for f in listed]
+        rest = len(self.findings) - len(listed)
+        tail = f"；其余 {rest} 行同类（见填报值）。" if rest > 0 else "。"
+        return "；".join(quoted) + tail
 
     @property
     def fix(self) -> str:
