@@ -127,19 +127,19 @@ def test_the_problem_list_repeats_its_header_row_when_printed(reports):
 def test_each_problem_links_to_its_cell_in_the_copy(reports):
     summary = reports["problems"]["汇总"]
     links = {c.value: c.hyperlink.location for c in summary["A"] if c.hyperlink is not None}
-    assert links == {"出生登记!E3": "'出生登记'!E3", "出生登记 第 3、4、5 行": "'出生登记'!C3"}
+    assert links == {"出生登记!E3": "'出生登记'!E3", "出生登记!C3": "'出生登记'!C3"}
 
 
 def test_one_rule_on_many_rows_is_one_line_listing_the_rows(reports):
     rows = list(reports["problems"]["汇总"].iter_rows(values_only=True))
     late = [r for r in rows if r[-1] == "birth_date.late"]
     assert len(late) == 1
-    assert late[0][0] == "出生登记 第 3、4、5 行"
-    assert late[0][4] == "出生迟报"  # the rule's Chinese name; its id only at the right
-    assert late[0][1] == "母亲身份证号" and late[0][2] == "值3、值4、值5"
+    assert late[0][:2] == ("出生登记!C3", "第 3、4、5 行")  # the first cell, and every row
+    assert late[0][5] == "出生迟报"  # the rule's Chinese name; its id only at the right
+    assert late[0][2] == "母亲身份证号" and late[0][3] == "值3、值4、值5"
     quoted = "第3行：第3行的问题（birth_date.late）；第4行：第4行的问题（birth_date.late）"
-    assert late[0][5] == f"{quoted}；其余 1 行同类（见填报值）。"
-    assert late[0][6] == "请改正。"  # the same fix once
+    assert late[0][6] == f"{quoted}；其余 1 行同类（见填报值）。"
+    assert late[0][7] == "请改正。"  # the same fix once
 
 
 def test_messages_are_printed_beside_the_data_not_only_in_comments(reports):

@@ -106,8 +106,9 @@ def test_summary_sheet_comes_first_with_status_and_finding_cells(report):
 def test_summary_lists_finding_columns_in_order_the_rule_id_last(report):
     rows = list(report["汇总"].iter_rows(values_only=True))
     header = next(r for r in rows if r[0] == "位置")
-    assert list(header[:8]) == [
+    assert list(header[:9]) == [
         "位置",
+        "行",
         "字段",
         "填报值",
         "严重程度",
@@ -117,7 +118,8 @@ def test_summary_lists_finding_columns_in_order_the_rule_id_last(report):
         "规则编号",
     ]
     error_line = next(r for r in rows if r[0] == "出生登记!E3")
-    assert error_line[3:8] == (
+    assert error_line[1] == "第 3 行"
+    assert error_line[4:9] == (
         "错误",
         "ID_CHECKSUM",  # a rule the catalog does not know is named by its id
         ID_ERROR.message_zh,

@@ -57,14 +57,15 @@ SUMMARY_SHEET = "汇总"
 # The 汇总's columns: where (a link to the cell), what, how to fix; the rule id, for the office
 # only, narrow at the right.
 FINDING_COLUMNS = [
-    ("位置", 20),
+    ("位置", 18),  # a link to the (first) cell
+    ("行", 14),  # every row the line is about
     ("字段", 12),
-    ("填报值", 18),
+    ("填报值", 20),
     ("严重程度", 8),
-    ("问题", 16),
-    ("问题说明", 44),
-    ("修改方法", 40),
-    ("规则编号", 10),
+    ("问题", 14),
+    ("问题说明", 42),
+    ("修改方法", 38),
+    ("规则编号", 12),
 ]
 RULE_ID_COLUMN = len(FINDING_COLUMNS) - 1
 NOTES_HEADER = "校验意见"  # the column beside a copied sheet's data that prints the messages
@@ -426,6 +427,10 @@ class FindingLine:
         return f"{self.first.sheet} 第 {'、'.join(map(str, self.rows))} 行"
 
     @property
+    def rows_text(self) -> str:
+        return f"第 {'、'.join(map(str, self.rows))} 行" if self.rows else ""
+
+    @property
     def values(self) -> str:
         seen = list(dict.fromkeys(f.value for f in self.findings if f.value not in (None, "")))
         text = "、".join(map(str, seen))
@@ -653,6 +658,7 @@ def _write_finding_row(
 ) -> None:
     f = line.first
     values = [
+        line.rows_text,
         _field_zh(line.field),
         line.values,
         _severity_zh(line.severity),
@@ -661,24 +667,24 @@ def _write_finding_row(
         line.fix,
     ]
     target = _link_target(line, names)
-    place = one_line(line.place)
+    place = one_line(_place(f))  # short: a link does not wrap in every spreadsheet program
     if target:
         sheet.write_url(row, 0, f"internal:{target}", formats["link"], place)
     else:
         sheet.write_string(row, 0, place, formats["cell"])
     for col, value in enumerate(values, start=1):
         # The severity cell carries the colour; submitted text (value, sheet) is never a formula.
-        is_severity = col == 3 and line.severity in SEVERITY_FILL
+        is_severity = col == 4 and line.severity in SEVERITY_FILL
         cell_format = formats[f"cell:{line.severity}"] if is_severity else formats["cell"]
         sheet.write_string(row, col, one_line(value), cell_format)
     sheet.write_string(row, RULE_ID_COLUMN, f.rule_id, formats["small"])
-    sheet.set_row(row, _row_height(values))
+    sheet.set_row(row, _row_height([place, *values]))
 
 
 def _row_height(values: list[str]) -> float:
     """Excel does not size rows of wrapped text on opening a file it did not lay out."""
     lines = 1
-    for (_, width), value in zip(FINDING_COLUMNS[1:], values, strict=False):
+    for (_, width), value in zip(FINDING_COLUMNS, values, strict=False):
         lines = max(lines, math.ceil(_display_width(str(value)) / (width - 1)))
     return 15 * lines + 3
 
