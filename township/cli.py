@@ -458,7 +458,7 @@ def reports(
     warehouse: WarehouseFile = None,
     outbox: Outbox = None,
 ) -> None:
-    """Write the validation report of every file received for MONTH into the outbox."""
+    """Write the validation reports of MONTH into the outbox: one per village, every file it sent."""
     from township.reports.outbox import write_month_reports
 
     _month_arg(month)

@@ -801,9 +801,8 @@ def _write_notes(
         if r == (header or 0):
             text = f"{NOTES_HEADER}：{text}"
         sheet.write_string(r, col, text, formats["note"])
-        chars = NOTES_WIDTH
-        lines = sum(max(1, math.ceil(_display_width(t) / chars)) for t in text.split("\n"))
-        sheet.set_row(r, 15 * lines + 3)
+        lines = sum(max(1, math.ceil(_display_width(t) / NOTES_WIDTH)) for t in text.split("\n"))
+        sheet.set_row(r, 14 * lines + 2)
 
 
 def _note_line(f: Finding) -> str:
