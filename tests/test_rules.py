@@ -27,9 +27,11 @@ from builders import (
     MIGRANTS_HEADER,
     SERVICES_HEADER,
     Formula,
+    birth_row,
     make_id,
     office_connection,
     township_settings,
+    write_births,
     write_workbook,
 )
 from stdnum.cn import ric
@@ -1014,3 +1016,55 @@ def test_a_late_birth_whose_note_says_it_is_reported_late_is_not_warned(note):
     findings = validate_batch(files).findings
     assert findings[0] == []
     assert [f.rule_id for f in findings[1]] == ["birth_date.late"]
+
+
+# ---------------------------------------------------------------- a register sent again whole
+
+FEBRUARY_LATE = birth_row(1, "2025-12-10")  # late in February's report (before January)
+MARCH_LATE = birth_row(2, "2026-01-05")  # late in March's, sent for the first time
+
+
+def _late_warnings(settings: Settings) -> list[tuple]:
+    con = office_connection(settings.warehouse)
+    rows = con.execute(
+        "select s.report_month, f.excel_row, s.status, s.n_warnings from raw.findings f "
+        "join raw.submissions s using (submission_id) where f.rule_id = 'birth_date.late' "
+        "order by all"
+    ).fetchall()
+    wording = con.execute(
+        "select count(*) from restricted.findings r join raw.findings f "
+        "using (submission_id, finding_no) where f.rule_id = 'birth_date.late'"
+    ).fetchone()[0]
+    con.close()
+    assert wording == len(rows)  # the wording goes with its finding
+    return rows
+
+
+@pytest.mark.parametrize("runs", ["one ingest", "an ingest a month"])
+def test_a_late_birth_is_warned_once_not_again_each_time_the_register_is_sent(settings, runs):
+    """A village sending its whole birth register every month: February's late birth is warned
+    in February, not again in March, where only the newly sent late birth is."""
+    feb = settings.raw_dir / "2026-02" / f"{FUHE}_2月.xlsx"
+    write_births(feb, [FEBRUARY_LATE], cover_code=FUHE, cover_month="2026-02")
+    if runs != "one ingest":
+        ingest(settings)
+    march = settings.raw_dir / "2026-03" / f"{FUHE}_3月.xlsx"
+    write_births(march, [FEBRUARY_LATE, MARCH_LATE], cover_code=FUHE, cover_month="2026-03")
+    ingest(settings)
+    assert _late_warnings(settings) == [
+        ("2026-02", 3, "accepted_with_warnings", 1),
+        ("2026-03", 4, "accepted_with_warnings", 1),
+    ]
+
+
+def test_a_register_sent_again_with_no_new_late_birth_is_accepted_without_warnings(settings):
+    for month in ("2026-02", "2026-03"):
+        path = settings.raw_dir / month / f"{FUHE}_{month}.xlsx"
+        write_births(path, [FEBRUARY_LATE], cover_code=FUHE, cover_month=month)
+    ingest(settings)
+    con = office_connection(settings.warehouse)
+    statuses = con.execute(
+        "select report_month, status, n_warnings from raw.submissions order by 1"
+    ).fetchall()
+    con.close()
+    assert statuses == [("2026-02", "accepted_with_warnings", 1), ("2026-03", "accepted", 0)]
