@@ -220,3 +220,27 @@ def test_the_summary_prints_one_page_wide_through_libreoffice(tmp_path):
     for page in summary:  # every column on every page: one page wide, the header repeated
         assert "位置" in page and "修改方法" in page and "规则编号" in page
     assert all(f"rule.{n}" in "".join(summary) for n in range(60))
+
+
+def test_a_refused_file_beside_a_taken_one_is_told_without_refusing_the_month(tmp_path):
+    taken = _births(tmp_path / "复合村.xlsx")
+    broken = tmp_path / "复合村_坏.xlsx"
+    broken.write_bytes(b"not a workbook")
+    refused = Rejection("corrupt_file", "文件已损坏或不完整，无法打开。")
+    report = VillageReport(
+        [
+            _input(broken, status="rejected", rejection=refused, counts={}, ledger={}),
+            _input(taken, received_at=LATE),
+        ]
+    )
+    assert report.status == "accepted"
+    book = openpyxl.load_workbook(write_village_report(tmp_path / "o", report))
+    rows = list(book["汇总"].iter_rows(values_only=True))
+    assert next(r[1] for r in rows if r[0] == "校验结果") == "通过"
+    advice = next(r[1] for r in rows if r[0] == "说明")
+    assert "另有 1 个文件被拒收" in advice
+    assert next(r[1] for r in rows if r[0] == "拒收原因") == "文件已损坏或不完整，无法打开。"
+    # the month counts from the first file taken in, received after the deadline
+    timely = next(r[1] for r in rows if r[0] == "是否按时")
+    assert "首个有效文件 2026-04-09 10:00:00 收到，本月计为迟报" in timely
+    assert book.sheetnames == ["汇总", "出生登记"]
