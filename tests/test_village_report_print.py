@@ -244,3 +244,26 @@ def test_a_refused_file_beside_a_taken_one_is_told_without_refusing_the_month(tm
     timely = next(r[1] for r in rows if r[0] == "是否按时")
     assert "首个有效文件 2026-04-09 10:00:00 收到，本月计为迟报" in timely
     assert book.sheetnames == ["汇总", "出生登记"]
+
+
+def test_a_file_a_later_one_wholly_replaced_no_longer_sets_the_result(tmp_path):
+    first = _births(tmp_path / "复合村.xlsx")
+    fixed = _births(tmp_path / "复合村_修改.xlsx")
+    report = VillageReport(
+        [
+            _input(
+                first,
+                status="has_errors",
+                findings=[_finding("id.check_char", ERROR, 3)],
+                ledger={"出生登记": {"counted": 0, "superseded": 3}},
+            ),
+            _input(fixed, received_at=LATE),  # after the deadline, but the month was on time
+        ]
+    )
+    assert report.status == "accepted"
+    path = write_village_report(tmp_path / "o", report)
+    text = path.with_suffix(".txt").read_text(encoding="utf-8")
+    assert "已全部被后来报送的文件替换，其中的问题不再列出" in text
+    assert "错误 0 处" in text and "id.check_char" not in text
+    assert "晚 4 天；通过" in text and "计为迟报" not in text
+    assert openpyxl.load_workbook(path).sheetnames == ["汇总", "出生登记"]

@@ -139,12 +139,12 @@ class VillageReport:
 
     @property
     def status(self) -> str:
-        """已拒收 only when every file was refused; otherwise the worst of the files taken in
-        (a refused one among them is told on its own line)."""
-        taken = [f.status for f in self.files if f.status != "rejected"]
-        if not taken:
+        """已拒收 only when every file was refused; otherwise the worst of the files that still
+        count (a refused file, or one a later file replaced, is told on its own line)."""
+        current = [f.status for f in self.current]
+        if not current:
             return "rejected"
-        return max(taken, key=lambda s: STATUS_RANK.index(s) if s in STATUS_RANK else 0)
+        return max(current, key=lambda s: STATUS_RANK.index(s) if s in STATUS_RANK else 0)
 
     @property
     def rejection(self) -> Rejection | None:
@@ -155,8 +155,20 @@ class VillageReport:
         return [f for f in self.files if f.status != "rejected"]
 
     @property
+    def current(self) -> list[ReportInput]:
+        """The files taken in that a later file has not wholly replaced: what counts now."""
+        return [f for f in self.taken if not replaced(f)]
+
+    @property
     def findings(self) -> list[Finding]:
-        return [f for inp in self.files for f in inp.findings]
+        return [f for inp in self.current for f in inp.findings]
+
+
+def replaced(inp: ReportInput) -> bool:
+    """Every row of every form of the file replaced by a later file of the village (the row
+    ledger's superseded): its problems were put right, or no longer matter."""
+    parts = [p for p in inp.ledger.values() if sum(p.values())]
+    return bool(parts) and all(p.get("superseded", 0) == sum(p.values()) for p in parts)
 
 
 def group_reports(inputs: list[ReportInput]) -> list[VillageReport]:
@@ -236,7 +248,9 @@ def write_village_report(outbox: Path, report: ReportInput | VillageReport) -> P
     report = as_report(report)
     path = report_path(outbox, report)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_workbook(path, report, [_submitted_grids(f) for f in report.files])
+    current = report.current
+    grids = [_submitted_grids(f) if f in current else {} for f in report.files]
+    _write_workbook(path, report, grids)
     path.with_suffix(".txt").write_text(plain_text_summary(report) + "\n", encoding="utf-8")
     return path
 
@@ -249,7 +263,7 @@ def plain_text_summary(report: ReportInput | VillageReport) -> str:
         f"{month_zh(report.report_month)}：{_status_zh(report.status)}",
     ]
     for inp in report.files:
-        lines.append(f"文件：{inp.file_name}（{file_outcome(inp)}）")
+        lines.append(f"文件：{inp.file_name}（{file_outcome(inp, report)}）")
         if inp.rejection is not None:
             lines.append(f"拒收原因：{inp.rejection.message_zh}")
     lines += [f"  {line}" for line in form_lines(report)]
@@ -298,18 +312,23 @@ def is_late(inp: ReportInput) -> bool:
     return inp.received_at.date() > deadline(inp.report_month)
 
 
-def file_outcome(inp: ReportInput) -> str:
-    """接收时间 … against the deadline, and the file's status, in one phrase."""
+def file_outcome(inp: ReportInput, report: VillageReport | None = None) -> str:
+    """接收时间 … against the deadline, and the file's status, in one phrase. The month's first
+    file taken in decides whether the month is late; a later one is only said to be after it."""
     due = deadline(inp.report_month)
     received = f"接收时间 {_received(inp)}，报送截止 {due.isoformat()}"
     if inp.status == "rejected":
         return f"{received}；已拒收，不算已报送，请改正后尽快重新报送"
+    decides = report is None or report.taken[0] is inp
     if is_late(inp):
         days = (inp.received_at.date() - due).days
-        when = f"{received}，晚 {days} 天，计为迟报"
+        when = f"{received}，晚 {days} 天" + ("，计为迟报" if decides else "")
     else:
         when = f"{received}，按时"
-    return f"{when}；{_status_zh(inp.status)}"
+    outcome = _status_zh(inp.status)
+    if report is not None and replaced(inp):
+        outcome += "，已全部被后来报送的文件替换，其中的问题不再列出"
+    return f"{when}；{outcome}"
 
 
 def timeliness(report: VillageReport) -> str:
@@ -456,8 +475,9 @@ def finding_lines(report: VillageReport) -> list[FindingLine]:
     """Errors first; a rule firing on many rows of one sheet is one line; a finding at a cell of
     no row, or of no sheet, a line of its own."""
     lines: dict[tuple, FindingLine] = {}
+    current = report.current
     for file_no, inp in enumerate(report.files):
-        for n, f in enumerate(inp.findings):
+        for n, f in enumerate(inp.findings if inp in current else []):
             together = f.sheet and f.row
             key = (file_no, f.sheet, f.rule_id, f.field, f.severity) if together else (file_no, n)
             lines.setdefault(key, FindingLine(file_no, [])).findings.append(f)
@@ -575,8 +595,8 @@ def _write_files(sheet: Worksheet, row: int, report: VillageReport, formats: dic
     """Each file: its name, receipt against the deadline, outcome, the reason it was refused."""
     for n, inp in enumerate(report.files):
         label = "报送文件" if n == 0 else ""
-        text = f"{inp.file_name}（{file_outcome(inp)}）"
-        late = is_late(inp) or inp.status == "rejected"
+        text = f"{inp.file_name}（{file_outcome(inp, report)}）"
+        late = inp.status == "rejected" or (is_late(inp) and report.taken[0] is inp)
         row = _write_label_line(sheet, row, label, text, formats, formats["note"] if late else None)
         if inp.rejection is not None:
             row = _write_label_line(sheet, row, "拒收原因", inp.rejection.message_zh, formats)
