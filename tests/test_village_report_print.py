@@ -108,6 +108,12 @@ def test_every_sheet_prints_a4_landscape_one_page_wide(reports, key):
 
 
 @pytest.mark.parametrize("key", ["clean", "problems", "refused", "late"])
+def test_the_summary_lines_spread_over_merged_cells(reports, key):
+    merged = {str(r) for r in reports[key]["汇总"].merged_cells.ranges}
+    assert {"B2:I2", "B3:I3", "B4:I4"} <= merged  # 村, 报告月份, 是否按时
+
+
+@pytest.mark.parametrize("key", ["clean", "problems", "refused", "late"])
 def test_no_cell_of_a_report_is_a_formula(reports, key):
     cells = [c for s in reports[key].worksheets for row in s.iter_rows() for c in row]
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
