@@ -77,9 +77,9 @@ def test_report_names_that_fit_are_as_before(tmp_path):
     assert report_path(tmp_path, inp) == tmp_path / MONTH / expected
 
 
-def test_two_files_of_a_village_in_one_second_one_named_at_the_limit_both_get_reports(settings):
+def test_two_files_of_a_village_in_one_second_one_named_at_the_limit_share_one_report(settings):
     """A CSV whose own name is as long as the file system allows, received in the same second
-    as the village's workbook: its report name would carry the whole file name."""
+    as the village's workbook: the village's one report of the month tells both."""
     folder = settings.raw_dir / MONTH
     long_csv = folder / f"{FUHE}_{'出生登记表' * 15}.csv"  # 242 bytes: a legal name
     rows = [BIRTH_HEADER, birth_row(1, "2026-03-02")]
@@ -92,9 +92,11 @@ def test_two_files_of_a_village_in_one_second_one_named_at_the_limit_both_get_re
     result = CliRunner().invoke(app, ["reports", MONTH])
     assert result.exit_code == 0, result.stderr
     reports = sorted((settings.outbox / MONTH).glob("*.xlsx"))
-    assert len(reports) == 3 and all(_fits(p, settings.outbox) for p in reports)
+    assert len(reports) == 2 and all(_fits(p, settings.outbox) for p in reports)
     assert all(p.with_suffix(".txt").exists() for p in reports)
-    assert sum(p.name.startswith(f"{FUHE}_复合村_") for p in reports) == 2
+    fuhe = next(p for p in reports if p.name.startswith(f"{FUHE}_复合村_"))
+    text = fuhe.with_suffix(".txt").read_text(encoding="utf-8")
+    assert f"文件：{long_csv.name}（" in text and f"文件：{FUHE}.xlsx（" in text
 
 
 def test_two_unresolved_files_differing_in_extension_in_one_second_get_two_reports(settings):
@@ -156,8 +158,8 @@ def test_control_characters_in_names_and_cells_never_break_a_reports_lines(setti
         lines = text.splitlines()
         assert not any(CONTROL.search(line) for line in lines), text
         assert not any(line.startswith("【计生办】") for line in lines[1:]), text
-        # title, file, records, where its rows went, counts, one finding, attachment
-        assert len(lines) == 7, text
+        # title, file, where each form's rows went, counts, one finding, attachment
+        assert len(lines) == 6, text
         summary = openpyxl.load_workbook(path)["汇总"]
         cells = [str(v) for row in summary.iter_rows(values_only=True) for v in row if v]
         assert not any(CONTROL.search(cell) for cell in cells), cells

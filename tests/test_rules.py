@@ -27,9 +27,11 @@ from builders import (
     MIGRANTS_HEADER,
     SERVICES_HEADER,
     Formula,
+    birth_row,
     make_id,
     office_connection,
     township_settings,
+    write_births,
     write_workbook,
 )
 from stdnum.cn import ric
@@ -37,8 +39,9 @@ from stdnum.cn import ric
 from township.config import DEFAULT_MAX_SHEET_COLUMNS, Settings
 from township.forms import load_catalogue
 from township.ingest import ingest
-from township.model import ERROR, WARNING
+from township.model import ERROR, WARNING, FileRead, SheetRead
 from township.rules.catalog import load_rules
+from township.rules.validate import validate_batch
 
 FUHE, TAOYUAN, LIJIAWAN = "420117104201", "420117104202", "420117104203"
 BIRTHS, CONTRACEPTION, MIGRANTS, BENEFICIARIES, SERVICES = (
@@ -59,9 +62,10 @@ FOOTER = ["填表人：王会计", None, None, "审核人：李主任"]
 
 
 def _months() -> list[str]:
-    """Report months for the cases. October is skipped: there the month before is in the
-    previous statistical year, and a 'late in the year' birth cannot be built."""
-    return [f"{y}-{m:02d}" for y in range(2019, 2027) for m in range(1, 13) if m != 10]
+    """Report months for the cases. October and November are skipped: there the month before
+    the previous one is in the previous statistical year, and a 'late in the year' birth cannot
+    be built."""
+    return [f"{y}-{m:02d}" for y in range(2019, 2027) for m in range(1, 13) if m not in (10, 11)]
 
 
 MONTHS = _months()
@@ -95,6 +99,11 @@ class Slot:
     def elder_id(self, born: date, female: bool = True) -> str:
         # 110105 is a county stdnum knows for any birth year (420102 is unknown before 1985).
         return make_id(born, 1 + self.index % 90, "110105", female)
+
+
+def _previous_month(slot: Slot) -> date:
+    """The first day of the month before the slot's report month."""
+    return (slot.first_day - timedelta(days=1)).replace(day=1)
 
 
 def years_before(day: date, years: int) -> date:
@@ -310,9 +319,9 @@ BROKEN = [
     ),
     Broken(
         "birth_date.late",
-        "born the day before the report month",
+        "born the day before the month before the report month",
         WARNING,
-        lambda s: births(birth(s, born=(s.first_day - timedelta(days=1)).isoformat())),
+        lambda s: births(birth(s, born=(_previous_month(s) - timedelta(days=1)).isoformat())),
         "D3",
     ),
     Broken(
@@ -381,9 +390,10 @@ BROKEN = [
                 s.day(10),
             )
         ),
-        "C3",
+        None,  # the row: the cause may be the ID, the approval date or the category
         BENEFICIARIES,
         "beneficiaries",
+        row=3,
     ),
     Broken(
         "special.age",
@@ -392,9 +402,10 @@ BROKEN = [
         lambda s: beneficiaries(
             beneficiary(s, years_before(s.first_day, 48), "特别扶助", s.day(10))
         ),
-        "C3",
+        None,  # the row: the cause may be the ID, the approval date or the category
         BENEFICIARIES,
         "beneficiaries",
+        row=3,
     ),
     Broken(
         "approved_on.outside_month",
@@ -577,8 +588,11 @@ KEPT = [
     ),
     Kept(
         "birth_date.late",
-        "born on the first day of the report month",
-        lambda s: births(birth(s, born=s.first_day.isoformat())),
+        "born on the first day of the report month, or of the month before (registered after)",
+        lambda s: births(
+            birth(s, born=s.first_day.isoformat()),
+            birth(s, 1, born=_previous_month(s).isoformat()),
+        ),
     ),
     Kept(
         "birth_date.prior_year",
@@ -849,7 +863,10 @@ def test_breaking_a_rule_gives_its_finding_at_the_offending_cell(township, case)
     assert message and fix
     if not case.rule.startswith("sheet."):
         field_zh = load_catalogue().forms[case.form].field(field).name_zh if field else ""
-        assert fix == load_rules()[case.rule].fix.format(field=field_zh, value="", other="")
+        rule = load_rules()[case.rule]
+        # the in-migrant's row already says 流入: the fix that does not ask to fill it in
+        wording = rule.variants["inflow"] if case.rule.startswith("births.reported") else rule.fix
+        assert fix == wording.format(field=field_zh, value="", other="")
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=lambda c: f"{c.rule}: {c.says}")
@@ -911,7 +928,7 @@ def test_duplicate_row_points_back_at_the_first_row(township):
 
 def test_late_birth_counts_in_its_birth_month_not_the_report_month(township):
     case = next(c for c in BROKEN if c.rule == "birth_date.late")
-    born_in = (township.slot(case).first_day - timedelta(days=1)).strftime("%Y-%m")
+    born_in = (_previous_month(township.slot(case)) - timedelta(days=1)).strftime("%Y-%m")
     assert township.village_value(case, "births_total") == 0
     rows = township.query(
         "select value from marts.indicator_values where period = ? and org_code = ? "
@@ -973,3 +990,81 @@ def test_stock_within_ten_percent_of_the_village_history_is_no_outlier(settings)
     found, value, status = _outlier_run(settings, april=218)
     assert found == []
     assert (value, status) == (218, "accepted")
+
+
+# ---------------------------------------------------------------- a late birth the village marks
+
+
+def _birth_read(note: str | None, born: date) -> FileRead:
+    record = {
+        "mother_name": "母亲",
+        "mother_id": make_id(date(1990, 1, 1), 1),
+        "child_sex": "男",
+        "birth_date": born,
+        "parity": 1,
+        "note": note,
+    }
+    sheet = SheetRead("births", BIRTHS, 2, "table", [record], [3], [{"birth_date": "D3"}])
+    return FileRead(
+        Path("x.xlsx"), "0" * 64, 1, datetime(2026, 4, 2), "2026-03", sheets={"births": sheet}
+    )
+
+
+@pytest.mark.parametrize("note", ["补报", "2025年补登", "系统补录"])
+def test_a_late_birth_whose_note_says_it_is_reported_late_is_not_warned(note):
+    files = [_birth_read(note, date(2026, 1, 10)), _birth_read(None, date(2026, 1, 10))]
+    findings = validate_batch(files).findings
+    assert findings[0] == []
+    assert [f.rule_id for f in findings[1]] == ["birth_date.late"]
+
+
+# ---------------------------------------------------------------- a register sent again whole
+
+FEBRUARY_LATE = birth_row(1, "2025-12-10")  # late in February's report (before January)
+MARCH_LATE = birth_row(2, "2026-01-05")  # late in March's, sent for the first time
+
+
+def _late_warnings(settings: Settings) -> list[tuple]:
+    con = office_connection(settings.warehouse)
+    rows = con.execute(
+        "select s.report_month, f.excel_row, s.status, s.n_warnings from raw.findings f "
+        "join raw.submissions s using (submission_id) where f.rule_id = 'birth_date.late' "
+        "order by all"
+    ).fetchall()
+    wording = con.execute(
+        "select count(*) from restricted.findings r join raw.findings f "
+        "using (submission_id, finding_no) where f.rule_id = 'birth_date.late'"
+    ).fetchone()[0]
+    con.close()
+    assert wording == len(rows)  # the wording goes with its finding
+    return rows
+
+
+@pytest.mark.parametrize("runs", ["one ingest", "an ingest a month"])
+def test_a_late_birth_is_warned_once_not_again_each_time_the_register_is_sent(settings, runs):
+    """A village sending its whole birth register every month: February's late birth is warned
+    in February, not again in March, where only the newly sent late birth is."""
+    feb = settings.raw_dir / "2026-02" / f"{FUHE}_2月.xlsx"
+    write_births(feb, [FEBRUARY_LATE], cover_code=FUHE, cover_month="2026-02")
+    if runs != "one ingest":
+        ingest(settings)
+    march = settings.raw_dir / "2026-03" / f"{FUHE}_3月.xlsx"
+    write_births(march, [FEBRUARY_LATE, MARCH_LATE], cover_code=FUHE, cover_month="2026-03")
+    ingest(settings)
+    assert _late_warnings(settings) == [
+        ("2026-02", 3, "accepted_with_warnings", 1),
+        ("2026-03", 4, "accepted_with_warnings", 1),
+    ]
+
+
+def test_a_register_sent_again_with_no_new_late_birth_is_accepted_without_warnings(settings):
+    for month in ("2026-02", "2026-03"):
+        path = settings.raw_dir / month / f"{FUHE}_{month}.xlsx"
+        write_births(path, [FEBRUARY_LATE], cover_code=FUHE, cover_month=month)
+    ingest(settings)
+    con = office_connection(settings.warehouse)
+    statuses = con.execute(
+        "select report_month, status, n_warnings from raw.submissions order by 1"
+    ).fetchall()
+    con.close()
+    assert statuses == [("2026-02", "accepted_with_warnings", 1), ("2026-03", "accepted", 0)]

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
+from typer.testing import CliRunner
 
+from township.cli import app
 from township.forms import load_catalogue, normalise_label
 from township.read.grid import load_grids
-from township.reports.template import PREPARED_ROWS, write_template
+from township.reports.template import PREPARED_ROWS, write_template, write_village_templates
+from township.rules.models import UPPER_BOUNDS
 
 CATALOGUE = load_catalogue()
 PERSON_FORMS = [f for f in CATALOGUE.forms.values() if f.kind == "person"]
 RECORD_FORMS = [f for f in CATALOGUE.forms.values() if f.kind == "record"]
 EXPECTED_CHOICES = {
     "child_sex": {"男", "女"},
-    "parity": {"1", "2", "3", "4"},
     "in_policy": {"是", "否"},
     "residence": {"户籍", "流入", "流出"},
     "category": {"农村奖励扶助", "特别扶助", "独女户高考加分"},
@@ -77,15 +80,33 @@ def test_cover_is_a_two_column_list_of_cover_fields(book):
 
 
 @pytest.mark.parametrize("form", PERSON_FORMS, ids=lambda f: f.name)
-def test_person_sheets_freeze_the_header_and_keep_ids_and_dates_as_text(book, form):
+def test_person_sheets_freeze_the_header_keep_ids_as_text_and_dates_as_dates(book, form):
     sheet = book[form.name_zh]
     assert sheet.freeze_panes == "A2"
     for col, field in enumerate(form.fields, start=1):
         letter = get_column_letter(col)
         assert sheet.column_dimensions[letter].width >= 8
-        if field.type in ("id", "date"):
-            for row in (2, PREPARED_ROWS + 1):
-                assert sheet[f"{letter}{row}"].number_format == "@", (field.name, row)
+        expected = {"id": "@", "date": "yyyy-mm-dd"}.get(field.type)
+        for row in (2, PREPARED_ROWS + 1) if expected else ():
+            assert sheet[f"{letter}{row}"].number_format == expected, (field.name, row)
+
+
+@pytest.mark.parametrize("form", PERSON_FORMS, ids=lambda f: f.name)
+def test_ids_dates_and_parities_are_checked_as_typed(book, form):
+    sheet = book[form.name_zh]
+    expected = {
+        "id": ("textLength", "equal", "18"),
+        "date": ("date", None, None),  # between (the default) 1900-01-01 and 2099-12-31
+        "parity": ("whole", "greaterThanOrEqual", "1"),  # no cap at 4: a fifth child is real
+    }
+    for col, field in enumerate(form.fields, start=1):
+        if field.type not in expected:
+            continue
+        dv = _validation_at(sheet, f"{get_column_letter(col)}{PREPARED_ROWS + 1}")
+        kind, operator, value = expected[field.type]
+        assert (dv.type, dv.operator) == (kind, operator), field.name
+        assert value is None or dv.formula1 == value
+        assert dv.showErrorMessage and dv.error
 
 
 @pytest.mark.parametrize("form", PERSON_FORMS, ids=lambda f: f.name)
@@ -102,12 +123,51 @@ def test_coded_columns_offer_drop_down_lists(book, form):
 
 
 @pytest.mark.parametrize("form", RECORD_FORMS, ids=lambda f: f.name)
-def test_record_sheets_accept_only_whole_numbers_from_zero(book, form):
+def test_record_sheets_accept_only_whole_numbers_from_zero_within_their_limits(book, form):
     sheet = book[form.name_zh]
-    for col in range(1, len(form.fields) + 1):
-        dv = _validation_at(sheet, f"{get_column_letter(col)}2")
+    limits = dict(UPPER_BOUNDS.get(form.name, []))
+    letters = {f.name: get_column_letter(c) for c, f in enumerate(form.fields, start=1)}
+    for field in form.fields:
+        dv = _validation_at(sheet, f"{letters[field.name]}2")
         assert dv is not None
-        assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+        if field.name in limits:  # e.g. each method within 已婚育龄妇女数, 实查 within 应查
+            assert dv.type == "custom"
+            assert f"{letters[field.name]}2<=${letters[limits[field.name]]}$2" in dv.formula1
+        else:
+            assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+
+
+def test_the_bounds_the_template_checks_include_methods_and_checkups(book):
+    assert ("iud", "married_women") in UPPER_BOUNDS["contraception"]
+    assert ("checkups_done", "checkups_due") in UPPER_BOUNDS["services"]
+
+
+@pytest.mark.parametrize("form", PERSON_FORMS + RECORD_FORMS, ids=lambda f: f.name)
+def test_headers_are_protected_and_the_cells_to_fill_are_not(book, form):
+    sheet = book[form.name_zh]
+    assert sheet.protection.sheet
+    assert all(c.protection.locked for c in sheet[1])
+    assert not any(c.protection.locked for c in sheet[2])
+
+
+def test_a_village_template_comes_with_its_cover_filled_in_and_unlocked(tmp_path):
+    villages = [
+        SimpleNamespace(code="420117104201", name="复合村"),
+        SimpleNamespace(code="420117104202", name="桃园村"),
+    ]
+    paths = write_village_templates(tmp_path, villages, "2026-03")
+    assert [p.name for p in paths] == [
+        "420117104201_复合村_2026年3月计生月报.xlsx",
+        "420117104202_桃园村_2026年3月计生月报.xlsx",
+    ]
+    cover = openpyxl.load_workbook(paths[1])["封面"]
+    values = {r[0].value: r[1] for r in cover.iter_rows(min_row=2)}
+    assert (values["村代码"].value, values["村名"].value) == ("420117104202", "桃园村")
+    assert values["报告期"].value == "2026-03" and values["报告期"].data_type == "s"
+    assert cover.protection.sheet and cover["A2"].protection.locked
+    assert not values["填报人"].protection.locked
+    grids = load_grids(paths[1])
+    assert ["村代码", "420117104202"] in grids["封面"]
 
 
 def test_a_blank_template_reads_back_as_headers_only(template):
@@ -121,3 +181,17 @@ def test_a_blank_template_reads_back_as_headers_only(template):
 def test_template_is_byte_identical_between_runs(tmp_path):
     first = write_template(tmp_path / "a.xlsx").read_bytes()
     assert write_template(tmp_path / "b.xlsx").read_bytes() == first
+
+
+def test_the_command_writes_one_template_per_village_or_one_for_a_village(settings, tmp_path):
+    runner = CliRunner()
+    folder = tmp_path / "模板"
+    result = runner.invoke(app, ["template", "--all", "--month", "2026-04", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert len(list(folder.glob("*_2026年4月计生月报.xlsx"))) == 3
+    result = runner.invoke(app, ["template", "--village", "420117104202", "--month", "2026-04"])
+    assert result.exit_code == 0, result.stderr
+    (one,) = Path().glob("420117104202_*_2026年4月计生月报.xlsx")
+    assert ["报告期", "2026-04"] in load_grids(one)["封面"]
+    unknown = runner.invoke(app, ["template", "--village", "420117109999"])
+    assert unknown.exit_code == 2 and "420117109999" in unknown.stderr

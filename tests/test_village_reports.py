@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -102,21 +103,29 @@ def test_summary_sheet_comes_first_with_status_and_finding_cells(report):
     assert "错误" in texts and "警告" in texts
 
 
-def test_summary_lists_finding_columns_in_order(report):
+def test_summary_lists_finding_columns_in_order_the_rule_id_last(report):
     rows = list(report["汇总"].iter_rows(values_only=True))
-    header = next(r for r in rows if r[0] == "工作表")
-    assert list(header[:8]) == [
-        "工作表",
-        "单元格",
+    header = next(r for r in rows if r[0] == "位置")
+    assert list(header[:9]) == [
+        "位置",
+        "行",
         "字段",
         "填报值",
-        "规则编号",
         "严重程度",
+        "问题",
         "问题说明",
         "修改方法",
+        "规则编号",
     ]
-    error_line = next(r for r in rows if r[1] == "出生登记!E3")
-    assert error_line[4:8] == ("ID_CHECKSUM", "错误", ID_ERROR.message_zh, ID_ERROR.fix_zh)
+    error_line = next(r for r in rows if r[0] == "出生登记!E3")
+    assert error_line[1] == "第 3 行"
+    assert error_line[4:9] == (
+        "错误",
+        "ID_CHECKSUM",  # a rule the catalog does not know is named by its id
+        ID_ERROR.message_zh,
+        ID_ERROR.fix_zh,
+        "ID_CHECKSUM",
+    )
 
 
 def test_error_cell_is_red_with_message_and_fix_in_its_comment(report):
@@ -278,10 +287,10 @@ def test_text_summary_lists_findings_errors_first_and_points_to_the_attachment(s
 
 
 def test_text_summary_stops_listing_after_twenty_findings(submitted):
-    many = [ID_ERROR] * 25
+    many = [replace(ID_ERROR, rule_id=f"RULE_{n}") for n in range(25)]
     text = plain_text_summary(_input(submitted, findings=many))
     assert text.count("出生登记!E3") == 20
-    assert "另有 5 处问题未列出" in text
+    assert "另有 5 条问题未列出" in text
 
 
 def test_unresolved_village_is_named_plainly_in_the_summary(submitted):

@@ -458,7 +458,7 @@ def reports(
     warehouse: WarehouseFile = None,
     outbox: Outbox = None,
 ) -> None:
-    """Write the validation report of every file received for MONTH into the outbox."""
+    """Write the validation reports of MONTH into the outbox: one per village, every file it sent."""
     from township.reports.outbox import write_month_reports
 
     _month_arg(month)
@@ -471,15 +471,63 @@ def reports(
 
 @_command()
 def template(
-    output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path(
-        "村计生月报模板.xlsx"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Argument(
+            help="the workbook to write [村计生月报模板.xlsx]; with --all, the folder "
+            "[村计生月报模板_YYYY-MM]",
+            show_default=False,
+        ),
+    ] = None,
+    village: Annotated[
+        str | None,
+        typer.Option("--village", help="a village code: its 封面 filled in", show_default=False),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option("--month", help="the report month YYYY-MM [the month before this one]"),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="one workbook per village of villages.csv")
+    ] = False,
+    villages: VillagesCsv = None,
 ) -> None:
-    """Write the blank workbook villages fill in."""
-    from township.reports.template import write_template
+    """Write the workbook villages fill in: blank, or for one village (--village) or every
+    village (--all) with the 封面 filled in."""
+    from township.calendar import previous_month
+    from township.reports.template import (
+        village_template_name,
+        write_template,
+        write_village_templates,
+    )
+    from township.villages import VillageRegistry
 
+    if village is not None and every:
+        _fail("give --village or --all, not both", code=2)
+    month = _month_arg(month) if month is not None else None
+    if village is None and not every:
+        output = output or Path("村计生月报模板.xlsx")
+        _writable_file(output, "OUTPUT", ".xlsx")
+        console.print(f"template written to {write_template(output, month=month)}")
+        return
+    s = _settings(villages=villages)
+    month = month or previous_month(zone=s.timezone)
+    _load_villages(s, villages)
+    registry = VillageRegistry.load(s.villages)
+    if every:
+        folder = output or Path(f"村计生月报模板_{month}")
+        if folder.exists() and not folder.is_dir():
+            _fail(f"OUTPUT {folder}: is a file; give a folder with --all", code=2)
+        paths = write_village_templates(folder, registry.villages, month)
+        console.print(f"{len(paths)} template(s) written to {folder}")
+        return
+    chosen = registry.by_code.get(_code_arg(village, "--village", (12,)))
+    if chosen is None:
+        _fail(f"--village {village}: not in {s.villages}", code=2)
+    output = output or Path(village_template_name(chosen.code, chosen.name, month))
     _writable_file(output, "OUTPUT", ".xlsx")
-    console.print(f"template written to {write_template(output)}")
+    path = write_template(output, chosen.code, chosen.name, month)
+    console.print(f"template written to {path}")
 
 
 @_command()

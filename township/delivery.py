@@ -36,8 +36,8 @@ from pathlib import Path
 
 from township.calendar import month_zh
 from township.config import Settings, SmtpSettings
-from township.reports.outbox import report_inputs
-from township.reports.village import STATUS_ZH, ReportInput, report_path
+from township.reports.outbox import month_reports
+from township.reports.village import STATUS_ZH, ReportInput, VillageReport, report_path
 from township.store import Warehouse
 from township.villages import Village, VillageRegistry
 
@@ -69,7 +69,7 @@ def addresses(email: str | None) -> list[str]:
     return [a for a in _ADDRESS_SPLIT.split(email or "") if "@" in a]
 
 
-def subject_for(inp: ReportInput, village_name: str | None = None) -> str:
+def subject_for(inp: ReportInput | VillageReport, village_name: str | None = None) -> str:
     """【复合镇计生月报校验】复合村 2026年3月：有警告"""
     village = village_name or inp.village_name or inp.village_code or "未识别的村"
     status = STATUS_ZH.get(inp.status, inp.status)
@@ -303,7 +303,7 @@ def deliver_reports(
     return result
 
 
-def village_of(inp: ReportInput, registry: VillageRegistry) -> Village | None:
+def village_of(inp: ReportInput | VillageReport, registry: VillageRegistry) -> Village | None:
     """The village a report goes to. A file rejected before its village could be read (corrupt,
     password) still names it in the file name (SPEC §3): its report, which holds no data, goes
     there too."""
@@ -314,17 +314,18 @@ def village_of(inp: ReportInput, registry: VillageRegistry) -> Village | None:
     return None
 
 
-def _month_inputs(settings: Settings, months: Sequence[str]) -> list[ReportInput]:
+def _month_inputs(settings: Settings, months: Sequence[str]) -> list[VillageReport]:
+    """The reports of `months`: one per village and month."""
     if not months:
         return []
     with Warehouse.open(settings, read_only=True, wait_seconds=settings.lock_wait_seconds) as wh:
-        return [inp for m in sorted(set(months)) for inp in report_inputs(wh, m, settings.raw_dir)]
+        return [r for m in sorted(set(months)) for r in month_reports(wh, m, settings.raw_dir)]
 
 
 def _queue(
     book: DeliveryLog,
     outbox: Path,
-    inp: ReportInput,
+    inp: VillageReport,
     village: Village | None,
     result: DeliveryResult,
 ) -> None:

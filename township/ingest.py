@@ -284,13 +284,16 @@ def _publish_for_analysts(wh: Warehouse) -> None:
 
 def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers; a
-    population that does not add up with last month's."""
+    population that does not add up with last month's; and no late-birth warning again on a
+    birth the village sent before."""
+    load.withdraw_resent_late_findings(wh, cells.submission_ids)
     extra: dict[str, list[Finding]] = {}
     for row in load.cross_village_losers(wh, cells.submission_ids).itertuples(index=False):
         extra.setdefault(row.submission_id, []).append(
             finding(
                 "births.reported_by_other_village",
                 other=row.counted_for,
+                variant="inflow" if row.residence == "流入" else None,
                 field="mother_id",
                 sheet=row.sheet,
                 row=int(row.excel_row),

@@ -9,10 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from township.config import Settings
+from township.forms import load_catalogue
 from township.model import Finding, Rejection
 from township.reports.village import (
     LEDGER_PARTS,
     ReportInput,
+    VillageReport,
+    group_reports,
     one_line,
     report_path,
     write_village_report,
@@ -59,13 +62,15 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
     by_sub = {
         sid: [_finding(r) for r in g.itertuples()] for sid, g in findings.groupby("submission_id")
     }
-    per_sheet = {
-        sid: dict(zip(g["sheet"], g["n_records"].astype(int), strict=True))
+    # per form, in Chinese: a CSV's sheet is its file name, which says nothing to the village
+    forms = {f.name: f.name_zh for f in load_catalogue().forms.values()}
+    per_form = {
+        sid: dict(zip(g["form"].map(forms), g["n_records"].astype(int), strict=True))
         for sid, g in counts.groupby("submission_id")
     }
     ledgers = {
         sid: {
-            r.sheet: {part: int(getattr(r, part)) for part in LEDGER_PARTS}
+            forms[r.form]: {part: int(getattr(r, part)) for part in LEDGER_PARTS}
             for r in g.itertuples(index=False)
         }
         for sid, g in counts.groupby("submission_id")
@@ -81,35 +86,40 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
             status=s.status,
             rejection=Rejection(s.reason_code, s.reason_zh) if _none(s.reason_code) else None,
             findings=by_sub.get(s.submission_id, []),
-            counts=per_sheet.get(s.submission_id, {}),
+            counts=per_form.get(s.submission_id, {}),
             ledger=ledgers.get(s.submission_id, {}),
             township_name=_none(s.township_name),
         )
         for s in submissions.itertuples()
     ]
-    return _separate_same_second(inputs)
+    return inputs
 
 
-def _separate_same_second(inputs: list[ReportInput]) -> list[ReportInput]:
+def month_reports(wh: Warehouse, month: str, raw_dir: Path) -> list[VillageReport]:
+    """One report per village of the month, with every file it sent; an unresolved file alone."""
+    return _separate_same_second(group_reports(report_inputs(wh, month, raw_dir)))
+
+
+def _separate_same_second(inputs: list[VillageReport]) -> list[VillageReport]:
     """SPEC §10 names a report by village and receipt second; two files of one village received
     in the same second would share it, so both then also carry their file name. Judged by the
     name itself: two unresolved files whose names differ in their extension share it too."""
     for inp in inputs:
-        inp.same_second_as_another = False
+        inp.latest.same_second_as_another = False
     # casefolded: on the office's Windows share, 复合村_A.xlsx and 复合村_a.xlsx are one file
     keys = [report_path(Path(), inp).as_posix().casefold() for inp in inputs]
     shared = Counter(keys)
     for inp, key in zip(inputs, keys, strict=True):
-        inp.same_second_as_another = shared[key] > 1
+        inp.latest.same_second_as_another = shared[key] > 1
     return inputs
 
 
 def write_month_reports(settings: Settings, month: str) -> list[Path]:
-    """One report per file received for the month (rejected files included). A report that
-    cannot be written does not keep the others from being written: ReportsNotWritten at the
-    end names it."""
+    """One report per village for the month, covering every file it sent (rejected files
+    included). A report that cannot be written does not keep the others from being written:
+    ReportsNotWritten at the end names it."""
     with Warehouse.open(settings, read_only=True) as wh:
-        inputs = report_inputs(wh, month, settings.raw_dir)
+        inputs = month_reports(wh, month, settings.raw_dir)
     written: list[Path] = []
     failures: list[tuple[str, str]] = []
     for inp in inputs:
@@ -117,8 +127,8 @@ def write_month_reports(settings: Settings, month: str) -> list[Path]:
             written.append(write_village_report(settings.outbox, inp))
         except Exception as exc:  # one village's report; the next village's still goes out
             error = one_line(f"{type(exc).__name__}: {exc}")
-            log.error("could not write the report on %s: %s", inp.file_path, error)
-            log.debug("the report on %s", inp.file_path, exc_info=True)
+            log.error("could not write the report on %s: %s", inp.latest.file_path, error)
+            log.debug("the report on %s", inp.latest.file_path, exc_info=True)
             failures.append((one_line(inp.file_name), error[:ERROR_CHARS]))
     if failures:
         raise ReportsNotWritten(month, written, failures)

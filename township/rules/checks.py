@@ -13,6 +13,9 @@ from stdnum.cn import ric
 # The models' period checks, from the one calendar (re-exported: checks.month_start …).
 from township.calendar import month_end, month_start, statistical_year_start  # noqa: F401
 
+# What a village writes in 备注 of a row it knows is reported late.
+LATE_WORDS = re.compile(r"补报|补登|补录|迟报|补上报")
+
 MANGLED_ID = re.compile(r"^\d(\.\d+)?E[+-]?\d+$", re.IGNORECASE)
 ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 # Bounded: `township serve` runs for months and must not keep every ID it has seen.
@@ -96,3 +99,12 @@ def not_above(df: pd.DataFrame, columns: list[str], limit: str) -> pd.DataFrame:
     for c in columns:
         out[c] = ~as_number(df[c]).gt(ceiling)
     return out
+
+
+def previous_month_start(day: date) -> date:
+    """The first day of the month before `day`'s."""
+    return date(day.year - 1, 12, 1) if day.month == 1 else date(day.year, day.month - 1, 1)
+
+
+def says_late(note: str) -> bool:
+    return LATE_WORDS.search(note) is not None

@@ -83,6 +83,11 @@ def _dates(series: pd.Series) -> pd.Series:
     return series.map(lambda v: v if isinstance(v, date) else None)
 
 
+def _said_late(df: pd.DataFrame) -> pd.Series:
+    """The row's 备注 already says it is reported late (补报, 补登, 补录): no need to warn."""
+    return df["note"].map(lambda v: isinstance(v, str) and checks.says_late(v))
+
+
 class Births(form_columns("births")):
     @pa.check("mother_id", name="mother_id.sex_digit")
     def mother_is_female(cls, s):
@@ -100,16 +105,18 @@ class Births(form_columns("births")):
 
     @pa.dataframe_check(name="birth_date.late")
     def not_late_in_year(cls, df):
-        starts = df["_report_month"].map(checks.month_start)
-        year_starts = starts.map(checks.statistical_year_start)
+        # A birth of the last days of a month is registered in the next: only a birth before
+        # the previous month is late, and not one the village already marks as 补报.
+        starts = df["_report_month"].map(checks.month_start).map(checks.previous_month_start)
+        year_starts = df["_report_month"].map(checks.month_start).map(checks.statistical_year_start)
         born = _dates(df["birth_date"])
-        return born.isna() | (born >= starts) | (born < year_starts)
+        return born.isna() | (born >= starts) | (born < year_starts) | _said_late(df)
 
     @pa.dataframe_check(name="birth_date.prior_year")
     def not_from_prior_year(cls, df):
         year_starts = df["_report_month"].map(checks.month_start).map(checks.statistical_year_start)
         born = _dates(df["birth_date"])
-        return born.isna() | (born >= year_starts)
+        return born.isna() | (born >= year_starts) | _said_late(df)
 
     @pa.dataframe_check(name="births.duplicate_in_file")
     def once_per_file(cls, df):
@@ -164,12 +171,32 @@ class Beneficiaries(form_columns("beneficiaries")):
 CONTRACEPTION_METHODS = [
     f.name for f in load_catalogue().forms["contraception"].fields if f.name != "married_women"
 ]
+# The counts that may not exceed another count of the same record: form -> (field, its limit).
+# One definition: the checks below and the template's data validation both follow it.
+UPPER_BOUNDS: dict[str, list[tuple[str, str]]] = {
+    "contraception": [(m, "married_women") for m in CONTRACEPTION_METHODS],
+    "migrants": [
+        ("out_certified", "out_married_women"),
+        ("out_contacted", "out_married_women"),
+        ("out_married_women", "out_migrants"),
+    ],
+    "services": [("checkups_done", "checkups_due")],
+}
+
+
+def _within_bounds(df: pd.DataFrame, form: str, limits: tuple[str, ...]) -> pd.DataFrame:
+    """Per cell (see checks.not_above): each of the form's bounded counts within its limit."""
+    ok = pd.DataFrame(True, index=df.index, columns=df.columns)
+    for limit in limits:
+        capped = [f for f, by in UPPER_BOUNDS[form] if by == limit]
+        ok &= checks.not_above(df, capped, limit)
+    return ok
 
 
 class Contraception(form_columns("contraception")):
     @pa.dataframe_check(name="contraception.method_exceeds")
     def method_within_married_women(cls, df):
-        return checks.not_above(df, CONTRACEPTION_METHODS, "married_women")
+        return _within_bounds(df, "contraception", ("married_women",))
 
     @pa.dataframe_check(name="contraception.sum")
     def methods_add_up(cls, df):
@@ -181,15 +208,13 @@ class Contraception(form_columns("contraception")):
 class Migrants(form_columns("migrants")):
     @pa.dataframe_check(name="migrants.order")
     def certified_contacted_women_migrants_in_order(cls, df):
-        within_women = checks.not_above(df, ["out_certified", "out_contacted"], "out_married_women")
-        within_migrants = checks.not_above(df, ["out_married_women"], "out_migrants")
-        return within_women & within_migrants
+        return _within_bounds(df, "migrants", ("out_married_women", "out_migrants"))
 
 
 class Services(form_columns("services")):
     @pa.dataframe_check(name="services.checkups")
     def done_within_due(cls, df):
-        return checks.not_above(df, ["checkups_done"], "checkups_due")
+        return _within_bounds(df, "services", ("checkups_due",))
 
 
 OWN_RULES = {

@@ -27,6 +27,9 @@ RULE_FIELD = {
     "contraception.sum": "married_women",
 }
 PANDERA_RULE = {"not_nullable": "required"}
+# Rules whose cause may be in any of several cells of the row (an age: the ID number, the
+# approval date or the category): the finding points at the row, not at one of them.
+ROW_RULES = {"reward.age", "special.age"}
 
 # pandera builds a model's schema on first use (~0.3 s in a fresh process, most of it the
 # first model): built here, once per process, so that forked workers inherit them.
@@ -147,15 +150,16 @@ def _finding(
     fr = files[int(row["_file"])]
     sheet = fr.sheets[form]
     value = row.get(fld)
+    whole_row = rule in ROW_RULES
     return finding(
         rule,
         field_zh=load_catalogue().forms[form].field(fld).name_zh,
-        value=value.isoformat() if isinstance(value, date) else value,
+        value=None if whole_row else value.isoformat() if isinstance(value, date) else value,
         other=_other(rule, frame, row),
         sheet=sheet.sheet,
         row=int(row["_row"]),
-        cell=sheet.cells[int(row["_rec"])].get(fld),
-        field=fld,
+        cell=None if whole_row else sheet.cells[int(row["_rec"])].get(fld),
+        field=None if whole_row else fld,
     )
 
 

@@ -97,6 +97,21 @@ def add_findings(wh: Warehouse, public: pd.DataFrame, private: pd.DataFrame) -> 
         )
 
 
+def withdraw_resent_late_findings(wh: Warehouse, submission_ids: list[str]) -> int:
+    """Late-birth warnings on births the village already sent for an earlier month, withdrawn
+    (a register sent whole every month is not late again each month); their submissions'
+    counts and statuses follow. Returns how many were withdrawn."""
+    found = wh.frame("resent_late_findings", submission_ids)
+    if not len(found):
+        return 0
+    keys = found["finding_key"].tolist()
+    wh.run("withdraw_findings", keys)
+    wh.run_private("withdraw_restricted_findings", keys)
+    for submission_id, n in found.groupby("submission_id").size().items():
+        wh.run("uncount_findings", warnings=int(n), submission_id=submission_id)
+    return len(keys)
+
+
 def submission_statuses(wh: Warehouse, submission_ids: list[str]) -> list[dict]:
     frame = wh.frame("submission_statuses", submission_ids)
     return frame.astype(object).where(frame.notna(), None).to_dict("records")

@@ -129,6 +129,10 @@ class Warehouse:
         """Run the named statement (a change)."""
         self._execute(query, params, named)
 
+    def run_private(self, query: str, *params) -> None:
+        """Run the named statement (a change) on the restricted tables' connection."""
+        self.private.execute(sql(f"queries/{query}.sql"), list(params))
+
     def _execute(self, query: str, params: tuple, named: dict):
         return self.con.execute(sql(f"queries/{query}.sql"), named or list(params))
 

@@ -1,5 +1,5 @@
 -- grain: one row per valid birth row of the given submissions that counts for another village
-select r.submission_id, r.sheet, r.excel_row, v.village_name as counted_for
+select r.submission_id, r.sheet, r.excel_row, r.residence, v.village_name as counted_for
 from raw.births as r
 join staging.current_forms(null) as c
     on c.submission_id = r.submission_id and c.form = 'births'
