@@ -543,6 +543,75 @@ def _show_check(result) -> None:
         console.print(f"  校验报告：{result.report}", markup=False, highlight=False)
 
 
+tokens_app = typer.Typer(
+    no_args_is_help=True,
+    help="Sign-in tokens of the web intake: one per village, one for the office.",
+)
+app.add_typer(tokens_app, name="tokens")
+WhoArg = Annotated[str, typer.Argument(help="a village code of villages.csv, or office")]
+
+
+def _who_arg(s: Settings, who: str) -> str:
+    from township.villages import VillageRegistry
+    from township.web.store import OFFICE
+
+    _require_villages(s, None)
+    if who != OFFICE and who not in VillageRegistry.load(s.villages).by_code:
+        _fail(f"{who!r}: not a village code of {s.villages}, nor office", code=2)
+    return who
+
+
+@tokens_app.command("issue")
+def tokens_issue(who: WhoArg) -> None:
+    """Issue a token (replacing any earlier one); printed once, only its hash is kept."""
+    from township.web import store
+
+    s = _settings()
+    typer.echo(store.issue(s.web_db, _who_arg(s, who)))
+
+
+@tokens_app.command("rotate")
+def tokens_rotate(who: WhoArg) -> None:
+    """A new token for WHO; the old one and its sessions stop working at once."""
+    tokens_issue(who)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(who: WhoArg) -> None:
+    """WHO can no longer sign in; signed-in sessions end."""
+    from township.web import store
+
+    s = _settings()
+    if not store.revoke(s.web_db, _who_arg(s, who)):
+        _fail(f"{who}: no token issued")
+    console.print(f"token of {who} revoked")
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Who has a token, and since when (never the tokens)."""
+    from township.web import store
+
+    for who, issued in store.listed(_settings().web_db):
+        console.print(f"{who}\t{issued}", markup=False, highlight=False)
+
+
+@_command()
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """The web intake: villages upload and see their check at once; the office's board
+    (README "Web intake"; HTTPS is the reverse proxy's)."""
+    import uvicorn
+
+    from township.web.app import create_app
+
+    s = _settings()
+    _load_villages(s, None)
+    uvicorn.run(create_app(s), host=host, port=port, proxy_headers=True, log_level="warning")
+
+
 @_command()
 def template(
     output: Annotated[Path, typer.Argument(help="where to write the workbook")] = Path(
