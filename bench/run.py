@@ -30,7 +30,7 @@ CACHE = ROOT / "bench" / "cache"
 START, END = "<!-- pipeline:start -->", "<!-- pipeline:end -->"
 RUNS = (1, 2, 3)
 # small benchmarks run after the scale runs: the check of one file (and the web intake's)
-EXTRA_BENCHES = ("bench_check.py",)
+EXTRA_BENCHES = ("bench_check.py", "bench_web.py")
 COUNTY_MONTHS = [f"2025-{m:02d}" for m in (10, 11, 12)] + [f"2026-{m:02d}" for m in range(1, 10)]
 
 FLOW_RUN = """

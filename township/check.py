@@ -29,6 +29,7 @@ from township.privacy import load_or_create_key
 from township.read.files import read_file
 from township.reports.outbox import report_inputs
 from township.reports.village import ReportInput, write_village_report
+from township.rules.validate import warm_up
 from township.store import Warehouse, restricted_path
 from township.store.connection import connect
 from township.villages import VillageRegistry
@@ -138,11 +139,23 @@ def check_files(
         raise CheckUnavailable("township check reads the DuckDB file warehouse, not a DuckLake")
     registry = VillageRegistry.load(settings.villages)
     months = [month or file_month(p, settings, registry) for p in paths]
+    _warm_once()
     out_dir = Path(out_dir or settings.outbox / "check")
     with tempfile.TemporaryDirectory(prefix="township-check-", dir=_scratch(settings)) as tmp:
         copy = _copy_settings(settings, Path(tmp))
         placed = _place(paths, months, settings, copy.raw_dir, received_at)
         return _dry_run(placed, copy, registry, settings, out_dir)
+
+
+_WARM: list[bool] = []
+
+
+def _warm_once() -> None:
+    """What every reader worker would otherwise do first, done once in this process: the
+    workers forked from it start with it (a web server checks one upload after another)."""
+    if not _WARM:
+        warm_up()
+        _WARM.append(True)
 
 
 def _scratch(settings: Settings) -> str | None:
