@@ -179,3 +179,34 @@ def test_sessions_expire_and_end_when_the_token_is_rotated(client, township):
     client.cookies.set(COOKIE, "forged.value.here")
     assert client.get("/village").status_code == 303
     assert sheet_xml  # the hostile builders are the reader tests' own
+
+
+def test_only_the_office_may_start_the_monthly_run_and_only_with_its_csrf_token(client, township):
+    sign_in(client, township, FUHE)
+    assert client.post("/office/run", data={"csrf": csrf_of(client, "/village")}).status_code == 404
+    client.cookies.clear()
+    sign_in(client, township, store.OFFICE)
+    assert client.post("/office/run", data={"month": MONTH}).status_code == 403
+    response = client.post("/office/run", data={"csrf": csrf_of(client, "/office"), "month": "x"})
+    assert response.status_code == 400
+
+
+def test_tokens_are_issued_listed_and_revoked_from_the_command_line(township, tmp_path):
+    from test_cli_exit_status import env_for, run_in_process
+    from typer.testing import CliRunner
+
+    from township.cli import app
+
+    s, _ = township
+    env = env_for(s) | {"TOWNSHIP_WEB_DB": str(tmp_path / "tokens.sqlite3")}
+    issued = CliRunner().invoke(app, ["tokens", "issue", TAOYUAN], env=env)
+    token = issued.stdout.strip()
+    assert issued.exit_code == 0 and len(token) >= 32
+    assert store.verify(tmp_path / "tokens.sqlite3", TAOYUAN, token)
+    listed = CliRunner().invoke(app, ["tokens", "list"], env=env).stdout
+    assert TAOYUAN in listed and token not in listed
+    assert token not in (tmp_path / "tokens.sqlite3").read_bytes().decode("latin-1")
+    assert run_in_process(["tokens", "issue", "999999999999"], env)[0] == 2
+    assert run_in_process(["tokens", "revoke", TAOYUAN], env)[0] == 0
+    assert not store.verify(tmp_path / "tokens.sqlite3", TAOYUAN, token)
+    assert run_in_process(["tokens", "revoke", TAOYUAN], env)[0] == 1
