@@ -210,3 +210,16 @@ def test_tokens_are_issued_listed_and_revoked_from_the_command_line(township, tm
     assert run_in_process(["tokens", "revoke", TAOYUAN], env)[0] == 0
     assert not store.verify(tmp_path / "tokens.sqlite3", TAOYUAN, token)
     assert run_in_process(["tokens", "revoke", TAOYUAN], env)[0] == 1
+
+
+def test_an_upload_while_the_monthly_run_holds_the_warehouse_is_not_kept(township, tmp_path):
+    from analyst_sample import ingest_holding
+
+    s, _ = township
+    with TestClient(create_app(s.with_options(lock_wait_seconds=0.5)), follow_redirects=False) as c:
+        csrf = sign_in(c, township, FUHE)
+        before = sorted(s.raw_dir.rglob("*"))
+        with ingest_holding(s.warehouse):
+            response = upload(c, csrf, bad_births(tmp_path))
+        assert response.status_code == 503 and "几分钟后重新上传" in response.text
+        assert sorted(s.raw_dir.rglob("*")) == before

@@ -34,6 +34,7 @@ from township.config import Settings
 from township.privacy import load_or_create_key
 from township.read.files import ACCEPTED_SUFFIXES
 from township.reports.village import LEDGER_PARTS
+from township.store import WarehouseBusy
 from township.villages import VillageRegistry
 from township.web import board, intake, store
 
@@ -230,6 +231,9 @@ class Web:
             upload = await run_in_threadpool(
                 intake.receive, self.settings, code, month, file.filename, file.file
             )
+        except WarehouseBusy:
+            problem = "镇计生办正在进行月度入库，暂时无法校验，文件未保存。请几分钟后重新上传。"
+            return self.village_render(request, code, 503, problem=problem)
         finally:
             await file.close()
         return RedirectResponse(f"/village/uploads/{upload.upload_id}", status_code=303)

@@ -53,16 +53,21 @@ def build(settings: Settings, last: str | None = None) -> Board:
         last = max(known) if known else previous_month(zone=settings.zone)
     months = months_ending(last)
     cells: dict[tuple[str, str], Cell] = {}
+    paths: dict[tuple[str, str], str] = {}
     for row in _warehouse_cells(settings, months[0], months[-1]).itertuples(index=False):
         received = row.received_at.to_pydatetime()
-        cells[(row.village_code, row.report_month)] = Cell(
+        key = (row.village_code, row.report_month)
+        cells[key] = Cell(
             received, _on_time(received, row.report_month), row.status, None, row.submission_id
         )
+        paths[key] = row.file_path
     for u in reversed(uploads):  # oldest first: the latest of each village and month stays
         key = (u.village_code, u.report_month)
-        if u.report_month in months and (
-            key not in cells or cells[key].received_at <= u.uploaded_at
-        ):
+        if u.report_month not in months:
+            continue
+        if paths.get(key) == u.stored_path:  # the upload, ingested since: both links
+            cells[key].upload_id = u.upload_id
+        elif key not in cells or cells[key].received_at <= u.uploaded_at:
             cells[key] = Cell(u.uploaded_at, bool(u.on_time), u.status or "rejected", u.upload_id)
     registry = VillageRegistry.load(settings.villages)
     rows = [(v.code, v.name, [cells.get((v.code, m)) for m in months]) for v in registry.villages]
@@ -93,7 +98,9 @@ def _warehouse_months(settings: Settings) -> list[str]:
 def _warehouse_cells(settings: Settings, first: str, last: str) -> pd.DataFrame:
     wh = _analyst_copy(settings)
     if wh is None:
-        return pd.DataFrame(columns=["village_code", "report_month", "received_at", "status"])
+        return pd.DataFrame(
+            columns=["village_code", "report_month", "file_path", "received_at", "status"]
+        )
     with wh:
         return wh.frame("board_submissions", first=first, last=last)
 

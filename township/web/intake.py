@@ -16,6 +16,7 @@ from township.calendar import local_time
 from township.check import CheckResult, check_files
 from township.config import Settings
 from township.read.files import ACCEPTED_SUFFIXES
+from township.store import WarehouseBusy
 from township.web import store
 
 UNKNOWN_SUFFIX = ".bin"  # a file of a type the reader does not take: kept, and refused by it
@@ -54,7 +55,12 @@ def receive(
     record what the check found."""
     path = keep(source, settings, village_code, month, original_name)
     uploaded_at = local_time(path.stat().st_mtime, settings.zone)
-    [result] = check_files([path], settings, month, reports_dir(settings))
+    try:
+        [result] = check_files([path], settings, month, reports_dir(settings))
+    except WarehouseBusy:
+        # the monthly run holds the warehouse: nothing kept, the village sends it again later
+        path.unlink()
+        raise
     upload = store.Upload(
         upload_id=store.new_upload_id(),
         village_code=village_code,
