@@ -291,6 +291,8 @@ def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> Ch
     result.supersedes = _superseded(inp, inputs, before, copy.raw_dir)
     inp.file_path, inp.file_name = target, orig.name
     result.status, result.village_name = inp.status, inp.village_name
+    if inp.rejection is not None:  # the village's own words for it, as its report gives them
+        result.reason_zh = inp.rejection.message_zh
     result.village_code = inp.village_code
     result.findings, result.ledger = list(inp.findings), dict(inp.ledger)
     result.report = write_village_report(out_dir, inp)
