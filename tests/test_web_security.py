@@ -78,6 +78,11 @@ def bad_births(folder: Path) -> Path:
 
 
 def test_wrong_token_signs_nobody_in(client, township):
+    page = client.get("/login")
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert (
+        "HttpOnly" in page.headers["set-cookie"] and "SameSite=strict" in page.headers["set-cookie"]
+    )
     response = client.post(
         "/login", data={"csrf": csrf_of(client), "code": FUHE, "token": township[1][TAOYUAN]}
     )

@@ -498,8 +498,10 @@ def check(
     _require_villages(s, villages)
     try:
         results = check_files(files, s, month, out)
-    except (MonthUnknown, CheckUnavailable) as exc:
+    except MonthUnknown as exc:
         _fail(str(exc), code=2)
+    except CheckUnavailable as exc:
+        _fail(str(exc))
     for result in results:
         _show_check(result)
     if any(r.failed for r in results):

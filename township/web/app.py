@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -55,6 +56,37 @@ class TooLarge(Exception):
     pass
 
 
+# No script, no frame, no other origin: the pages are forms and tables, styled inline.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'; base-uri 'none'",
+    ),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),  # a village's findings stay off shared caches
+]
+
+
+class SecurityHeaders:
+    """Every response with SECURITY_HEADERS."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        return await self.app(scope, receive, with_headers)
+
+
 def create_app(settings: Settings) -> Starlette:
     web = Web(settings)
     routes = [
@@ -73,7 +105,9 @@ def create_app(settings: Settings) -> Starlette:
         Route("/office/run", web.office_run, methods=["POST"]),
     ]
     handlers = {HTTPException: web.http_error, TooLarge: web.too_large}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(
+        routes=routes, exception_handlers=handlers, middleware=[Middleware(SecurityHeaders)]
+    )
     app.state.web = web
     return app
 
