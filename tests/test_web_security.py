@@ -70,11 +70,12 @@ def upload(client: TestClient, csrf: str, path: Path, name: str | None = None):
         )
 
 
-def bad_births(folder: Path) -> Path:
+def bad_births(folder: Path, n: int = 3) -> Path:
+    """A births workbook with one wrong check digit; `n` makes its other birth its own."""
     bad = birth_row(2, "2026-03-09")
     bad[1] = bad[1][:-1] + ("1" if bad[1][-1] != "1" else "2")
     folder.mkdir(parents=True, exist_ok=True)
-    return write_births(folder / "三月.xlsx", [bad, birth_row(3, "2026-03-10")], cover_month=MONTH)
+    return write_births(folder / "三月.xlsx", [bad, birth_row(n, "2026-03-10")], cover_month=MONTH)
 
 
 def test_wrong_token_signs_nobody_in(client, township):
@@ -228,3 +229,28 @@ def test_an_upload_while_the_monthly_run_holds_the_warehouse_is_not_kept(townshi
             response = upload(c, csrf, bad_births(tmp_path))
         assert response.status_code == 503 and "几分钟后重新上传" in response.text
         assert sorted(s.raw_dir.rglob("*")) == before
+
+
+def test_the_monthly_run_then_finds_what_the_upload_was_told(client, township, tmp_path):
+    from township.reports.outbox import report_inputs
+    from township.store import Warehouse
+
+    s, _ = township
+    csrf = sign_in(client, township, TAOYUAN)
+    sent = bad_births(tmp_path, n=9)  # a file the warehouse has never had
+    upload_id = upload(client, csrf, sent).headers["location"].rsplit("/", 1)[1]
+    told = store.upload(s.web_db, upload_id, TAOYUAN)
+    ingest(s)
+    with Warehouse.open(s, read_only=True) as wh:
+        [real] = [
+            i
+            for i in report_inputs(wh, MONTH, s.raw_dir)
+            if i.file_path == s.raw_dir / told.stored_path
+        ]
+    assert real.status == told.status and real.received_at == told.uploaded_at
+    found = [(f.sheet, f.cell, f.severity, f.message_zh, f.fix_zh) for f in real.findings]
+    shown = [
+        (f["sheet"], f["cell"], f["severity"], f["message"], f["fix"])
+        for f in told.detail["findings"]
+    ]
+    assert sorted(found) == sorted(shown)

@@ -143,7 +143,7 @@ def add_upload(db: Path, upload: Upload) -> None:
                 upload.report_month,
                 upload.stored_path,
                 upload.original_name,
-                upload.uploaded_at.isoformat(timespec="seconds"),
+                upload.uploaded_at.isoformat(),  # to the microsecond, as the warehouse has it
                 upload.status,
                 None if upload.on_time is None else int(upload.on_time),
                 upload.n_errors,
