@@ -104,7 +104,10 @@ def test_a_form_without_its_csrf_token_is_refused(client, township, tmp_path):
             "/village/upload", data={"month": MONTH}, files={"file": ("a.xlsx", fh)}
         )
     assert response.status_code == 403
-    response = client.post("/village/upload", data={"csrf": csrf[:-1] + "A", "month": MONTH})
+    response = client.post(
+        "/village/upload",
+        data={"csrf": csrf[:-1] + ("A" if csrf[-1] != "A" else "B"), "month": MONTH},
+    )
     assert response.status_code == 403
 
 
@@ -254,3 +257,18 @@ def test_the_monthly_run_then_finds_what_the_upload_was_told(client, township, t
         for f in told.detail["findings"]
     ]
     assert sorted(found) == sorted(shown)
+
+
+def test_a_village_downloads_its_own_reports_of_the_monthly_run_and_no_other(client, township):
+    s, _ = township
+    folder = s.outbox / MONTH
+    folder.mkdir(parents=True, exist_ok=True)
+    own, other = folder / f"{TAOYUAN}_桃园村_20260404-090000.xlsx", folder / f"{FUHE}_复合村.xlsx"
+    own.write_bytes(b"PK own")
+    other.write_bytes(b"PK other")
+    sign_in(client, township, TAOYUAN)
+    page = client.get("/village").text
+    assert own.name in page and other.name not in page
+    assert client.get(f"/village/outbox/{MONTH}/{own.name}").content == b"PK own"
+    for url in (f"{MONTH}/{other.name}", f"{MONTH}/..%2F{MONTH}%2F{other.name}", f"x/{own.name}"):
+        assert client.get(f"/village/outbox/{url}").status_code == 404

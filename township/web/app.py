@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/village/upload", web.upload, methods=["POST"]),
         Route("/village/uploads/{upload_id}", web.village_upload),
         Route("/village/uploads/{upload_id}/report", web.village_report),
+        Route("/village/outbox/{month}/{name}", web.village_outbox_report),
         Route("/office", web.office_page),
         Route("/office/uploads/{upload_id}", web.office_upload),
         Route("/office/uploads/{upload_id}/report", web.office_report),
@@ -242,6 +244,7 @@ class Web:
             village=village,
             months=months,
             uploads=store.uploads(self.settings.web_db, code),
+            official=official_reports(self.settings, code),
             accept=",".join(ACCEPTED_SUFFIXES),
             limit_mb=self.settings.max_file_bytes / 1024 / 1024,
             **extra,
@@ -296,6 +299,16 @@ class Web:
             raise HTTPException(404)
         path = Path(upload.report_path)
         return FileResponse(path, filename=path.name, media_type=XLSX)
+
+    async def village_outbox_report(self, request: Request) -> Response:
+        """A report of the monthly run, if it is one of the village's own (listed, never a
+        path taken from the request)."""
+        code = self.signed_in(request, office=False)
+        month, name = request.path_params["month"], request.path_params["name"]
+        for m, path in official_reports(self.settings, code):
+            if (m, path.name) == (month, name):
+                return FileResponse(path, filename=path.name, media_type=XLSX)
+        raise HTTPException(404)
 
     # ------------------------------------------------------------------ the office
     async def office_page(self, request: Request) -> Response:
@@ -356,6 +369,25 @@ MONTHLY_RUN = (
     "import sys\nfrom township.serving import load_flow\n"
     "load_flow('monthly_ingest')(month=sys.argv[1])\n"
 )
+
+
+def official_reports(settings: Settings, code: str) -> list[tuple[str, Path]]:
+    """The village's reports from the monthly runs (outbox/<month>/<code>_….xlsx), newest
+    month first, the last MONTHS_SHOWN months that have any."""
+    outbox = Path(settings.outbox)
+    if not outbox.is_dir():
+        return []
+    months = sorted(
+        (p.name for p in outbox.iterdir() if p.is_dir() and MONTH_DIR.fullmatch(p.name)),
+        reverse=True,
+    )
+    found = []
+    for month in months[: board.MONTHS_SHOWN]:
+        found += [(month, p) for p in sorted((outbox / month).glob(f"{code}_*.xlsx"))]
+    return found
+
+
+MONTH_DIR = re.compile(r"\d{4}-\d{2}")
 
 
 def start_monthly_run(settings: Settings, month: str) -> tuple[subprocess.Popen, datetime, Path]:
