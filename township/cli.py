@@ -514,6 +514,7 @@ CHECK_FAILED = 4  # README: a file checked has errors or would be refused
 def _show_check(result) -> None:
     """One file's check, in the village officer's words."""
     from township.calendar import month_zh
+    from township.reports.village import ledger_text
 
     village = " ".join(p for p in (result.village_code, result.village_name) if p) or "未识别"
     when = result.received_at.strftime("%Y-%m-%d %H:%M") if result.received_at else "—"
@@ -534,6 +535,8 @@ def _show_check(result) -> None:
             markup=False,
             highlight=False,
         )
+    for sheet, parts in result.ledger.items():
+        console.print(f"  {sheet}：{ledger_text(parts)}", markup=False, highlight=False)
     replaced: dict[str, list[str]] = {}
     for s in result.supersedes:
         replaced.setdefault(s.file_name, []).append(f"{s.sheet}（{s.rows} 行）")
