@@ -10,6 +10,7 @@ from the copy by the same writer as the monthly run's, then the copy is removed:
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -141,10 +142,16 @@ def check_files(
     months = [month or file_month(p, settings, registry) for p in paths]
     _warm_once()
     out_dir = Path(out_dir or settings.outbox / "check")
-    with tempfile.TemporaryDirectory(prefix="township-check-", dir=_scratch(settings)) as tmp:
-        copy = _copy_settings(settings, Path(tmp))
-        placed = _place(paths, months, settings, copy.raw_dir, received_at)
-        return _dry_run(placed, copy, registry, settings, out_dir)
+    try:
+        with tempfile.TemporaryDirectory(prefix="township-check-", dir=_scratch(settings)) as tmp:
+            copy = _copy_settings(settings, Path(tmp))
+            placed = _place(paths, months, settings, copy.raw_dir, received_at)
+            return _dry_run(placed, copy, registry, settings, out_dir)
+    finally:
+        # The reader workers' start freezes this process's objects (workers.prepared_batches),
+        # right for an ingest that ends with its process; a web server checks upload after
+        # upload, and what each check leaves in cycles must stay collectable.
+        gc.unfreeze()
 
 
 _WARM: list[bool] = []
