@@ -272,3 +272,9 @@ def test_a_village_downloads_its_own_reports_of_the_monthly_run_and_no_other(cli
     assert client.get(f"/village/outbox/{MONTH}/{own.name}").content == b"PK own"
     for url in (f"{MONTH}/{other.name}", f"{MONTH}/..%2F{MONTH}%2F{other.name}", f"x/{own.name}"):
         assert client.get(f"/village/outbox/{url}").status_code == 404
+
+
+def test_errors_are_told_in_chinese(client):
+    assert "不支持这种访问方式" in client.post("/").text  # wrong method, before any form
+    assert "没有这个页面" in client.get("/../etc/passwd").text
+    assert client.get("/nothing-here").status_code == 404

@@ -19,6 +19,7 @@ import secrets
 import subprocess
 import sys
 from datetime import datetime
+from http import HTTPStatus
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -41,6 +42,11 @@ from township.villages import VillageRegistry
 from township.web import board, intake, store
 
 COOKIE = "township_session"
+ERROR_ZH = {  # Starlette's own errors (an unknown address, a wrong method), in Chinese
+    401: "请先登录。",
+    404: "没有这个页面。",
+    405: "不支持这种访问方式，请从页面上的按钮操作。",
+}
 FORM_BYTES = 16 * 1024  # a sign-in or a button: no form of ours is larger
 MULTIPART_SLACK = 64 * 1024  # the upload's form around the file itself
 TEMPLATES = Path(__file__).with_name("templates")
@@ -194,10 +200,11 @@ class Web:
     async def http_error(self, request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 401 and request.method == "GET":
             return RedirectResponse("/login", status_code=303)
-        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
-        return self.render(
-            request, "error.html", status=exc.status_code, message=detail or "没有这个页面。"
-        )
+        ours = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
+        message = ours or ERROR_ZH.get(exc.status_code, "请求无法完成，请返回首页重试。")
+        if exc.status_code == 404:  # whatever was asked for: the same answer, nothing more
+            message = ERROR_ZH[404]
+        return self.render(request, "error.html", status=exc.status_code, message=message)
 
     async def too_large(self, request: Request, exc: TooLarge) -> Response:
         return self.render(request, "error.html", status=413, message="提交的内容太大。")
