@@ -278,3 +278,16 @@ def test_errors_are_told_in_chinese(client):
     assert "不支持这种访问方式" in client.post("/").text  # wrong method, before any form
     assert "没有这个页面" in client.get("/../etc/passwd").text
     assert client.get("/nothing-here").status_code == 404
+
+
+def test_a_check_that_fails_is_told_in_one_chinese_line(township, tmp_path):
+    s, _ = township
+    damaged = tmp_path / "warehouse" / "township.duckdb"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"not a database" * 100)
+    app = create_app(s.with_paths(warehouse=damaged))
+    with TestClient(app, follow_redirects=False, raise_server_exceptions=False) as c:
+        csrf = sign_in(c, township, FUHE)
+        response = upload(c, csrf, bad_births(tmp_path / "inbox", n=11))
+    assert response.status_code == 500 and "文件已收到" in response.text
+    assert "Traceback" not in response.text and "duckdb" not in response.text.lower()

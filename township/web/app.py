@@ -13,6 +13,7 @@ expiring, and ended when their token is rotated or revoked.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -41,6 +42,7 @@ from township.store import WarehouseBusy
 from township.villages import VillageRegistry
 from township.web import board, intake, store
 
+log = logging.getLogger(__name__)
 COOKIE = "township_session"
 ERROR_ZH = {  # Starlette's own errors (an unknown address, a wrong method), in Chinese
     401: "请先登录。",
@@ -112,7 +114,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/office/submissions/{submission_id}", web.office_submission),
         Route("/office/run", web.office_run, methods=["POST"]),
     ]
-    handlers = {HTTPException: web.http_error, TooLarge: web.too_large}
+    handlers = {HTTPException: web.http_error, TooLarge: web.too_large, Exception: web.failed}
     app = Starlette(
         routes=routes, exception_handlers=handlers, middleware=[Middleware(SecurityHeaders)]
     )
@@ -205,6 +207,14 @@ class Web:
         if exc.status_code == 404:  # whatever was asked for: the same answer, nothing more
             message = ERROR_ZH[404]
         return self.render(request, "error.html", status=exc.status_code, message=message)
+
+    async def failed(self, request: Request, exc: Exception) -> Response:
+        """Anything else: logged whole for the office, one Chinese line for the user."""
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        message = "服务器处理出错。如刚上传了文件，文件已收到；请稍后查看或联系镇计生办。"
+        return HTMLResponse(
+            self.env.get_template("error.html").render(message=message), status_code=500
+        )
 
     async def too_large(self, request: Request, exc: TooLarge) -> Response:
         return self.render(request, "error.html", status=413, message="提交的内容太大。")
