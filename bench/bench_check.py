@@ -14,6 +14,7 @@ not counted; the median of the rest is. Writes the "Check" section of bench/RESU
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -91,6 +92,7 @@ def measure(repeat: int) -> dict:
         "status": result.status,
         "supersedes": len(result.supersedes),
         "warehouse_mb": settings.warehouse.stat().st_size / 1e6,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -114,6 +116,7 @@ def report(m: dict) -> str:
             "",
             f"Target ≤ {TARGET_SECONDS:.0f} s per workbook: {verdict}. The file comes out "
             f"{m['status']}, superseding {m['supersedes']} form(s) of the earlier file. The "
+            f"machine's load average during the run: {m['load']:.1f} (2 cores, shared). The "
             "bare read is a floor, not a target: the check also forks a reader worker, "
             "validates, loads into a copy of the warehouse, queries it and writes the report.",
             END,
