@@ -55,14 +55,16 @@ def receive(
     record what the check found."""
     path = keep(source, settings, village_code, month, original_name)
     uploaded_at = local_time(path.stat().st_mtime, settings.zone)
+    upload_id = store.new_upload_id()
     try:
-        [result] = check_files([path], settings, month, reports_dir(settings))
+        # a folder per upload: two uploads of one village in one second name their reports alike
+        [result] = check_files([path], settings, month, reports_dir(settings) / upload_id)
     except WarehouseBusy:
         # the monthly run holds the warehouse: nothing kept, the village sends it again later
         path.unlink()
         raise
     upload = store.Upload(
-        upload_id=store.new_upload_id(),
+        upload_id=upload_id,
         village_code=village_code,
         report_month=month,
         stored_path=str(path.relative_to(settings.raw_dir)),
@@ -80,6 +82,7 @@ def receive(
 
 
 def reports_dir(settings: Settings) -> Path:
+    """data/web/reports/<upload id>/<month>/<the report's own name>"""
     return Path(settings.web_db).parent / "reports"
 
 
