@@ -614,7 +614,9 @@ def web(
 
     s = _settings()
     _load_villages(s, None)
-    uvicorn.run(create_app(s), host=host, port=port, proxy_headers=True, log_level="warning")
+    app_ = create_app(s)
+    console.print(f"web intake on http://{host}:{port}/ (stop with Ctrl+C)")
+    uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="warning")
 
 
 @_command()
