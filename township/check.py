@@ -232,7 +232,7 @@ def _dry_run(placed, copy: Settings, registry, settings: Settings, out_dir: Path
         # the copy is thrown away: no checkpoint when it is closed
         wh.con.execute("pragma disable_checkpoint_on_shutdown")
         pending, others = new_files(found, wh, copy.raw_dir, copy.zone)
-        before = {m: Before.of(wh, m) for m in months}
+        before = {m: Before.of(wh, m, copy.raw_dir) for m in months}
         wh.begin_load(villages_frame(registry), months)
         try:
             run = IngestRun(uuid.uuid4().hex, datetime.now(), None, Discovery([], []), copy.raw_dir)
@@ -257,21 +257,21 @@ class Before:
     how many rows of each file's form were superseded already."""
 
     received: dict[str, tuple[str, datetime]]  # submission id -> (path, received at)
-    superseded: dict[tuple[str, datetime, str], int]  # (path, received at, sheet) -> rows
+    # (file, received at) -> its row ledger, as the report has it (report_inputs), so that it
+    # compares with the one after the load whatever the report names its forms by
+    ledgers: dict[tuple[Path, datetime], dict[str, dict[str, int]]]
 
     @classmethod
-    def of(cls, wh: Warehouse, month: str) -> Before:
+    def of(cls, wh: Warehouse, month: str, raw_dir: Path) -> Before:
         submissions = wh.frame("month_submissions", month)
         received = {
             r.submission_id: (r.file_path, r.received_at.to_pydatetime())
             for r in submissions.itertuples(index=False)
         }
-        counts = wh.frame("month_form_counts", month)
-        superseded = {
-            (*received[r.submission_id], r.sheet): int(r.superseded)
-            for r in counts.itertuples(index=False)
+        ledgers = {
+            (i.file_path, i.received_at): i.ledger for i in report_inputs(wh, month, raw_dir)
         }
-        return cls(received, superseded)
+        return cls(received, ledgers)
 
 
 def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> CheckResult:
@@ -295,7 +295,7 @@ def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> Ch
     )
     if inp is None:
         return result
-    result.supersedes = _superseded(inp, inputs, before, copy.raw_dir)
+    result.supersedes = _superseded(inp, inputs, before)
     inp.file_path, inp.file_name = target, orig.name
     result.status, result.village_name = inp.status, inp.village_name
     if inp.rejection is not None:  # the village's own words for it, as its report gives them
@@ -306,16 +306,16 @@ def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> Ch
     return result
 
 
-def _superseded(mine: ReportInput, inputs, before: Before, raw_dir: Path) -> list[Superseded]:
+def _superseded(mine: ReportInput, inputs, before: Before) -> list[Superseded]:
     """The village's other files' forms whose rows the checked file supersedes: superseded
     after its load and not before."""
     out = []
     for other in inputs:
         if other is mine or other.village_code != mine.village_code:
             continue
-        key = (str(other.file_path.relative_to(raw_dir)), other.received_at)
+        was = before.ledgers.get((other.file_path, other.received_at), {})
         for sheet, parts in other.ledger.items():
-            newly = parts.get("superseded", 0) - before.superseded.get((*key, sheet), 0)
+            newly = parts.get("superseded", 0) - was.get(sheet, {}).get("superseded", 0)
             if newly > 0:
                 out.append(Superseded(other.file_name, sheet, newly))
     return out
