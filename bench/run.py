@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / "cache"
 START, END = "<!-- pipeline:start -->", "<!-- pipeline:end -->"
 RUNS = (1, 2, 3)
+# small benchmarks run after the scale runs: the check of one file (and the web intake's)
+EXTRA_BENCHES = ("bench_check.py", "bench_web.py")
 COUNTY_MONTHS = [f"2025-{m:02d}" for m in (10, 11, 12)] + [f"2026-{m:02d}" for m in range(1, 10)]
 
 FLOW_RUN = """
@@ -347,6 +349,8 @@ def main() -> None:
     print(section)
     if not args.quick:
         write_section(section, START, END)
+    for script in EXTRA_BENCHES:  # each writes its own section of RESULTS.md
+        subprocess.run([sys.executable, str(ROOT / "bench" / script)], check=True)
 
 
 if __name__ == "__main__":

@@ -470,6 +470,156 @@ def reports(
 
 
 @_command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="the workbook(s) or CSV file(s) to check")],
+    month: Annotated[
+        str | None,
+        typer.Option(
+            help="report month YYYY-MM [the file's YYYY-MM folder, else its 封面's 报告期]"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="where the reports go [data/outbox/check]")
+    ] = None,
+    villages: VillagesCsv = None,
+    warehouse: WarehouseFile = None,
+) -> None:
+    """Dry run: what the ingest would make of FILE (findings, status, on time, what it would
+    supersede) and its village report; loads nothing. Exit 4 when a file has errors or would be
+    refused."""
+    from township.check import CheckUnavailable, MonthUnknown, check_files
+
+    if month is not None:
+        month = _month_arg(month)
+    for path in files:
+        if not path.is_file():
+            _fail(f"FILE {path}: no such file", code=2)
+    s = _settings(villages=villages, warehouse=warehouse)
+    _require_villages(s, villages)
+    try:
+        results = check_files(files, s, month, out)
+    except MonthUnknown as exc:
+        _fail(str(exc), code=2)
+    except CheckUnavailable as exc:
+        _fail(str(exc))
+    for result in results:
+        _show_check(result)
+    if any(r.failed for r in results):
+        raise typer.Exit(CHECK_FAILED)
+
+
+CHECK_FAILED = 4  # README: a file checked has errors or would be refused
+
+
+def _show_check(result) -> None:
+    """One file's check, in the village officer's words."""
+    from township.calendar import month_zh
+    from township.reports.village import ledger_text
+
+    village = " ".join(p for p in (result.village_code, result.village_name) if p) or "未识别"
+    when = result.received_at.strftime("%Y-%m-%d %H:%M") if result.received_at else "—"
+    timely = {True: "按时", False: "逾期", None: "—"}[result.on_time]
+    console.print(
+        f"{result.path.name}：{village} {month_zh(result.month)}，{result.status_zh}"
+        f"（错误 {result.errors} 处，警告 {result.warnings} 处）；"
+        f"接收时间 {when}，截止 {result.deadline:%Y-%m-%d}，{timely}",
+        markup=False,
+        highlight=False,
+    )
+    if result.status in ("rejected", None) or result.outcome == "unchanged":
+        console.print(f"  {result.reason_zh}", markup=False, highlight=False)
+    for f in result.findings:
+        severity = "错误" if f.severity == "error" else "警告"
+        console.print(
+            f"  {f.where or '文件'} {severity}：{f.message_zh} 修改方法：{f.fix_zh}",
+            markup=False,
+            highlight=False,
+        )
+    for sheet, parts in result.ledger.items():
+        console.print(f"  {sheet}：{ledger_text(parts)}", markup=False, highlight=False)
+    replaced: dict[str, list[str]] = {}
+    for s in result.supersedes:
+        replaced.setdefault(s.file_name, []).append(f"{s.sheet}（{s.rows} 行）")
+    for name, sheets in replaced.items():
+        console.print(
+            f"  将替换此前报送的 {name} 中的 {'、'.join(sheets)}", markup=False, highlight=False
+        )
+    if result.report:
+        console.print(f"  校验报告：{result.report}", markup=False, highlight=False)
+
+
+tokens_app = typer.Typer(
+    no_args_is_help=True,
+    help="Sign-in tokens of the web intake: one per village, one for the office.",
+)
+app.add_typer(tokens_app, name="tokens")
+WhoArg = Annotated[str, typer.Argument(help="a village code of villages.csv, or office")]
+
+
+def _who_arg(s: Settings, who: str) -> str:
+    from township.villages import VillageRegistry
+    from township.web.store import OFFICE
+
+    _require_villages(s, None)
+    if who != OFFICE and who not in VillageRegistry.load(s.villages).by_code:
+        _fail(f"{who!r}: not a village code of {s.villages}, nor office", code=2)
+    return who
+
+
+@tokens_app.command("issue")
+def tokens_issue(who: WhoArg) -> None:
+    """Issue a token (replacing any earlier one); printed once, only its hash is kept."""
+    from township.web import store
+
+    s = _settings()
+    typer.echo(store.issue(s.web_db, _who_arg(s, who)))
+
+
+@tokens_app.command("rotate")
+def tokens_rotate(who: WhoArg) -> None:
+    """A new token for WHO; the old one and its sessions stop working at once."""
+    tokens_issue(who)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(who: WhoArg) -> None:
+    """WHO can no longer sign in; signed-in sessions end."""
+    from township.web import store
+
+    s = _settings()
+    if not store.revoke(s.web_db, _who_arg(s, who)):
+        _fail(f"{who}: no token issued")
+    console.print(f"token of {who} revoked")
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """Who has a token, and since when (never the tokens)."""
+    from township.web import store
+
+    for who, issued in store.listed(_settings().web_db):
+        console.print(f"{who}\t{issued}", markup=False, highlight=False)
+
+
+@_command()
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """The web intake: villages upload and see their check at once; the office's board
+    (README "Web intake"; HTTPS is the reverse proxy's)."""
+    import uvicorn
+
+    from township.web.app import create_app
+
+    s = _settings()
+    _load_villages(s, None)
+    app_ = create_app(s)
+    console.print(f"web intake on http://{host}:{port}/ (stop with Ctrl+C)")
+    uvicorn.run(app_, host=host, port=port, proxy_headers=True, log_level="warning")
+
+
+@_command()
 def template(
     output: Annotated[
         Path | None,

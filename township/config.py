@@ -105,6 +105,14 @@ class Settings(BaseSettings):
     prefect_port: int = Field(4200, ge=1, le=65535)
     cjk_font: Path | None = None  # a font file with Chinese glyphs for the PNG charts
 
+    # -- the web intake (township/web, README "Web intake"): tokens and uploads in a small
+    # SQLite file; sessions signed with web_secret, else a key kept in web_secret_file
+    web_db: Path = Path("data/web/intake.sqlite3")
+    web_secret: SecretStr | None = None
+    web_secret_file: Path = Path("data/secrets/web_secret")
+    web_session_seconds: int = Field(8 * 3600, ge=60)  # a sign-in lasts a working day
+    web_secure_cookies: bool = False  # true behind the HTTPS reverse proxy
+
     # -- e-mail to villages (township/delivery.py); no host: reports stay in the outbox
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)  # default 25, or 465 with smtp_ssl
@@ -204,7 +212,7 @@ class Settings(BaseSettings):
         return self.person_key.get_secret_value().encode("utf-8") if self.person_key else None
 
 
-SECRETS = ("person_key", "smtp_password")
+SECRETS = ("person_key", "smtp_password", "web_secret")
 
 
 def _describe(exc: ValidationError) -> str:

@@ -140,7 +140,7 @@ def ingest(
     key = load_or_create_key(settings.key_file, settings.person_key_bytes)
     found = discover(settings.raw_dir, month)
     result = IngestResult(files_found=len(found.files))
-    villages = _villages_frame(registry)
+    villages = villages_frame(registry)
     run = IngestRun(uuid.uuid4().hex, started, month, found, settings.raw_dir)
     with Warehouse.open(settings, wait_seconds=settings.lock_wait_seconds) as wh:
         pending, known_outcomes = new_files(found.files, wh, settings.raw_dir, settings.zone)
@@ -149,7 +149,7 @@ def ingest(
             return _nothing_new(wh, run, result)
         wh.begin_load(villages, sorted({m for _, m in pending}))
         try:
-            _load(wh, run, result, pending, registry, settings, key, progress)
+            load_files(wh, run, result, pending, registry, settings, key, progress)
             if not result.submissions and load.villages_unchanged(wh, villages):
                 # nothing but copies of files already loaded, under new names or dates
                 wh.rollback()
@@ -195,9 +195,12 @@ class IngestRun:
         return run, rows
 
 
-def _load(wh, run: IngestRun, result: IngestResult, pending, registry, settings, key, progress):
+def load_files(
+    wh, run: IngestRun, result: IngestResult, pending, registry, settings, key, progress=None
+):
     """Read, validate and insert the pending files, chunk by chunk, in the open transaction;
-    then the checks that need every file in (which village a birth counts for, outliers)."""
+    then the checks that need every file in (which village a birth counts for, outliers).
+    `township check` (township/check.py) runs it too, on a copy it then rolls back."""
     done, read, cells, known = 0, 0, CellIndex(), load.known_submissions(wh)
     todo = chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
     with wh.one_thread():
@@ -348,7 +351,7 @@ def _field_zh(form: str, field_name: str) -> str:
     return load_catalogue().forms[form].field(field_name).name_zh
 
 
-def _villages_frame(registry: VillageRegistry) -> pd.DataFrame:
+def villages_frame(registry: VillageRegistry) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 import pandera.pandas as pa
+from stdnum import numdb
 
 from township.forms import load_catalogue
 from township.model import ERROR, FileRead, Finding
@@ -36,6 +38,20 @@ ROW_RULES = {"reward.age", "special.age"}
 MODELS = models()
 for _model in MODELS.values():
     _model.to_schema()
+
+
+def warm_up() -> None:
+    """Each model run once on a blank row, and the region table of ID numbers loaded: what
+    pandera (its checks' first run) and python-stdnum do once per process. In a process that
+    forks a reader worker per file checked (township check, the web intake), every worker then
+    starts with it done instead of doing it again (~0.1 s each; bench/RESULTS.md "Check")."""
+    numdb.get("cn/loc")
+    for form, model in MODELS.items():
+        frame = form_frame([], form)
+        frame.loc[0] = [None] * len(frame.columns)
+        # a blank row breaks every rule: the point is to have run them
+        with contextlib.suppress(pa.errors.SchemaErrors):
+            model.validate(frame, lazy=True)
 
 
 @dataclass
