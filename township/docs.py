@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from township.config import Settings
+from township.config import DEFAULT_LOCK_WAIT_SECONDS, Settings
 from township.store import dictionary
 
 DOCS_PATH = Path("docs/warehouse.md")
@@ -278,7 +278,7 @@ def warehouse_markdown(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_docs(warehouse: Path, wait_seconds: float = 60.0) -> str:
+def render_docs(warehouse: Path, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> str:
     """The Markdown for the warehouse file, opened read-only (waiting `wait_seconds` while
     another process holds it)."""
     from township.store.connection import connect
