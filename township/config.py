@@ -116,6 +116,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None  # default: the user
+    # the township office: told by e-mail when a monthly run fails or crashes (township/alerts.py)
+    office_email: str | None = None
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -123,7 +125,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_describe(exc)) from None
 
-    @field_validator("smtp_host", "smtp_user", "smtp_from", mode="before")
+    @field_validator("smtp_host", "smtp_user", "smtp_from", "office_email", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return (value.strip() or None) if isinstance(value, str) else value
