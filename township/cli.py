@@ -316,7 +316,7 @@ def ingest_line(result) -> str:
         f"{STATUS_WORDS.get(k, k)}{v}个" for k, v in sorted(result.by_status.items())
     )
     new = f"新文件{len(result.submissions)}个（{counts}）" if counts else "没有新文件"
-    return f"入库完成：{new}；未变化{result.files_skipped}个，跳过"
+    return f"入库完成：{new}；未变化的文件{result.files_skipped}个已跳过"
 
 
 def _require_warehouse(s: Settings, given: Path | None) -> None:
