@@ -487,6 +487,41 @@ def trace(
     typer.echo(f"{len(rows)} row(s) behind {indicator} {period} {org_code}")
 
 
+@_command()
+def export(
+    period: Annotated[
+        str | None, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1 [all]")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="folder [data/export/<PERIOD or all>]")
+    ] = None,
+    warehouse: WarehouseFile = None,
+) -> None:
+    """The analysts' tables (marts views) of a period, or all, as Parquet or CSV files."""
+    from township.calendar import Period
+    from township.store import analyst_copy_path
+    from township.store.export import FORMATS, export_marts
+
+    key = _period_arg(period) if period is not None else None
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: use {_either(list(FORMATS))}", code=2)
+    if out is not None and out.exists() and not out.is_dir():
+        _fail(f"--out {out}: not a folder", code=2)
+    s = _settings(warehouse=warehouse)
+    copy = analyst_copy_path(s.warehouse)
+    if not copy.exists():
+        _fail(f"analysts' copy not found: {copy} (run `township ingest` first)")
+    folder = out or Path("data") / "export" / (key or "all")
+    made = export_marts(
+        copy, folder, Period.parse(key) if key else None, format, s.lock_wait_seconds
+    )
+    for e in made:
+        console.print(f"{e.path}\t{e.rows} 行\t{e.size:,} 字节", markup=False, highlight=False)
+    total = sum(e.size for e in made)
+    console.print(f"导出{len(made)}张表到 {folder}，共{total:,}字节", markup=False, highlight=False)
+
+
 def _org_code(villages, org: str | None) -> str:
     """The village or township asked for (default: the first township) among the warehouse's."""
     if villages.empty:
