@@ -582,12 +582,26 @@ def docs(
     check: Annotated[
         bool, typer.Option("--check", help="write nothing; exit 1 if the file is out of date")
     ] = False,
+    contract: Annotated[
+        bool,
+        typer.Option(
+            "--contract",
+            help="instead: docs/contract.md's tables of forms, rules and indicators, from the catalogs",
+        ),
+    ] = False,
 ) -> None:
-    """Write docs/warehouse.md, the analysts' data dictionary, from the warehouse's own comments."""
+    """Write docs/warehouse.md, the analysts' data dictionary, from the warehouse's own comments
+    (with --contract: the tables of docs/contract.md from the catalogs)."""
     import tempfile
 
-    from township.docs import build_sample_warehouse, render_docs
+    from township.docs import CONTRACT_PATH, build_sample_warehouse, render_contract, render_docs
 
+    if contract:
+        output = output if output != Path("docs/warehouse.md") else CONTRACT_PATH
+        _existing(output, "--output")
+        current = output.read_text(encoding="utf-8")
+        _docs_result(output, current, render_contract(current), check, "township docs --contract")
+        return
     _writable_file(output, "--output")
     if sample:
         with tempfile.TemporaryDirectory(prefix="township-docs-") as tmp:
@@ -599,16 +613,21 @@ def docs(
             _fail(f"warehouse not found: {s.warehouse} (run `township ingest`, or use --sample)")
         text = render_docs(s.warehouse, wait_seconds=s.lock_wait_seconds)
     current = output.read_text(encoding="utf-8") if output.exists() else None
+    _docs_result(output, current, text, check, "township docs --sample")
+
+
+def _docs_result(output: Path, current: str | None, text: str, check: bool, remedy: str) -> None:
+    """Check (exit 1 when out of date) or write a generated document."""
     if check:
         if current != text:
-            _fail(f"{output} is out of date: run `township docs --sample`")
+            _fail(f"{output} is out of date: run `{remedy}`")
         console.print(f"{output} is up to date")
     elif current == text:
         console.print(f"{output} unchanged")
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8", newline="\n")
-        console.print(f"data dictionary written to {output}")
+        console.print(f"{output} written")
 
 
 @_command()

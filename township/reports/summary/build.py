@@ -54,7 +54,7 @@ class Summary:
     last_month: str | None  # the latest report month with an accepted file, by as_of
     township_code: str
     township_name: str
-    paragraph: str  # the seed report's first paragraph (SPEC §9)
+    paragraph: str  # the seed report's first paragraph (contract §9)
     remarks: str  # the sex ratio against its band, the 两非 cases
     values: pd.DataFrame  # indicator_values of the township and of its villages (by code)
     catalog: pd.DataFrame  # the indicator catalog

@@ -1,4 +1,4 @@
-"""The seed report's own words (SPEC §9): its first paragraph, the remarks after it, and numbers
+"""The seed report's own words (contract §9): its first paragraph, the remarks after it, and numbers
 as the summary writes them."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def _through(period: Period, last_month: str | None) -> str:
 
 
 def paragraph(period: Period, values: pd.DataFrame, last_month: str | None) -> str:
-    """The first paragraph of the seed report, in its own words (SPEC §9), from the warehouse."""
+    """The first paragraph of the seed report, in its own words (contract §9), from the warehouse."""
     t = township_figures(values)
     return (
         f"{_through(period, last_month)}，全镇共出生婴儿{number(t.get('births_total'))}人，"
