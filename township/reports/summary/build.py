@@ -163,7 +163,12 @@ def judge_villages(values: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     columns = ["org_code", "org_name", "indicator", "name_zh", "value", "numerator"]
     columns += ["denominator", "cases", "low", "high", "reference_low", "reference_high"]
     frame = pd.DataFrame(rows, columns=[*columns, "verdict"])
-    return frame.sort_values(["indicator", "org_code"], ignore_index=True)
+    order = frame["indicator"].map(list(JUDGED).index)  # the sex ratio first, as JUDGED has it
+    return (
+        frame.assign(order=order)
+        .sort_values(["order", "org_code"], ignore_index=True)
+        .drop(columns="order")
+    )
 
 
 def _detail(wh: Warehouse, summary: Summary) -> Detail:

@@ -370,12 +370,16 @@ def _attention_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -
     """The villages behind (missing, late, with errors or quarantined rows, with the months),
     then every judged village rate with the cases behind it, its interval and the verdict."""
     ws = wb.add_worksheet("需关注的村")
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # every column on the page's width, as many pages down as it takes
     header = fmt(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
     cell = fmt(border=1)
     ws.write_string(0, 0, f"需关注的村（{summary.period.key}）", fmt(bold=True, font_size=14))
     ws.set_column(0, 0, 30)
     ws.set_column(1, 2, 14)
     ws.set_column(3, 3, 40)
+    ws.set_column(4, 10, 10)
+    ws.set_column(11, 11, 18)
     ws.write_row(1, 0, ["问题", "村代码", "村名", "月份"], header)
     row = 2
     for issue, label in ISSUES_ZH.items():
