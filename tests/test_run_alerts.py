@@ -3,10 +3,17 @@ SMTP server, aiosmtpd) the run, the reason and what the run committed before it 
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from analyst_sample import ingest_holding
 from test_monthly_automation import Inbox, free_port, month_files
 
 from township.alerts import RunFailure, committed_lines, notify_office
@@ -86,3 +93,46 @@ def test_committed_lines_name_no_load_when_the_run_committed_none(settings):
     assert committed_lines(settings, later) == [
         "本次运行没有提交任何入库：仓库与运行前相同，下次运行会重新入库。"
     ]
+
+
+RUN_FLOW = (
+    "from township.serving import load_flow; "
+    "load_flow('monthly_ingest')(month='2026-03', village_reports=False)"
+)
+
+
+def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
+    settings, office_inbox, tmp_path
+):
+    """A real flow process (its own temporary Prefect server), stopped by SIGTERM as a service
+    manager stops it while it waits for a busy warehouse: its crash hook e-mails the office."""
+    from township.ingest import ingest
+
+    month_files(settings)
+    ingest(settings)  # a warehouse to be busy
+    env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "120", "PYTHONUNBUFFERED": "1"}
+    for name, value in Settings().model_dump().items():  # the settings fixture's paths
+        if name in ("raw_dir", "villages", "warehouse", "outbox", "key_file"):
+            env[Settings.env_name(name)] = str(Path(value).resolve())
+    log_path = tmp_path / "flow.log"
+    with ingest_holding(settings.warehouse), open(log_path, "w") as log:
+        flow = subprocess.Popen(
+            [sys.executable, "-c", RUN_FLOW], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 180
+            while "Beginning flow run" not in log_path.read_text():
+                assert flow.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.5)
+            time.sleep(2)  # into the ingest, waiting for the warehouse
+            flow.send_signal(signal.SIGTERM)
+            flow.wait(timeout=120)
+        finally:
+            if flow.poll() is None:
+                flow.kill()
+                flow.wait()
+    output = log_path.read_text()
+    assert "Running hook 'tell_the_office' in response to entering state 'Crashed'" in output
+    (msg,) = [m for m in office_inbox.messages if m["X-Rcpt"] == OFFICE]
+    assert msg["Subject"] == "【镇计生月报】月度运行崩溃（进程中断）：ingest-2026-03"
+    assert "termination signal" in body(msg)

@@ -67,7 +67,11 @@ def failure_message(settings: Settings, failure: RunFailure, committed: list[str
     smtp = settings.smtp
     msg["From"] = smtp.sender if smtp else "township@localhost"
     msg["To"] = ", ".join(addresses(settings.office_email))
-    started = f"{failure.started_at:%Y-%m-%d %H:%M:%S %Z}" if failure.started_at else "未开始"
+    started = (
+        f"{failure.started_at.astimezone(settings.zone):%Y-%m-%d %H:%M:%S}（{settings.timezone}）"
+        if failure.started_at
+        else "未开始"
+    )
     body = [
         f"月度运行 {failure.run_name} {state}。",
         "",
