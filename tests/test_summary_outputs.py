@@ -427,3 +427,18 @@ def test_a_village_whose_whole_interval_is_above_the_band_is_flagged_and_filled(
     assert fill(ws.cell(row_of(ws, 1, FUHE), col)) == "FFC7CE"
     text = RENDERERS["text"].show(summary)
     assert "区间整体超出正常值范围的村：复合村 350（男14、女4，区间121–1011）" in text
+
+
+def test_a_village_is_not_missing_a_month_before_its_deadline(report):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        before = build_summary(wh, "SY2026H1", as_of=datetime(2026, 4, 3, 12), detail=False)
+        after = build_summary(wh, "SY2026H1", as_of=datetime(2026, 4, 6, 12), detail=False)
+
+    def missing(summary) -> set[tuple[str, str]]:
+        rows = summary.behind[summary.behind["issue"] == "missing"]
+        return set(zip(rows["village_name"], rows["report_month"], strict=True))
+
+    assert ("桃园村", "2026-03") not in missing(before)  # due by 5 April
+    assert ("桃园村", "2026-03") in missing(after)
+    assert ("复合村", "2026-02") in missing(before)

@@ -1,6 +1,7 @@
 -- grain: one row per (village, report month, issue) of the report months $first … $last with
--- data, as received by $as_of: missing (nothing accepted), late (first accepted file after the
--- 5th of the next month), errors (a current version with errors), quarantined (rows held back)
+-- data, as received by $as_of: missing (nothing accepted, its deadline past), late (first
+-- accepted file after the 5th of the next month), errors (a current version with errors),
+-- quarantined (rows held back)
 with known as (
     select *
     from raw.submissions
@@ -43,6 +44,9 @@ issues as (
     select village_code, report_month, 'missing' as issue, 1 as n
     from village_months
     where first_received_at is null
+      -- not missing before its deadline (the 5th of the next month) has passed
+      and strptime(report_month, '%Y-%m') + interval 1 month + interval 5 day
+          <= coalesce($as_of::timestamp, now()::timestamp)
     union all
     select village_code, report_month, 'late', 1
     from village_months
