@@ -96,3 +96,25 @@ VERDICT_ZH = {
 
 def verdict_zh(value: object) -> str:
     return VERDICT_ZH[None if missing(value) else value]
+
+
+ISSUES_ZH = {
+    "missing": "未报（该月没有收到可用的报表）",
+    "late": "迟报（次月5日后才收到）",
+    "errors": "报表有错误（当前版本有错误，待重报）",
+    "quarantined": "有隔离记录（有错误的行未入统计）",
+}
+
+
+def behind_by_village(behind: pd.DataFrame, issue: str) -> list[tuple[str, str, str]]:
+    """(village code, name, months) of the villages with this issue: `2025-10、2025-11`, with
+    the rows for quarantined ones (`2025-11 1行`)."""
+    rows = behind[behind["issue"] == issue]
+    out = []
+    for (code, name), g in rows.groupby(["village_code", "village_name"], sort=True):
+        months = [
+            f"{m} {int(n)}行" if issue == "quarantined" else m
+            for m, n in zip(g["report_month"], g["n"], strict=True)
+        ]
+        out.append((code, name, "、".join(months)))
+    return out

@@ -10,8 +10,7 @@ import pandas as pd
 
 from township.config import Settings
 from township.reports.summary.build import Summary
-from township.reports.summary.figures import verdict_zh
-from township.reports.summary.text import ISSUES_ZH
+from township.reports.summary.figures import ISSUES_ZH, verdict_zh
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

@@ -10,7 +10,14 @@ import pandas as pd
 from township.config import Settings
 from township.ledger import FileOutcome, ledger_lines
 from township.reports.summary.build import Summary
-from township.reports.summary.figures import JUDGED, SEX_RATIO, bound_text, verdict_zh
+from township.reports.summary.figures import (
+    ISSUES_ZH,
+    JUDGED,
+    SEX_RATIO,
+    behind_by_village,
+    bound_text,
+    verdict_zh,
+)
 from township.reports.summary.words import interval_end, number
 
 QUALITY = [
@@ -93,28 +100,6 @@ def _ratio_cell(ratios: pd.DataFrame, code: str) -> str:
     r = ratios.loc[code]
     span = f"{number(r['low'])}–{interval_end(r['high'])}"
     return f"{span:>12}  {verdict_zh(r['verdict'])}"
-
-
-ISSUES_ZH = {
-    "missing": "未报（该月没有收到可用的报表）",
-    "late": "迟报（次月5日后才收到）",
-    "errors": "报表有错误（当前版本有错误，待重报）",
-    "quarantined": "有隔离记录（有错误的行未入统计）",
-}
-
-
-def behind_by_village(behind: pd.DataFrame, issue: str) -> list[tuple[str, str, str]]:
-    """(village code, name, months) of the villages with this issue: `2025-10、2025-11`, with
-    the rows for quarantined ones (`2025-11 1行`)."""
-    rows = behind[behind["issue"] == issue]
-    out = []
-    for (code, name), g in rows.groupby(["village_code", "village_name"], sort=True):
-        months = [
-            f"{m} {int(n)}行" if issue == "quarantined" else m
-            for m, n in zip(g["report_month"], g["n"], strict=True)
-        ]
-        out.append((code, name, "、".join(months)))
-    return out
 
 
 def _behind_lines(behind: pd.DataFrame) -> list[str]:

@@ -10,16 +10,17 @@ import xlsxwriter
 from township.config import Settings
 from township.reports.summary.build import PARITIES, Summary
 from township.reports.summary.figures import (
+    ISSUES_ZH,
     JUDGED,
     ON_TIME,
     SEX_RATIO,
+    behind_by_village,
     bound_text,
     missing,
     out_of_range,
     sex_ratio_band,
     verdict_zh,
 )
-from township.reports.summary.text import ISSUES_ZH, behind_by_village
 from township.reports.village import STATUS_ZH
 
 QUALITY_COLUMNS = [
