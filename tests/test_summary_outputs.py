@@ -261,6 +261,21 @@ def test_a_sex_ratio_from_four_births_is_not_filled_nor_one_in_range(report):
     fuhe, lijiawan = row_of(ws, 1, FUHE), row_of(ws, 1, LIJIAWAN)
     assert ws.cell(fuhe, col).value == 300  # 3 boys, 1 girl: the interval spans the band
     assert fill(ws.cell(fuhe, col)) == ""
+    data = row_of(ws, 1, "图表数据：各村出生人口性别比与正常值范围")
+    header = [c.value for c in ws[data + 1]]
+    assert header[:8] == [
+        "村名",
+        "出生人口性别比",
+        "正常下限",
+        "正常上限",
+        "出生数",
+        "区间下限",
+        "区间上限",
+        "判断",
+    ]
+    fuhe_data = next(r for r in range(data + 2, ws.max_row + 1) if ws.cell(r, 1).value == "复合村")
+    births, verdict = ws.cell(fuhe_data, 5).value, ws.cell(fuhe_data, 8).value
+    assert (births, verdict) == (4, "数字太小，无法判断")
     assert ws.cell(lijiawan, col).value == 105
     assert fill(ws.cell(lijiawan, col)) == ""
     legend = [ws.cell(r, 2).value or "" for r in range(1, ws.max_row + 1)]

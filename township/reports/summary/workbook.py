@@ -165,7 +165,7 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     _village_rows(ws, fmt, catalog, villages, _outlier_notes(summary.detail.outliers), flagged)
     at = 2 + len(villages) + 1
     _legend(ws, fmt, catalog, at)
-    _sex_ratio_chart(wb, ws, fmt, catalog, villages, at + 4, header)
+    _sex_ratio_chart(wb, ws, fmt, catalog, villages, at + 4, header, summary.judged)
 
 
 def _outlier_notes(outliers: pd.DataFrame) -> dict[str, str]:
@@ -232,17 +232,31 @@ def _legend(ws, fmt: _Formats, catalog: pd.DataFrame, at: int) -> None:
     )
 
 
-def _sex_ratio_chart(wb, ws, fmt: _Formats, catalog, villages, top: int, header) -> None:
-    """The villages' sex ratios against the normal band, and the table the chart draws from."""
+def _sex_ratio_chart(
+    wb, ws, fmt: _Formats, catalog, villages, top: int, header, judged: pd.DataFrame
+) -> None:
+    """The villages' sex ratios against the normal band, and the table the chart draws from,
+    with the births behind each ratio, its 95 % interval and the verdict beside it."""
     low, high = sex_ratio_band(catalog)
+    ratios = judged[judged["indicator"] == SEX_RATIO].set_index("org_code")
     ws.write_string(top, 0, "图表数据：各村出生人口性别比与正常值范围", fmt(bold=True))
-    ws.write_row(top + 1, 0, ["村名", "出生人口性别比", "正常下限", "正常上限"], header)
+    columns = ["村名", "出生人口性别比", "正常下限", "正常上限", "出生数", "区间下限", "区间上限"]
+    ws.write_row(top + 1, 0, [*columns, "判断"], header)
     first = top + 2
     for i, r in enumerate(villages.to_dict("records"), start=first):
         ws.write_string(i, 0, r["org_name"], fmt(border=1))
         _put(ws, i, 1, r.get(SEX_RATIO), fmt.number(0, border=1))
         _put(ws, i, 2, low, fmt.number(0, border=1))
         _put(ws, i, 3, high, fmt.number(0, border=1))
+        j = ratios.loc[r["org_code"]] if r["org_code"] in ratios.index else None
+        upper = None if j is None or j["high"] == float("inf") else j["high"]
+        for col, value in (
+            (4, None if j is None else j["cases"]),
+            (5, None if j is None else j["low"]),
+            (6, upper),
+        ):
+            _put(ws, i, col, value, fmt.number(0, border=1))
+        ws.write_string(i, 7, verdict_zh(None if j is None else j["verdict"]), fmt(border=1))
     last = first + len(villages) - 1
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
@@ -271,7 +285,7 @@ def _sex_ratio_chart(wb, ws, fmt: _Formats, catalog, villages, top: int, header)
     chart.set_y_axis({"name": "男婴数/女婴数×100", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 900, "height": 400})
-    ws.insert_chart(top, 5, chart)
+    ws.insert_chart(top, 9, chart)
 
 
 def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> None:
