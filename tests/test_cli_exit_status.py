@@ -359,3 +359,15 @@ def test_damaged_restricted_file_is_named(damaged_copy, damage):
     assert code == 1
     line = one_line(stderr)
     assert f"warehouse file {restricted} is damaged" in line and "from the backup" in line
+
+
+def test_status_without_a_prefect_server_exits_1_in_one_line(township, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = env_for(township, TOWNSHIP_PREFECT_PORT=str(port), PREFECT_API_URL=None)
+    code, stderr = run_subprocess(["status"], env, tmp_path)
+    assert code == 1, stderr
+    assert "no Prefect server to ask" in one_line(stderr)
