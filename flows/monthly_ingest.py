@@ -34,6 +34,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from township import monthly  # noqa: E402
+from township.alerts import RunFailure, notify_office  # noqa: E402
 from township.calendar import previous_month  # noqa: E402
 from township.config import Settings  # noqa: E402
 from township.delivery import DeliveryResult, deliver_reports  # noqa: E402
@@ -119,7 +120,34 @@ def run_name() -> str:
     return f"ingest-{month or 'all'}"
 
 
-@flow(name="monthly-ingest", flow_run_name=run_name, log_prints=True)
+def tell_the_office(flow, flow_run, state) -> None:
+    """State hook (Failed, Crashed): e-mail the office the run, the reason and what committed."""
+    from prefect.settings import PREFECT_UI_URL
+
+    params = flow_run.parameters or {}
+    paths = {k: params.get(k) for k in ("raw_dir", "warehouse", "villages", "outbox")}
+    settings = Settings().with_paths(**paths)
+    ui = PREFECT_UI_URL.value()
+    notify_office(
+        settings,
+        RunFailure(
+            run_name=flow_run.name,
+            state=state.name,
+            reason=state.message or state.type.value,
+            started_at=flow_run.start_time,
+            run_id=str(flow_run.id),
+            ui_url=f"{ui}/runs/flow-run/{flow_run.id}" if ui else None,
+        ),
+    )
+
+
+@flow(
+    name="monthly-ingest",
+    flow_run_name=run_name,
+    log_prints=True,
+    on_failure=[tell_the_office],
+    on_crashed=[tell_the_office],
+)
 def monthly_ingest(
     month: Month | None = None,
     raw_dir: Path | None = None,

@@ -40,11 +40,23 @@ con.close()
 """
 
 
+# Only the file named, open for writing: the restricted file beside the warehouse, say, as an
+# ingest holds it too (or between opening the one and attaching the other).
+HOLD_FILE = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.read()
+con.close()
+"""
+
+
 @contextmanager
-def ingest_holding(warehouse: Path) -> Iterator[subprocess.Popen]:
-    """Another process with the warehouse open for writing, mid-transaction, as an ingest has it."""
+def ingest_holding(warehouse: Path, script: str = HOLD) -> Iterator[subprocess.Popen]:
+    """Another process with the warehouse open for writing, mid-transaction, as an ingest has it
+    (`script=HOLD_FILE`: only the file given, open for writing)."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(warehouse)],
+        [sys.executable, "-c", script, str(warehouse)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -1,5 +1,5 @@
 """Analysts read the warehouse read-only, never see a name or a full ID number, never block an
-ingest: SPEC §6 (restricted), §10 (analysts open it read-only)."""
+ingest: contract §6 (restricted), §10 (analysts open it read-only)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from analyst_sample import HOLD_FILE, ingest_holding
 from builders import birth_row, township_settings, write_births
 from typer.testing import CliRunner
 
@@ -202,6 +203,32 @@ def test_busy_warehouse_exits_3_after_the_configured_wait_in_every_command(held,
     assert time.monotonic() - started < 8  # one second's wait, not the default minute
 
 
+@pytest.mark.parametrize(
+    "args",
+    [["summary", "SY2026H1"], ["summary", "SY2026H1", "--format", "xlsx"], ["reports", "2026-03"]],
+    ids=["summary", "summary-xlsx", "reports"],
+)
+def test_a_held_restricted_file_is_a_busy_warehouse_exit_3_after_the_configured_wait(
+    held_restricted, args
+):
+    """The names and ID numbers' file beside the warehouse is the same warehouse: another
+    process holding it is waited for TOWNSHIP_LOCK_WAIT_SECONDS, then exit status 3."""
+    env = env_for(held_restricted, TOWNSHIP_LOCK_WAIT_SECONDS="2")
+    started = time.monotonic()
+    code, stderr = run_subprocess(args, env, held_restricted.raw_dir.parent, timeout=60)
+    took = time.monotonic() - started
+    assert code == 3, stderr
+    assert "held by another process (waited 2 s)" in one_line(stderr)
+    assert 2 <= took < 15  # the configured wait, not the default minute
+
+
+@pytest.fixture(scope="module")
+def held_restricted(tmp_path_factory):
+    s = build_township(tmp_path_factory.mktemp("held_restricted"))
+    with ingest_holding(restricted_path(s.warehouse), script=HOLD_FILE):
+        yield s
+
+
 # ---------------------------------------------------------------- 1: villages.csv unusable
 
 VILLAGE_LISTS = [
@@ -332,3 +359,15 @@ def test_damaged_restricted_file_is_named(damaged_copy, damage):
     assert code == 1
     line = one_line(stderr)
     assert f"warehouse file {restricted} is damaged" in line and "from the backup" in line
+
+
+def test_status_without_a_prefect_server_exits_1_in_one_line(township, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = env_for(township, TOWNSHIP_PREFECT_PORT=str(port), PREFECT_API_URL=None)
+    code, stderr = run_subprocess(["status"], env, tmp_path)
+    assert code == 1, stderr
+    assert "no Prefect server to ask" in one_line(stderr)

@@ -1,4 +1,4 @@
-"""Each indicator, given a handful of hand-written rows, gives the expected value (SPEC §7–8)."""
+"""Each indicator, given a handful of hand-written rows, gives the expected value (contract §7–8)."""
 
 from __future__ import annotations
 

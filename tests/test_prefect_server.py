@@ -175,6 +175,18 @@ def test_served_deployment_runs_on_a_real_server_and_reports_back(
     finally:
         stop(serve)
 
+    status = subprocess.run(
+        [*township_command(), "status"],
+        cwd=township_dir,
+        env={**clean_env(home), "PREFECT_API_URL": api_url, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    (line,) = [x for x in status.stdout.splitlines() if "ingest-2026-03" in x]
+    assert "完成" in line
+
     warehouse = township_dir / "data" / "warehouse" / "township.duckdb"
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -244,6 +256,10 @@ def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_
             time.sleep(0.5)
         api_url = found[1]
         assert api_url == f"http://127.0.0.1:{port}/api"
+        # the Prefect UI is on, at the server's address, and `township serve` says where
+        assert f"runs, logs and artifacts: http://127.0.0.1:{port}" in read_log(serve_log)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as page:
+            assert page.status == 200 and "<html" in page.read().decode("utf-8", "replace").lower()
         with (
             temporary_settings(updates={PREFECT_API_URL: api_url}),
             get_client(sync_client=True) as client,

@@ -171,7 +171,7 @@ def test_every_normaliser_takes_any_cell_and_returns_a_value_none_or_text(kind, 
 
 
 def spec_forms_of(day: date) -> list[object]:
-    """Every way SPEC §3 lets a village write this date."""
+    """Every way contract §3 lets a village write this date."""
     y, m, d = day.year, day.month, day.day
     forms: list[object] = [
         day,

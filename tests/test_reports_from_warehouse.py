@@ -1,4 +1,4 @@
-"""SPEC §10: the validation reports of a month, written from the warehouse after a real ingest.
+"""contract §10: the validation reports of a month, written from the warehouse after a real ingest.
 
 One month, six files: 复合村 and 桃园村 with planted errors and warnings (and one birth both
 report), 李家湾村 with a births file carrying a warning and a clean services file (one report for

@@ -1,4 +1,4 @@
-"""SPEC §5: every rule of township/rules/catalog.yaml, once broken and once kept, on real files.
+"""contract §5: every rule of township/rules/catalog.yaml, once broken and once kept, on real files.
 
 Each case is a small workbook written under data/raw/<month>/. All of them go through one
 ingest into one warehouse (an ingest costs about a second; seventy would not be fast). To keep
@@ -204,7 +204,7 @@ class Broken:
 
     rule: str
     says: str
-    severity: str  # as SPEC §5 sets it
+    severity: str  # as contract §5 sets it
     sheets: Sheets
     cell: str | None
     sheet: str = BIRTHS

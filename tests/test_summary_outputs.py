@@ -19,6 +19,7 @@ from township.config import Settings
 from township.ingest import ingest
 from township.reports.summary.build import build_summary
 from township.reports.summary.compare import comparisons
+from township.reports.summary.figures import sex_ratio_interval, verdict, wilson
 from township.reports.summary.renderers import RENDERERS, write
 from township.store import Warehouse, indicators
 
@@ -237,8 +238,8 @@ def fill(cell) -> str:
 
 def test_summary_workbook_has_the_three_sheets_each_with_a_chart(report):
     wb = openpyxl.load_workbook(report["path"])
-    assert wb.sheetnames == ["全镇", "各村", "数据质量"]
-    for ws in wb.worksheets:
+    assert wb.sheetnames == ["全镇", "各村", "数据质量", "需关注的村"]
+    for ws in wb.worksheets[:3]:
         assert ws._charts, f"no chart on {ws.title}"
 
 
@@ -254,12 +255,27 @@ def test_township_sheet_opens_with_the_paragraph_then_every_indicator(report):
     assert row_of(ws, 1, "按时上报率") > births  # the quality indicators are there too
 
 
-def test_out_of_range_sex_ratio_is_filled_and_in_range_is_not(report):
+def test_a_sex_ratio_from_four_births_is_not_filled_nor_one_in_range(report):
     ws = openpyxl.load_workbook(report["path"])["各村"]
     col = column_of(ws, 2, "出生人口性别比")
     fuhe, lijiawan = row_of(ws, 1, FUHE), row_of(ws, 1, LIJIAWAN)
-    assert ws.cell(fuhe, col).value == 300
-    assert fill(ws.cell(fuhe, col)) == "FFC7CE"
+    assert ws.cell(fuhe, col).value == 300  # 3 boys, 1 girl: the interval spans the band
+    assert fill(ws.cell(fuhe, col)) == ""
+    data = row_of(ws, 1, "图表数据：各村出生人口性别比与正常值范围")
+    header = [c.value for c in ws[data + 1]]
+    assert header[:8] == [
+        "村名",
+        "出生人口性别比",
+        "正常下限",
+        "正常上限",
+        "出生数",
+        "区间下限",
+        "区间上限",
+        "判断",
+    ]
+    fuhe_data = next(r for r in range(data + 2, ws.max_row + 1) if ws.cell(r, 1).value == "复合村")
+    births, verdict = ws.cell(fuhe_data, 5).value, ws.cell(fuhe_data, 8).value
+    assert (births, verdict) == (4, "数字太小，无法判断")
     assert ws.cell(lijiawan, col).value == 105
     assert fill(ws.cell(lijiawan, col)) == ""
     legend = [ws.cell(r, 2).value or "" for r in range(1, ws.max_row + 1)]
@@ -331,3 +347,113 @@ def test_every_registered_format_writes_its_file_from_one_summary(report, tmp_pa
         assert written and all(p.stat().st_size > 0 for p in written), name
         if renderer.shown:
             assert written[0].read_text(encoding="utf-8") == renderer.show(summary) + "\n"
+
+
+# -- who is behind, and small numbers ---------------------------------------------------------
+def test_villages_missing_a_month_are_named_with_the_months_in_text_json_and_xlsx(report):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        summary = build_summary(wh, "SY2026H1")
+    text = RENDERERS["text"].show(summary)
+    missing_line = next(line for line in text.splitlines() if line.strip().startswith("未报"))
+    # 复合村 and 李家湾村 sent only March; 桃园村 every month but March
+    assert "复合村（2025-10、2025-11、2025-12、2026-01、2026-02）" in missing_line
+    assert "桃园村（2026-03）" in missing_line
+    document = json.loads(RENDERERS["json"].show(summary))
+    missing = {v["village_name"]: v["months"] for v in document["villages_behind"]["missing"]}
+    assert missing["桃园村"] == ["2026-03"]
+    assert len(missing["李家湾村"]) == 5
+    ws = openpyxl.load_workbook(report["path"])["需关注的村"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=3, max_col=4)]
+    assert [r[1:] for r in rows if r[0] and r[0].startswith("未报")] == [
+        [FUHE, "复合村", "2025-10、2025-11、2025-12、2026-01、2026-02"],
+        [TAOYUAN, "桃园村", "2026-03"],
+        [LIJIAWAN, "李家湾村", "2025-10、2025-11、2025-12、2026-01、2026-02"],
+    ]
+
+
+def test_json_carries_the_paragraph_chinese_indicator_names_units_and_org_names(report):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        document = json.loads(RENDERERS["json"].show(build_summary(wh, "SY2026H1")))
+    assert document["paragraph"].startswith("截止2026年3月底，全镇共出生婴儿45人")
+    assert document["township_name"] == "复合镇"
+    ratio = next(
+        v
+        for v in document["values"]
+        if v["indicator"] == "sex_ratio_at_birth" and v["org_code"] == FUHE
+    )
+    assert (ratio["name_zh"], ratio["unit"], ratio["org_name"]) == (
+        "出生人口性别比",
+        "女=100",
+        "复合村",
+    )
+    judged = next(
+        j
+        for j in document["judged"]
+        if j["indicator"] == "sex_ratio_at_birth" and j["org_code"] == FUHE
+    )
+    assert (judged["cases"], judged["verdict"]) == (4, "unclear")
+    assert judged["low"] < 103 and judged["high"] > 107
+
+
+def test_the_text_says_which_village_figures_are_too_small_to_judge(report):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        text = RENDERERS["text"].show(build_summary(wh, "SY2026H1"))
+    section = "\n".join(text.split("出生人口性别比（各村出生")[1].splitlines()[1:3])
+    assert "区间整体超出正常值范围的村：无" in section
+    assert "出生数太少无法判断的村（1个）：复合村 300（男3、女1" in section
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "expected"),
+    # Wilson 95 % intervals as published (Newcombe 1998, table I; Brown, Cai & DasGupta 2001)
+    [(81, 263, (0.2553, 0.3662)), (15, 148, (0.0624, 0.1605)), (0, 20, (0.0, 0.1611))],
+)
+def test_wilson_interval_matches_published_values(successes, trials, expected):
+    low, high = wilson(successes, trials)
+    assert (round(low, 4), round(high, 4)) == expected
+
+
+def test_sex_ratio_interval_is_the_share_of_boys_turned_into_a_ratio():
+    low, high = sex_ratio_interval(14, 4)  # the sample's 双庙村: 350
+    share = wilson(14, 18)
+    assert low == pytest.approx(100 * share[0] / (1 - share[0]))
+    assert 120 < low < 122 and high > 1000
+    assert sex_ratio_interval(5, 0)[1] == float("inf")  # no girls: no upper bound
+    assert verdict(350, (low, high), 103, 107) == "high"
+    assert verdict(300, sex_ratio_interval(3, 1), 103, 107) == "unclear"
+    assert verdict(105, sex_ratio_interval(21, 20), 103, 107) == "normal"
+
+
+def test_a_village_whose_whole_interval_is_above_the_band_is_flagged_and_filled(settings):
+    raw = settings.raw_dir
+    boys_heavy = [birth_row(n, "2026-03-05", sex="女" if n > 14 else "男") for n in range(1, 19)]
+    write_month(raw, FUHE, "2026-03", births=boys_heavy)  # 14 boys, 4 girls: 350
+    write_month(raw, TAOYUAN, "2026-03", births=[birth_row(30, "2026-03-05", sex="女")])
+    ingest(settings)
+    out = settings.outbox / "summary.xlsx"
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        summary = build_summary(wh, "2026-03")
+    write(summary, "xlsx", out, settings)
+    ws = openpyxl.load_workbook(out)["各村"]
+    col = column_of(ws, 2, "出生人口性别比")
+    assert fill(ws.cell(row_of(ws, 1, FUHE), col)) == "FFC7CE"
+    text = RENDERERS["text"].show(summary)
+    assert "区间整体超出正常值范围的村：复合村 350（男14、女4，区间121–1011）" in text
+
+
+def test_a_village_is_not_missing_a_month_before_its_deadline(report):
+    settings = report["settings"]
+    with Warehouse.at(report["root"] / settings.warehouse, read_only=True) as wh:
+        before = build_summary(wh, "SY2026H1", as_of=datetime(2026, 4, 3, 12), detail=False)
+        after = build_summary(wh, "SY2026H1", as_of=datetime(2026, 4, 6, 12), detail=False)
+
+    def missing(summary) -> set[tuple[str, str]]:
+        rows = summary.behind[summary.behind["issue"] == "missing"]
+        return set(zip(rows["village_name"], rows["report_month"], strict=True))
+
+    assert ("桃园村", "2026-03") not in missing(before)  # due by 5 April
+    assert ("桃园村", "2026-03") in missing(after)
+    assert ("复合村", "2026-02") in missing(before)

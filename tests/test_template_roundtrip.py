@@ -1,4 +1,4 @@
-"""The template a village fills in goes through the pipeline without a single finding (SPEC §4, §10).
+"""The template a village fills in goes through the pipeline without a single finding (contract §4, §10).
 
 `write_template`, then filled with openpyxl as a village officer would (typing into the prepared
 cells: text, numbers and a date or two), saved under data/raw/<month>/ and ingested.

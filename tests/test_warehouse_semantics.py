@@ -1,4 +1,4 @@
-"""SPEC §3 and §6: supersedence, deduplication, lineage, as_of — each case on real files."""
+"""contract §3 and §6: supersedence, deduplication, lineage, as_of — each case on real files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The township's calendar (SPEC §7): report months, periods, the villages' deadline, the
+"""The township's calendar (contract §7): report months, periods, the villages' deadline, the
 statistical year, and the time zone the township's clock keeps.
 
 The one definition of each in Python. The SQL says the same for the warehouse
@@ -15,12 +15,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-# Villages send a month's workbook by this day of the next month (SPEC §1).
+# Villages send a month's workbook by this day of the next month (contract §1).
 DEADLINE_DAY = 5
 # The statistical year (计生统计年度) SY2026 runs from 1 October 2025 to 30 September 2026.
 STATISTICAL_YEAR_FIRST_MONTH = 10
 
-# A report month: YYYY-MM, month 01-12 exactly (the folder names under data/raw, SPEC §3).
+# A report month: YYYY-MM, month 01-12 exactly (the folder names under data/raw, contract §3).
 MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 MONTH_HINT = "use YYYY-MM with a month 01-12, e.g. 2026-03"
 PERIOD_HINT = "use 2026-03, 2026Q1, 2026, SY2026, SY2026H1 or SY2026H2"
@@ -106,7 +106,7 @@ def _next_month_start(day: date) -> date:
 # -- periods ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Period:
-    """A period of SPEC §7: its key (2026-03, 2026Q1, 2026, SY2026, SY2026H1), its type and
+    """A period of contract §7: its key (2026-03, 2026Q1, 2026, SY2026, SY2026H1), its type and
     its first and last day."""
 
     key: str

@@ -244,8 +244,6 @@ def ingest_cmd(
 ) -> None:
     """Ingest new files under data/raw into the warehouse (no Prefect server needed, except
     with --runner dask: its tasks report to Prefect, a temporary server if none is set)."""
-    from rich.progress import Progress
-
     from township.ingest import ingest
     from township.ledger import ledger_lines
 
@@ -257,17 +255,68 @@ def ingest_cmd(
     if quiet:
         result = ingest(s, month)
     else:
-        with Progress(console=err, transient=True) as bar:
-            job = bar.add_task("读取与校验", total=None)
-            result = ingest(
-                s, month, progress=lambda done, total: bar.update(job, completed=done, total=total)
-            )
-    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.by_status.items())) or "nothing new"
-    console.print(
-        f"ingested {len(result.submissions)} new file(s) ({counts}); {result.files_skipped} unchanged skipped"
-    )
+        with _IngestProgress() as bar:
+            result = ingest(s, month, progress=bar.update)
+    console.print(ingest_line(result), markup=False, highlight=False)
     for line in ledger_lines(result.outcomes):
         console.print(line, markup=False, highlight=False)
+
+
+class _IngestProgress:
+    """The ingest's progress on stderr: one bar per stage (读取与校验 file by file, with the
+    total and the time left; 入库; 计算指标), each named as the office names it."""
+
+    def __init__(self):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("已用"),
+            TimeElapsedColumn(),
+            TextColumn("剩余"),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        self.tasks: dict[str, object] = {}
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+
+STATUS_WORDS = {
+    "accepted": "通过",
+    "accepted_with_warnings": "有警告",
+    "has_errors": "有错误",
+    "rejected": "拒收",
+}
+
+
+def ingest_line(result) -> str:
+    """The ingest's last line, in the office's words."""
+    counts = "，".join(
+        f"{STATUS_WORDS.get(k, k)}{v}个" for k, v in sorted(result.by_status.items())
+    )
+    new = f"新文件{len(result.submissions)}个（{counts}）" if counts else "没有新文件"
+    return f"入库完成：{new}；未变化的文件{result.files_skipped}个已跳过"
 
 
 def _require_warehouse(s: Settings, given: Path | None) -> None:
@@ -436,6 +485,41 @@ def trace(
     for r in rows.itertuples():
         typer.echo(f"{r.village_name}\t{r.file_path}\t{r.sheet} 第{r.excel_row}行")
     typer.echo(f"{len(rows)} row(s) behind {indicator} {period} {org_code}")
+
+
+@_command()
+def export(
+    period: Annotated[
+        str | None, typer.Argument(help="2026-03 | 2026Q1 | 2026 | SY2026 | SY2026H1 [all]")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="folder [data/export/<PERIOD or all>]")
+    ] = None,
+    warehouse: WarehouseFile = None,
+) -> None:
+    """The analysts' tables (marts views) of a period, or all, as Parquet or CSV files."""
+    from township.calendar import Period
+    from township.store import analyst_copy_path
+    from township.store.export import FORMATS, export_marts
+
+    key = _period_arg(period) if period is not None else None
+    if format not in FORMATS:
+        _fail(f"unknown format {format!r}: use {_either(list(FORMATS))}", code=2)
+    if out is not None and out.exists() and not out.is_dir():
+        _fail(f"--out {out}: not a folder", code=2)
+    s = _settings(warehouse=warehouse)
+    copy = analyst_copy_path(s.warehouse)
+    if not copy.exists():
+        _fail(f"analysts' copy not found: {copy} (run `township ingest` first)")
+    folder = out or Path("data") / "export" / (key or "all")
+    made = export_marts(
+        copy, folder, Period.parse(key) if key else None, format, s.lock_wait_seconds
+    )
+    for e in made:
+        console.print(f"{e.path}\t{e.rows} 行\t{e.size:,} 字节", markup=False, highlight=False)
+    total = sum(e.size for e in made)
+    console.print(f"导出{len(made)}张表到 {folder}，共{total:,}字节", markup=False, highlight=False)
 
 
 def _org_code(villages, org: str | None) -> str:
@@ -696,12 +780,26 @@ def docs(
     check: Annotated[
         bool, typer.Option("--check", help="write nothing; exit 1 if the file is out of date")
     ] = False,
+    contract: Annotated[
+        bool,
+        typer.Option(
+            "--contract",
+            help="instead: docs/contract.md's tables of forms, rules and indicators, from the catalogs",
+        ),
+    ] = False,
 ) -> None:
-    """Write docs/warehouse.md, the analysts' data dictionary, from the warehouse's own comments."""
+    """Write docs/warehouse.md, the analysts' data dictionary, from the warehouse's own comments
+    (with --contract: the tables of docs/contract.md from the catalogs)."""
     import tempfile
 
-    from township.docs import build_sample_warehouse, render_docs
+    from township.docs import CONTRACT_PATH, build_sample_warehouse, render_contract, render_docs
 
+    if contract:
+        output = output if output != Path("docs/warehouse.md") else CONTRACT_PATH
+        _existing(output, "--output")
+        current = output.read_text(encoding="utf-8")
+        _docs_result(output, current, render_contract(current), check, "township docs --contract")
+        return
     _writable_file(output, "--output")
     if sample:
         with tempfile.TemporaryDirectory(prefix="township-docs-") as tmp:
@@ -713,16 +811,21 @@ def docs(
             _fail(f"warehouse not found: {s.warehouse} (run `township ingest`, or use --sample)")
         text = render_docs(s.warehouse, wait_seconds=s.lock_wait_seconds)
     current = output.read_text(encoding="utf-8") if output.exists() else None
+    _docs_result(output, current, text, check, "township docs --sample")
+
+
+def _docs_result(output: Path, current: str | None, text: str, check: bool, remedy: str) -> None:
+    """Check (exit 1 when out of date) or write a generated document."""
     if check:
         if current != text:
-            _fail(f"{output} is out of date: run `township docs --sample`")
+            _fail(f"{output} is out of date: run `{remedy}`")
         console.print(f"{output} is up to date")
     elif current == text:
         console.print(f"{output} unchanged")
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8", newline="\n")
-        console.print(f"data dictionary written to {output}")
+        console.print(f"{output} written")
 
 
 @_command()
@@ -780,6 +883,51 @@ def serve(
     console.print("stopped")
 
 
+STATE_ZH = {
+    "Completed": "完成",
+    "Failed": "失败",
+    "Crashed": "崩溃",
+    "Running": "运行中",
+    "Scheduled": "待运行",
+    "Late": "已过时未运行",
+    "Pending": "等待",
+    "Cancelled": "已取消",
+    "AwaitingRetry": "等待重试",
+    "Retrying": "重试中",
+}
+
+
+@_command()
+def status(
+    limit: Annotated[int, typer.Option(help="how many runs, newest first", min=1)] = 10,
+) -> None:
+    """The monthly flow's last runs and their outcomes, from the Prefect server."""
+    from rich.table import Table
+
+    from township.serving import last_runs, status_api_url, ui_url
+
+    s = _settings()
+    api_url = status_api_url(s)
+    if api_url is None:
+        _fail(
+            "no Prefect server to ask: start `township serve` (or set PREFECT_API_URL); "
+            f"none answers on 127.0.0.1:{s.prefect_port}"
+        )
+    try:
+        runs = last_runs(api_url, limit)
+    except Exception as exc:
+        _fail(f"the Prefect server at {api_url} did not answer: {type(exc).__name__}: {exc}")
+    table = Table("运行", "结果", "开始", "用时", "说明", title=f"月度运行（{ui_url(api_url)}）")
+    for r in runs:
+        start = r["start"] or r["expected"]
+        shown = start.astimezone(s.zone).strftime("%Y-%m-%d %H:%M") if start else "—"
+        took = f"{(r['end'] - r['start']).total_seconds():.0f} s" if r["start"] and r["end"] else ""
+        table.add_row(
+            r["name"], STATE_ZH.get(r["state"], r["state"]), shown, took, r["message"][:80]
+        )
+    console.print(table if runs else "还没有月度运行记录")
+
+
 @_command()
 def demo(
     period: Annotated[str, typer.Option(help="period to summarise")] = "SY2026H1",
@@ -799,8 +947,9 @@ def demo(
     out = monthly_ingest(summary_period=period, runner=s.runner, dask_address=s.dask_address)
     result = out["result"]
     console.print(
-        f"ingested {len(result.submissions)} new file(s), {result.files_skipped} unchanged; "
-        f"{len(out['reports'])} village report(s) in {s.outbox}"
+        f"{ingest_line(result)}；各村回执{len(out['reports'])}份，在 {s.outbox}",
+        markup=False,
+        highlight=False,
     )
     from township.runs import run_summary
 

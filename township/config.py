@@ -36,6 +36,9 @@ DEFAULT_SCAN_SHEET_BYTES = 256 * 1024
 # the machine.
 DEFAULT_DUCKDB_MEMORY = "600MB"
 SMTP_PORT, SMTP_SSL_PORT = 25, 465
+# How long a command waits for a warehouse another process holds (TOWNSHIP_LOCK_WAIT_SECONDS):
+# the default of every function that opens one, so none waits a minute of its own.
+DEFAULT_LOCK_WAIT_SECONDS = 60.0
 
 
 class SettingsError(ValueError):
@@ -84,7 +87,7 @@ class Settings(BaseSettings):
     workers: int = Field(0, ge=0)  # reader processes; 0: one per core
 
     # -- the warehouse
-    lock_wait_seconds: float = Field(60.0, ge=0)
+    lock_wait_seconds: float = Field(DEFAULT_LOCK_WAIT_SECONDS, ge=0)
     # 人口变动: people by which a month's population may differ from last month's plus its own
     # births, deaths and moves before the village is asked to check (a birth reported late)
     population_tolerance: int = Field(3, ge=0)
@@ -121,6 +124,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str | None = None  # default: the user
+    # the township office: told by e-mail when a monthly run fails or crashes (township/alerts.py)
+    office_email: str | None = None
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -128,7 +133,7 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             raise SettingsError(_describe(exc)) from None
 
-    @field_validator("smtp_host", "smtp_user", "smtp_from", mode="before")
+    @field_validator("smtp_host", "smtp_user", "smtp_from", "office_email", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return (value.strip() or None) if isinstance(value, str) else value

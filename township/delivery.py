@@ -305,7 +305,7 @@ def deliver_reports(
 
 def village_of(inp: ReportInput | VillageReport, registry: VillageRegistry) -> Village | None:
     """The village a report goes to. A file rejected before its village could be read (corrupt,
-    password) still names it in the file name (SPEC §3): its report, which holds no data, goes
+    password) still names it in the file name (contract §3): its report, which holds no data, goes
     there too."""
     if inp.village_code:
         return registry.by_code.get(inp.village_code)

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import yaml
 
-from township.config import Settings
+from township.config import DEFAULT_LOCK_WAIT_SECONDS, Settings
+from township.forms import FORMS_FILE
+from township.rules.catalog import CATALOG_FILE as RULES_FILE
 from township.store import dictionary
 
 DOCS_PATH = Path("docs/warehouse.md")
@@ -278,7 +281,7 @@ def warehouse_markdown(con: duckdb.DuckDBPyConnection) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_docs(warehouse: Path, wait_seconds: float = 60.0) -> str:
+def render_docs(warehouse: Path, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> str:
     """The Markdown for the warehouse file, opened read-only (waiting `wait_seconds` while
     another process holds it)."""
     from township.store.connection import connect
@@ -330,3 +333,104 @@ def build_sample_warehouse(root: Path) -> Settings:
     if not analyst_copy_path(settings.warehouse).exists():  # unless the ingest published it
         publish.publish(settings.warehouse)
     return settings
+
+
+# ---------------------------------------------------------------- the contract (docs/contract.md)
+
+CONTRACT_PATH = Path("docs/contract.md")
+# A generated block of docs/contract.md: the prose around it is written by hand, the block is
+# rewritten from its catalog by `township docs --contract` (a test fails while it is stale).
+GENERATED_BLOCK = re.compile(
+    r"(<!-- generated: (?P<name>[a-z]+) -->\n).*?(<!-- end generated -->)", re.DOTALL
+)
+TYPE_WORDS = {
+    "text": "文字",
+    "id": "18位身份证号（15位旧号升为18位）",
+    "date": "日期",
+    "month": "报告期 YYYY-MM",
+    "count": "非负整数",
+    "parity": "孩次 1, 2, 3…（一孩/二孩/多孩/第一孩…）",
+}
+KIND_WORDS = {"cover": "封面", "person": "每人一行", "record": "每月一条记录"}
+SEVERITY_WORDS = {"error": "错误", "warning": "警告"}
+
+
+def _forms_markdown() -> str:
+    from township.forms import load_catalogue
+
+    catalogue = load_catalogue()
+    raw = yaml.safe_load(FORMS_FILE.read_text(encoding="utf-8"))["vocabularies"]
+    parts = []
+    for form in catalogue.forms.values():
+        traits = [KIND_WORDS.get(form.kind, form.kind)] + (["可不报"] if form.optional else [])
+        parts += [
+            f"**{form.name_zh}** (`{form.name}`; {'，'.join(traits)}; 工作表名："
+            f"{'、'.join(form.sheet_aliases)})",
+            "",
+            "| field | 中文名 | 表头别名 | 取值 | 必填 |",
+            "|---|---|---|---|---|",
+        ]
+        for f in form.fields:
+            values = TYPE_WORDS.get(f.type) or "、".join(raw.get(f.type, {})) or f.type
+            parts.append(
+                f"| `{f.name}` | {f.name_zh} | {'、'.join(f.aliases)} | {_cell(values)} "
+                f"| {'是' if f.required else ''} |"
+            )
+        parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _rules_markdown() -> str:
+    from township.analysis import rule_names
+
+    rules = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"]
+    names = rule_names(RULES_FILE)
+    lines = ["| rule | 名称 | 严重程度 | 村里读到的说明 | 怎么改 |", "|---|---|---|---|---|"]
+    for rid, spec in rules.items():
+        lines.append(
+            f"| `{rid}` | {_cell(names[rid])} | {SEVERITY_WORDS.get(spec['severity'])} "
+            f"| {_cell(spec['message'])} | {_cell(spec['fix'])} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _indicators_markdown() -> str:
+    from township.indicators.catalog import load_catalog
+
+    lines = [
+        "| code | 中文名 | 类型 | 分子 | 分母 | 系数 | 小数位 | 单位 | 正常值范围 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for i in load_catalog():
+        band = (
+            f"{i['normal_low']}–{i['normal_high']}"
+            if i["normal_low"] is not None or i["normal_high"] is not None
+            else ""
+        )
+        kind = i["kind"] + ("，年化" if i["annualised"] else "")
+        denominator = f"`{i['denominator']}`" if i["denominator"] else ""
+        lines.append(
+            f"| `{i['code']}` | {i['name_zh']} | {kind} | `{i['numerator']}` "
+            f"| {denominator} | {i['factor']} "
+            f"| {i['decimals']} | {_cell(i['unit'] or '')} | {band} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+CONTRACT_TABLES = {
+    "forms": _forms_markdown,
+    "rules": _rules_markdown,
+    "indicators": _indicators_markdown,
+}
+
+
+def render_contract(text: str) -> str:
+    """docs/contract.md with each generated block rewritten from its catalog."""
+
+    def block(match: re.Match) -> str:
+        make = CONTRACT_TABLES.get(match["name"])
+        if make is None:
+            raise ValueError(f"docs/contract.md: no generated block named {match['name']!r}")
+        return f"{match[1]}{make()}{match[3]}"
+
+    return GENERATED_BLOCK.sub(block, text)

@@ -3,10 +3,12 @@ the indicators, built from the committed load (Warehouse.finish_load)."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -126,11 +128,18 @@ def new_files(
     return pending, others
 
 
+# The stages an ingest reports to `progress(stage, done, total)`, in the office's words.
+READING, LOADING, INDICATORS = "读取与校验", "入库", "计算指标"
+Progress = Callable[[str, int, int], None]
+TICK_SECONDS = 0.25
+
+
 def ingest(
-    settings: Settings, month: str | None = None, progress: Callable[[int, int], None] | None = None
+    settings: Settings, month: str | None = None, progress: Progress | None = None
 ) -> IngestResult:
     """Every new file (of one month, or all) into the warehouse: all of it, or nothing; and
-    the outcome of every path under the raw folder (raw.file_outcomes)."""
+    the outcome of every path under the raw folder (raw.file_outcomes). `progress(stage, done,
+    total)` is told each stage (READING file by file, LOADING, INDICATORS)."""
     # What the process holds already (its modules; in a flow run, Prefect and its server) lives
     # as long as it does: frozen, the collector stops walking it at every full collection
     # (0.1–0.25 s each in a flow process) while the ingest allocates its thousands of rows.
@@ -155,7 +164,11 @@ def ingest(
                 wh.rollback()
                 return _nothing_new(wh, run, result)
             load.record_ingest(wh, *run.tables())
+            if progress:
+                progress(INDICATORS, 0, 1)
             result.indicator_rows = load.finish_load(wh, len(result.submissions), run.ingest_id)
+            if progress:
+                progress(INDICATORS, 1, 1)
         except BaseException:
             wh.rollback()
             raise
@@ -200,19 +213,22 @@ def load_files(
 ):
     """Read, validate and insert the pending files, chunk by chunk, in the open transaction;
     then the checks that need every file in (which village a birth counts for, outliers).
-    `township check` (township/check.py) runs it too, on a copy it then rolls back."""
-    done, read, cells, known = 0, 0, CellIndex(), load.known_submissions(wh)
+    `township check` (township/check.py) runs it too, on a copy it then throws away."""
+    done, cells, known = 0, CellIndex(), load.known_submissions(wh)
     todo = chunks([(path, month, None) for path, month in pending], CHUNK_FILES)
-    with wh.one_thread():
-        for n, batch in workers.prepared_batches(todo, len(pending), registry, settings, key):
+    counted = workers.FilesRead() if progress else None
+    with wh.one_thread(), _ticking(progress, counted, len(pending)) as batches_read:
+        for n, batch in workers.prepared_batches(
+            todo, len(pending), registry, settings, key, counted
+        ):
             batch = _new_only(batch, known)
             load.insert_batch(wh, batch.tables)
             cells.merge(batch.cells)
             run.outcomes += batch.outcomes
             done += len(batch.cells.submission_ids)
-            read += n
-            if progress:
-                progress(read, len(pending))
+            batches_read.append(n)
+    if progress:
+        progress(LOADING, 0, 1)
     if not done:
         return
     _add_derived_findings(wh, cells, settings)
@@ -222,6 +238,35 @@ def load_files(
         o.with_status(statuses[o.submission_id]) if o.outcome == ledger.LOADED else o
         for o in run.outcomes
     ]
+
+
+@contextlib.contextmanager
+def _ticking(progress: Progress | None, counted, total: int):
+    """While the files are read: progress(READING, files read, total) four times a second,
+    from the workers' shared count (a chunk's thousand files one by one), and never less than
+    the chunks already loaded (a Dask runner's workers count nothing here)."""
+    batches: list[int] = []
+    if progress is None:
+        yield batches
+        return
+    stop = threading.Event()
+
+    def tell() -> None:
+        progress(READING, min(total, max(counted.value, sum(batches))), total)
+
+    def tick() -> None:
+        while not stop.wait(TICK_SECONDS):
+            tell()
+
+    ticker = threading.Thread(target=tick, name="ingest-progress", daemon=True)
+    tell()
+    ticker.start()
+    try:
+        yield batches
+    finally:
+        stop.set()
+        ticker.join()
+        tell()
 
 
 def _new_only(batch: LoadBatch, known: tuple[set[str], set[tuple[str, str]]]) -> LoadBatch:

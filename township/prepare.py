@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,11 +90,16 @@ def prepare(
     registry: VillageRegistry,
     settings: Settings,
     key: bytes,
+    on_read: Callable[[], None] | None = None,
 ) -> LoadBatch:
     """Read, validate and shape a chunk of (file, month, sha256 or None: hashed here, from the
     bytes read) items: one pandera call per form for the chunk. Runs in a worker process, so
-    it touches no storage."""
-    reads = [read_one(path, month, registry, settings, sha) for path, month, sha in items]
+    it touches no storage. `on_read` is called after each file is read (progress)."""
+    reads = []
+    for path, month, sha in items:
+        reads.append(read_one(path, month, registry, settings, sha))
+        if on_read is not None:
+            on_read()
     return shape(reads, [month for _, month, _ in items], registry, settings, key)
 
 

@@ -118,11 +118,15 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def server_env(home: Path | None = None, scheduler: bool = True) -> dict[str, str]:
-    """The environment of a local server: the project's Prefect defaults, scheduler as asked."""
+def server_env(
+    home: Path | None = None, scheduler: bool = True, ui: bool = False
+) -> dict[str, str]:
+    """The environment of a local server: the project's Prefect defaults, scheduler and UI as
+    asked."""
     env = {**PREFECT_DEFAULTS, **os.environ}
     env.pop("PREFECT_API_URL", None)
     env["PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED"] = "true" if scheduler else "false"
+    env["PREFECT_SERVER_UI_ENABLED"] = "true" if ui else "false"
     if home is not None:
         env["PREFECT_HOME"] = str(home)
     return env
@@ -135,19 +139,22 @@ def local_server(
     scheduler: bool = True,
     timeout: float = SERVER_START_TIMEOUT,
     log_file: Path | None = None,
+    ui: bool = False,
 ) -> Iterator[str]:
-    """`prefect server start` on 127.0.0.1 while the block runs; yields its API URL.
+    """`prefect server start` on 127.0.0.1 while the block runs; yields its API URL. With `ui`,
+    the Prefect UI too, at the same address without /api (the runs, their logs and artifacts).
 
     The server is stopped on the way out, whatever happened (terminate, then kill)."""
     port = port or free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    env = server_env(home, scheduler)
+    env = server_env(home, scheduler, ui)
     log_path = log_file or Path(env.get("PREFECT_HOME") or Path.home() / ".prefect") / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "prefect", "server", "start"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--no-ui", "--analytics-off"],
+            + ["--host", "127.0.0.1", "--port", str(port), "--analytics-off"]
+            + ([] if ui else ["--no-ui"]),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -169,6 +176,11 @@ def local_server(
         yield api_url
     finally:
         stop_process(process)
+
+
+def ui_url(api_url: str) -> str:
+    """The Prefect UI of a server, from its API URL (http://127.0.0.1:4200/api → …:4200)."""
+    return api_url.removesuffix("/").removesuffix("/api")
 
 
 def stop_process(process: subprocess.Popen, grace: float = 15.0) -> None:
@@ -204,9 +216,53 @@ def serve_monthly(
         return
     port = settings.prefect_port
     running = f"http://127.0.0.1:{port}/api"
-    server = contextlib.nullcontext(running) if healthy(running) else local_server(port=port)
+    # with the UI on: the office looks at the runs, their logs and artifacts there
+    server = (
+        contextlib.nullcontext(running) if healthy(running) else local_server(port=port, ui=True)
+    )
     with server as api_url:
         os.environ["PREFECT_API_URL"] = api_url  # for the flow-run processes
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             announce(f"serving {where} on local server {api_url}, {schedule}")
+            announce(f"runs, logs and artifacts: {ui_url(api_url)}")
             serve(deployment, limit=1, pause_on_shutdown=False, print_starting_message=False)
+
+
+def status_api_url(settings: Settings) -> str | None:
+    """The Prefect server to ask for run history: PREFECT_API_URL, else the local one `township
+    serve` runs (127.0.0.1:TOWNSHIP_PREFECT_PORT) when it answers; None when neither does."""
+    configured = configured_api_url()
+    if configured:
+        return configured
+    local = f"http://127.0.0.1:{settings.prefect_port}/api"
+    return local if healthy(local) else None
+
+
+def last_runs(api_url: str, limit: int = 10, flow_name: str = "monthly-ingest") -> list[dict]:
+    """The flow's latest runs, newest first: name, state, message, start, end (aware times)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with (
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+        get_client(sync_client=True) as client,
+    ):
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+            limit=limit,
+        )
+    return [
+        {
+            "name": r.name,
+            "state": r.state.name if r.state else "?",
+            "message": (r.state.message if r.state else None) or "",
+            "expected": r.expected_start_time,
+            "start": r.start_time,
+            "end": r.end_time,
+            "id": str(r.id),
+        }
+        for r in runs
+    ]

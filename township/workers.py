@@ -47,11 +47,29 @@ def _pool_context():
 _WORKER: dict = {}
 
 
-def _remember(registry: VillageRegistry, settings: Settings, key: bytes) -> None:
+class FilesRead:
+    """How many files the workers have read so far, across processes (shared memory): the
+    progress of a chunk of a thousand files, file by file."""
+
+    def __init__(self):
+        self.shared = _pool_context().Value("q", 0)
+
+    @property
+    def value(self) -> int:
+        return self.shared.value
+
+    def add(self, n: int = 1) -> None:
+        with self.shared.get_lock():
+            self.shared.value += n
+
+
+def _remember(
+    registry: VillageRegistry, settings: Settings, key: bytes, files_read: FilesRead | None = None
+) -> None:
     """A worker's initializer: what every chunk needs, given once rather than with each chunk;
     and the worker's memory bounded, so that a file that still blows up (after the reader's
     checks of sizes and rows) fails its own worker, not the ingest."""
-    _WORKER.update(registry=registry, settings=settings, key=key)
+    _WORKER.update(registry=registry, settings=settings, key=key, files_read=files_read)
     limit_memory(settings.max_reader_memory)
 
 
@@ -69,7 +87,14 @@ def limit_memory(budget: int | None) -> None:
 
 
 def _prepare_in_worker(items: list[tuple[Path, str, str | None]]) -> LoadBatch:
-    return preparing.prepare(items, _WORKER["registry"], _WORKER["settings"], _WORKER["key"])
+    counter = _WORKER.get("files_read")
+    return preparing.prepare(
+        items,
+        _WORKER["registry"],
+        _WORKER["settings"],
+        _WORKER["key"],
+        on_read=counter.add if counter is not None else None,
+    )
 
 
 def prepared_batches(
@@ -78,8 +103,10 @@ def prepared_batches(
     registry: VillageRegistry,
     settings: Settings,
     key: bytes,
+    files_read: FilesRead | None = None,
 ) -> Iterator[tuple[int, LoadBatch]]:
     """The chunks prepared in worker processes, in order, with a bounded number in flight.
+    `files_read`, when given, counts each file as a worker reads it (the progress bar's).
     `n_files`: at most how many files the chunks hold (how many workers are worth starting).
     A worker that dies (a file beyond the memory bound, a crash in a reader library) breaks
     the pool: its chunks are prepared again, halved until the file is found and refused."""
@@ -97,21 +124,30 @@ def prepared_batches(
     todo = deque(chunks)
     workers = _worker_count(settings, n_files)
     while todo:
-        broken = yield from _run_pool(todo, workers, registry, settings, key)
+        broken = yield from _run_pool(todo, workers, registry, settings, key, files_read)
         for chunk in broken:
             yield from _isolated(chunk, registry, settings, key)
 
 
-def _pool(workers: int, registry: VillageRegistry, settings: Settings, key: bytes):
+def _pool(
+    workers: int,
+    registry: VillageRegistry,
+    settings: Settings,
+    key: bytes,
+    files_read: FilesRead | None = None,
+):
     return ProcessPoolExecutor(
-        workers, _pool_context(), initializer=_remember, initargs=(registry, settings, key)
+        workers,
+        _pool_context(),
+        initializer=_remember,
+        initargs=(registry, settings, key, files_read),
     )
 
 
-def _run_pool(todo: deque, workers: int, registry, settings, key):
+def _run_pool(todo: deque, workers: int, registry, settings, key, files_read=None):
     """Prepare chunks from `todo` until it is empty or the pool breaks; returns the chunks that
     were in flight when it broke (in order), to be prepared again one part at a time."""
-    with _pool(workers, registry, settings, key) as pool:
+    with _pool(workers, registry, settings, key, files_read) as pool:
         in_flight: deque = deque()
         while todo or in_flight:
             while todo and len(in_flight) <= 2 * workers:

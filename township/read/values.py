@@ -201,7 +201,7 @@ def to_in_policy(value: object) -> bool | str | None:
 
 
 def to_residence(value: object) -> str:
-    """Residence; a blank means 户籍 (SPEC §4)."""
+    """Residence; a blank means 户籍 (contract §4)."""
     return _vocabulary("residence", value) or "户籍"
 
 

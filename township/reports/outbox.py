@@ -101,7 +101,7 @@ def month_reports(wh: Warehouse, month: str, raw_dir: Path) -> list[VillageRepor
 
 
 def _separate_same_second(inputs: list[VillageReport]) -> list[VillageReport]:
-    """SPEC §10 names a report by village and receipt second; two files of one village received
+    """contract §10 names a report by village and receipt second; two files of one village received
     in the same second would share it, so both then also carry their file name. Judged by the
     name itself: two unresolved files whose names differ in their extension share it too."""
     for inp in inputs:

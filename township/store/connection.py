@@ -6,11 +6,13 @@ from __future__ import annotations
 import importlib.util
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from township.config import DEFAULT_DUCKDB_MEMORY
+from township.config import DEFAULT_DUCKDB_MEMORY, DEFAULT_LOCK_WAIT_SECONDS
 from township.store.errors import (
     WarehouseBusy,
     WarehouseMissing,
@@ -20,6 +22,7 @@ from township.store.errors import (
     is_lock_error,
 )
 
+T = TypeVar("T")
 LAKE = "lake"  # the lake's name in a connection
 LOCAL = "memory"  # the connection's in-memory database: macros and views
 LOCAL_SCHEMAS = ("staging", "marts")
@@ -51,7 +54,7 @@ def _configure(con: duckdb.DuckDBPyConnection, memory_limit: str) -> None:
 def connect(
     path: Path,
     read_only: bool = False,
-    wait_seconds: float = 60.0,
+    wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
     memory_limit: str = DEFAULT_DUCKDB_MEMORY,
 ) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its write lock; DuckDB's memory
@@ -59,34 +62,45 @@ def connect(
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    con = waiting_for_lock(
+        path, wait_seconds, lambda: duckdb.connect(str(path), read_only=read_only)
+    )
+    try:
+        _configure(con, memory_limit)
+        # FSST's analysis is the slowest part of writing strings, and ours repeat (periods,
+        # codes, names): dictionary compression writes them faster (bench/RESULTS.md).
+        con.execute("set disabled_compression_methods = 'fsst'")
+        check_whole(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def waiting_for_lock(
+    path: Path, wait_seconds: float, attempt: Callable[[], T], warehouse: Path | None = None
+) -> T:
+    """attempt() (opening or attaching the file at `path`), again while another process holds
+    the file's lock, up to `wait_seconds` (TOWNSHIP_LOCK_WAIT_SECONDS); then WarehouseBusy,
+    naming the warehouse. Every file of the warehouse is waited for the same way: a lock on
+    the restricted file beside it is the same busy warehouse as one on the file itself."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.2
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
-            _configure(con, memory_limit)
-            # FSST's analysis is the slowest part of writing strings, and ours repeat (periods,
-            # codes, names): dictionary compression writes them faster (bench/RESULTS.md).
-            con.execute("set disabled_compression_methods = 'fsst'")
+            return attempt()
         except duckdb.IOException as exc:
-            if (broken := damaged(path, exc)) is not None:
+            if (broken := damaged(path, exc, warehouse)) is not None:
                 raise broken from exc
-            if not is_lock_error(exc) or time.monotonic() >= deadline:
-                if is_lock_error(exc):
-                    raise WarehouseBusy(
-                        f"warehouse {path} is held by another process (waited {wait_seconds:.0f} s); "
-                        "try again when the other ingest has finished"
-                    ) from exc
+            if not is_lock_error(exc):
                 raise
-            time.sleep(delay)
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"warehouse {warehouse or path} is held by another process "
+                    f"(waited {wait_seconds:.0f} s); try again when the other ingest has finished"
+                ) from exc
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 2.0)
-            continue
-        try:
-            check_whole(con, path)
-        except BaseException:
-            con.close()
-            raise
-        return con
 
 
 def lake_uri(catalog: str) -> str:

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from township.config import DEFAULT_DUCKDB_MEMORY
+from township.config import DEFAULT_DUCKDB_MEMORY, DEFAULT_LOCK_WAIT_SECONDS
 from township.privacy import owner_only
-from township.store.connection import connect, quoted
-from township.store.errors import check_whole, damaged
+from township.store.connection import connect, quoted, waiting_for_lock
+from township.store.errors import check_whole
 from township.store.manifest import RESTRICTED, definitions, fingerprint, restricted_tables
 from township.store.paths import restricted_path
 from township.store.warehouse import Warehouse
@@ -27,13 +28,16 @@ class FileWarehouse(Warehouse):
         self,
         path: Path,
         read_only: bool = False,
-        wait_seconds: float = 60.0,
+        wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
         memory_limit: str = DEFAULT_DUCKDB_MEMORY,
     ):
         path = Path(path)
+        started = time.monotonic()
         con = connect(path, read_only, wait_seconds, memory_limit)
         try:
-            _attach_restricted(con, path, read_only)
+            # what is left of the wait: the two files are one warehouse, waited for once
+            left = max(0.0, wait_seconds - (time.monotonic() - started))
+            _attach_restricted(con, path, read_only, left)
             # The restricted file's writes, in a transaction of their own: DuckDB writes one
             # attached database per transaction. A cursor shares this connection's databases.
             private = con.cursor()
@@ -124,20 +128,22 @@ class FileWarehouse(Warehouse):
 Warehouse.kinds["file"] = FileWarehouse
 
 
-def _attach_restricted(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
-    """The names and ID numbers: the file beside the warehouse, as the catalog `restricted`.
-    Not attached when there is none to read (an analysts' copy, say)."""
+def _attach_restricted(
+    con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, wait_seconds: float
+) -> None:
+    """The names and ID numbers: the file beside the warehouse, as the catalog `restricted`,
+    waited for like the warehouse while another process holds it. Not attached when there is
+    none to read (an analysts' copy, say)."""
     private = restricted_path(path)
     if read_only and not private.exists():
         return
     mode = "read_only" if read_only else "read_write"
-    try:
+
+    def attach() -> None:
         with contextlib.nullcontext() if read_only else owner_only():
             con.execute(f"attach '{quoted(str(private))}' as {RESTRICTED} ({mode})")
-    except duckdb.IOException as exc:
-        if (broken := damaged(private, exc, path)) is not None:
-            raise broken from exc
-        raise
+
+    waiting_for_lock(private, wait_seconds, attach, warehouse=path)
     check_whole(con, private, RESTRICTED, path)
     if not read_only:
         private.chmod(0o600)  # whoever made it, only the office account may read it

@@ -122,7 +122,7 @@ def next_finding_numbers(wh: Warehouse, submission_ids: list[str]) -> dict[str, 
 
 
 def cross_village_losers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
-    """Births of these submissions that count for another village (SPEC §6)."""
+    """Births of these submissions that count for another village (contract §6)."""
     return wh.frame("cross_village_losers", submission_ids)
 
 

@@ -21,6 +21,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from township.config import DEFAULT_LOCK_WAIT_SECONDS
 from township.store.paths import analyst_copy_path
 from township.store.warehouse import Warehouse
 
@@ -32,7 +33,9 @@ class SnapshotBusy(Exception):
 
 
 def publish(
-    warehouse: Warehouse | Path, target: Path | None = None, wait_seconds: float = 60.0
+    warehouse: Warehouse | Path,
+    target: Path | None = None,
+    wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
 ) -> Path:
     """Write the analysts' copy of `warehouse` (open, e.g. the ingest's own after its commit;
     or a path, opened read-only, waiting up to `wait_seconds` for an ingest) to `target`

@@ -44,3 +44,9 @@ def period_submissions(
     wh: Warehouse, first_month: str, last_month: str, as_of: datetime | None = None
 ) -> pd.DataFrame:
     return wh.frame("period_submissions", first=first_month, last=last_month, as_of=as_of)
+
+
+def period_villages_behind(
+    wh: Warehouse, first_month: str, last_month: str, as_of: datetime | None = None
+) -> pd.DataFrame:
+    return wh.frame("period_villages_behind", first=first_month, last=last_month, as_of=as_of)

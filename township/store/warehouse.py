@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from township.config import DEFAULT_DUCKDB_MEMORY
+from township.config import DEFAULT_DUCKDB_MEMORY, DEFAULT_LOCK_WAIT_SECONDS
 from township.store.manifest import RESTRICTED, sql
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class Warehouse:
     def at(
         path: Path,
         read_only: bool = False,
-        wait_seconds: float = 60.0,
+        wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS,
         memory_limit: str = DEFAULT_DUCKDB_MEMORY,
     ) -> Warehouse:
         """The DuckDB file at `path`."""

@@ -11,6 +11,13 @@ import pandas as pd
 from township.calendar import Period
 from township.forms import load_catalogue
 from township.reports.summary.compare import comparisons, values_for
+from township.reports.summary.figures import (
+    JUDGED,
+    rate_interval,
+    sex_ratio_band,
+    sex_ratio_interval,
+    verdict,
+)
 from township.reports.summary.words import paragraph, remarks
 from township.store import Warehouse, indicators, queries
 
@@ -47,7 +54,7 @@ class Summary:
     last_month: str | None  # the latest report month with an accepted file, by as_of
     township_code: str
     township_name: str
-    paragraph: str  # the seed report's first paragraph (SPEC §9)
+    paragraph: str  # the seed report's first paragraph (contract §9)
     remarks: str  # the sex ratio against its band, the 两非 cases
     values: pd.DataFrame  # indicator_values of the township and of its villages (by code)
     catalog: pd.DataFrame  # the indicator catalog
@@ -55,6 +62,13 @@ class Summary:
     # asked for (the monthly run's summary leaves them out).
     comparisons: pd.DataFrame | None
     files: pd.DataFrame | None  # the file ledger of the period's months; None as of a past moment
+    # The township's villages behind in the period: village_code, village_name, report_month,
+    # issue (missing | late | errors | quarantined) and n (files with errors, rows quarantined).
+    behind: pd.DataFrame
+    # The village rates that small numbers make uncertain (figures.JUDGED), one row per village
+    # and rate: value, numerator, denominator, cases, the 95 % interval (low, high), the
+    # reference it is judged against (reference_low, reference_high) and the verdict.
+    judged: pd.DataFrame
     detail: Detail | None  # None when not asked for (a text or JSON summary has no use for it)
 
 
@@ -88,16 +102,79 @@ def build_summary(
         catalog=catalog,
         comparisons=compared,
         files=_file_ledger(wh, period) if as_of is None else None,
+        behind=_villages_behind(wh, period, as_of, code),
+        judged=judge_villages(values, catalog),
         detail=None,
     )
     return replace(summary, detail=_detail(wh, summary)) if detail else summary
 
 
+ISSUE_ORDER = ["missing", "late", "errors", "quarantined"]
+
+
+def _members(wh: Warehouse, township: str) -> set[str]:
+    registry = queries.villages(wh)
+    return set(registry.loc[registry["township_code"] == township, "village_code"])
+
+
+def _villages_behind(
+    wh: Warehouse, period: Period, as_of: datetime | None, township: str
+) -> pd.DataFrame:
+    """The township's villages missing, late, with errors or quarantined rows, by month."""
+    frame = queries.period_villages_behind(wh, period.start_month, period.end_month, as_of)
+    return frame[frame["village_code"].isin(_members(wh, township))].reset_index(drop=True)
+
+
+def judge_villages(values: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
+    """Each village's judged rates (figures.JUDGED) with their intervals and verdicts: a figure
+    is flagged only when its whole 95 % interval lies beyond the reference."""
+    band = sex_ratio_band(catalog)
+    names = dict(zip(catalog["code"], catalog["name_zh"], strict=True))
+    town = values[values["org_level"] == "township"].set_index("indicator")["value"]
+    village = values[values["org_level"] == "village"]
+    rows = []
+    for r in village[village["indicator"].isin(list(JUDGED))].itertuples(index=False):
+        num, den = r.numerator, r.denominator
+        if JUDGED[r.indicator] == "band":
+            interval = sex_ratio_interval(num, den)
+            cases = None if pd.isna(num) or pd.isna(den) else int(num) + int(den)
+            reference = band
+        else:
+            interval = rate_interval(num, den)
+            cases = None if pd.isna(den) else int(den)
+            reference = (town.get(r.indicator), None)
+        rows.append(
+            {
+                "org_code": r.org_code,
+                "org_name": r.org_name,
+                "indicator": r.indicator,
+                "name_zh": names.get(r.indicator, r.indicator),
+                "value": None if pd.isna(r.value) else float(r.value),
+                "numerator": None if pd.isna(num) else int(num),
+                "denominator": None if pd.isna(den) else int(den),
+                "cases": cases,
+                "low": None if interval is None else interval[0],
+                "high": None if interval is None else interval[1],
+                "reference_low": reference[0],
+                "reference_high": reference[1],
+                "verdict": verdict(r.value, interval, *reference),
+            }
+        )
+    columns = ["org_code", "org_name", "indicator", "name_zh", "value", "numerator"]
+    columns += ["denominator", "cases", "low", "high", "reference_low", "reference_high"]
+    frame = pd.DataFrame(rows, columns=[*columns, "verdict"])
+    order = frame["indicator"].map(list(JUDGED).index)  # the sex ratio first, as JUDGED has it
+    return (
+        frame.assign(order=order)
+        .sort_values(["order", "org_code"], ignore_index=True)
+        .drop(columns="order")
+    )
+
+
 def _detail(wh: Warehouse, summary: Summary) -> Detail:
     """The workbook's tables, for the township's villages as the reference list has them."""
     period, as_of, code = summary.period, summary.as_of, summary.township_code
-    registry = queries.villages(wh)
-    members = set(registry.loc[registry["township_code"] == code, "village_code"])
+    members = _members(wh, code)
     values = summary.values
     listed = values[(values["org_code"] == code) | values["org_code"].isin(members)]
     own = values[values["org_level"] == "township"]

@@ -3,12 +3,12 @@ the villages' sex ratios against the normal band, and their timeliness."""
 
 from __future__ import annotations
 
-import subprocess
 from functools import cache
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
+import pylopdf_fonts_zh_cn
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -20,7 +20,6 @@ from township.reports.summary.figures import (
     SEX_RATIO,
     bound_text,
     missing,
-    out_of_range,
     sex_ratio_band,
 )
 
@@ -38,23 +37,15 @@ def _covers(path: str, sample: str) -> bool:
     return all(ord(c) in chars for c in sample)
 
 
-def _candidate_fonts(preferred: Path | None) -> list[str]:
-    """A CJK font, where one is: the one preferred (TOWNSHIP_CJK_FONT), the pylopdf-fonts-zh-cn
-    package (Noto Sans SC) if installed, then fontconfig's Chinese fonts."""
-    paths = [str(preferred or "")]
-    try:
-        import pylopdf_fonts_zh_cn  # type: ignore[import-not-found]
+def packaged_font() -> Path:
+    """Noto Sans SC from the pinned pylopdf-fonts-zh-cn wheel: the same glyphs on every machine,
+    whatever fonts the system has (or has not)."""
+    return Path(pylopdf_fonts_zh_cn.sans_path())
 
-        paths.append(str(pylopdf_fonts_zh_cn.sans_path()))
-    except ImportError:
-        pass
-    try:
-        listed = subprocess.run(
-            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20, check=False
-        ).stdout
-        paths += sorted(line.split(":")[0].strip() for line in listed.splitlines())
-    except (OSError, subprocess.SubprocessError):
-        pass
+
+def _candidate_fonts(preferred: Path | None) -> list[str]:
+    """The font preferred (TOWNSHIP_CJK_FONT), where it is a file, then the packaged one."""
+    paths = [str(preferred or ""), str(packaged_font())]
     return [p for p in paths if p and Path(p).is_file()]
 
 
@@ -142,36 +133,54 @@ def _births_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
         ax.tick_params(axis="x", labelrotation=45)
 
 
+VERDICT_COLORS = {"high": "#C00000", "low": "#C00000", "unclear": "#BFBFBF", "normal": "#5B9BD5"}
+
+
 def _sex_ratio_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
+    """Each village's ratio with its 95 % interval and births; red only where the whole
+    interval lies outside the normal band, grey where too few births to judge."""
+    fig.set_size_inches(11, 6)
     ax = fig.subplots()
     low, high = sex_ratio_band(summary.catalog)
-    names, chinese = labels.villages(summary.detail.villages)
-    ratios = [None if missing(v) else float(v) for v in summary.detail.villages[SEX_RATIO]]
-    colors = ["#C00000" if out_of_range(v, low, high) else "#5B9BD5" for v in ratios]
-    xs = list(range(len(names)))
-    ax.bar(
-        [x for x, v in zip(xs, ratios, strict=True) if v is not None],
-        [v for v in ratios if v is not None],
-        color=[c for c, v in zip(colors, ratios, strict=True) if v is not None],
-        width=0.65,
-    )
+    villages = summary.detail.villages
+    names, chinese = labels.villages(villages)
+    judged = summary.judged[summary.judged["indicator"] == SEX_RATIO].set_index("org_code")
+    rows = [judged.loc[c] if c in judged.index else None for c in villages["org_code"]]
+    ratios = [None if missing(v) else float(v) for v in villages[SEX_RATIO]]
+    valued = [i for i, v in enumerate(ratios) if v is not None]
+    points = [max(ratios[i] for i in valued)] if valued else []
+    top = max([*points, (high or 0.0) * 1.5, 150.0]) * 1.2
+    for i in valued:
+        r = rows[i]
+        verdict = None if r is None else r["verdict"]
+        ax.bar(i, ratios[i], color=VERDICT_COLORS.get(verdict, "#5B9BD5"), width=0.65)
+        if r is not None and not missing(r["low"]):
+            upper = min(float(r["high"]), top * 0.97)
+            ax.vlines(i, float(r["low"]), upper, color="#404040", linewidth=1.2)
+            ax.hlines(float(r["low"]), i - 0.15, i + 0.15, color="#404040", linewidth=1.2)
+            if float(r["high"]) > upper:  # cut at the top of the chart: an arrow says it goes on
+                ax.plot(i, upper, marker="^", color="#404040", markersize=5)
+            else:
+                ax.hlines(upper, i - 0.15, i + 0.15, color="#404040", linewidth=1.2)
     if low is not None and high is not None:
-        ax.axhspan(low, high, color="#70AD47", alpha=0.15, zorder=0)
-    for bound, style in ((low, "--"), (high, "--")):
+        ax.axhspan(low, high, color="#70AD47", alpha=0.25, zorder=0)
+    for bound in (low, high):
         if bound is not None:
-            ax.axhline(bound, color="#548235", linestyle=style, linewidth=1.2)
+            ax.axhline(bound, color="#548235", linestyle="--", linewidth=1.0)
     band = f"{bound_text(low)}–{bound_text(high)}"
     ax.set_title(
         labels.pick(
-            f"各村出生人口性别比（女=100），正常值范围 {band}，{summary.period.key}",
-            f"Sex ratio at birth by village (boys per 100 girls), normal {band}, {summary.period.key}",
+            f"各村出生人口性别比（女=100）及95%置信区间，正常值范围 {band}，{summary.period.key}",
+            f"Sex ratio at birth by village with 95% interval, normal {band}, {summary.period.key}",
         )
     )
-    ax.set_xticks(xs, names, rotation=45 if chinese else 90, ha="right" if chinese else "center")
-    ax.set_xlabel(labels.pick("村", "Village code"))
+    births = ["" if r is None or missing(r["cases"]) else f"（{int(r['cases'])}）" for r in rows]
+    ticks = [f"{n}{b}" for n, b in zip(names, births, strict=True)]
+    ax.set_xticks(range(len(names)), ticks, rotation=45 if chinese else 90, ha="right")
+    ax.set_xlabel(labels.pick("村（括号内为出生数）", "Village code (births)"))
     ax.set_ylabel(labels.pick("性别比", "Sex ratio"))
-    tallest = max([v for v in ratios if v is not None] + [high or 0.0, low or 0.0, 1.0])
-    ax.set_ylim(0, tallest * 1.15)  # room for the note on villages without a value
+    ax.set_ylim(0, top)
+    _verdict_legend(fig, labels)
     unvalued = [n for n, v in zip(names, ratios, strict=True) if v is None]
     if unvalued:
         ax.text(
@@ -186,6 +195,18 @@ def _sex_ratio_png(fig: Figure, summary: Summary, labels: _Labels) -> None:
         )
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
+
+
+def _verdict_legend(fig: Figure, labels: _Labels) -> None:
+    from matplotlib.patches import Patch
+
+    entries = [
+        ("high", "区间整体超出正常值范围", "Interval wholly outside"),
+        ("unclear", "出生数太少，无法判断", "Too few births to judge"),
+        ("normal", "在正常值范围内", "Within the band"),
+    ]
+    handles = [Patch(color=VERDICT_COLORS[k], label=labels.pick(zh, en)) for k, zh, en in entries]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=9)
 
 
 def _timeliness_png(fig: Figure, summary: Summary, labels: _Labels) -> None:

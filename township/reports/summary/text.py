@@ -10,7 +10,15 @@ import pandas as pd
 from township.config import Settings
 from township.ledger import FileOutcome, ledger_lines
 from township.reports.summary.build import Summary
-from township.reports.summary.words import number
+from township.reports.summary.figures import (
+    ISSUES_ZH,
+    JUDGED,
+    SEX_RATIO,
+    behind_by_village,
+    bound_text,
+    verdict_zh,
+)
+from township.reports.summary.words import interval_end, number
 
 QUALITY = [
     "villages_expected",
@@ -68,19 +76,98 @@ def _indicator_lines(values: pd.DataFrame, catalog: pd.DataFrame, codes: list[st
     return lines
 
 
-def _village_table(values: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
+def _village_table(values: pd.DataFrame, catalog: pd.DataFrame, judged: pd.DataFrame) -> list[str]:
+    """One line per village; after the sex ratio its 95 % interval and the judgement."""
     names = dict(zip(catalog["code"], catalog["name_zh"], strict=True))
     village = values[values["org_level"] == "village"]
     wide = village.pivot(index="org_code", columns="indicator", values="value")
     org_names = dict(zip(village["org_code"], village["org_name"], strict=False))
-    lines = ["  村代码        村名      " + " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)]
+    ratios = judged[judged["indicator"] == SEX_RATIO].set_index("org_code")
+    header = " ".join(f"{names[c]:>6}" for c in VILLAGE_COLUMNS)
+    lines = [f"  村代码        村名      {header}  性别比95%区间  判断"]
     for code, row in wide.iterrows():
         cells = " ".join(
             f"{number(row.get(c), 1 if c == 'policy_compliance_rate' else 0):>8}"
             for c in VILLAGE_COLUMNS
         )
-        lines.append(f"  {code}  {org_names[code]:<6} {cells}")
+        lines.append(f"  {code}  {org_names[code]:<6} {cells}  {_ratio_cell(ratios, code)}")
     return lines
+
+
+def _ratio_cell(ratios: pd.DataFrame, code: str) -> str:
+    if code not in ratios.index or pd.isna(ratios.loc[code, "low"]):
+        return f"{'—':>12}  无数值"
+    r = ratios.loc[code]
+    span = f"{number(r['low'])}–{interval_end(r['high'])}"
+    return f"{span:>12}  {verdict_zh(r['verdict'])}"
+
+
+def _behind_lines(behind: pd.DataFrame) -> list[str]:
+    """The villages missing, late, with errors or quarantined rows, with the months."""
+    lines = []
+    for issue, label in ISSUES_ZH.items():
+        villages = behind_by_village(behind, issue)
+        named = "；".join(f"{name}（{months}）" for _, name, months in villages)
+        lines.append(f"  {label}：{f'{len(villages)}个村：{named}' if villages else '无'}")
+    return lines
+
+
+def _interval(low: object, high: object, decimals: int, unit: str) -> str:
+    return f"区间{number(low, decimals)}–{interval_end(high, decimals)}{unit}"
+
+
+def _judged_lines(judged: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
+    """Each judged rate: the villages its 95 % interval puts beyond the reference, and those
+    whose figure looks off but rests on too few cases to judge."""
+    lines = []
+    for code, side in JUDGED.items():
+        rows = judged[judged["indicator"] == code]
+        if rows.empty:
+            continue
+        lines += _sex_ratio_lines(rows) if side == "band" else _rate_lines(rows)
+    return lines
+
+
+def _sex_ratio_lines(rows: pd.DataFrame) -> list[str]:
+    band = (
+        f"{bound_text(rows['reference_low'].iloc[0])}–{bound_text(rows['reference_high'].iloc[0])}"
+    )
+
+    def one(r) -> str:
+        return (
+            f"{r.org_name} {number(r.value)}（男{number(r.numerator)}、女{number(r.denominator)}，"
+            f"{_interval(r.low, r.high, 0, '')}）"
+        )
+
+    off = [one(r) for r in rows.itertuples() if r.verdict in ("high", "low")]
+    unclear = [one(r) for r in rows.itertuples() if r.verdict == "unclear"]
+    cases = rows["cases"].dropna()
+    span = f"{int(cases.min())}–{int(cases.max())}" if not cases.empty else "—"
+    return [
+        f"  出生人口性别比（各村出生{span}人；按男婴占比的95%置信区间判断，正常值范围{band}）：",
+        f"    区间整体超出正常值范围的村：{'；'.join(off) if off else '无'}",
+        f"    数值在正常值范围外、但出生数太少无法判断的村（{len(unclear)}个）："
+        + ("；".join(unclear) if unclear else "无"),
+    ]
+
+
+def _rate_lines(rows: pd.DataFrame) -> list[str]:
+    name, town = rows["name_zh"].iloc[0], rows["reference_low"].iloc[0]
+
+    def one(r) -> str:
+        return (
+            f"{r.org_name} {number(r.value, 1)}%（{number(r.numerator)}/{number(r.denominator)}，"
+            f"{_interval(r.low, r.high, 1, '%')}）"
+        )
+
+    low = [one(r) for r in rows.itertuples() if r.verdict == "low"]
+    unclear = [one(r) for r in rows.itertuples() if r.verdict == "unclear"]
+    return [
+        f"  {name}（与全镇{number(town, 1)}%相比，按95%置信区间判断）：",
+        f"    明显低于全镇的村：{'；'.join(low) if low else '无'}",
+        f"    低于全镇、但差别在偶然波动范围内的村（{len(unclear)}个）："
+        + ("；".join(unclear) if unclear else "无"),
+    ]
 
 
 def _shown(value: object, decimals: int, unit: object) -> str:
@@ -154,8 +241,14 @@ def show(summary: Summary) -> str:
         "其他指标：",
         *_indicator_lines(values, catalog, others),
         "",
+        "需关注的村：",
+        *_behind_lines(summary.behind),
+        "",
+        "各村小数字的判断（只在95%置信区间整体超出参照时才算偏离）：",
+        *_judged_lines(summary.judged, catalog),
+        "",
         "各村情况：",
-        *_village_table(values, catalog),
+        *_village_table(values, catalog, summary.judged),
         "",
         "数据质量：",
         *_indicator_lines(values, catalog, QUALITY),

@@ -10,12 +10,16 @@ import xlsxwriter
 from township.config import Settings
 from township.reports.summary.build import PARITIES, Summary
 from township.reports.summary.figures import (
+    ISSUES_ZH,
+    JUDGED,
     ON_TIME,
     SEX_RATIO,
+    behind_by_village,
     bound_text,
     missing,
     out_of_range,
     sex_ratio_band,
+    verdict_zh,
 )
 from township.reports.village import STATUS_ZH
 
@@ -38,6 +42,7 @@ def write(summary: Summary, path: Path, settings: Settings) -> list[Path]:
     _township_sheet(wb, fmt, summary)
     _villages_sheet(wb, fmt, summary)
     _quality_sheet(wb, fmt, summary)
+    _attention_sheet(wb, fmt, summary)
     wb.close()
     return [path]
 
@@ -156,10 +161,11 @@ def _villages_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) ->
     ws.set_column(2, 1 + len(codes), 9)
     ws.set_column(2 + len(codes), 2 + len(codes), 36)
     villages = summary.detail.villages
-    _village_rows(ws, fmt, catalog, villages, _outlier_notes(summary.detail.outliers))
+    flagged = _flagged(summary.judged)
+    _village_rows(ws, fmt, catalog, villages, _outlier_notes(summary.detail.outliers), flagged)
     at = 2 + len(villages) + 1
     _legend(ws, fmt, catalog, at)
-    _sex_ratio_chart(wb, ws, fmt, catalog, villages, at + 3, header)
+    _sex_ratio_chart(wb, ws, fmt, catalog, villages, at + 4, header, summary.judged)
 
 
 def _outlier_notes(outliers: pd.DataFrame) -> dict[str, str]:
@@ -172,8 +178,23 @@ def _outlier_notes(outliers: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _village_rows(ws, fmt: _Formats, catalog, villages, notes: dict[str, str]) -> None:
-    """One row per village, out-of-range values and villages with an outlier filled."""
+def _flagged(judged: pd.DataFrame) -> set[tuple[str, str]]:
+    """(village, indicator) of the judged rates whose whole 95 % interval is beyond the mark."""
+    off = judged[judged["verdict"].isin(["high", "low"])]
+    return set(zip(off["org_code"], off["indicator"], strict=True))
+
+
+def _off(code: str, item, value, flagged: set[tuple[str, str]]) -> bool:
+    """A judged rate is filled only when its interval says so; another by its normal range."""
+    if item.code in JUDGED:
+        return (code, item.code) in flagged
+    return out_of_range(value, item.normal_low, item.normal_high)
+
+
+def _village_rows(
+    ws, fmt: _Formats, catalog, villages, notes: dict[str, str], flagged: set[tuple[str, str]]
+) -> None:
+    """One row per village, values judged off and villages with an outlier filled."""
     codes = list(catalog["code"])
     for i, r in enumerate(villages.to_dict("records"), start=2):
         row_fill = {"bg_color": OUTLIER_FILL} if r["org_code"] in notes else {}
@@ -182,7 +203,7 @@ def _village_rows(ws, fmt: _Formats, catalog, villages, notes: dict[str, str]) -
         for j, item in enumerate(catalog.itertuples(index=False), start=2):
             value = r[item.code]
             props = dict(row_fill)
-            if out_of_range(value, item.normal_low, item.normal_high):
+            if _off(r["org_code"], item, value, flagged):
                 props = {"bg_color": OUT_OF_RANGE_FILL, "font_color": OUT_OF_RANGE_FONT}
             _put(ws, i, j, value, fmt.number(int(item.decimals), border=1, **props))
         _put(ws, i, 2 + len(codes), notes.get(r["org_code"]), fmt(border=1, **row_fill))
@@ -196,7 +217,13 @@ def _legend(ws, fmt: _Formats, catalog: pd.DataFrame, at: int) -> None:
         for r in ranged.itertuples(index=False)
     )
     ws.write_string(at, 0, "", fmt(bg_color=OUT_OF_RANGE_FILL, border=1))
-    ws.write_string(at, 1, f"超出正常值范围（{bands}）")
+    ws.write_string(at, 1, f"超出正常值范围（{bands}）或明显低于全镇")
+    ws.write_string(
+        at + 2,
+        1,
+        "性别比、符合政策生育率、婚育证明办证率只在95%置信区间整体超出时填色（各村出生少，"
+        "数值本身常在范围外）；区间和出生数见“需关注的村”表",
+    )
     ws.write_string(at + 1, 0, "", fmt(bg_color=OUTLIER_FILL, border=1))
     ws.write_string(
         at + 1,
@@ -205,17 +232,31 @@ def _legend(ws, fmt: _Formats, catalog: pd.DataFrame, at: int) -> None:
     )
 
 
-def _sex_ratio_chart(wb, ws, fmt: _Formats, catalog, villages, top: int, header) -> None:
-    """The villages' sex ratios against the normal band, and the table the chart draws from."""
+def _sex_ratio_chart(
+    wb, ws, fmt: _Formats, catalog, villages, top: int, header, judged: pd.DataFrame
+) -> None:
+    """The villages' sex ratios against the normal band, and the table the chart draws from,
+    with the births behind each ratio, its 95 % interval and the verdict beside it."""
     low, high = sex_ratio_band(catalog)
+    ratios = judged[judged["indicator"] == SEX_RATIO].set_index("org_code")
     ws.write_string(top, 0, "图表数据：各村出生人口性别比与正常值范围", fmt(bold=True))
-    ws.write_row(top + 1, 0, ["村名", "出生人口性别比", "正常下限", "正常上限"], header)
+    columns = ["村名", "出生人口性别比", "正常下限", "正常上限", "出生数", "区间下限", "区间上限"]
+    ws.write_row(top + 1, 0, [*columns, "判断"], header)
     first = top + 2
     for i, r in enumerate(villages.to_dict("records"), start=first):
         ws.write_string(i, 0, r["org_name"], fmt(border=1))
         _put(ws, i, 1, r.get(SEX_RATIO), fmt.number(0, border=1))
         _put(ws, i, 2, low, fmt.number(0, border=1))
         _put(ws, i, 3, high, fmt.number(0, border=1))
+        j = ratios.loc[r["org_code"]] if r["org_code"] in ratios.index else None
+        upper = None if j is None or j["high"] == float("inf") else j["high"]
+        for col, value in (
+            (4, None if j is None else j["cases"]),
+            (5, None if j is None else j["low"]),
+            (6, upper),
+        ):
+            _put(ws, i, col, value, fmt.number(0, border=1))
+        ws.write_string(i, 7, verdict_zh(None if j is None else j["verdict"]), fmt(border=1))
     last = first + len(villages) - 1
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
@@ -244,7 +285,7 @@ def _sex_ratio_chart(wb, ws, fmt: _Formats, catalog, villages, top: int, header)
     chart.set_y_axis({"name": "男婴数/女婴数×100", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 900, "height": 400})
-    ws.insert_chart(top, 5, chart)
+    ws.insert_chart(top, 9, chart)
 
 
 def _quality_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> None:
@@ -338,3 +379,57 @@ def _submission_rows(ws, fmt: _Formats, submissions: pd.DataFrame, top: int, hea
         for j, key in enumerate(("n_records", "n_errors", "n_warnings"), start=7):
             _put(ws, i, j, s[key], fmt.number(0, border=1))
         _put(ws, i, 10, s["reason_zh"], cell)
+
+
+def _attention_sheet(wb: xlsxwriter.Workbook, fmt: _Formats, summary: Summary) -> None:
+    """The villages behind (missing, late, with errors or quarantined rows, with the months),
+    then every judged village rate with the cases behind it, its interval and the verdict."""
+    ws = wb.add_worksheet("需关注的村")
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # every column on the page's width, as many pages down as it takes
+    header = fmt(bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
+    cell = fmt(border=1)
+    ws.write_string(0, 0, f"需关注的村（{summary.period.key}）", fmt(bold=True, font_size=14))
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 2, 14)
+    ws.set_column(3, 3, 40)
+    ws.set_column(4, 10, 10)
+    ws.set_column(11, 11, 18)
+    ws.write_row(1, 0, ["问题", "村代码", "村名", "月份"], header)
+    row = 2
+    for issue, label in ISSUES_ZH.items():
+        villages = behind_by_village(summary.behind, issue)
+        for code, name, months in villages or [("", "无", "")]:
+            for col, text in enumerate((label, code, name, months)):
+                ws.write_string(row, col, text, cell)
+            row += 1
+    _judged_rows(ws, fmt, summary.judged, row + 2, header, cell)
+
+
+JUDGED_COLUMNS = ["指标", "村代码", "村名", "数值", "分子", "分母", "例数（出生数/分母）"]
+JUDGED_COLUMNS += ["95%区间下限", "95%区间上限", "参照下限", "参照上限", "判断"]
+
+
+def _judged_rows(ws, fmt: _Formats, judged: pd.DataFrame, top: int, header, cell) -> None:
+    ws.write_string(
+        top,
+        0,
+        "各村小数字的判断：95%置信区间（Wilson，性别比由男婴占比换算）整体超出参照才算偏离；"
+        "性别比参照正常值范围，两个比率参照全镇",
+        fmt(bold=True),
+    )
+    ws.write_row(top + 1, 0, JUDGED_COLUMNS, header)
+    off = fmt(border=1, bg_color=OUT_OF_RANGE_FILL, font_color=OUT_OF_RANGE_FONT)
+    for i, r in enumerate(judged.to_dict("records"), start=top + 2):
+        decimals = 0 if r["indicator"] == SEX_RATIO else 1
+        number = fmt.number(decimals, border=1)
+        high = None if r["high"] == float("inf") else r["high"]
+        values = [r["name_zh"], r["org_code"], r["org_name"], r["value"], r["numerator"]]
+        values += [r["denominator"], r["cases"], r["low"], high]
+        values += [r["reference_low"], r["reference_high"]]
+        for col, value in enumerate(values):
+            shape = cell if col < 3 else fmt.number(0, border=1) if col in (4, 5, 6) else number
+            _put(ws, i, col, value, shape)
+        ws.write_string(
+            i, 11, verdict_zh(r["verdict"]), off if r["verdict"] in ("high", "low") else cell
+        )

@@ -13,7 +13,7 @@ create table if not exists marts.indicator_catalog (
     annualised boolean not null default false
 );
 comment on table marts.indicator_catalog is '粒度：每个指标代码一行。指标目录（来自 township/indicators/catalog.yaml）：代码、中文名、分子、分母、系数、单位、正常范围。';
-comment on column marts.indicator_catalog.code is '指标代码（接口，见 SPEC §8）';
+comment on column marts.indicator_catalog.code is '指标代码（接口，见 contract §8）';
 comment on column marts.indicator_catalog.name_zh is '指标中文名';
 comment on column marts.indicator_catalog.kind is 'event 期间累计 | stock 期末存量 | vital 人口率（分母为平均人口，未报人口变动的村无数据） | quality 数据质量';
 comment on column marts.indicator_catalog.numerator is '分子所用的度量';

@@ -1,4 +1,4 @@
--- grain: one row per (period, org_key, indicator), for villages and townships (SPEC §8), at as_of
+-- grain: one row per (period, org_key, indicator), for villages and townships (contract §8), at as_of
 -- (null: everything received so far). marts.indicator_facts materializes it; the joins run on
 -- integer keys (a prefecture month is 2 million rows: on the codes they took 40% longer)
 create or replace macro marts.indicator_facts_at(as_of) as table

@@ -1,4 +1,4 @@
--- grain: one row per (period, org_code, indicator): the township summary's figures (SPEC §8),
+-- grain: one row per (period, org_code, indicator): the township summary's figures (contract §8),
 -- the materialized marts.indicator_facts with their units' codes and names
 create or replace view marts.indicator_values as
 with facts as (

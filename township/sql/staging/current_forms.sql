@@ -1,4 +1,4 @@
--- grain: one row per (village, report month, form): the version current at as_of (SPEC §3)
+-- grain: one row per (village, report month, form): the version current at as_of (contract §3)
 -- the latest received file holding the form wins (modification time, then file name);
 -- earlier versions stay in raw as history
 create or replace macro staging.current_forms(as_of) as table

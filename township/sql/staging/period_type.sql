@@ -1,4 +1,4 @@
--- grain: a scalar macro: the type of a period key (SPEC §7), read from its form as
+-- grain: a scalar macro: the type of a period key (contract §7), read from its form as
 -- staging.periods_of writes it: 2026-03 month, 2026Q1 quarter, 2026 year, SY2026, SY2026H1
 create or replace macro staging.period_type(period) as
     case

@@ -1,4 +1,4 @@
--- grain: scalar macros: the statistical year (SPEC §7: 1 October to 30 September) of a date, and
+-- grain: scalar macros: the statistical year (contract §7: 1 October to 30 September) of a date, and
 -- the five periods a date belongs to, as a list of structs
 create or replace macro staging.statistical_year(d) as 'SY' || (year(d) + (month(d) >= 10)::integer);
 comment on macro staging.statistical_year is '日期所属的计生统计年度（上年10月1日至本年9月30日），如 SY2026。';
