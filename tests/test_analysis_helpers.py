@@ -32,8 +32,9 @@ def test_every_rule_has_a_chinese_label_distinct_from_the_others(tmp_path):
     rules = yaml.safe_load(CATALOG_FILE.read_text(encoding="utf-8"))["rules"]
     assert set(names) == set(rules)
     assert len(set(names.values())) == len(names)
-    assert names["required"] == "必填项为空"
-    assert names["id.check_char"] == "校验码（最后一位）不正确"
+    for rule_id, rule in rules.items():
+        if rule.get("name"):  # the catalog's own name, as the village report shows it
+            assert names[rule_id] == rule["name"], rule_id
 
 
 def test_a_rule_name_in_the_catalog_is_used_as_it_is(tmp_path):

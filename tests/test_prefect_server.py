@@ -131,6 +131,18 @@ def read_log(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
+def children(pid: int) -> list[str]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [c for t in tasks.iterdir() for c in (t / "children").read_text().split()]
+
+
+def wait_for_no_children(proc: subprocess.Popen, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while children(proc.pid):
+        assert time.monotonic() < deadline, children(proc.pid)
+        time.sleep(0.2)
+
+
 @pytest.mark.prefect_server
 def test_served_deployment_runs_on_a_real_server_and_reports_back(
     prefect_server, township_dir, tmp_path
@@ -171,6 +183,9 @@ def test_served_deployment_runs_on_a_real_server_and_reports_back(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
             )
         assert serve.poll() is None, read_log(serve_log)
+        # the runner learns the run's process has ended a moment after the run reports
+        # Completed; stopped before that, it marks the run it still tracks as cancelled
+        wait_for_no_children(serve, seconds=30)
         assert stop(serve) == 0
     finally:
         stop(serve)

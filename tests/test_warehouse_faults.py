@@ -29,12 +29,12 @@ from township.config import Settings
 ingest_module.CHUNK_FILES = 1  # one file per chunk: the first chunk is inserted, then we stall
 prepare, calls = prepare_module.prepare, []
 
-def prepare_then_stall(*args):
+def prepare_then_stall(*args, **kwargs):
     calls.append(args)
     if len(calls) == 2:  # the first chunk is already in the open transaction
         Path("ready").write_text("loading")
         time.sleep(120)
-    return prepare(*args)
+    return prepare(*args, **kwargs)
 
 prepare_module.prepare = prepare_then_stall
 ingest_module.ingest(Settings())
