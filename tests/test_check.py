@@ -94,6 +94,14 @@ def test_check_writes_the_village_report_beside_nothing_else(township, tmp_path)
     assert not (township.outbox / MONTH).exists()  # the outbox of the monthly run untouched
 
 
+def test_checks_report_says_nothing_was_loaded(township, tmp_path):
+    [result] = check_files([taoyuan_file(tmp_path / "inbox")], township, out_dir=tmp_path / "out")
+    summary = openpyxl.load_workbook(result.report)["汇总"]
+    texts = [str(c.value) for row in summary.iter_rows() for c in row if c.value]
+    assert any("本次预检未入库" in t for t in texts)
+    assert not any("已入库" in t or "已全部入库" in t for t in texts)
+
+
 def test_check_names_the_forms_a_corrected_file_would_supersede(township, tmp_path):
     corrected = write_births(
         tmp_path / "inbox" / f"{FUHE}_3月_改.xlsx",

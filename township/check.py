@@ -302,6 +302,7 @@ def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> Ch
         result.reason_zh = inp.rejection.message_zh
     result.village_code = inp.village_code
     result.findings, result.ledger = list(inp.findings), dict(inp.ledger)
+    inp.dry_run = True
     result.report = write_village_report(out_dir, inp)
     return result
 

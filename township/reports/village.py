@@ -45,6 +45,16 @@ STATUS_ADVICE = {
     "has_errors": "标为“错误”的行暂未入库，请改正后重新报送整个文件；标为“警告”的请核实。",
     "rejected": "文件未被接收，请按下面的拒收原因处理后重新报送。",
 }
+# A dry run (`township check`, the web intake) loads nothing: its advice says what sending the
+# file would do
+CHECK_ADVICE = {
+    "accepted": "预检通过：报送后数据可全部入库（本次预检未入库）。",
+    "accepted_with_warnings": "预检有警告（本次预检未入库）：请核实标为“警告”的内容，"
+    "如确有错误，改正后再报送。",
+    "has_errors": "预检发现错误（本次预检未入库）：标为“错误”的行报送后不会入库，"
+    "请改正后再报送；标为“警告”的请核实。",
+    "rejected": "按现在的样子报送，文件将被拒收（本次预检未入库）：请按下面的拒收原因处理。",
+}
 STATUS_FILL = {
     "accepted": "#C6EFCE",
     "accepted_with_warnings": "#FFEB9C",
@@ -108,6 +118,7 @@ class ReportInput:
     # Set when another file of the same village was received in the same second: the report
     # name then carries the file's own name too, so neither report overwrites the other.
     same_second_as_another: bool = False
+    dry_run: bool = False  # a check before sending: nothing was loaded
 
 
 # ---------------------------------------------------------------- naming
@@ -583,7 +594,7 @@ def _write_heading(sheet: Worksheet, report: VillageReport, formats: dict) -> in
     status_format = formats.get(f"status:{report.status}", formats["label"])
     sheet.write_string(row, 0, "校验结果", formats["label"])
     sheet.write_string(row, 1, _status_zh(report.status), status_format)
-    advice = STATUS_ADVICE.get(report.status, "")
+    advice = (CHECK_ADVICE if report.dry_run else STATUS_ADVICE).get(report.status, "")
     refused = len(report.files) - len(report.taken)
     if refused and report.taken:
         advice += f"另有 {refused} 个文件被拒收，见下面的“报送文件”。"
