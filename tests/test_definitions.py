@@ -112,3 +112,27 @@ def test_an_indicator_added_to_the_catalog_alone_gets_figures_and_traces(
         catalog_module.load_catalog.cache_clear()
     assert share["value"].tolist() == [33.3]
     assert (int(behind["value"].sum()), int(behind["denominator"].sum())) == (1, 3)
+
+
+def test_the_samples_row_ledger_balances_with_every_kind_of_loss_present(sample):
+    """The sample plants every way a row can leave the count: each file and form balances, each
+    column is used, and each agrees with a figure kept elsewhere."""
+    parts = ["counted", "outside_period", "repeated", "duplicates", "superseded", "quarantined"]
+    with Warehouse.at(sample.warehouse, read_only=True) as wh:
+        ledger = wh.con.execute("select * from marts.row_ledger").df()
+        quarantined = wh.con.execute(
+            "select count(*) from marts.quarantined_rows where is_current_version"
+        ).fetchone()[0]
+        refused = wh.con.execute(
+            "select coalesce(sum(n_records), 0) from raw.submissions where status = 'rejected'"
+        ).fetchone()[0]
+        births = indicators.values(wh, "SY2026H1")
+    balance = ledger[parts + ["in_refused_file"]].sum(axis=1)
+    assert (ledger["rows_read"] == balance).all()
+    totals = ledger[parts + ["in_refused_file"]].sum()
+    assert (totals > 0).all(), totals.to_dict()
+    assert totals["quarantined"] == quarantined
+    assert totals["in_refused_file"] == refused
+    town = births[(births["org_level"] == "township") & (births["indicator"] == "births_total")]
+    counted = ledger.loc[ledger["form"] == "births", "counted"].sum()
+    assert counted == town["value"].iloc[0]  # the sample spans SY2026H1 exactly

@@ -117,9 +117,9 @@ def test_without_last_months_population_there_is_nothing_to_compare(settings):
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from township.docs import build_sample_warehouse
+    from analyst_sample import sample_warehouse
 
-    return build_sample_warehouse(tmp_path_factory.mktemp("tables"))
+    return sample_warehouse(tmp_path_factory)  # the session's sample, built once
 
 
 def test_the_sample_has_one_village_without_the_form_and_one_imbalance(sample):
