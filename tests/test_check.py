@@ -13,8 +13,10 @@ import openpyxl
 import pytest
 from builders import birth_row, make_id, set_received, township_settings, write_births
 from test_cli_exit_status import env_for, run_in_process
+from typer.testing import CliRunner
 
 from township.check import check_files
+from township.cli import app
 from township.ingest import ingest
 from township.reports.outbox import report_inputs
 from township.store import Warehouse
@@ -132,3 +134,13 @@ def test_check_exits_4_on_errors_0_when_clean_2_without_a_month(township, tmp_pa
     assert code == 0
     code, err = run_in_process(["check", str(tmp_path / "missing.xlsx")], env)
     assert code == 2 and "no such file" in err
+
+
+def test_a_refused_files_check_says_it_was_not_checked_row_by_row(township, tmp_path):
+    nameless = write_births(tmp_path / "inbox" / "myfile.xlsx", [birth_row(6, "2026-03-14")])
+    result = CliRunner().invoke(
+        app, ["check", str(nameless), "--month", MONTH], env=env_for(township)
+    )
+    assert result.exit_code == 4
+    assert "已拒收（未逐行校验）" in result.stdout
+    assert "错误 0 处" not in result.stdout

@@ -603,14 +603,17 @@ def _show_check(result) -> None:
     village = " ".join(p for p in (result.village_code, result.village_name) if p) or "未识别"
     when = result.received_at.strftime("%Y-%m-%d %H:%M") if result.received_at else "—"
     timely = {True: "按时", False: "逾期", None: "—"}[result.on_time]
+    checked = result.status not in ("rejected", None) and result.outcome != "unchanged"
+    # a refused file was not checked row by row: no "0 errors" beside 已拒收
+    counts = f"错误 {result.errors} 处，警告 {result.warnings} 处" if checked else "未逐行校验"
     console.print(
         f"{result.path.name}：{village} {month_zh(result.month)}，{result.status_zh}"
-        f"（错误 {result.errors} 处，警告 {result.warnings} 处）；"
+        f"（{counts}）；"
         f"接收时间 {when}，截止 {result.deadline:%Y-%m-%d}，{timely}",
         markup=False,
         highlight=False,
     )
-    if result.status in ("rejected", None) or result.outcome == "unchanged":
+    if not checked:
         console.print(f"  {result.reason_zh}", markup=False, highlight=False)
     for f in result.findings:
         severity = "错误" if f.severity == "error" else "警告"
