@@ -171,7 +171,7 @@ def test_a_hostile_file_under_a_hostile_name_is_refused_and_kept_inside(client, 
     response = upload(client, csrf, bomb, name="../../../etc/cron.d/x.xlsx")
     assert response.status_code == 303
     text = client.get(response.headers["location"]).text
-    assert "已拒收" in text
+    assert "已拒收" in text and "文件未逐行校验" in text and "错误 0 处" not in text
     [latest] = store.uploads(s.web_db, FUHE)[:1]
     assert latest.stored_path.startswith(f"{MONTH}/{FUHE}_") and ".." not in latest.stored_path
     assert not (s.raw_dir.parent / "etc").exists() and not list(tmp_path.parent.glob("**/cron.d"))
