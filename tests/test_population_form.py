@@ -200,14 +200,3 @@ def test_a_bad_period_or_township_is_refused(settings):
     assert (
         subprocess.run([*cli, "SY2026H1", "--format", "pdf"], capture_output=True).returncode == 2
     )
-
-
-def test_a_township_stock_or_rate_missing_villages_names_them_in_its_note(sample):
-    with Warehouse.at(sample.warehouse, read_only=True) as wh:
-        values = indicators.values(wh, "SY2026H1")
-    village = values[(values["indicator"] == "population") & (values["org_level"] == "village")]
-    missing = village.loc[village["value"].isna(), "org_name"].tolist()
-    town = values[values["org_level"] == "township"].set_index("indicator")["note"]
-    for code in ("population", "one_child_certificates", "birth_rate", "death_rate"):
-        assert town[code] == "合计不含无数据的村：" + "、".join(missing), code
-    assert pd.isna(town["births_total"])  # an event count is whole: nothing left out

@@ -1,4 +1,4 @@
--- grain: one row per (period, org_key, indicator), for villages and townships (contract §8), at as_of
+-- grain: one row per (period, org_key, indicator), for villages and townships (SPEC §8), at as_of
 -- (null: everything received so far). marts.indicator_facts materializes it; the joins run on
 -- integer keys (a prefecture month is 2 million rows: on the codes they took 40% longer)
 create or replace macro marts.indicator_facts_at(as_of) as table
@@ -13,7 +13,7 @@ periods as (
 ),
 
 orgs as (
-    select org_key, org_level, org_code, org_name, township_code
+    select org_key, org_level, org_code, township_code
     from staging.indicator_orgs
 ),
 
@@ -80,49 +80,15 @@ grid as (
     left join measures as d on d.measure = c.denominator
 ),
 
--- a township's stock or rate leaves out the villages without the figure it rests on (the stock
--- itself; for a rate, the population): its note names them, so a partial total says so
-coverage as (
-    select distinct
-        g.period_key,
-        g.org_key,
-        g.code,
-        case when g.kind = 'vital' then g.denominator_key else g.numerator_key end as measure_key
-    from grid as g
-    join orgs as t on t.org_key = g.org_key and t.org_level = 'township'
-    where g.kind in ('stock', 'vital')
-),
-
-uncovered as (
-    select c.period_key, c.org_key, c.code, v.org_code, v.org_name
-    from coverage as c
-    join orgs as t on t.org_key = c.org_key
-    join orgs as v on v.org_level = 'village' and v.township_code = t.org_code
-    anti join village_rows as r
-        on r.period_key = c.period_key and r.org_key = v.org_key and r.measure_key = c.measure_key
-),
-
-partial_totals as (
-    select
-        period_key,
-        org_key,
-        code,
-        '合计不含无数据的村：' || string_agg(org_name, '、' order by org_code) as partial_note
-    from uncovered
-    group by period_key, org_key, code
-),
-
 joined as (
     select
         g.*,
-        pt.partial_note,
         coalesce(n.value, case when g.zero_when_missing then 0 end) as num,
         case
             when g.has_denominator
                 then coalesce(d.value, case when g.denominator_zero_when_missing then 0 end)
         end as den
     from grid as g
-    left join partial_totals as pt using (period_key, org_key, code)
     left join org_measures as n
         on n.period_key = g.period_key and n.org_key = g.org_key and n.measure_key = g.numerator_key
     left join org_measures as d
@@ -148,7 +114,6 @@ select
         when kind = 'vital' and den is null then '未报送人口变动，无数据'
         when has_denominator and den is null then '期间内无报表'
         when has_denominator and den = 0 then '分母为0，无法计算'
-        else partial_note
     end as note
 from joined;
 comment on macro table marts.indicator_facts_at is '粒度：每个（期间, 单位编号, 指标）一行：截至 as_of 的指标值（未带单位代码与名称）。';
