@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import datetime
 
+import duckdb
 import pandas as pd
 
 from township.indicators.catalog import load_catalog
@@ -44,10 +47,11 @@ def materialize(wh: Warehouse) -> int:
         "select org_key, org_level, org_code, org_name from staging.indicator_orgs"
     )
     wh.con.execute("delete from marts.indicator_facts")
-    wh.con.execute(
-        "insert into marts.indicator_facts by name select * from marts.indicator_facts_at(?)",
-        [None],
-    )
+    with _measures_stored(wh, None) as measures:
+        wh.con.execute(
+            "insert into marts.indicator_facts by name select * from marts.indicator_facts_of(?)",
+            [measures],
+        )
     wh.con.execute("delete from marts.indicator_builds")
     wh.run("record_indicator_build", catalog=catalog_fingerprint())
     return wh.con.execute("select count(*) from marts.indicator_facts").fetchone()[0]
@@ -69,7 +73,26 @@ def values(
     while the materialized ones are stale (see load.finish_load): figures are never old."""
     if as_of is None and not stale(wh):
         return wh.frame("indicator_values", period=period, township=township)
-    return wh.frame("indicator_values_at", as_of=as_of, period=period, township=township)
+    with _measures_stored(wh, as_of) as measures:
+        return wh.frame("indicator_values_at", measures=measures, period=period, township=township)
+
+
+@contextlib.contextmanager
+def _measures_stored(wh: Warehouse, as_of: datetime | None) -> Iterator[str]:
+    """marts.village_measures(as_of) in a temporary table, whose name it yields: the indicators
+    are computed from it (marts.indicator_facts_of), in a statement of their own, so that a
+    prefecture's fit in DuckDB's memory limit."""
+    name = "indicator_measures"
+    wh.con.execute(
+        f"create or replace temp table {name} as select * from marts.village_measures(?)",
+        [as_of],
+    )
+    try:
+        yield name
+    finally:
+        # after a failed statement the transaction refuses even this; its rollback drops it
+        with contextlib.suppress(duckdb.Error):
+            wh.con.execute(f"drop table if exists temp.main.{name}")
 
 
 def lineage(

@@ -1,10 +1,10 @@
 -- grain: one row per (period, org_code, indicator), as marts.indicator_values, computed from the
--- rows received by $as_of (null: everything so far) instead of read from the materialization:
--- for a past moment, or while the materialization is behind; of $period and $township as in
--- indicator_values.sql
+-- village measures in the table named by $measures (marts.village_measures at a past moment, or
+-- now while the materialization is behind) instead of read from the materialization; of $period
+-- and $township as in indicator_values.sql
 with facts as (
     select *
-    from marts.indicator_facts_at($as_of)
+    from marts.indicator_facts_of($measures)
 ),
 
 orgs as (

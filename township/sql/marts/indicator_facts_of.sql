@@ -1,10 +1,12 @@
--- grain: one row per (period, org_key, indicator), for villages and townships (SPEC §8), at as_of
--- (null: everything received so far). marts.indicator_facts materializes it; the joins run on
--- integer keys (a prefecture month is 2 million rows: on the codes they took 40% longer)
-create or replace macro marts.indicator_facts_at(as_of) as table
+-- grain: one row per (period, org_key, indicator), for villages and townships (SPEC §8), from the
+-- table named by `measures`: marts.village_measures(as_of) stored first (store/indicators.py).
+-- In one statement with the measures, a prefecture's indicators exceed DuckDB's memory limit: a
+-- stored table spills to disk, the measures' intermediate results do not. marts.indicator_facts
+-- materializes it; the joins run on integer keys, quicker than on the codes
+create or replace macro marts.indicator_facts_of(measures) as table
 with village_measures as (
     select period, village_code, measure, value::bigint as value
-    from marts.village_measures(as_of)
+    from query_table(measures)
 ),
 
 periods as (
@@ -116,4 +118,4 @@ select
         when has_denominator and den = 0 then '分母为0，无法计算'
     end as note
 from joined;
-comment on macro table marts.indicator_facts_at is '粒度：每个（期间, 单位编号, 指标）一行：截至 as_of 的指标值（未带单位代码与名称）。';
+comment on macro table marts.indicator_facts_of is '粒度：每个（期间, 单位编号, 指标）一行：由参数所指的表（存放 marts.village_measures(as_of) 的结果）算出的指标值（未带单位代码与名称）。';
