@@ -7,9 +7,11 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from township.indicators.catalog import CATALOG_FILE as INDICATOR_CATALOG
-from township.store import Warehouse
+from township.store import Warehouse, indicators
 from township.store import load as loading
 
 V1, V2, TOWN = "420117104201", "420117104202", "420117104"
@@ -410,3 +412,54 @@ def test_a_rate_over_half_a_year_is_per_year(tmp_path):
     # 10 births in a half-year among 2,000 people: 5‰ over the half-year, 10‰ a year
     assert value(wh, "SY2026H1", "birth_rate")[0] == 10.0
     assert value(wh, "2026Q1", "birth_rate")[0] == 20.0  # the same 10 in a quarter
+
+
+def _periods_of(month: str) -> list[str]:
+    year, m = int(month[:4]), int(month[5:])
+    statistical_year = f"SY{year + (m >= 10)}"
+    return [
+        month,
+        f"{year}Q{(m - 1) // 3 + 1}",
+        str(year),
+        statistical_year,
+        statistical_year + ("H1" if m >= 10 or m <= 3 else "H2"),
+    ]
+
+
+MONTHS_2025_2026 = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)]
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(reported=st.sets(st.sampled_from(MONTHS_2025_2026), min_size=1, max_size=8))
+def test_a_stock_in_every_period_is_the_last_month_reported_in_it(tmp_path_factory, reported):
+    # each month's figure is its own: 100 + its index, so a wrong month shows
+    figure = {month: 100 + i for i, month in enumerate(MONTHS_2025_2026)}
+    batches = []
+    for month in sorted(reported):
+        s = submission(f"s{month}", V1, month, datetime(2027, 1, 1), ["contraception"])
+        s["raw.contraception"] = record(
+            f"s{month}", married_women=figure[month], no_method=figure[month]
+        )
+        batches.append(s)
+    wh = load(tmp_path_factory.mktemp("stock") / "s.duckdb", batches)
+    expected = {}
+    for month in sorted(reported):  # later months overwrite earlier ones
+        for period in _periods_of(month):
+            expected[period] = figure[month]
+    materialized = {
+        period: got
+        for period, got in wh.con.execute(
+            "select period, value from marts.indicator_values "
+            "where indicator = 'married_women' and org_code = ? and value is not null",
+            [V1],
+        ).fetchall()
+    }
+    recomputed = indicators.values(wh, None, datetime(2027, 1, 2), TOWN)
+    recomputed = recomputed[
+        (recomputed.indicator == "married_women") & (recomputed.org_code == V1)
+    ].dropna(subset=["value"])
+    wh.close()
+    assert materialized == expected
+    assert dict(zip(recomputed.period, recomputed.value, strict=True)) == expected

@@ -81,16 +81,24 @@ def values(
 def _measures_stored(wh: Warehouse, as_of: datetime | None) -> Iterator[str]:
     """marts.village_measures(as_of) in a temporary table, whose name it yields: the indicators
     are computed from it (marts.indicator_facts_of), in a statement of their own, so that a
-    prefecture's fit in DuckDB's memory limit."""
+    prefecture's fit in DuckDB's memory limit.
+
+    Meanwhile the optimizer keeps the hash joins' sides as the SQL writes them: it misjudges
+    the size of the indicators' grid (periods × units × indicators) and would build its hash
+    tables on the grid, millions of rows, instead of on the measures they look up."""
     name = "indicator_measures"
     wh.con.execute(
         f"create or replace temp table {name} as select * from marts.village_measures(?)",
         [as_of],
     )
+    wh.con.execute("set disabled_optimizers = 'build_side_probe_side'")
     try:
         yield name
     finally:
-        # after a failed statement the transaction refuses even this; its rollback drops it
+        # after a failed statement the transaction refuses both: its rollback drops the table,
+        # and the failure ends the ingest that holds the connection
+        with contextlib.suppress(duckdb.Error):
+            wh.con.execute("reset disabled_optimizers")
         with contextlib.suppress(duckdb.Error):
             wh.con.execute(f"drop table if exists temp.main.{name}")
 

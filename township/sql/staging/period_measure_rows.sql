@@ -5,21 +5,45 @@
 -- when there is none within a year), and the births and natural increase of the villages that
 -- have that mean (a township's rate takes only villages it knows the population of)
 create or replace macro staging.period_measure_rows(as_of) as table
-with expanded as (
-    select m.*, unnest(staging.periods_of(m.event_date), recursive := true)
-    from staging.measure_rows(as_of) as m
+with measure_rows as (
+    select *
+    from staging.measure_rows(as_of)
 ),
 
-kept as (
-    select *
-    from expanded
-    qualify kind = 'event'
-        or event_date = max(event_date) over (partition by period, village_code, measure)
+-- each date's five periods, computed once a date rather than once a row
+date_periods as (
+    select event_date, unnest(staging.periods_of(event_date), recursive := true)
+    from (select distinct event_date from measure_rows)
+),
+
+-- a stock row stays in the periods that hold no later month of its village and measure
+stocks as (
+    select
+        *,
+        min(event_date) over (
+            partition by village_code, measure order by event_date
+            range between interval 1 day following and unbounded following
+        ) as next_date
+    from measure_rows
+    where kind = 'stock'
+),
+
+kept as not materialized (
+    select m.*, d.period, d.period_type
+    from measure_rows as m
+    join date_periods as d on d.event_date is not distinct from m.event_date
+    where m.kind = 'event'
+    union all
+    select s.* exclude (next_date), d.period, d.period_type
+    from stocks as s
+    join date_periods as d on d.event_date = s.event_date
+    left join date_periods as n on n.event_date = s.next_date and n.period_type = d.period_type
+    where n.period is distinct from d.period
 ),
 
 population as (
     select village_code, submission_id, sheet, excel_row, event_date, value
-    from staging.measure_rows(as_of)
+    from measure_rows
     where measure = 'population' and value is not null
 ),
 
