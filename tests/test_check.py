@@ -134,6 +134,8 @@ def test_check_exits_4_on_errors_0_when_clean_2_without_a_month(township, tmp_pa
     assert code == 0
     code, err = run_in_process(["check", str(tmp_path / "missing.xlsx")], env)
     assert code == 2 and "no such file" in err
+    code, err = run_in_process(["check", str(tmp_path / "clean")], env)
+    assert code == 2 and "a folder, not a file" in err
 
 
 def test_a_refused_files_check_says_it_was_not_checked_row_by_row(township, tmp_path):

@@ -576,8 +576,10 @@ def check(
     if month is not None:
         month = _month_arg(month)
     for path in files:
+        if path.is_dir():
+            _fail(f"FILE {path}: a folder, not a file (是文件夹，请给出报表文件)", code=2)
         if not path.is_file():
-            _fail(f"FILE {path}: no such file", code=2)
+            _fail(f"FILE {path}: no such file (找不到该文件)", code=2)
     s = _settings(villages=villages, warehouse=warehouse)
     _require_villages(s, villages)
     try:
