@@ -146,3 +146,18 @@ def test_a_refused_files_check_says_it_was_not_checked_row_by_row(township, tmp_
     assert result.exit_code == 4
     assert "已拒收（未逐行校验）" in result.stdout
     assert "错误 0 处" not in result.stdout
+
+
+def test_two_files_of_a_village_received_in_one_second_get_a_report_each(township, tmp_path):
+    first = taoyuan_file(tmp_path / "inbox")
+    second = first.with_name(f"{TAOYUAN}_三月_改.xlsx")
+    write_births(second, [birth_row(4, "2026-03-11")], cover_month=MONTH)
+    set_received(second, datetime(2026, 4, 6, 9, 30))  # the same second as the first
+    results = check_files([first, second], township, out_dir=tmp_path / "out")
+    reports = [r.report for r in results]
+    assert len(set(reports)) == 2 and all(p.exists() for p in reports)
+    sheets = [openpyxl.load_workbook(p).worksheets[0] for p in reports]
+    texts = [
+        "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value) for ws in sheets
+    ]
+    assert first.name in texts[0] and second.name in texts[1]

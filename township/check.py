@@ -29,7 +29,7 @@ from township.model import STATUS_ZH, Finding
 from township.privacy import load_or_create_key
 from township.read.files import read_file
 from township.reports.outbox import report_inputs
-from township.reports.village import ReportInput, write_village_report
+from township.reports.village import ReportInput, report_path, write_village_report
 from township.rules.validate import warm_up
 from township.store import Warehouse, restricted_path
 from township.store.connection import connect
@@ -245,8 +245,9 @@ def _dry_run(placed, copy: Settings, registry, settings: Settings, out_dir: Path
         wh.commit_load()
         outcomes = {o.file_path: o for o in [*others, *run.outcomes]}
         inputs = {m: report_inputs(wh, m, copy.raw_dir) for m in months}
+    written: set[Path] = set()  # two files of a village received in one second: two reports
     return [
-        _result(orig, target, outcomes, inputs[month], before[month], copy, out_dir)
+        _result(orig, target, outcomes, inputs[month], before[month], copy, out_dir, written)
         for orig, target, month in placed
     ]
 
@@ -274,7 +275,9 @@ class Before:
         return cls(received, ledgers)
 
 
-def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> CheckResult:
+def _result(
+    orig, target, outcomes, inputs, before: Before, copy, out_dir, written: set[Path]
+) -> CheckResult:
     rel = str(target.relative_to(copy.raw_dir))
     month = target.relative_to(copy.raw_dir).parts[0]
     outcome = outcomes.get(rel)
@@ -303,7 +306,9 @@ def _result(orig, target, outcomes, inputs, before: Before, copy, out_dir) -> Ch
     result.village_code = inp.village_code
     result.findings, result.ledger = list(inp.findings), dict(inp.ledger)
     inp.dry_run = True
+    inp.same_second_as_another = report_path(out_dir, inp) in written
     result.report = write_village_report(out_dir, inp)
+    written.add(result.report)
     return result
 
 
