@@ -17,6 +17,7 @@ from township.calendar import Period
 from township.ingest import ingest
 from township.read.files import read_file
 from township.reports import tables as upward
+from township.reports.summary.build import NoData
 from township.store import Warehouse, indicators
 from township.villages import VillageRegistry
 
@@ -178,6 +179,12 @@ def test_a_village_without_the_form_shows_no_data_and_the_total_says_so(sample):
     assert any(no_form[0] in note and "合计不含" in note for note in first.notes)
     text = upward._csv_text(first, ("统计负责人：",), "无数据")
     assert "无数据" in text and "0,0,0" not in text.split(no_form[0])[1].splitlines()[0][:20]
+
+
+def test_a_period_without_data_has_no_tables_to_file(sample):
+    with Warehouse.at(sample.warehouse, read_only=True) as wh, pytest.raises(NoData) as raised:
+        upward.build_tables(wh, Period.parse("2024-01"))
+    assert "no data for period 2024-01" in str(raised.value)  # the CLI's line, exit status 1
 
 
 def test_the_tables_as_csv_hold_the_same_rows(sample, tmp_path):

@@ -15,6 +15,7 @@ import xlsxwriter
 import yaml
 
 from township.calendar import Period
+from township.reports.summary.build import NoData
 from township.store import Warehouse, indicators
 
 SPEC_FILE = Path(__file__).with_name("tables.yaml")
@@ -73,6 +74,8 @@ def build_tables(wh: Warehouse, period: Period, township: str | None = None) -> 
             f"no township {code} in the warehouse" if code else "the warehouse is empty"
         )
     values = indicators.values(wh, period.key, None, code)
+    if values["value"].isna().all():  # nothing received for the period: no table to file
+        raise NoData(f"no data for period {period.key} in township {code}")
     tables, _, no_data = specs()
     return [_fill(spec, period, code, values, no_data) for spec in tables]
 
