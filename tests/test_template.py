@@ -195,3 +195,6 @@ def test_the_command_writes_one_template_per_village_or_one_for_a_village(settin
     assert ["报告期", "2026-04"] in load_grids(one)["封面"]
     unknown = runner.invoke(app, ["template", "--village", "420117109999"])
     assert unknown.exit_code == 2 and "420117109999" in unknown.stderr
+    # -o, as every other command that writes a file takes it
+    result = runner.invoke(app, ["template", "-o", str(tmp_path / "空白.xlsx")])
+    assert result.exit_code == 0 and ["报告期", ""] in load_grids(tmp_path / "空白.xlsx")["封面"]

@@ -730,6 +730,10 @@ def template(
         bool, typer.Option("--all", help="one workbook per village of villages.csv")
     ] = False,
     villages: VillagesCsv = None,
+    output_option: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="the same as OUTPUT", show_default=False),
+    ] = None,
 ) -> None:
     """Write the workbook villages fill in: blank, or for one village (--village) or every
     village (--all) with the 封面 filled in."""
@@ -743,6 +747,9 @@ def template(
 
     if village is not None and every:
         _fail("give --village or --all, not both", code=2)
+    if output is not None and output_option is not None and output != output_option:
+        _fail("give OUTPUT or --output, not both", code=2)
+    output = output or output_option
     month = _month_arg(month) if month is not None else None
     if village is None and not every:
         output = output or Path("村计生月报模板.xlsx")
