@@ -198,3 +198,22 @@ def test_the_command_writes_one_template_per_village_or_one_for_a_village(settin
     # -o, as every other command that writes a file takes it
     result = runner.invoke(app, ["template", "-o", str(tmp_path / "空白.xlsx")])
     assert result.exit_code == 0 and ["报告期", ""] in load_grids(tmp_path / "空白.xlsx")["封面"]
+
+
+def test_a_villages_template_locks_its_code_and_name_and_checks_the_month(tmp_path):
+    path = write_template(tmp_path / "v.xlsx", "420117104201", "复合村", "2026-04")
+    cover = openpyxl.load_workbook(path)["封面"]
+    locked = {row[0].value: row[1].protection.locked for row in cover.iter_rows(min_row=2)}
+    assert locked == {
+        "村代码": True,
+        "村名": True,
+        "报告期": False,
+        "填报人": False,
+        "联系电话": False,
+        "填报日期": False,
+    }
+    assert cover.protection.sheet
+    (month_check,) = [v for v in cover.data_validations.dataValidation if str(v.sqref) == "B4"]
+    # a warning, not a refusal: the reader takes 2026年4月 too
+    assert month_check.type == "custom" and month_check.errorStyle == "warning"
+    assert "LEN(B4)=7" in month_check.formula1

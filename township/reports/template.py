@@ -101,6 +101,8 @@ def _formats(workbook: xlsxwriter.Workbook) -> dict:
         "date": workbook.add_format({**cell, "num_format": "yyyy-mm-dd", "locked": False}),
         "count": workbook.add_format({**cell, "num_format": "0", "locked": False}),
         "label": workbook.add_format(cell),
+        # the village's own code and name, filled in by the township: locked, greyed
+        "given": workbook.add_format({**cell, "num_format": "@", "bg_color": "#EDEDED"}),
     }
 
 
@@ -143,6 +145,8 @@ def _write_cover(sheet: Worksheet, form: Form, formats: dict, given: dict) -> No
         sheet.write_string(row, 0, field.name_zh, label_format)
         value = given.get(field.name)
         cell_format = formats["date"] if field.type == "date" else formats["text"]
+        if value and field.name in LOCKED_WHEN_GIVEN:
+            cell_format = formats["given"]
         if value:
             sheet.write_string(row, 1, value, cell_format)
         else:
@@ -240,6 +244,9 @@ def _add_list_validation(sheet: Worksheet, col: int, field: Field, choices: list
     )
 
 
+# a village's template names it: the officer fills in the month, not another village
+LOCKED_WHEN_GIVEN = ("village_code", "village_name")
+
 INPUT_CHECKS = {
     "id": {"validate": "length", "criteria": "==", "value": 18},
     "date": {"validate": "date", "criteria": "between", "minimum": FIRST_DAY, "maximum": LAST_DAY},
@@ -253,8 +260,23 @@ def _add_input_check(sheet: Worksheet, first: int, col: int, last: int, field: F
     if field.type not in INPUT_HINTS:
         return
     title, message = INPUT_HINTS[field.type]
-    check = INPUT_CHECKS.get(field.type, {"validate": "any"})
-    options = {**check, "input_title": title, "input_message": message}
-    if field.type in INPUT_CHECKS:
+    check = INPUT_CHECKS.get(field.type) or _formula_check(
+        field.type, xl_rowcol_to_cell(first, col)
+    )
+    options = {**(check or {"validate": "any"}), "input_title": title, "input_message": message}
+    if check:
         options |= {"error_title": f"{title}有误", "error_message": message}
     sheet.data_validation(first, col, last, col, options)
+
+
+def _formula_check(kind: str, cell: str) -> dict | None:
+    """A check Excel runs as a formula on the cell: a month typed as 2026-03. Only a warning:
+    the reader takes other spellings too (2026年3月), and the officer may keep one."""
+    if kind != "month":
+        return None
+    month = f"VALUE(RIGHT({cell},2))"
+    formula = (
+        f'=AND(LEN({cell})=7,MID({cell},5,1)="-",ISNUMBER(VALUE(LEFT({cell},4))),'
+        f"ISNUMBER({month}),{month}>=1,{month}<=12)"
+    )
+    return {"validate": "custom", "value": formula, "error_type": "warning"}
