@@ -11,6 +11,26 @@ from township.prefect_settings import configure_prefect
 
 configure_prefect()
 
+# The files that take longest (real servers, a cluster, many subprocesses), slowest first: the
+# run (two xdist workers, a file at a time, see pyproject.toml) starts them before the many
+# quick files, which then fill both workers up to the end instead of one slow file finishing
+# alone on one worker.
+SLOWEST_FILES = (
+    "test_scale_out.py",
+    "test_prefect_server.py",
+    "test_cli_exit_status.py",
+    "test_indicators.py",
+    "test_bench_small.py",
+    "test_run_alerts.py",
+    "test_analyst_access.py",
+    "test_definitions.py",
+    "test_flow_end_to_end.py",
+    "test_warehouse_semantics.py",
+    "test_conservation.py",
+    "test_warehouse_faults.py",
+    "test_monthly_automation.py",
+)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
@@ -23,6 +43,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "scale_out: a DuckLake on a throwaway PostgreSQL and a Dask LocalCluster (about a "
         "minute); CI installs PostgreSQL for them, elsewhere they skip without it",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOWEST_FILES.index(name) if name in SLOWEST_FILES else len(SLOWEST_FILES)
+
+    items.sort(key=rank)  # stable: each file's tests keep their order
 
 
 @pytest.fixture

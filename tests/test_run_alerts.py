@@ -3,6 +3,7 @@ SMTP server, aiosmtpd) the run, the reason and what the run committed before it 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -117,7 +118,11 @@ def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
     log_path = tmp_path / "flow.log"
     with ingest_holding(settings.warehouse), open(log_path, "w") as log:
         flow = subprocess.Popen(
-            [sys.executable, "-c", RUN_FLOW], env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "-c", RUN_FLOW],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its temporary server's process too, stopped at the end
         )
         try:
             deadline = time.monotonic() + 180
@@ -131,6 +136,8 @@ def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
             if flow.poll() is None:
                 flow.kill()
                 flow.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(flow.pid, signal.SIGKILL)  # the temporary server it left running
     output = log_path.read_text()
     assert "Running hook 'tell_the_office' in response to entering state 'Crashed'" in output
     (msg,) = [m for m in office_inbox.messages if m["X-Rcpt"] == OFFICE]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -141,12 +142,19 @@ def test_crash_after_the_load_commits_leaves_no_stale_figure_and_rerun_materiali
 def _run_and_kill_when_ready(script: str, folder: Path) -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd()), *sys.path])}
     proc = subprocess.Popen(
-        [sys.executable, "-c", script], cwd=folder, env=env, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-c", script],
+        cwd=folder,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         _wait_for(folder / "ready", proc)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # its worker processes, stalled, with it
         proc.wait(timeout=30)
 
 
