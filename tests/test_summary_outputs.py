@@ -457,3 +457,36 @@ def test_a_village_is_not_missing_a_month_before_its_deadline(report):
     assert ("桃园村", "2026-03") not in missing(before)  # due by 5 April
     assert ("桃园村", "2026-03") in missing(after)
     assert ("复合村", "2026-02") in missing(before)
+
+
+def with_wrong_check_character(row: list) -> list:
+    number = row[1]
+    return [row[0], number[:-1] + ("1" if number[-1] == "0" else "0"), *row[2:]]
+
+
+def test_the_quarantined_rows_a_summary_names_are_those_the_row_ledger_holds(settings):
+    raw = settings.raw_dir
+    wrong = [with_wrong_check_character(birth_row(n, "2026-02-10")) for n in range(1, 4)]
+    write_month(raw, FUHE, "2026-02", births=[birth_row(9, "2026-02-03"), wrong[0]])
+    write_month(raw, TAOYUAN, "2026-01", births=[birth_row(8, "2026-01-03"), wrong[1]])
+    ingest(settings)
+    # 复合村 replaces its births of February: its earlier error is superseded, not quarantined
+    replacement = raw / "2026-02" / f"{FUHE}_2026-02_更正.xlsx"
+    sheets = {"出生登记": [BIRTH_HEADER, *([str(v) for v in r] for r in wrong)]}
+    write_workbook(replacement, sheets, received=datetime(2026, 3, 20, 9))
+    ingest(settings)
+    expected = {
+        datetime(2026, 3, 10): {(FUHE, "2026-02"): 1, (TAOYUAN, "2026-01"): 1},
+        None: {(FUHE, "2026-02"): 3, (TAOYUAN, "2026-01"): 1},
+    }
+    with Warehouse.at(settings.warehouse, read_only=True) as wh:
+        for as_of, counts in expected.items():
+            behind = build_summary(wh, "2026Q1", as_of=as_of, detail=False).behind
+            held = behind[behind["issue"] == "quarantined"]
+            named = dict(zip(zip(held["village_code"], held["report_month"]), held["n"]))
+            ledger = wh.con.execute(
+                "select village_code, report_month, count(*) from staging.row_outcomes(?) "
+                "where outcome = 'quarantined' group by all",
+                [as_of],
+            ).fetchall()
+            assert named == {(v, m): n for v, m, n in ledger} == counts
