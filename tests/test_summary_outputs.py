@@ -483,7 +483,7 @@ def test_the_quarantined_rows_a_summary_names_are_those_the_row_ledger_holds(set
         for as_of, counts in expected.items():
             behind = build_summary(wh, "2026Q1", as_of=as_of, detail=False).behind
             held = behind[behind["issue"] == "quarantined"]
-            named = dict(zip(zip(held["village_code"], held["report_month"]), held["n"]))
+            named = {(v, m): n for v, m, n in held[["village_code", "report_month", "n"]].values}
             ledger = wh.con.execute(
                 "select village_code, report_month, count(*) from staging.row_outcomes(?) "
                 "where outcome = 'quarantined' group by all",
