@@ -114,9 +114,10 @@ def value(wh: Warehouse, period: str, indicator: str, org: str = TOWN):
     return row
 
 
-@pytest.fixture
-def sample_wh(tmp_path):
-    """Two villages, March 2026 (and a late January birth), every form present."""
+@pytest.fixture(scope="module")
+def sample_wh(tmp_path_factory):
+    """Two villages, March 2026 (and a late January birth), every form present: built once,
+    the tests that take it only read it."""
     s1 = submission(
         "s1",
         V1,
@@ -226,7 +227,9 @@ def sample_wh(tmp_path):
         marriages=1,
         one_child_certificates=120,
     )
-    return load(tmp_path / "w.duckdb", [s0, s1, s2])
+    wh = load(tmp_path_factory.mktemp("sample") / "w.duckdb", [s0, s1, s2])
+    yield wh
+    wh.close()
 
 
 EXPECTED = {
