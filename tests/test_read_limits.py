@@ -46,10 +46,11 @@ def read(path: Path, **limits) -> FileRead:
 
 
 def read_measured(path: Path, **limits) -> dict:
-    """read_file in a fresh process: what it found, its peak memory and its time."""
+    """read_file in a fresh process: what it found and its peak memory (its time is
+    bench/bench_read.py's to measure)."""
     script = textwrap.dedent(
         f"""
-        import json, re, sys, time
+        import json, re, sys
         from pathlib import Path
         from township.read.files import read_file
         from township.villages import VillageRegistry
@@ -57,10 +58,8 @@ def read_measured(path: Path, **limits) -> dict:
         def peak_mb():  # this program's own peak (ru_maxrss keeps the forking parent's)
             status = Path("/proc/self/status").read_text()
             return int(re.search(r"VmHWM:\\s+(\\d+) kB", status).group(1)) / 1024
-        start = time.perf_counter()
         fr = read_file(Path({str(path)!r}), {MONTH!r}, registry, **{limits!r})
         print(json.dumps({{
-            "seconds": time.perf_counter() - start,
             "peak_mb": peak_mb(),
             "rejection": fr.rejection and fr.rejection.code,
             "message": fr.rejection and fr.rejection.message_zh,
@@ -161,8 +160,7 @@ def test_zip_bomb_is_refused_from_its_directory_without_inflating_it(tmp_path):
     found = read_measured(path, max_bytes=20 * MIB, max_rows=20000)
     assert found["rejection"] == "uncompressed_too_large"
     assert "2048 MB" in found["message"] and "另存为" in found["message"]
-    assert found["peak_mb"] < 150, found
-    assert found["seconds"] < 2, found
+    assert found["peak_mb"] < 150, found  # 2 GiB were not inflated into memory
 
 
 def test_a_smaller_bomb_is_refused_for_its_compression_ratio(tmp_path):
@@ -212,8 +210,7 @@ def test_million_row_sheet_is_refused_before_it_is_read_and_the_rest_loads(tmp_p
     assert found["rejection"] is None
     assert found["findings"] == [["sheet.too_many_rows", "出生登记", "1000000"]]
     assert found["forms"] == ["services"]
-    assert found["peak_mb"] < 150, found
-    assert found["seconds"] < (1 if dimension else 3), found
+    assert found["peak_mb"] < 150, found  # the million rows were not held
 
 
 def test_a_sheet_at_the_row_limit_is_read_and_one_row_over_is_not(tmp_path):

@@ -103,15 +103,19 @@ RUN_FLOW = (
 
 
 def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
-    settings, office_inbox, tmp_path
+    settings, office_inbox, tmp_path, prefect_harness
 ):
-    """A real flow process (its own temporary Prefect server), stopped by SIGTERM as a service
-    manager stops it while it waits for a busy warehouse: its crash hook e-mails the office."""
+    """A real flow process (reporting to the session's Prefect server, as a served flow reports
+    to the office's), stopped by SIGTERM as a service manager stops it while it waits for a
+    busy warehouse: its crash hook e-mails the office."""
+    from prefect.settings import PREFECT_API_URL
+
     from township.ingest import ingest
 
     month_files(settings)
     ingest(settings)  # a warehouse to be busy
     env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "120", "PYTHONUNBUFFERED": "1"}
+    env["PREFECT_API_URL"] = PREFECT_API_URL.value()
     for name, value in Settings().model_dump().items():  # the settings fixture's paths
         if name in ("raw_dir", "villages", "warehouse", "outbox", "key_file"):
             env[Settings.env_name(name)] = str(Path(value).resolve())
@@ -122,7 +126,7 @@ def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # its temporary server's process too, stopped at the end
+            start_new_session=True,  # whatever it starts, stopped at the end
         )
         try:
             deadline = time.monotonic() + 180
@@ -137,7 +141,7 @@ def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
                 flow.kill()
                 flow.wait()
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(flow.pid, signal.SIGKILL)  # the temporary server it left running
+                os.killpg(flow.pid, signal.SIGKILL)
     output = log_path.read_text()
     assert "Running hook 'tell_the_office' in response to entering state 'Crashed'" in output
     (msg,) = [m for m in office_inbox.messages if m["X-Rcpt"] == OFFICE]
