@@ -62,8 +62,6 @@ class FileWarehouse(Warehouse):
         """Apply the definitions, once per version of them (raw.schema_versions)."""
         if self._schema_current():
             return
-        import os as _o, time as _t
-        _s = _t.perf_counter()
         restricted = [d for d in definitions() if d.layer == RESTRICTED]
         self.private.execute("begin transaction")
         for d in restricted:
@@ -81,8 +79,6 @@ class FileWarehouse(Warehouse):
             "insert into raw.schema_versions values (?, now()::timestamp)", [fingerprint()]
         )
         self.commit()
-        with open("/tmp/schema_count.log", "a") as _f:
-            _f.write(f"{_t.perf_counter()-_s:.3f} {_o.environ.get('PYTEST_CURRENT_TEST','-')}\n")
 
     def _schema_current(self) -> bool:
         try:
