@@ -97,16 +97,43 @@ def test_no_name_or_full_id_number_outside_restricted(sample, which):
     assert {rel: hits for rel, hits in found.items() if hits} == {}
 
 
+# a run of UTF-8 characters whose lead byte is that of U+4000 … U+9FFF (the names' range)
+CJK_RUN = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2})+")
+ID_AT = re.compile(rb"(?=([0-9]{17}[0-9X]))")  # overlapping: every 18 characters that could be one
+
+
+def secrets_in_bytes(data: bytes, secrets: set[str]) -> set[str]:
+    """The secrets (Chinese names, full ID numbers: personal_values) whose UTF-8 bytes occur in
+    `data`: `{s for s in secrets if s.encode() in data}`, in one pass over the data per kind."""
+    found = {m.decode() for m in ID_AT.findall(data)} & secrets
+    names = {s for s in secrets if not FULL_ID.fullmatch(s)}
+    lengths = {len(s) for s in names}
+    for run in CJK_RUN.findall(data):
+        text = run.decode("utf-8", errors="replace")
+        for n in lengths:
+            found |= {text[i : i + n] for i in range(len(text) - n + 1)} & names
+    return found
+
+
+def test_the_byte_search_finds_what_a_plain_search_finds():
+    secrets = {"张丽", "王小明", "420102199503120227", "11010519491231002X"}
+    data = (
+        b"\x00\xe4\xb8\x80" + "王小明张丽x".encode() + b"\xff1" + b"420102199503120227" + b"0\x00"
+    )
+    data += "李张".encode() + b"11010519491231002x"  # a lower-case x is not the ID as written
+    plain = {s for s in secrets if s.encode() in data}
+    assert secrets_in_bytes(data, secrets) == plain == {"张丽", "王小明", "420102199503120227"}
+
+
 @pytest.mark.parametrize("which", ["analyst copy", "office warehouse"])
 def test_no_byte_of_a_name_or_full_id_number_is_in_the_file(sample, which):
     """Not in any table, nor in the file's free space: names and ID numbers are written to the
     restricted file alone, so the bytes of the warehouse (and of its copy) never held one."""
     path = snapshot_of(sample) if which == "analyst copy" else sample.warehouse
-    data = path.read_bytes()
     secrets = personal_values(sample)
-    assert [s for s in secrets if s.encode() in data] == []
+    assert secrets_in_bytes(path.read_bytes(), secrets) == set()
     restricted = restricted_path(sample.warehouse).read_bytes()
-    assert len([s for s in secrets if s.encode() in restricted]) > 500  # where they are
+    assert len(secrets_in_bytes(restricted, secrets)) > 500  # where they are
 
 
 def test_analyst_copy_has_no_restricted_schema(sample):

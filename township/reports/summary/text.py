@@ -215,9 +215,11 @@ def _file_lines(files: pd.DataFrame | None) -> list[str]:
     """The file ledger of the period's months: counts, then each refused or ignored path."""
     if files is None or files.empty:
         return []
+    # whole columns as lists: row by row, Arrow-backed columns cost a call per value
+    columns = (files[name].tolist() for name in ("file_path", "outcome", "reason_zh"))
     outcomes = [
-        FileOutcome(r.file_path, None, r.outcome, "", r.reason_zh)
-        for r in files.itertuples(index=False)
+        FileOutcome(path, None, outcome, "", reason)
+        for path, outcome, reason in zip(*columns, strict=True)
     ]
     head, *rest = ledger_lines(outcomes)
     return [f"  {head}", *rest]
