@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from builders import township_settings
 from throwaway_postgres import postgres_bin_dir, throwaway_postgres
 
 from township.config import Settings
 from township.ingest import ingest
 from township.store import Warehouse, WarehouseBusy, WarehouseMissing, indicators, load
+from township.store.paths import analyst_copy_path, restricted_path
 from township.synth import generate_sample
 
 pytestmark = pytest.mark.scale_out
@@ -78,12 +80,35 @@ def dask_cluster():
         yield cluster.scheduler_address
 
 
-@pytest.fixture
-def sample(settings):
+@pytest.fixture(scope="module")
+def township(tmp_path_factory) -> Settings:
+    """The sample township, generated once for the module (absolute paths); the tests only read
+    its files and write warehouses of their own."""
+    settings = township_settings(tmp_path_factory.mktemp("scale_out"))
     generate_sample(
         settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
     )
     return settings
+
+
+@pytest.fixture(scope="module")
+def single_machine(township) -> Settings:
+    """The sample ingested by the default runner into a DuckDB file: the reference."""
+    reference = township.with_paths(warehouse=township.warehouse.with_name("single.duckdb"))
+    ingest(reference)
+    return reference
+
+
+@pytest.fixture(scope="module")
+def expected(single_machine) -> dict:
+    with Warehouse.open(single_machine, read_only=True) as wh:
+        return indicator_values(wh)
+
+
+@pytest.fixture
+def sample(township, tmp_path) -> Settings:
+    """The module's township with a warehouse of this test's own."""
+    return township.with_paths(warehouse=tmp_path / "data" / "warehouse" / "township.duckdb")
 
 
 def indicator_values(wh: Warehouse) -> dict[tuple[str, str, str], tuple]:
@@ -92,29 +117,27 @@ def indicator_values(wh: Warehouse) -> dict[tuple[str, str, str], tuple]:
     return {(r[0], r[3], r[5]): r for r in rows}
 
 
-def single_machine_values(settings: Settings) -> dict:
-    reference = settings.with_paths(warehouse=Path("single/township.duckdb"))
-    ingest(reference)
-    with Warehouse.open(reference, read_only=True) as wh:
-        return indicator_values(wh)
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment variables that make `Settings()` in another process these settings."""
+    names = ("raw_dir", "villages", "warehouse", "outbox", "key_file", "catalog", "lake_data")
+    values = {name: getattr(settings, name) for name in names}
+    return {Settings.env_name(k): str(v) for k, v in values.items() if v is not None}
 
 
 def test_two_processes_ingest_different_months_into_one_ducklake_reading_on_dask(
-    sample, postgres, dask_cluster, prefect_harness, tmp_path
+    sample, single_machine, expected, postgres, dask_cluster, prefect_harness, tmp_path
 ):
     """The acceptance test: two processes at once, different months, one DuckLake catalog on
     PostgreSQL; reading and validation on a Dask LocalCluster of 2 workers; then the indicators
     are materialized: every value of marts.indicator_values equals the single-machine run's."""
     from prefect.settings import PREFECT_API_URL
 
-    expected = single_machine_values(sample)
     catalog = postgres.create_database("acceptance")
     lake = sample.with_options(catalog=catalog, lake_data=str(tmp_path / "lake_files"))
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("TOWNSHIP_")},
+        **settings_env(lake),
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        "TOWNSHIP_CATALOG": lake.catalog,
-        "TOWNSHIP_LAKE_DATA": lake.lake_data,
         "TOWNSHIP_RUNNER": "dask",
         "TOWNSHIP_DASK_ADDRESS": dask_cluster,
         "PREFECT_API_URL": PREFECT_API_URL.value(),  # the tasks on the workers report there
@@ -154,14 +177,14 @@ def test_two_processes_ingest_different_months_into_one_ducklake_reading_on_dask
             t: wh.con.execute(f"select count(*) from {t}").fetchone()[0]
             for t in ("raw.submissions", "raw.births", "restricted.births", "raw.beneficiaries")
         }
-    with Warehouse.open(sample.with_paths(warehouse=Path("single/township.duckdb")), True) as wh:
+    with Warehouse.open(single_machine, read_only=True) as wh:
         for table, n in counts.items():
             assert wh.con.execute(f"select count(*) from {table}").fetchone()[0] == n, table
 
     # the analysts' copy, published by the ingests one at a time: the last holds everything
     import duckdb
 
-    copy = duckdb.connect(str(tmp_path / "data/warehouse/township_analyst.duckdb"), read_only=True)
+    copy = duckdb.connect(str(analyst_copy_path(lake.warehouse)), read_only=True)
     try:
         rows = copy.execute("select * from marts.indicator_values").fetchall()
         assert {(r[0], r[3], r[5]): r for r in rows} == expected
@@ -172,18 +195,23 @@ def test_two_processes_ingest_different_months_into_one_ducklake_reading_on_dask
 
 
 def test_dask_runner_through_the_monthly_flow_equals_the_default(
-    sample, dask_cluster, prefect_harness
+    sample, single_machine, expected, dask_cluster, prefect_harness, monkeypatch
 ):
     """The flow with --runner dask on a LocalCluster of 2 workers, into the default DuckDB
     file: the same indicator values, and the same rows, as the default runner."""
     from flows.monthly_ingest import monthly_ingest
 
-    expected = single_machine_values(sample)
+    for name in [n for n in os.environ if n.startswith("TOWNSHIP_")]:
+        monkeypatch.delenv(name)
+    for name, value in settings_env(sample).items():
+        monkeypatch.setenv(name, value)
     out = monthly_ingest(runner="dask", dask_address=dask_cluster, village_reports=False)
     with Warehouse.open(sample, read_only=True) as wh:
         assert indicator_values(wh) == expected
-        wh.con.execute("attach 'single/township.duckdb' as single (read_only)")
-        wh.con.execute("attach 'single/township_restricted.duckdb' as single_private (read_only)")
+        reference = single_machine.warehouse
+        # ATTACH takes no bound parameters; the paths are this test's own temporary folders
+        wh.con.execute(f"attach '{reference}' as single (read_only)")
+        wh.con.execute(f"attach '{restricted_path(reference)}' as single_private (read_only)")
         theirs = {"restricted.findings": "single_private.findings"}
         for table in ("raw.submissions", "raw.births", "raw.findings", "restricted.findings"):
             columns = "* exclude (ingested_at)" if table == "raw.submissions" else "*"
