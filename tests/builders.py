@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 from stdnum.cn import ric
 
 from township.config import Settings
@@ -148,6 +149,34 @@ def _known(value: object) -> object:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return str(value)
+
+
+# Where the township is, and the single-machine defaults; other settings (mail, limits) stay
+# as a fixture set before this one may have set them.
+PLACE_SETTINGS = (
+    "person_key",
+    "raw_dir",
+    "villages",
+    "warehouse",
+    "outbox",
+    "catalog",
+    "lake_data",
+    "runner",
+    "dask_address",
+)
+
+
+def township_in(root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A township in root, the working directory: three villages, empty raw folder and
+    warehouse, none of the PLACE_SETTINGS inherited from the environment."""
+    monkeypatch.chdir(root)
+    for name in PLACE_SETTINGS:
+        monkeypatch.delenv(Settings.env_name(name), raising=False)
+    villages = root / "data" / "reference" / "villages.csv"
+    villages.parent.mkdir(parents=True)
+    villages.write_text(VILLAGES_CSV, encoding="utf-8")
+    (root / "data" / "raw").mkdir(parents=True)
+    return Settings()
 
 
 def township_settings(root: Path, **overrides) -> Settings:

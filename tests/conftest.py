@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import VILLAGES_CSV
+from builders import township_in
 
 from township.config import Settings
 from township.prefect_settings import configure_prefect
@@ -56,22 +56,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A township under tmp_path: three villages, empty raw folder and warehouse."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TOWNSHIP_PERSON_KEY", raising=False)
-    for name in ("TOWNSHIP_RAW_DIR", "TOWNSHIP_VILLAGES", "TOWNSHIP_WAREHOUSE", "TOWNSHIP_OUTBOX"):
-        monkeypatch.delenv(name, raising=False)
-    for name in (
-        "TOWNSHIP_CATALOG",
-        "TOWNSHIP_LAKE_DATA",
-        "TOWNSHIP_RUNNER",
-        "TOWNSHIP_DASK_ADDRESS",
-    ):
-        monkeypatch.delenv(name, raising=False)  # the single-machine default
-    villages = tmp_path / "data" / "reference" / "villages.csv"
-    villages.parent.mkdir(parents=True)
-    villages.write_text(VILLAGES_CSV, encoding="utf-8")
-    (tmp_path / "data" / "raw").mkdir(parents=True)
-    return Settings()
+    return township_in(tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from builders import township_in
 
 from township.synth import generate_sample
 
@@ -13,11 +14,19 @@ SEED_PARAGRAPH = (
 )
 
 
-@pytest.fixture
-def sample(settings):
-    return generate_sample(
-        settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
-    )
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory, prefect_harness):
+    """The sample township's first monthly run, once for the module: its settings, the
+    generator's truth and what the flow returned. The tests run in the township's folder."""
+    from flows.monthly_ingest import monthly_ingest
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = township_in(tmp_path_factory.mktemp("flow"), monkeypatch)
+        truth = generate_sample(
+            settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
+        )
+        out = monthly_ingest(summary_period="SY2026H1")
+        yield settings, truth, out
 
 
 def warehouse_values(settings) -> dict[tuple[str, str, str], float]:
@@ -29,10 +38,8 @@ def warehouse_values(settings) -> dict[tuple[str, str, str], float]:
     return {(p, o, i): v for p, o, i, v in rows}
 
 
-def test_flow_figures_equal_the_generators_ground_truth(settings, sample, prefect_harness):
-    from flows.monthly_ingest import monthly_ingest
-
-    out = monthly_ingest(summary_period="SY2026H1")
+def test_flow_figures_equal_the_generators_ground_truth(first_run):
+    settings, sample, out = first_run
     assert out["summary"] == SEED_PARAGRAPH
     got = warehouse_values(settings)
     mismatches = [
@@ -51,10 +58,10 @@ def test_flow_figures_equal_the_generators_ground_truth(settings, sample, prefec
     assert len(out["reports"]) == len(villages_months)
 
 
-def test_second_run_duplicates_nothing(settings, sample, prefect_harness):
+def test_second_run_duplicates_nothing(first_run):
     from flows.monthly_ingest import monthly_ingest
 
-    monthly_ingest()
+    settings, _, _ = first_run
     first = warehouse_values(settings)
     again = monthly_ingest()
     assert again["result"].submissions == []
