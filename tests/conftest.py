@@ -35,8 +35,8 @@ SLOWEST_FILES = (
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "prefect_server: starts a real `prefect server` (30-90 s each); "
-        "deselect locally with -m 'not prefect_server', CI runs them",
+        "prefect_server: `township serve` and its flow runs against a real Prefect server "
+        "(10-40 s each); deselect locally with -m 'not prefect_server', CI runs them",
     )
     config.addinivalue_line(
         "markers",

@@ -1,7 +1,8 @@
-"""`township serve` against a real `prefect server`, and on its own (no server configured).
+"""`township serve` against a running Prefect server (the session's), and on its own (no server
+configured: it starts one).
 
-Each test starts real processes (a Prefect server: 20-40 s on 2 cores; `township serve`; the
-flow run) and stops them even when an assertion fails; those tests are marked `prefect_server`.
+Each test starts real processes (`township serve`, the flow run, a Prefect server) and stops
+them even when an assertion fails; those tests are marked `prefect_server`.
 """
 
 from __future__ import annotations
@@ -72,30 +73,12 @@ def township_command() -> list[str]:
 
 
 @pytest.fixture
-def prefect_server(tmp_path):
-    """`prefect server start` on 127.0.0.1, a free port, PREFECT_HOME in tmp_path."""
-    home = tmp_path / "prefect-home"
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
-        + ["--port", str(port)],
-        env=clean_env(home),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not healthy(api_url):
-            assert server.poll() is None, (tmp_path / "server.log").read_text(errors="replace")
-            assert time.monotonic() < deadline, "prefect server did not start"
-            time.sleep(0.5)
-        yield api_url, home
-    finally:
-        stop(server)
-        log.close()
+def prefect_server(prefect_harness, tmp_path):
+    """The session's Prefect server (a real server in a process of its own, as the office's
+    is) and a PREFECT_HOME of this test's own for the processes it starts."""
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value(), tmp_path / "prefect-home"
 
 
 @pytest.fixture
