@@ -19,6 +19,7 @@ from pathlib import Path
 from township import prepare as preparing
 from township.config import Settings
 from township.facts import LoadBatch
+from township.rules.validate import warm_up
 from township.villages import VillageRegistry
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ def prepared_batches(
     # (~15% of their time) nor dirty the pages they share with this process. They stay frozen:
     # the frozen are only ever freed by reference counting, so only cycles among them outlive
     # their use, and the flow process ends with the run.
+    warm_up()  # before the fork: the workers inherit pandera's and stdnum's first-use work
     gc.freeze()
     todo = deque(chunks)
     workers = _worker_count(settings, n_files)

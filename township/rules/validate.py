@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,11 +41,12 @@ for _model in MODELS.values():
     _model.to_schema()
 
 
+@functools.cache
 def warm_up() -> None:
     """Each model run once on a blank row, and the region table of ID numbers loaded: what
-    pandera (its checks' first run) and python-stdnum do once per process. In a process that
-    forks a reader worker per file checked (township check, the web intake), every worker then
-    starts with it done instead of doing it again (~0.1 s each; bench/RESULTS.md "Check")."""
+    pandera (its checks' first run, its backends' imports) and python-stdnum do once per
+    process. Done in the process that forks the reader workers (an ingest, township check, the
+    web intake), once: every worker then starts with it done instead of doing it again."""
     numdb.get("cn/loc")
     for form, model in MODELS.items():
         frame = form_frame([], form)
