@@ -3,6 +3,7 @@ numbers, a township's settings."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -196,6 +197,13 @@ def township_settings(root: Path, **overrides) -> Settings:
         "max_sheet_rows": 20000,
     }
     return Settings(**{**paths, **overrides})
+
+
+def township_copy(source: Settings, root: Path) -> Settings:
+    """A township built once (township_settings) copied into root for one test to change: its
+    raw files with their modification times, its warehouse, outbox and key."""
+    shutil.copytree(source.raw_dir.parent.parent, root, dirs_exist_ok=True)
+    return township_settings(root)
 
 
 def office_connection(warehouse: Path) -> duckdb.DuckDBPyConnection:

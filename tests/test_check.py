@@ -11,12 +11,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from builders import birth_row, make_id, set_received, township_settings, write_births
+from builders import (
+    birth_row,
+    make_id,
+    set_received,
+    township_copy,
+    township_settings,
+    write_births,
+)
 from test_cli_exit_status import env_for, run_in_process
 from typer.testing import CliRunner
 
 from township.check import check_files
 from township.cli import app
+from township.config import Settings
 from township.ingest import ingest
 from township.reports.outbox import report_inputs
 from township.store import Warehouse
@@ -27,16 +35,22 @@ SHARED_ID = make_id(date(1991, 5, 6), 11)
 SHARED = ["赵共同", SHARED_ID, "男", "2026-03-05", 1, "是"]
 
 
-@pytest.fixture
-def township(tmp_path: Path):
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Settings:
     """复合村's March file, ingested: one mother 桃园村 will report too."""
-    s = township_settings(tmp_path)
+    s = township_settings(tmp_path_factory.mktemp("township"))
     first = s.raw_dir / MONTH / f"{FUHE}_3月.xlsx"
     first.parent.mkdir(parents=True)
     write_births(first, [[*SHARED, ""], birth_row(1, "2026-03-08")], cover_month=MONTH)
     set_received(first, datetime(2026, 4, 3, 10, 0))
     ingest(s)
     return s
+
+
+@pytest.fixture
+def township(ingested, tmp_path: Path) -> Settings:
+    """A copy of it of this test's own."""
+    return township_copy(ingested, tmp_path)
 
 
 def taoyuan_file(folder: Path, received: datetime = datetime(2026, 4, 6, 9, 30)) -> Path:
