@@ -335,6 +335,8 @@ BROKEN = [
     ),
     Broken("sex.vocab", "sex 未知", ERROR, lambda s: births(birth(s, sex="未知")), "C3"),
     Broken("parity.vocab", "parity 0", ERROR, lambda s: births(birth(s, parity="0")), "E3"),
+    # numbers no 32-bit column holds: refused at their cell, the month's load goes on
+    Broken("parity.vocab", "parity 1e300", ERROR, lambda s: births(birth(s, parity=1e300)), "E3"),
     Broken(
         "in_policy.vocab", "policy 待定", ERROR, lambda s: births(birth(s, policy="待定")), "F3"
     ),
@@ -360,6 +362,24 @@ BROKEN = [
         ERROR,
         lambda s: services(A="很多"),
         "A3",
+        SERVICES,
+        "services",
+    ),
+    Broken(
+        "count.invalid",
+        "an ID number pasted into a count cell",
+        ERROR,
+        lambda s: services(A=420117199001011220),
+        "A3",
+        SERVICES,
+        "services",
+    ),
+    Broken(
+        "count.invalid",
+        "a count of 3 billion typed as text",
+        ERROR,
+        lambda s: services(B="3000000000"),
+        "B3",
         SERVICES,
         "services",
     ),

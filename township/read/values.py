@@ -76,6 +76,12 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", visible(value))).strip()
 
 
+# The largest count or 孩次 a cell may hold: the warehouse's integer columns (32-bit) hold no
+# more. A larger number (an ID number pasted into a count cell, 1e300) stays the cell's text,
+# which the rules refuse at its cell, instead of failing the load of every file.
+MAX_COUNT = 2**31 - 1
+
+
 def _is_whole(value: float | int) -> bool:
     return isinstance(value, int) or value.is_integer()
 
@@ -117,7 +123,7 @@ def to_count(value: object) -> int | str | None:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        return int(value) if _is_whole(value) and value >= 0 else _number_text(value)
+        return int(value) if _is_whole(value) and 0 <= value <= MAX_COUNT else _number_text(value)
     return _count_from_text(str(value))
 
 
@@ -128,10 +134,10 @@ def _count_from_text(text: str) -> int | str:
     if unit and unit.start() and not NOT_UNITS.intersection(unit.group(1)):
         cleaned = cleaned[: unit.start()]  # 12件, 5 户, 300（人次）: the number, whatever the unit
     number = _small_int(cleaned)
-    if number is not None:
+    if number is None and re.fullmatch(r"\d{1,15}\.0+", cleaned):
+        number = int(float(cleaned))
+    if number is not None and number <= MAX_COUNT:
         return number
-    if re.fullmatch(r"\d{1,15}\.0+", cleaned):
-        return int(float(cleaned))
     return _as_typed(text)
 
 
@@ -213,7 +219,7 @@ def to_parity(value: object) -> int | str | None:
     if _is_blank(value):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return int(value) if _is_whole(value) and value >= 1 else _number_text(value)
+        return int(value) if _is_whole(value) and 1 <= value <= MAX_COUNT else _number_text(value)
     return _parity_from_text(str(value))
 
 
@@ -221,13 +227,13 @@ def to_parity(value: object) -> int | str | None:
 def _parity_from_text(text: str) -> int | str:
     cleaned = clean_text(text)
     number = _small_int(cleaned)
-    if number is not None and number >= 1:
+    if number is not None and 1 <= number <= MAX_COUNT:
         return number
     word = load_catalogue().vocabularies["parity_words"].get(normalise_label(cleaned))
     if word is not None:
         return int(word)
     digits = re.fullmatch(r"第?(\d{1,15})孩?", cleaned)
-    if digits and int(digits.group(1)) >= 1:
+    if digits and 1 <= int(digits.group(1)) <= MAX_COUNT:
         return int(digits.group(1))
     return _as_typed(text)
 
