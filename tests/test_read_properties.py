@@ -387,15 +387,25 @@ def plain_row_matches(row, form):
 
 
 def plain_is_non_data_row(row, catalogue):
-    first = next((normalise_label(v) for v in row if v is not None and str(v).strip()), "")
+    filled = [v for v in row if v is not None and str(v).strip()]
+    if any(isinstance(v, str) and v.strip().startswith(catalogue.units_markers) for v in filled):
+        return all(isinstance(v, str) and plain_unit_note(v, catalogue) for v in filled)
+    first = normalise_label(filled[0]) if filled else ""
     if not first:
-        return True
+        return all(isinstance(v, str) and not normalise_label(v) for v in filled)
     if first.startswith(catalogue.totals_markers) or first.startswith(catalogue.footer_markers):
         return True
-    if any(str(v).strip().startswith(catalogue.units_markers) for v in row if isinstance(v, str)):
-        return True
-    labels = {normalise_label(v) for v in row if v is not None and str(v).strip()}
-    return labels <= UNIT_WORDS
+    return {normalise_label(v) for v in filled} <= UNIT_WORDS
+
+
+def plain_unit_note(text, catalogue) -> bool:
+    """单位：人, （份）: short and without a digit once the marker is taken off."""
+    note = normalise_label(text)
+    marker = next(
+        (m for m in map(normalise_label, catalogue.units_markers) if note.startswith(m)), ""
+    )
+    note = note[len(marker) :]
+    return len(note) <= 4 and not any(c.isdigit() for c in note)
 
 
 def same(a, b) -> bool:
@@ -430,7 +440,9 @@ def test_header_matching_shortcut_agrees_with_normalising_every_cell(row):
             CELL,
             DECORATED_WORDS,
             CJK_TEXT,
-            st.sampled_from(["单位：人", " 单位:元", "计量单位", "合计"]),
+            st.sampled_from(
+                ["单位：人", " 单位:元", "计量单位", "合计", "单位：武汉钢铁公司", "—", "/"]
+            ),
         ),
         max_size=8,
     )

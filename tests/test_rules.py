@@ -622,6 +622,13 @@ KEPT = [
     ),
     Kept("sex.vocab", "sex as the GB/T 2261 code 2", lambda s: births(birth(s, sex="2"))),
     Kept("parity.vocab", "parity as 二孩", lambda s: births(birth(s, parity="二孩"))),
+    # rows that only look like a units row or a blank one: a person's row all the same
+    Kept("required", "a name not known, written as —", lambda s: births(birth(s, name="—"))),
+    Kept(
+        "required",
+        "a cell starting with 单位： beside an ID and a date",
+        lambda s: births(birth(s, name="单位：武汉钢铁公司")),
+    ),
     Kept("in_policy.vocab", "policy as 政策外", lambda s: births(birth(s, policy="政策外"))),
     Kept(
         "residence.vocab",

@@ -265,6 +265,30 @@ def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
     return best
 
 
+# A unit note is short and holds no digit: 单位：人, （份）, 人次. A remark that happens to start
+# with 单位 (单位：武汉钢铁公司, the mother's employer) is longer, and a row with an ID number,
+# a date or a count beside it is a person's row.
+UNIT_NOTE_CHARS = 4
+
+
+def _only_unit_notes(row: list[object], catalogue: Catalogue) -> bool:
+    """Every filled cell of a row with a units marker is a unit note (units row) or not (data)."""
+    for value in row:
+        if _blank(value):
+            continue
+        if value.__class__ is not str:
+            return False
+        note = normalise_label(value)
+        for marker in catalogue.units_markers:
+            marker = normalise_label(marker)
+            if marker and note.startswith(marker):
+                note = note[len(marker) :]
+                break
+        if len(note) > UNIT_NOTE_CHARS or any(c.isdigit() for c in note):
+            return False
+    return True
+
+
 @cache
 def _units_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
     """A text cell that starts (after spaces) with a units marker, in a row's text cells joined
@@ -277,7 +301,7 @@ def is_non_data_row(row: list[object], catalogue: Catalogue) -> bool:
     for marker in catalogue.units_markers:
         if marker in texts:  # a plain substring test first: data rows rarely hold one
             if _units_pattern(catalogue.units_markers).search(texts):
-                return True
+                return _only_unit_notes(row, catalogue)
             break
     for value in row:
         if value is None:
@@ -290,8 +314,8 @@ def is_non_data_row(row: list[object], catalogue: Catalogue) -> bool:
     else:
         return True  # nothing but blanks
     first = normalise_label(value)
-    if not first:
-        return True
+    if not first:  # a dash or a slash first (a name not known): a data row if anything follows
+        return all(v.__class__ is str and not normalise_label(v) for v in row if not _blank(v))
     if first.startswith(catalogue.totals_markers) or first.startswith(catalogue.footer_markers):
         return True
     if first not in UNIT_WORDS:  # the usual data row: no need to look at the other cells
