@@ -434,3 +434,11 @@ def test_a_header_over_two_rows_with_merged_cells_is_found():
     assert births.records[0]["mother_id"] == "420102199503121208"
     assert births.cells[0]["mother_id"] == "C4"
     assert (births.records[0]["child_sex"], births.records[0]["in_policy"]) == ("女", True)
+
+
+def test_a_number_too_large_for_a_count_is_quoted_as_excel_shows_it():
+    """The message quotes what the village sees in the cell, not a 301-digit number."""
+    assert to_count(1e300) == "1E+300"
+    assert to_count(420117199001011220.0) == "4.20117E+17"  # an ID number typed as a number
+    assert to_count(float(MAX_COUNT)) == MAX_COUNT
+    assert to_count(float(MAX_COUNT + 1)) == str(MAX_COUNT + 1)

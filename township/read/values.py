@@ -90,6 +90,8 @@ def _number_text(value: float | int) -> str:
     if isinstance(value, int):
         # str() of an int over 4300 digits raises; no spreadsheet cell holds one anyway.
         return str(value) if value.bit_length() <= 64 else format(Decimal(value), ".5E")
+    if value.is_integer() and abs(value) >= 1e15:  # as Excel shows it: 1E+300, 4.20117E+17
+        return format(value, ".6G")
     return str(int(value)) if value.is_integer() else str(value)
 
 
