@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from builders import write_workbook
 from hostile_files import sheet_xml, xlsx
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,7 @@ FILES = CORPUS / "2026-03"
 REGISTRY = VillageRegistry.load(CORPUS / "villages.csv")
 CATALOGUE = load_catalogue()
 BIRTH = date(2026, 3, 5)
+MOTHER_ID = "420102199503120408"
 BIRTH_HEADER = [
     "母亲姓名",
     "母亲身份证号",
@@ -419,6 +421,70 @@ def test_a_hidden_copy_of_a_form_is_never_preferred_to_the_visible_one():
     assert [(f.rule_id, f.sheet) for f in fr.findings] == [
         ("sheet.duplicate_form", "出生登记(上月)")
     ]
+
+
+MONTH_TABS = {  # how a tab for each month is named: the month's number -> the tab's name
+    "3月出生登记": lambda m: f"{m}月出生登记",
+    "出生登记（2026年3月）": lambda m: f"出生登记（2026年{m}月）",
+    "出生登记202603": lambda m: f"出生登记2026{m:02d}",
+    "三月出生登记": lambda m: f"{'一二三'[m - 1]}月出生登记",
+}
+
+
+@pytest.mark.parametrize("style", MONTH_TABS)
+@pytest.mark.parametrize("months", [(2, 3), (3, 2), (1, 2, 3), (3, 1, 2)])
+def test_a_workbook_with_a_tab_for_each_month_is_read_from_the_report_months_tab(
+    style, months, tmp_path
+):
+    """Kept month by month, the births register's March tab is read in March, wherever it is
+    in the workbook; each other month's tab is said not read, at its sheet."""
+    tab = MONTH_TABS[style]
+    sheets = {
+        tab(m): [BIRTH_HEADER, [f"{m}月母亲", MOTHER_ID, "女", date(2026, m, 5), 1, "是", None]]
+        for m in months
+    }
+    sheets["节育措施"] = [["已婚育龄妇女数", "上环"], [100, 40]]
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+    births = fr.sheets["births"]
+    assert (births.sheet, births.records[0]["mother_name"]) == (tab(3), "3月母亲")
+    others = sorted(tab(m) for m in months if m != 3)
+    assert sorted(f.sheet for f in fr.findings if f.rule_id == "sheet.other_month") == others
+    assert [f.rule_id for f in fr.findings] == ["sheet.other_month"] * len(others)
+    assert fr.sheets["contraception"].records[0]["married_women"] == 100
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("出生登记", "出生登记(2)"), ("2月出生登记", "1月出生登记"), ("出生登记", "2月出生登记")],
+)
+def test_two_tabs_of_one_form_neither_named_for_the_report_month_read_the_first(names, tmp_path):
+    sheets = {
+        name: [BIRTH_HEADER, [f"母亲{i}", MOTHER_ID, "女", BIRTH, 1, "是", None]]
+        for i, name in enumerate(names)
+    }
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+    assert fr.sheets["births"].records[0]["mother_name"] == "母亲0"
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.duplicate_form", names[1])]
+
+
+@pytest.mark.parametrize(
+    ("labels", "read_row"),
+    [(("上月末", "本月末"), 4), (("本月", "上年同期"), 3), ((None, None), 3)],
+)
+def test_a_one_record_form_with_two_rows_of_figures_reads_this_months(labels, read_row, tmp_path):
+    """The row the words beside it do not call an earlier month's; the other is said not read,
+    at its first figure."""
+    header = ["项目", "已婚育龄妇女数", "上环", "皮埋"]
+    rows = [[labels[0], 90, 30, 10], [labels[1], 100, 40, 10]]
+    sheets = {"节育措施": [["节育措施情况表"], header, *rows]}
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+    contraception = fr.sheets["contraception"]
+    assert contraception.rows == [read_row]
+    assert contraception.records[0]["married_women"] == rows[read_row - 3][1]
+    unread = 7 - read_row
+    ((rule, row, cell, message),) = [(f.rule_id, f.row, f.cell, f.message_zh) for f in fr.findings]
+    assert (rule, row, cell) == ("record.more_value_rows", read_row, f"B{unread}")
+    assert f"第{unread}行" in message and f"读取的是第{read_row}行" in message
 
 
 def test_a_header_below_pages_of_instructions_is_found():

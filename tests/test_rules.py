@@ -137,6 +137,15 @@ def births(*rows: list) -> dict[str, list[list]]:
     return {BIRTHS: [["出生登记表"], BIRTH_HEADER, *rows]}
 
 
+def month_tab(day: date) -> str:
+    return f"{day.month}月{BIRTHS}"
+
+
+def births_tab(slot: Slot) -> dict[str, list[list]]:
+    """The slot's birth on a tab named for its report month (3月出生登记)."""
+    return {month_tab(slot.first_day): births(birth(slot))[BIRTHS]}
+
+
 def beneficiary(slot: Slot, born: date, category: str, approved: object, female=True) -> list:
     return [f"对象{slot.index}", slot.elder_id(born, female), category, approved]
 
@@ -207,7 +216,7 @@ class Broken:
     severity: str  # as contract §5 sets it
     sheets: Sheets
     cell: str | None
-    sheet: str = BIRTHS
+    sheet: str | Callable[[Slot], str] = BIRTHS  # a callable: the sheet's name in the slot
     form: str = "births"
     row: int | None = None  # the record's Excel row when it differs from the cell's row
     also: tuple[str, ...] = ()  # other rules the file rightly breaks as well
@@ -546,6 +555,24 @@ BROKEN = [
         sheet="出生登记(2)",
     ),
     Broken(
+        "sheet.other_month",
+        "births on a tab for each month: last month's tab is not read",
+        WARNING,
+        lambda s: {month_tab(_previous_month(s)): births(birth(s, 1))[BIRTHS], **births_tab(s)},
+        None,
+        sheet=lambda s: month_tab(_previous_month(s)),
+    ),
+    Broken(
+        "record.more_value_rows",
+        "contraception with a second row of figures under the first",
+        WARNING,
+        lambda s: {**contraception(), CONTRACEPTION: [*contraception()[CONTRACEPTION], [90, 30]]},
+        "A4",
+        CONTRACEPTION,
+        "contraception",
+        row=3,
+    ),
+    Broken(
         "record.empty",
         "contraception header without a value row",
         ERROR,
@@ -744,6 +771,17 @@ KEPT = [
         lambda s: {**births(birth(s)), "说明": [["本月无特殊情况。"]]},
     ),
     Kept(
+        "sheet.other_month",
+        "births on the tab named for the report month, the only one",
+        lambda s: births_tab(s),
+    ),
+    Kept(
+        "record.more_value_rows",
+        "contraception with a remark and the footer under its figures",
+        lambda s: {CONTRACEPTION: [*contraception()[CONTRACEPTION], ["注：月末数"], FOOTER]},
+        form="contraception",
+    ),
+    Kept(
         "record.empty",
         "contraception header with its value row",
         lambda s: contraception(),
@@ -885,7 +923,8 @@ def test_breaking_a_rule_gives_its_finding_at_the_offending_cell(township, case)
     assert {f[0] for f in found} == {case.rule, *case.also}
     (mine,) = [f for f in found if f[0] == case.rule]
     rule_id, severity, sheet, cell, excel_row, field, message, fix = mine
-    assert (severity, sheet, cell) == (case.severity, case.sheet, case.cell)
+    expected_sheet = case.sheet(township.slot(case)) if callable(case.sheet) else case.sheet
+    assert (severity, sheet, cell) == (case.severity, expected_sheet, case.cell)
     assert excel_row == case.record_row
     assert message and fix
     if not case.rule.startswith("sheet."):

@@ -73,6 +73,8 @@ class SheetRead:
     records: list[dict] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     cells: list[dict[str, str]] = field(default_factory=list)
+    # a one-record form's rows of figures not read (Excel row, the cell of its first figure)
+    unread: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass

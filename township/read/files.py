@@ -18,7 +18,7 @@ from township.config import (
     DEFAULT_SCAN_SHEET_BYTES,
 )
 from township.forms import Catalogue, load_catalogue
-from township.model import ERROR, FileRead, SheetRead
+from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.sheets import (
     SheetProblem,
@@ -30,6 +30,7 @@ from township.read.sheets import (
     guess_form,
     may_hide_formulas,
 )
+from township.read.values import names_month
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
@@ -149,15 +150,27 @@ _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file o
 
 
 def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
+    candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
     for sheet in sheets:
         try:
-            _read_sheet(out, sheet, catalogue, limits)
+            found = _read_sheet(sheet, catalogue, limits)
         except SheetProblem as problem:
             out.findings.append(
                 finding(
                     f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
                 )
             )
+            continue
+        if found is None:
+            continue
+        read, findings = found
+        if read.form == "cover":
+            out.cover = read.records[0] if read.records else {}
+            out.cover_cells = (read.sheet, read.cells[0]) if read.cells else None
+        else:
+            candidates.setdefault(read.form, []).append(found)
+    for form, found in candidates.items():
+        _take_one(out, form, found)
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
             "no_form_found",
@@ -166,7 +179,11 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
         )
 
 
-def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limits) -> None:
+def _read_sheet(
+    sheet: Sheet, catalogue: Catalogue, limits: Limits
+) -> tuple[SheetRead, list[Finding]] | None:
+    """The form a sheet holds, and its formulas saved without their results; None when the
+    sheet holds no form (notes, a chart) or an optional form left blank."""
     if sheet.refused == "too_many_rows":
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.rows, other=limits.max_rows
@@ -180,23 +197,36 @@ def _read_sheet(out: FileRead, sheet: Sheet, catalogue: Catalogue, limits: Limit
     if form and layout is None:
         raise SheetProblem("header_not_found", field_zh=sheet.name, other=form.fields[0].name_zh)
     if layout is None:
-        return  # a sheet of notes or a chart: not a form
+        return None  # a sheet of notes or a chart: not a form
     read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
     if not read.records and _may_be_left_out(catalogue, read.form):
-        return  # an optional form left blank (as the template allows) was not sent
-    if _add_sheet(out, read) and may_hide_formulas(read, layout, len(sheet.grid)):
-        formulas = sheet.formulas_without_value()
-        for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue):
-            out.findings.append(
-                finding(
-                    "cell.formula_without_value",
-                    field_zh=layout.form.field(field).name_zh,
-                    sheet=sheet.name,
-                    row=r + 1,
-                    cell=a1(r, c),
-                    field=field,
-                )
-            )
+        return None  # an optional form left blank (as the template allows) was not sent
+    unread = [
+        finding(
+            "record.more_value_rows",
+            field_zh=layout.form.name_zh,
+            value=row,
+            other=read.rows[0],
+            sheet=sheet.name,
+            row=read.rows[0],
+            cell=cell,
+        )
+        for row, cell in read.unread
+    ]
+    if read.form == "cover" or not may_hide_formulas(read, layout, len(sheet.grid)):
+        return read, unread
+    formulas = sheet.formulas_without_value()
+    return read, unread + [
+        finding(
+            "cell.formula_without_value",
+            field_zh=layout.form.field(field).name_zh,
+            sheet=sheet.name,
+            row=r + 1,
+            cell=a1(r, c),
+            field=field,
+        )
+        for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue)
+    ]
 
 
 def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
@@ -204,20 +234,27 @@ def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
     return spec is not None and spec.kind == "record" and spec.optional
 
 
-def _add_sheet(out: FileRead, sheet: SheetRead) -> bool:
-    """Whether the sheet is taken (the first of two sheets holding one form is)."""
-    if sheet.form == "cover":
-        out.cover = sheet.records[0] if sheet.records else {}
-        out.cover_cells = (sheet.sheet, sheet.cells[0]) if sheet.cells else None
-        return True
-    if sheet.form in out.sheets:
-        first = out.sheets[sheet.form].sheet
-        out.findings.append(
-            finding("sheet.duplicate_form", field_zh=sheet.sheet, other=first, sheet=sheet.sheet)
+def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]]) -> None:
+    """One sheet per form is read. Of two or more, the one whose name names the report month
+    (a workbook kept with a tab for each month), else the first; each other is said not read:
+    as another month's when its name names another month and the read one's the report
+    month's, else as a second copy of the form."""
+    month = out.report_month
+    read, findings = next((c for c in found if names_month(c[0].sheet, month) is True), found[0])
+    out.sheets[form] = read
+    out.findings += findings
+    by_month = names_month(read.sheet, month) is True
+    for other, _ in found:
+        if other is read:
+            continue
+        rule = (
+            "sheet.other_month"
+            if by_month and names_month(other.sheet, month) is False
+            else "sheet.duplicate_form"
         )
-        return False
-    out.sheets[sheet.form] = sheet
-    return True
+        out.findings.append(
+            finding(rule, field_zh=other.sheet, other=read.sheet, sheet=other.sheet)
+        )
 
 
 def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:

@@ -382,6 +382,7 @@ def extract(
     # a person row with none of these filled is remarks or stray text, not a person
     required = [f.name for f in form.fields if f.required] if person else []
     near_header = True
+    values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
@@ -404,12 +405,49 @@ def extract(
             if person:
                 continue
         excel_row = str(r + 1)
+        cells = {field: letter + excel_row for field, letter in letters}
+        if not person and out.records:  # a one-record form's second row: figures, or remarks
+            if _holds_a_number(record):
+                values.append((record, r + 1, cells))
+            continue
         out.records.append(record)
         out.rows.append(r + 1)
-        out.cells.append({field: letter + excel_row for field, letter in letters})
+        out.cells.append(cells)
         if not person:
-            break  # record forms hold one value row under the header
+            values = [(record, r + 1, cells)]
+    if not person and len(values) > 1:
+        _read_one_row_of_figures(out, values, grid, layout.columns)
     return out
+
+
+def _holds_a_number(record: dict) -> bool:
+    return any(v.__class__ in (int, float) for v in record.values())
+
+
+# Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
+
+
+def _read_one_row_of_figures(out: SheetRead, values: list, grid, columns: dict[str, int]) -> None:
+    """A one-record form with two or more rows of figures: the first is read, unless the words
+    beside it (in no field's column) say it is an earlier month's and another row's do not.
+    The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said."""
+
+    def earlier(excel_row: int) -> bool:
+        used = set(columns.values())
+        words = "".join(str(v) for c, v in enumerate(grid[excel_row - 1]) if c not in used and v)
+        return any(w in words for w in EARLIER_ROW_WORDS)
+
+    chosen = values[0]
+    if earlier(chosen[1]):
+        chosen = next((v for v in values if not earlier(v[1])), chosen)
+    record, row, cells = chosen
+    out.records[:], out.rows[:], out.cells[:] = [record], [row], [cells]
+    out.unread = [
+        (r, a1(r - 1, min(columns[f] for f, v in rec.items() if v.__class__ in (int, float))))
+        for rec, r, _ in values
+        if r != row
+    ]
 
 
 def _blank(value: object) -> bool:

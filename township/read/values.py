@@ -192,6 +192,43 @@ def to_month(value: object) -> str | None:
     return text
 
 
+# A month named in a sheet's name (3月出生登记, 出生登记2026年3月, 节育措施202603, 三月): a
+# workbook kept with a tab for each month. A range (1-3月) names no single month.
+_NAMED_MONTH = [
+    re.compile(r"(?<!\d)(\d{4})\s*[年./_-]\s*(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"),
+    re.compile(r"()(?<![\d~～至到—-])(\d{1,2})\s*月"),
+    re.compile(r"()(十[一二]?|[一二三四五六七八九])月"),
+]
+_MONTH_RANGE = re.compile(r"\d\s*[~～至到—-]\s*\d{1,2}\s*月|[一二三四五六七八九十]\s*[~～至到—-]")
+_CHINESE_MONTHS = {w: n for n, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
+
+
+def month_named_in(name: str) -> tuple[int | None, int] | None:
+    """(year or None, month) a sheet's name names, or None when it names none or a range."""
+    text = clean_text(str(name))
+    if _MONTH_RANGE.search(text):
+        return None
+    for pattern in _NAMED_MONTH:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        word = match.group(2)
+        month = _CHINESE_MONTHS.get(word) or int(word)
+        if 1 <= month <= 12:
+            return (int(match.group(1)) if match.group(1) else None, month)
+    return None
+
+
+def names_month(name: str, month: str) -> bool | None:
+    """Whether a sheet's name names the report month 'YYYY-MM' (None: it names no month)."""
+    named = month_named_in(name)
+    if named is None:
+        return None
+    year, number = named
+    return number == int(month[5:7]) and (year is None or year == int(month[:4]))
+
+
 def _vocabulary(name: str, value: object) -> object:
     if _is_blank(value):
         return None
