@@ -60,8 +60,14 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, grace: float = 20
 
 
 def clean_env(home: Path) -> dict[str, str]:
-    """This project's Prefect defaults, its own PREFECT_HOME, no inherited server or SMTP."""
-    env = {**os.environ, **PREFECT_DEFAULTS, "PREFECT_HOME": str(home)}
+    """This project's Prefect defaults, its own PREFECT_HOME, no inherited server or SMTP; the
+    runner of `township serve` asks for runs every second rather than every ten."""
+    env = {
+        **os.environ,
+        **PREFECT_DEFAULTS,
+        "PREFECT_HOME": str(home),
+        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
+    }
     for name in [n for n in env if n.startswith(("PREFECT_API_", "TOWNSHIP_"))]:
         del env[name]
     return env
@@ -241,9 +247,13 @@ def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_
     home = tmp_path / "prefect-home"
     serve_log = tmp_path / "serve.log"
     port = free_port()
-    serve = start_serve(
-        township_dir, {**clean_env(home), "TOWNSHIP_PREFECT_PORT": str(port)}, serve_log
-    )
+    env = {
+        **clean_env(home),
+        "TOWNSHIP_PREFECT_PORT": str(port),
+        # the server's scheduler looks for new deployments every second rather than every five
+        "PREFECT_SERVER_SERVICES_SCHEDULER_RECENT_DEPLOYMENTS_LOOP_SECONDS": "1",
+    }
+    serve = start_serve(township_dir, env, serve_log)
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while not (
