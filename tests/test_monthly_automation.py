@@ -236,11 +236,12 @@ def hold_warehouse(path: Path, seconds: float) -> subprocess.Popen:
 
 @pytest.fixture
 def impatient(monkeypatch):
-    """Wait 1 s for the lock (not 60) and 0.5 s between ingest retries (not minutes)."""
+    """Wait 0.5 s for the lock (not 60) and 0.5 s between ingest retries (not minutes): four
+    attempts span 3.5 s."""
     import flows.monthly_ingest as module
     from township.store import Warehouse, WarehouseBusy
 
-    monkeypatch.setenv("TOWNSHIP_LOCK_WAIT_SECONDS", "1")
+    monkeypatch.setenv("TOWNSHIP_LOCK_WAIT_SECONDS", "0.5")
     busy: list[str] = []
     open_warehouse = Warehouse.open
 
