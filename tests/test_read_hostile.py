@@ -487,6 +487,27 @@ def test_a_one_record_form_with_two_rows_of_figures_reads_this_months(labels, re
     assert f"第{unread}行" in message and f"读取的是第{read_row}行" in message
 
 
+@pytest.mark.parametrize(
+    ("folder", "refused"), [("2025-10", False), ("2025-01", False), ("2025-11", True)]
+)
+def test_a_report_month_typed_2025_10_into_a_general_cell_is_october_or_january(
+    folder, refused, tmp_path
+):
+    """Excel stores 2025.10 typed into a General cell as the number 2025.1: the 封面 then names
+    October or January, and only another folder's month refuses the file, naming both."""
+    path = write_workbook(
+        tmp_path / "420117104201_月报.xlsx",
+        {"节育措施": [["已婚育龄妇女数", "上环"], [100, 40]]},
+        cover_code="420117104201",
+        cover_month=2025.10,
+    )
+    fr = read_file(path, folder, REGISTRY)
+    assert (fr.rejection is not None) == refused
+    if refused:
+        assert fr.rejection.code == "month_mismatch"
+        assert "“2025-01”或“2025-10”" in fr.rejection.message_zh
+
+
 def test_a_header_below_pages_of_instructions_is_found():
     births = read("long_instructions_420117104201.xlsx").sheets["births"]
     assert (births.header_row, births.rows) == (39, [40])

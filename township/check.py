@@ -28,6 +28,7 @@ from township.ingest import IngestResult, IngestRun, load_files, new_files, vill
 from township.model import STATUS_ZH, Finding
 from township.privacy import load_or_create_key
 from township.read.files import read_file
+from township.read.values import months_meant
 from township.reports.outbox import report_inputs
 from township.reports.village import ReportInput, report_path, write_village_report
 from township.rules.validate import warm_up
@@ -114,7 +115,7 @@ def file_month(path: Path, settings: Settings, registry: VillageRegistry | None 
     registry = registry or VillageRegistry.load(settings.villages)
     read = read_file(Path(path), NO_MONTH, registry, **settings.reader_limits, zone=settings.zone)
     cover = read.cover.get("report_month")
-    if cover:
+    if cover and len(months_meant(cover)) == 1:  # not 2025.1, which may be January or October
         try:
             return parse_month(str(cover))
         except ValueError:

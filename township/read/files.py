@@ -30,7 +30,7 @@ from township.read.sheets import (
     guess_form,
     may_hide_formulas,
 )
-from township.read.values import names_month
+from township.read.values import months_meant, names_month
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
@@ -300,10 +300,11 @@ def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
                 )
             )
     cover_month = out.cover.get("report_month")
-    if cover_month and cover_month != out.report_month:
+    if cover_month and out.report_month not in months_meant(cover_month):
         raise Rejected(
             "month_mismatch",
-            f"封面的报告期为“{cover_month}”，但文件报送在 {out.report_month} 月的目录中。"
+            f"封面的报告期为“{'”或“'.join(months_meant(cover_month))}”，"
+            f"但文件报送在 {out.report_month} 月的目录中。"
             "请核对报告期：若是本月报表请改正封面报告期，若是其他月份请按该月报送。",
             f"封面的报告期与报送目录的月份（{out.report_month}）不一致。",
         )

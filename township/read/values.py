@@ -175,12 +175,36 @@ def _date_from_text(text: str) -> date | str:
     return _as_typed(text)
 
 
+class ShortenedMonth(str):
+    """A month Excel may have shortened: 2025.10 typed into a General cell is stored as the
+    number 2025.1, the same number as 2025.1 typed for January. It reads as 'YYYY-01';
+    `also` is its other reading, 'YYYY-10'."""
+
+    also: str
+
+    def __new__(cls, year: str) -> ShortenedMonth:
+        month = super().__new__(cls, f"{year}-01")
+        month.also = f"{year}-10"
+        return month
+
+    def __reduce__(self):  # to and from the reader workers
+        return (ShortenedMonth, (self[:4],))
+
+
+def months_meant(month: str) -> tuple[str, ...]:
+    """The report months a 报告期 as read may mean: one, or two for a shortened one."""
+    return (month, month.also) if isinstance(month, ShortenedMonth) else (month,)
+
+
 def to_month(value: object) -> str | None:
-    """A report month as 'YYYY-MM', or the text as given when it is not one."""
+    """A report month as 'YYYY-MM' (a ShortenedMonth for the number YYYY.1), or the text as
+    given when it is not one."""
     if _is_blank(value):
         return None
     if isinstance(value, datetime | date):
         return f"{value.year:04d}-{value.month:02d}"
+    if value.__class__ is float and re.fullmatch(r"\d{4}\.1", text := _number_text(value)):
+        return ShortenedMonth(text[:4])
     text = clean_text(_number_text(value) if isinstance(value, int | float) else str(value))
     for pattern in _MONTH_PATTERNS:
         match = pattern.match(text)
