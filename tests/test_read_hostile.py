@@ -523,6 +523,26 @@ def test_a_header_over_two_rows_with_merged_cells_is_found():
     assert (births.records[0]["child_sex"], births.records[0]["in_policy"]) == ("女", True)
 
 
+@pytest.mark.parametrize("id_label", ["身份证号码", "身份证号", "身份证"])
+def test_a_two_row_header_of_mother_and_father_gives_each_their_own_columns(id_label):
+    """母亲 and 父亲 each merged over 姓名 | 身份证号码: the father's ID column is the father's,
+    not a second column of the mother's (the bare 身份证号码 is an alias of the mother's ID)."""
+    grid = [
+        ["序号", "母亲", None, "父亲", None, "婴儿性别", "出生日期", "孩次"],
+        [None, "姓名", id_label, "姓名", id_label, None, None, None],
+        [1, "邹雨", MOTHER_ID, "王强", "420102199001011234", "女", "2026-03-05", 1],
+    ]
+    layout = detect_layout(grid, CATALOGUE.forms["births"])
+    assert {f: layout.columns.get(f) for f in ("mother_name", "mother_id", "father_name")} == {
+        "mother_name": 1,
+        "mother_id": 2,
+        "father_name": 3,
+    }
+    assert layout.columns.get("father_id") == 4
+    record = extract("出生登记", grid, layout, CATALOGUE).records[0]
+    assert (record["mother_id"], record["child_sex"], record["parity"]) == (MOTHER_ID, "女", 1)
+
+
 def test_a_number_too_large_for_a_count_is_quoted_as_excel_shows_it():
     """The message quotes what the village sees in the cell, not a 301-digit number."""
     assert to_count(1e300) == "1E+300"

@@ -198,11 +198,36 @@ def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[i
         lower = _label(bottom[c]) if c < len(bottom) and isinstance(bottom[c], str) else ""
         if upper or not _blank(above):  # a new label, or a value, ends the merged one
             group = upper
-        for label in (group + lower, lower) if lower else (upper,):
-            if label in index:
-                matches[c] = index[label]
-                break
+        if not lower:
+            if upper in index:
+                matches[c] = index[upper]
+        elif (field := _qualified(group, lower, form.name)) is not None:
+            matches[c] = field
+        elif lower in index:
+            matches[c] = index[lower]
     return matches
+
+
+@lru_cache(maxsize=4096)
+def _begins_a_label(group: str, form_name: str) -> bool:
+    """A word that begins some of the form's labels (母亲, 父亲, 婴儿), not a title or a value."""
+    return bool(group) and any(a.startswith(group) and a != group for a in _alias_index(form_name))
+
+
+@lru_cache(maxsize=4096)
+def _qualified(group: str, lower: str, form_name: str) -> str | None:
+    """The field of the label the top word begins, its rest as written below or a little
+    longer or shorter (父亲 over 身份证号码: 父亲身份证号, not the bare 身份证号码, which is the
+    mother's); None when none."""
+    if not _begins_a_label(group, form_name):
+        return None
+    best = None
+    for alias, field in _alias_index(form_name).items():
+        rest = alias[len(group) :] if alias.startswith(group) else ""
+        fits = rest and (lower.startswith(rest) or rest.startswith(lower))
+        if fits and (best is None or len(rest) > best[0]):
+            best = (len(rest), field)
+    return best[1] if best else None
 
 
 def _best_header(
