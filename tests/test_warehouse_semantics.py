@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import duckdb
 import pytest
-from builders import birth_row, mother, office_connection, write_births
+from builders import (
+    BIRTH_HEADER,
+    CONTRACEPTION_HEADER,
+    MIGRANTS_HEADER,
+    SERVICES_HEADER,
+    birth_row,
+    mother,
+    office_connection,
+    write_births,
+    write_workbook,
+)
 
 from township.ingest import ingest
 from township.store import Warehouse, indicators
@@ -114,6 +125,81 @@ def test_resubmission_with_later_mtime_corrects_sex_and_adds_a_birth(settings):
     assert query(settings, "select count(*) from raw.births")[0][0] == 3  # history kept
     before = values(settings, "2026-03", as_of=datetime(2026, 4, 3))
     assert (before["births_total"], before["births_male"]) == (1, 1)
+
+
+POPULATION_HEADER = [
+    "期末户籍人口",
+    "本月死亡",
+    "迁入",
+    "迁出",
+    "结婚登记",
+    "期末领取独生子女证人数",
+]
+
+
+def monthly_workbook(births: list[list], stock: bool = True, population: bool = False) -> dict:
+    """A village's workbook as the template lays it out: every sheet, some left empty."""
+    return {
+        "出生登记": [BIRTH_HEADER, *births],
+        "节育措施": [
+            CONTRACEPTION_HEADER,
+            *([[100, 40, 10, 10, 0, 10, 10, 0, 20]] if stock else []),
+        ],
+        "流动人口": [MIGRANTS_HEADER, *([[50, 20, 15, 18, 10, 4]] if stock else [])],
+        "宣传服务": [SERVICES_HEADER, *([[200, 5, 3, 30, 40, 38, 12, 0]] if stock else [])],
+        "人口变动": [POPULATION_HEADER, *([[3200, 2, 5, 3, 4, 800]] if population else [])],
+    }
+
+
+def send(settings, name: str, sheets: dict, day: int) -> None:
+    path = raw(settings, "2026-03", f"{FUHE}_{name}.xlsx")
+    write_workbook(path, sheets, cover_code=FUHE, received=datetime(2026, 4, day))
+
+
+def test_a_supplement_on_the_blank_template_replaces_only_the_form_it_fills(settings):
+    """The forgotten 人口变动 sent later on the blank template, its other sheets left empty: the
+    births and stock figures sent first stay, and the 人口变动 counts."""
+    send(settings, "3月", monthly_workbook([birth_row(1, "2026-03-02")]), day=2)
+    send(settings, "补报", monthly_workbook([], stock=False, population=True), day=4)
+    ingest(settings)
+    figures = values(settings, "2026-03", FUHE)
+    assert (figures["births_total"], figures["married_women"], figures["deaths"]) == (1, 100, 2)
+    assert figures["leaflets"] == 200
+
+
+def test_a_whole_workbook_resent_with_its_births_sheet_emptied_has_no_births(settings):
+    """A correction: the month's workbook sent again, the one birth taken out (it was another
+    month's): its empty births sheet says none this month."""
+    send(settings, "3月", monthly_workbook([birth_row(1, "2026-03-02")]), day=2)
+    send(settings, "3月更正", monthly_workbook([]), day=4)
+    ingest(settings)
+    figures = values(settings, "2026-03", FUHE)
+    assert (figures["births_total"], figures["married_women"]) == (0, 100)
+
+
+def test_a_births_csv_sent_again_with_its_header_alone_has_no_births(settings):
+    """A file of one form made for the correction: its empty sheet says none this month."""
+    for name, rows, day in (("出生登记", [birth_row(1, "2026-03-02")], 2), ("出生登记更正", [], 4)):
+        path = raw(settings, "2026-03", f"{FUHE}_{name}.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [",".join(BIRTH_HEADER), *(",".join(map(str, r)) for r in rows)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        received = datetime(2026, 4, day).timestamp()
+        os.utime(path, (received, received))
+    ingest(settings)
+    assert values(settings, "2026-03", FUHE)["births_total"] == 0
+
+
+def test_an_empty_one_record_sheet_in_a_later_file_keeps_the_figures_sent_before(settings):
+    send(settings, "3月", monthly_workbook([birth_row(1, "2026-03-02")]), day=2)
+    resent = monthly_workbook([birth_row(1, "2026-03-02"), birth_row(2, "2026-03-03")])
+    resent["节育措施"] = [CONTRACEPTION_HEADER]  # left empty this time
+    send(settings, "3月更正", resent, day=4)
+    ingest(settings)
+    figures = values(settings, "2026-03", FUHE)
+    assert (figures["births_total"], figures["married_women"]) == (2, 100)
+    (status,) = query(settings, "select status from raw.submissions where file_name like '%更正%'")
+    assert status == ("has_errors",)  # the empty 节育措施 is still said to the village
 
 
 def test_prior_statistical_year_birth_reported_late_counts_in_its_own_period(settings):

@@ -1,31 +1,11 @@
 -- grain: one row per (village, report month, form, submission): every version of a form received
--- the latest received file holding the form is current (modification time, then file name)
+-- (staging.form_versions: a file holding the form); the latest received is current
 create or replace view marts.form_versions as
-with versions as (
-    select
-        s.village_code,
-        s.report_month,
-        f.form,
-        s.submission_id,
-        s.file_name,
-        s.received_at,
-        s.status,
-        f.sheet,
-        f.n_records
-    from raw.submissions as s
-    join raw.submission_forms as f using (submission_id)
-    where s.status <> 'rejected'
-),
-
-ranked as (
+with ranked as (
     select
         *,
-        row_number() over (
-            partition by village_code, report_month, form
-            order by received_at, file_name
-        ) as version_no,
         count(*) over (partition by village_code, report_month, form) as n_versions
-    from versions
+    from staging.form_versions
 )
 
 select
