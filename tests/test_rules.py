@@ -65,7 +65,7 @@ def _months() -> list[str]:
     """Report months for the cases. October and November are skipped: there the month before
     the previous one is in the previous statistical year, and a 'late in the year' birth cannot
     be built."""
-    return [f"{y}-{m:02d}" for y in range(2019, 2027) for m in range(1, 13) if m not in (10, 11)]
+    return [f"{y}-{m:02d}" for y in range(2018, 2027) for m in range(1, 13) if m not in (10, 11)]
 
 
 MONTHS = _months()
@@ -250,6 +250,22 @@ class Kept:
 
 BROKEN = [
     Broken("required", "blank mother's name", ERROR, lambda s: births(birth(s, name=None)), "A3"),
+    Broken(
+        "required",
+        "blank mother's ID beside a filled row (the ID is the person's key)",
+        ERROR,
+        lambda s: births(birth(s, 1), birth(s, mid="")),
+        "B4",
+    ),
+    Broken(
+        "required",
+        "blank beneficiary's ID",
+        ERROR,
+        lambda s: beneficiaries([*elder(s)[:1], None, *elder(s)[2:]]),
+        "B3",
+        BENEFICIARIES,
+        "beneficiaries",
+    ),
     Broken(
         "required",
         "blank married women on a record form",

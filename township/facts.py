@@ -164,9 +164,14 @@ def _public_rows(frame: pd.DataFrame, form: Form, key: bytes) -> pd.DataFrame:
     ID, each field that is not personal as its type is stored, and whether the row has an error."""
     out = _lineage(frame)
     if form.person_key:
-        ids = frame[form.person_key.field].map(_text)
-        out["person_key"] = ids.map(lambda v: person_key(key, v))
-        out[form.person_key.masked] = ids.map(mask_id)
+        # a list, not Series.map: pandas turns the None of a blank ID into NaN, a float
+        ids = [_text(v) for v in frame[form.person_key.field]]
+        out["person_key"] = pd.Series(
+            [person_key(key, v) for v in ids], index=out.index, dtype=object
+        )
+        out[form.person_key.masked] = pd.Series(
+            [mask_id(v) for v in ids], index=out.index, dtype=object
+        )
     for f in form.public_fields:
         out[f.name] = _stored(f.type)(frame[f.name])
     out["has_error"] = frame["_has_error"].astype(bool)
