@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from builders import BIRTH_HEADER, VILLAGES_CSV, birth_row, office_connection, write_workbook
@@ -19,6 +20,7 @@ from township.villages import VillageRegistry
 FUHE, TAOYUAN = "420117104201", "420117104202"
 NAMES = {FUHE: "复合村", TAOYUAN: "桃园村"}
 MONTH = "2026-03"
+CORPUS_VILLAGES = Path(__file__).resolve().parent / "fixtures" / "corpus" / "villages.csv"
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +105,20 @@ def test_a_neighbours_code_on_the_cover_moves_nothing_to_the_neighbour(settings)
     mothers = {"母亲1", "母亲2", "母亲3"}
     text = taoyuan_reports[0].with_suffix(".txt").read_text(encoding="utf-8")
     assert not any(m in text for m in mothers)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "village"),
+    [
+        ("复合镇桃园3月报表.xlsx", TAOYUAN),
+        ("复合镇2026年3月计生月报（桃园）.xlsx", TAOYUAN),
+        ("复合镇复合村3月报表.xlsx", FUHE),
+        ("复合村3月报表.xlsx", FUHE),
+        ("复合镇3月报表.xlsx", None),
+    ],
+)
+def test_the_township_name_in_a_file_name_names_no_village(file_name, village):
+    """复合村 (alias 复合) is the township seat: 复合镇 before another village's name is the
+    township's name, not 复合村's, and the file is that village's (or nobody's alone)."""
+    found = VillageRegistry.load(CORPUS_VILLAGES).in_file_name(file_name)
+    assert (found.code if found else None) == village

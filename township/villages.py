@@ -47,6 +47,12 @@ class VillageRegistry:
         for rank, (name, village) in enumerate(self._names):
             if name:
                 self._by_first.setdefault(name[0], []).append((rank, name, village))
+        # The townships' names (复合镇): a village named or aliased as the township's first
+        # characters (复合村, alias 复合) is no match inside the township's name.
+        self._towns_by_first: dict[str, list[str]] = {}
+        for town in {normalise_label(v.township_name) for v in villages} - set(self._exact):
+            if len(town) > 1:
+                self._towns_by_first.setdefault(town[0], []).append(town)
 
     @classmethod
     def load(cls, path: Path) -> VillageRegistry:
@@ -70,9 +76,17 @@ class VillageRegistry:
             if code in self.by_code:
                 return self.by_code[code]
         label = normalise_label(Path(file_name).stem)
+        in_town_name = {
+            j
+            for i, char in enumerate(label)
+            for town in self._towns_by_first.get(char, ())
+            if label.startswith(town, i)
+            for j in range(i, i + len(town))
+        }
         found = [
             (rank, village)
             for i, char in enumerate(label)
+            if i not in in_town_name
             for rank, name, village in self._by_first.get(char, ())
             if label.startswith(name, i)
         ]
