@@ -445,8 +445,12 @@ def extract(
     return out
 
 
+def _is_number(value: object) -> bool:
+    return value.__class__ in (int, float)
+
+
 def _holds_a_number(record: dict) -> bool:
-    return any(v.__class__ in (int, float) for v in record.values())
+    return any(_is_number(v) for v in record.values())
 
 
 # Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
@@ -469,7 +473,7 @@ def _read_one_row_of_figures(out: SheetRead, values: list, grid, columns: dict[s
     record, row, cells = chosen
     out.records[:], out.rows[:], out.cells[:] = [record], [row], [cells]
     out.unread = [
-        (r, a1(r - 1, min(columns[f] for f, v in rec.items() if v.__class__ in (int, float))))
+        (r, a1(r - 1, min(columns[f] for f, v in rec.items() if _is_number(v))))
         for rec, r, _ in values
         if r != row
     ]
