@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from township.forms import load_catalogue, normalise_label
 from township.model import ERROR, FileRead
 from township.read.files import ACCEPTED_SUFFIXES, read_file
-from township.read.sheets import _alias_index, detect_layout, extract
+from township.read.headers import alias_index, field_for_label, loosened
+from township.read.sheets import detect_layout, extract
 from township.read.values import MAX_COUNT, NORMALISERS, NOT_UNITS, to_count
 from township.rules.validate import validate_batch
 from township.villages import VillageRegistry
@@ -111,7 +112,7 @@ RECORD_FORMS = [f for f in CATALOGUE.forms.values() if f.kind == "record"]
 
 
 def _not_a_header(word: str, form_name: str) -> bool:
-    return normalise_label(word) not in _alias_index(form_name)
+    return normalise_label(word) not in alias_index(form_name)
 
 
 @GRIDS
@@ -549,3 +550,119 @@ def test_a_number_too_large_for_a_count_is_quoted_as_excel_shows_it():
     assert to_count(420117199001011220.0) == "4.20117E+17"  # an ID number typed as a number
     assert to_count(float(MAX_COUNT)) == MAX_COUNT
     assert to_count(float(MAX_COUNT + 1)) == str(MAX_COUNT + 1)
+
+
+# ------------------------------------------------ headers a little off, and columns not read
+
+
+def _decorations(alias: str) -> list[str]:
+    return [
+        f"{alias}（人）",
+        f"{alias}(单位:户)",
+        f"1、{alias}",
+        f"（二）{alias}",
+        f"其中：{alias}",
+    ]
+
+
+@pytest.mark.parametrize("form", [f.name for f in CATALOGUE.data_forms])
+def test_every_alias_with_a_unit_numbering_or_其中_still_names_its_field(form):
+    """The decorations villages add around a column's name: for every alias of every field,
+    where the loosened alias names that field alone."""
+    for field in CATALOGUE.forms[form].fields:
+        for alias in field.aliases:
+            if field_for_label(form, loosened(alias)) != field.name:
+                continue  # a stem two fields share: only the alias as written names a field
+            for written in _decorations(alias):
+                assert field_for_label(form, written) == field.name, written
+
+
+@pytest.mark.parametrize(
+    ("form", "header", "field"),
+    [
+        ("contraception", "已婚育龄妇女人数", "married_women"),
+        ("contraception", "口服药人数", "pill"),
+        ("contraception", "上环（例）", "iud"),
+        ("services", "标语（条）", "slogans"),
+        ("services", "咨询（人次）", "consultations"),
+        ("population", "期末户籍人口（人）", "population"),
+        ("births", "出生日期（年月日）", "birth_date"),
+        ("births", "是否符合生育政策", "in_policy"),
+    ],
+)
+def test_a_header_with_a_count_word_or_unit_names_its_field(form, header, field):
+    assert field_for_label(form, header) == field
+
+
+def test_a_name_that_ends_like_a_count_word_is_no_header():
+    assert {field_for_label(f.name, "王小数") for f in CATALOGUE.data_forms} == {None}
+
+
+def test_a_filled_column_no_field_reads_is_said_at_its_header_and_the_rest_loads(tmp_path):
+    header = [*BIRTH_HEADER, "户籍性质", "家庭住址", "其他情况", "是否符合生育政策"]
+    header[5] = "出生医院"  # 是否符合政策 moved to the end, under another wording
+    row = ["邹雨", MOTHER_ID, "女", BIRTH, 1, "市妇幼", "户籍", "农业", "3组", None, "否"]
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", {"出生登记": [header, row]}))
+    assert fr.sheets["births"].records[0]["in_policy"] is False
+    # 出生医院, 家庭住址: not collected; 其他情况: nothing in it
+    ((rule, sheet, cell, severity),) = [
+        (f.rule_id, f.sheet, f.cell, f.severity) for f in fr.findings
+    ]
+    assert (rule, sheet, cell, severity) == ("sheet.unknown_column", "出生登记", "H1", "warning")
+
+
+def test_a_required_column_under_a_header_no_field_reads_refuses_the_sheet_at_it(tmp_path):
+    header = ["母亲姓名", "婴儿性别", "出生日期", "孩次", "产妇公民身份证"]
+    row = ["邹雨", "女", BIRTH, 1, MOTHER_ID]
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", {"出生登记": [header, row]}))
+    assert "births" not in fr.sheets
+    ((rule, cell, message, fix),) = [
+        (f.rule_id, f.cell, f.message_zh, f.fix_zh) for f in fr.findings
+    ]
+    assert (rule, cell) == ("sheet.missing_column", "E1")
+    assert "母亲身份证号" in message and "产妇公民身份证" in fix
+
+
+@pytest.mark.parametrize(
+    ("columns", "read"),
+    [
+        (["上月数", "本月数"], 1),
+        (["本月数", "上年同期"], 0),
+        (["单位", "本月", "累计"], 1),
+        (["上月", "本期"], 1),
+        (["数量"], 0),
+    ],
+)
+def test_a_list_with_figures_for_several_periods_reads_this_months(columns, read, tmp_path):
+    """项目 | 上月数 | 本月数: the column headed this month's, whatever its place."""
+    rows = [
+        [label, *("人" if c == "单位" else base + i for i, c in enumerate(columns))]
+        for label, base in [("已婚育龄妇女数", 300), ("上环", 100), ("口服药", 5)]
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": [["项目", *columns], *rows]})
+    record = fr.sheets["contraception"].records[0]
+    assert [record["married_women"], record["iud"], record["pill"]] == [r[1 + read] for r in rows]
+
+
+def read_file_at(tmp_path: Path, sheets: dict) -> FileRead:
+    return read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+
+
+def test_an_item_of_a_list_no_field_reads_is_said_at_its_label(tmp_path):
+    sheets = {
+        "节育措施": [["项目", "数量"], ["已婚育龄妇女数", 300], ["节育率", 0.9], ["上环", 100]]
+    }
+    fr = read_file_at(tmp_path, sheets)
+    assert fr.sheets["contraception"].records[0]["iud"] == 100
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.unknown_item", "A3")]
+
+
+@pytest.mark.parametrize("id_label", ["身份证号码", "身份证号"])
+def test_a_flat_header_with_a_bare_id_after_each_parent_gives_each_their_id(id_label, tmp_path):
+    father_id = "420102199001011234"
+    header = ["父亲姓名", id_label, "母亲姓名", id_label, "婴儿性别", "出生日期", "孩次"]
+    row = ["王强", father_id, "邹雨", MOTHER_ID, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"出生登记": [header, row]})
+    record = fr.sheets["births"].records[0]
+    assert (record["father_id"], record["mother_id"]) == (father_id, MOTHER_ID)
+    assert fr.findings == []

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from township.forms import load_catalogue, normalise_label
+from township.read.headers import field_for_label
 from township.read.sheets import (
     REPEATING_TYPES,
     UNIT_WORDS,
     SheetProblem,
-    _alias_index,
     _normaliser,
     _row_matches,
     detect_layout,
@@ -378,12 +378,9 @@ def plain_to_text(value):
 
 
 def plain_row_matches(row, form):
-    index = _alias_index(form.name)
-    return {
-        c: index[normalise_label(v)]
-        for c, v in enumerate(row)
-        if isinstance(v, str) and normalise_label(v) in index
-    }
+    """Every text cell looked up, none turned away first."""
+    found = {c: field_for_label(form.name, v) for c, v in enumerate(row) if isinstance(v, str)}
+    return {c: field for c, field in found.items() if field is not None}
 
 
 def plain_is_non_data_row(row, catalogue):

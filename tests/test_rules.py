@@ -597,6 +597,39 @@ BROKEN = [
         CONTRACEPTION,
         "contraception",
     ),
+    Broken(
+        "sheet.unknown_column",
+        "a filled column headed 户籍性质, which no field reads",
+        WARNING,
+        lambda s: {BIRTHS: [["出生登记表"], [*BIRTH_HEADER, "户籍性质"], [*birth(s), "农业"]]},
+        "H2",
+    ),
+    Broken(
+        "sheet.missing_column",
+        "the mother's ID column headed 产妇身份证, which no field reads",
+        ERROR,
+        lambda s: {
+            BIRTHS: [["出生登记表"], ["母亲姓名", "产妇身份证", *BIRTH_HEADER[2:]], birth(s)]
+        },
+        "B2",
+    ),
+    Broken(
+        "sheet.unknown_item",
+        "contraception as a list with an item 节育率, which no field reads",
+        WARNING,
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "数量"],
+                ["已婚育龄妇女数", 100],
+                ["上环", 40],
+                ["节育率", 0.8],
+                ["未避孕", 60],
+            ]
+        },
+        "A4",
+        CONTRACEPTION,
+        "contraception",
+    ),
 ]
 
 KEPT = [
@@ -801,6 +834,37 @@ KEPT = [
         "record.empty",
         "contraception header with its value row",
         lambda s: contraception(),
+        form="contraception",
+    ),
+    Kept(
+        "sheet.unknown_column",
+        "a filled 家庭住址 column (not collected) and an empty column no field reads",
+        lambda s: {
+            BIRTHS: [["出生登记表"], [*BIRTH_HEADER, "家庭住址", "其他情况"], [*birth(s), "3组"]]
+        },
+    ),
+    Kept(
+        "sheet.missing_column",
+        "the mother's ID column headed 产妇身份证号码 and 婴儿性别 as 孩子性别（男/女）",
+        lambda s: {
+            BIRTHS: [
+                ["出生登记表"],
+                ["母亲姓名", "产妇身份证号码", "孩子性别（男/女）", *BIRTH_HEADER[3:]],
+                birth(s),
+            ]
+        },
+    ),
+    Kept(
+        "sheet.unknown_item",
+        "contraception as a list with items 已婚育龄妇女人数 and 其中：上环（人）",
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "数量"],
+                ["已婚育龄妇女人数", 100],
+                ["其中：上环（人）", 40],
+                ["未避孕人数", 60],
+            ]
+        },
         form="contraception",
     ),
 ]

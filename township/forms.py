@@ -116,6 +116,9 @@ class Catalogue:
     footer_markers: tuple[str, ...]
     units_markers: tuple[str, ...]
     vocabularies: dict[str, dict[str, object]]
+    header_prefixes: tuple[str, ...] = ()
+    header_suffixes: tuple[str, ...] = ()  # longest first
+    columns_not_read: frozenset[str] = frozenset()
 
     @property
     def data_forms(self) -> list[Form]:
@@ -196,6 +199,9 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
             k: {normalise_label(a): v for a, v in vocab.items()}
             for k, vocab in raw["vocabularies"].items()
         },
+        header_prefixes=tuple(raw["header_words"]["prefixes"]),
+        header_suffixes=tuple(sorted(raw["header_words"]["suffixes"], key=len, reverse=True)),
+        columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]),
     )
 
 

@@ -20,7 +20,9 @@ from township.config import (
 from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
+from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.sheets import (
+    Layout,
     SheetProblem,
     a1,
     detect_layout,
@@ -201,7 +203,7 @@ def _read_sheet(
     read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
     if not read.records and _may_be_left_out(catalogue, read.form):
         return None  # an optional form left blank (as the template allows) was not sent
-    unread = [
+    unread = _columns_not_read(sheet, layout, read) + [
         finding(
             "record.more_value_rows",
             field_zh=layout.form.name_zh,
@@ -227,6 +229,59 @@ def _read_sheet(
         )
         for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue)
     ]
+
+
+def _columns_not_read(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Finding]:
+    """The filled columns (rows of a list) no field reads, said to the village; a required
+    field with no column of a table that has rows refuses the sheet (SheetProblem)."""
+    form, grid = layout.form, sheet.grid
+    if layout.kind == "list":
+        items = unread_items(grid, layout.columns, layout.label_column, layout.value_column)
+        return [
+            _unread_finding("sheet.unknown_item", sheet.name, form.name, label, a1(r, c), set())
+            for r, c, label in items
+        ]
+    columns = unread_columns(grid, layout.header_row, set(layout.columns.values()), read.rows)
+    missing = [f for f in form.fields if f.required and f.name not in layout.columns]
+    if missing and read.records:
+        field = missing[0]
+        meant = [
+            (c, h)
+            for c, h in columns
+            if guess_field(form.name, h, set(layout.columns)) == field.name_zh
+        ]
+        raise SheetProblem(
+            "missing_column",
+            a1(layout.header_row, meant[0][0] if meant else 0),
+            field_zh=sheet.name,
+            value=field.name_zh,
+            other=meant[0][1] if meant else "",
+            variant=None if meant else "no_guess",
+        )
+    return [
+        _unread_finding(
+            "sheet.unknown_column",
+            sheet.name,
+            form.name,
+            header,
+            a1(layout.header_row, c),
+            set(layout.columns),
+        )
+        for c, header in columns
+    ]
+
+
+def _unread_finding(rule: str, sheet: str, form: str, label: str, cell: str, taken: set) -> Finding:
+    guess = guess_field(form, label, taken)
+    return finding(
+        rule,
+        field_zh=sheet,
+        value=label,
+        other=guess or "",
+        variant=None if guess else "no_guess",
+        sheet=sheet,
+        cell=cell,
+    )
 
 
 def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:

@@ -10,6 +10,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import SheetRead
+from township.read.headers import alias_index, field_for_label, loose_first_chars
 from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
@@ -20,6 +21,10 @@ UNIT_WORDS = frozenset(
     normalise_label(w)
     for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
 )
+
+
+# Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
 
 
 class SheetProblem(Exception):
@@ -37,7 +42,9 @@ class Layout:
     kind: str  # table | list
     header_row: int  # 0-based grid index
     columns: dict[str, int]  # field -> column index (table); label column for list layout
-    value_column: int | None = None
+    value_column: int | None = None  # list layout: where its figures are (or start)
+    label_column: int | None = None  # list layout: its labels
+    value_fixed: bool = False  # list layout: a column header says which column is this month's
 
 
 @cache
@@ -55,22 +62,13 @@ def a1(row_index: int, col_index: int) -> str:
 
 
 @cache
-def _alias_index(form_name: str) -> dict[str, str]:
-    form = load_catalogue().forms[form_name]
-    return {
-        normalise_label(alias): f.name for f in form.fields for alias in (*f.aliases, f.name_zh)
-    }
-
-
-@cache
-def _matcher(form_name: str) -> tuple[dict[str, str], bool, frozenset[str]]:
-    """What header scanning needs of a form: its alias index, whether any alias is plain ASCII,
-    and the characters its aliases start with (see _row_matches)."""
-    index = _alias_index(form_name)
+def _matcher(form_name: str) -> tuple[bool, frozenset[str]]:
+    """What header scanning needs of a form: whether any alias is plain ASCII, and the
+    characters a header of it can start with (see _row_matches)."""
+    index = alias_index(form_name)
     return (
-        index,
         any(label.isascii() for label in index),
-        frozenset(label[0] for label in index if label),
+        frozenset(label[0] for label in index if label) | loose_first_chars(),
     )
 
 
@@ -105,8 +103,8 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
     cell starting with a CJK unified ideograph keeps it as its first character (NFKC leaves
     U+4E00–U+9FFF alone, nothing composes with them, they are neither spaces nor punctuation),
     so it cannot match unless some alias starts with that character."""
-    index, any_ascii, first_chars = _matcher(form.name)
-    get, label = index.get, _label
+    any_ascii, first_chars = _matcher(form.name)
+    name, lookup = form.name, field_for_label
     if not any_ascii:  # the usual catalogue: every alias has a Chinese character
         return {
             c: field
@@ -114,7 +112,7 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
             if isinstance(v, str)
             and not v.isascii()  # also turns away ""
             and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
-            and (field := get(label(v))) is not None
+            and (field := lookup(name, v)) is not None
         }
     return {
         c: field
@@ -122,7 +120,7 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
         if isinstance(v, str)
         and v
         and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
-        and (field := get(label(v))) is not None
+        and (field := lookup(name, v)) is not None
     }
 
 
@@ -149,6 +147,8 @@ def _table_layout(
     if best is None:
         return None
     _, header_row, matches = best
+    if len(set(matches.values())) < len(matches):
+        matches = _requalified(grid[header_row], matches, form)
     seen: dict[str, int] = {}
     for col, field in matches.items():
         if field in seen:
@@ -183,6 +183,24 @@ def _two_row_header(
     return best
 
 
+def _requalified(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
+    """A flat header where a bare label follows the person it is of (父亲姓名 | 身份证号码 |
+    母亲姓名 | 身份证号码): the bare label given the qualified field of the person named just
+    left of it, where that field has no column of its own."""
+    out, counts = dict(matches), {}
+    for field in matches.values():
+        counts[field] = counts.get(field, 0) + 1
+    for c, field in matches.items():
+        left = header[c - 1] if c > 0 else None
+        if counts[field] < 2 or not isinstance(left, str) or not isinstance(header[c], str):
+            continue
+        person = _label(left)[:2]
+        other = _qualified(person, _label(header[c]), form.name)
+        if other is not None and other != field and other not in out.values():
+            out[c] = other
+    return out
+
+
 @cache
 def _required(form_name: str) -> frozenset[str]:
     return frozenset(f.name for f in load_catalogue().forms[form_name].fields if f.required)
@@ -191,27 +209,28 @@ def _required(form_name: str) -> frozenset[str]:
 def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[int, str]:
     """Column -> field for labels made of two rows: the top label (carried right over the
     blank top cells a horizontal merge leaves) before the bottom one, or either alone."""
-    index, group, matches = _alias_index(form.name), "", {}
+    group, matches = "", {}
     for c in range(max(len(top), len(bottom))):
         above = top[c] if c < len(top) else None
+        below = bottom[c] if c < len(bottom) and isinstance(bottom[c], str) else ""
         upper = _label(above) if isinstance(above, str) else ""
-        lower = _label(bottom[c]) if c < len(bottom) and isinstance(bottom[c], str) else ""
+        lower = _label(below)
         if upper or not _blank(above):  # a new label, or a value, ends the merged one
             group = upper
         if not lower:
-            if upper in index:
-                matches[c] = index[upper]
-        elif (field := _qualified(group, lower, form.name)) is not None:
+            if upper and (field := field_for_label(form.name, above)) is not None:
+                matches[c] = field
+        elif (field := _qualified(group, lower, form.name)) is not None or (
+            field := field_for_label(form.name, below)
+        ) is not None:
             matches[c] = field
-        elif lower in index:
-            matches[c] = index[lower]
     return matches
 
 
 @lru_cache(maxsize=4096)
 def _begins_a_label(group: str, form_name: str) -> bool:
     """A word that begins some of the form's labels (母亲, 父亲, 婴儿), not a title or a value."""
-    return bool(group) and any(a.startswith(group) and a != group for a in _alias_index(form_name))
+    return bool(group) and any(a.startswith(group) and a != group for a in alias_index(form_name))
 
 
 @lru_cache(maxsize=4096)
@@ -222,7 +241,7 @@ def _qualified(group: str, lower: str, form_name: str) -> str | None:
     if not _begins_a_label(group, form_name):
         return None
     best = None
-    for alias, field in _alias_index(form_name).items():
+    for alias, field in alias_index(form_name).items():
         rest = alias[len(group) :] if alias.startswith(group) else ""
         fits = rest and (lower.startswith(rest) or rest.startswith(lower))
         if fits and (best is None or len(rest) > best[0]):
@@ -257,7 +276,41 @@ def _list_layout(
     if len(fields) < 2 and not (len(fields) == 1 and len(form.fields) <= 2):
         return None
     first_row = min(fields.values())
-    return Layout(form, "list", max(first_row - 1, 0), fields, value_column=label_col + 1)
+    this_month = _this_months_column(grid, first_row, label_col)
+    return Layout(
+        form,
+        "list",
+        max(first_row - 1, 0),
+        fields,
+        value_column=label_col + 1 if this_month is None else this_month,
+        label_column=label_col,
+        value_fixed=this_month is not None,
+    )
+
+
+# Column headers of a list's figures that are not this month's (项目 | 上月数 | 本月数 | 累计).
+NOT_THIS_MONTH = (*EARLIER_ROW_WORDS, "累计", "合计")
+THIS_MONTH = ("本月", "本期", "当月")
+
+
+def _this_months_column(grid: list[list[object]], first_row: int, label_col: int) -> int | None:
+    """Of a list whose figures have two or more headed columns (the row above its first item),
+    the one headed this month's (本月数), else the only one not headed another period's; None
+    when the row above heads one column or none (the first filled cell is the figure)."""
+    above = grid[first_row - 1] if first_row > 0 else []
+    headed = {
+        c: normalise_label(v)
+        for c, v in enumerate(above)
+        if c > label_col and isinstance(v, str) and normalise_label(v)
+    }
+    if len(headed) < 2:
+        return None
+    current = [c for c, h in headed.items() if any(w in h for w in THIS_MONTH)]
+    current = [c for c in current if not any(w in headed[c] for w in NOT_THIS_MONTH)] or current
+    if len(current) == 1:
+        return current[0]
+    others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
+    return others[0] if len(others) == 1 else None
 
 
 def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
@@ -453,10 +506,6 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
-# Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
-EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
-
-
 def _read_one_row_of_figures(out: SheetRead, values: list, grid, columns: dict[str, int]) -> None:
     """A one-record form with two or more rows of figures: the first is read, unless the words
     beside it (in no field's column) say it is an earlier month's and another row's do not.
@@ -629,7 +678,11 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     for field, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[field]
-        c = _value_column(row, layout.value_column, kind == "count")
+        c = (
+            layout.value_column
+            if layout.value_fixed
+            else _value_column(row, layout.value_column, kind == "count")
+        )
         record[field] = _normalise_cell(kind, row[c] if c < len(row) else None)
         cells[field] = a1(r, c)
     out.records.append(record)
