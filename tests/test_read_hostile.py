@@ -419,9 +419,8 @@ def test_a_hidden_copy_of_a_form_is_never_preferred_to_the_visible_one():
     fr = read("hidden_sheet_420117104201.xlsx")
     births = fr.sheets["births"]
     assert (births.sheet, births.records[0]["mother_name"]) == ("出生登记", "本月")
-    assert [(f.rule_id, f.sheet) for f in fr.findings] == [
-        ("sheet.duplicate_form", "出生登记(上月)")
-    ]
+    # named last month's: said as another month's tab
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.other_month", "出生登记(上月)")]
 
 
 MONTH_TABS = {  # how a tab for each month is named: the month's number -> the tab's name
@@ -666,3 +665,81 @@ def test_a_flat_header_with_a_bare_id_after_each_parent_gives_each_their_id(id_l
     record = fr.sheets["births"].records[0]
     assert (record["father_id"], record["mother_id"]) == (father_id, MOTHER_ID)
     assert fr.findings == []
+
+
+@pytest.mark.parametrize(
+    "nobody",
+    [
+        ["本月无出生"],
+        ["以下空白"],
+        ["无", "无", "无", "无", "无"],
+        [0, 0, 0, 0, 0],
+        [None, "-", "—"],
+    ],
+)
+def test_a_row_saying_there_is_nobody_this_month_is_no_person(nobody, tmp_path):
+    """The words villages write under a register's header, or under its last row, to say there
+    is nobody (more): not a person blamed for blank or invalid fields."""
+    header = ["序号", *BIRTH_HEADER[:5]]
+    birth = [1, "邹雨", MOTHER_ID, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"出生登记": [header, birth, [2, *nobody]]})
+    assert fr.sheets["births"].rows == [2]
+    assert findings_of(fr) == []
+
+
+def test_a_person_with_a_blank_required_field_is_still_a_person(tmp_path):
+    row = ["邹雨", None, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER[:5], row]})
+    assert findings_of(fr) == [("required", "出生登记", "B2")]
+
+
+@pytest.mark.parametrize("label", ["合计", "合 计", "本村合计"])
+def test_a_one_record_forms_only_row_labelled_合计_is_its_record(label, tmp_path):
+    """A village's total is its one record: labelled 合计, it is read, not dropped as a total."""
+    rows = [["村名", "已婚育龄妇女数", "上环", "未避孕"], [label, 100, 40, 60]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    contraception = fr.sheets["contraception"]
+    assert (contraception.rows, contraception.records[0]["married_women"]) == ([2], 100)
+    assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+def test_a_csv_separated_by_tabs_or_semicolons_reads_like_one_by_commas(delimiter, tmp_path):
+    """WPS and European Excel save tab- or semicolon-separated text under .csv; an export keeps
+    an ID number as text by writing it ="…"."""
+    path = tmp_path / "420117104201_出生登记.csv"
+    rows = [BIRTH_HEADER[:5], ["王芳", f'="{MOTHER_ID}"', "女婴", "2026年3月5号", "二胎"]]
+    path.write_text("\r\n".join(delimiter.join(row) for row in rows), encoding="utf-8")
+    fr = read(path)
+    record = fr.sheets["births"].records[0]
+    assert (record["mother_id"], record["child_sex"], record["birth_date"], record["parity"]) == (
+        MOTHER_ID,
+        "女",
+        BIRTH,
+        2,
+    )
+    assert findings_of(fr) == []
+
+
+def test_a_tab_of_instructions_named_for_a_form_is_not_read(tmp_path):
+    notes = [
+        ["填表说明"],
+        ["1. 母亲身份证号填18位"],
+        BIRTH_HEADER[:5],
+        ["张三", "（示例）", "男", None, 1],
+    ]
+    births = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
+    fr = read_file_at(tmp_path, {"出生登记填表说明": notes, "出生登记": births})
+    assert fr.sheets["births"].sheet == "出生登记"
+    assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_a_tab_named_for_last_month_is_not_read_before_this_months(order, tmp_path):
+    header = ["已婚育龄妇女数", "上环", "未避孕"]
+    tabs = [("节育措施(上月)", [header, [90, 30, 60]]), ("节育措施", [header, [100, 40, 60]])]
+    if order:
+        tabs.reverse()
+    fr = read_file_at(tmp_path, dict(tabs))
+    assert fr.sheets["contraception"].records[0]["married_women"] == 100
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.other_month", "节育措施(上月)")]

@@ -115,10 +115,12 @@ class Catalogue:
     totals_markers: tuple[str, ...]
     footer_markers: tuple[str, ...]
     units_markers: tuple[str, ...]
+    none_markers: tuple[str, ...]
     vocabularies: dict[str, dict[str, object]]
     header_prefixes: tuple[str, ...] = ()
     header_suffixes: tuple[str, ...] = ()  # longest first
     columns_not_read: frozenset[str] = frozenset()
+    notes_sheet_words: tuple[str, ...] = ()
 
     @property
     def data_forms(self) -> list[Form]:
@@ -195,6 +197,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         totals_markers=tuple(normalise_label(m) for m in markers["totals"]),
         footer_markers=tuple(normalise_label(m) for m in markers["footer"]),
         units_markers=tuple(markers["units"]),
+        none_markers=tuple(normalise_label(m) for m in markers["none"]),
         vocabularies={
             k: {normalise_label(a): v for a, v in vocab.items()}
             for k, vocab in raw["vocabularies"].items()
@@ -202,6 +205,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         header_prefixes=tuple(raw["header_words"]["prefixes"]),
         header_suffixes=tuple(sorted(raw["header_words"]["suffixes"], key=len, reverse=True)),
         columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]),
+        notes_sheet_words=tuple(normalise_label(w) for w in raw["notes_sheets"]),
     )
 
 

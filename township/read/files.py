@@ -30,7 +30,9 @@ from township.read.sheets import (
     form_for_sheet_name,
     formula_cells,
     guess_form,
+    is_notes_sheet,
     may_hide_formulas,
+    names_earlier,
 )
 from township.read.values import months_meant, names_month
 from township.rules.catalog import finding
@@ -194,6 +196,8 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
+    if is_notes_sheet(sheet.name, catalogue):
+        return None  # 出生登记填表说明, 示例: how to fill a form in, not the form
     form = form_for_sheet_name(sheet.name, catalogue)
     layout = detect_layout(sheet.grid, form) if form else guess_form(sheet.grid, catalogue)
     if form and layout is None:
@@ -291,20 +295,25 @@ def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
 
 def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]]) -> None:
     """One sheet per form is read. Of two or more, the one whose name names the report month
-    (a workbook kept with a tab for each month), else the first; each other is said not read:
-    as another month's when its name names another month and the read one's the report
-    month's, else as a second copy of the form."""
+    (a workbook kept with a tab for each month), else the first not named an earlier period's
+    (节育措施(上月)), else the first; each other is said not read: as another month's when its
+    name names another month (or an earlier period) and the read one's does not, else as a
+    second copy of the form."""
     month = out.report_month
-    read, findings = next((c for c in found if names_month(c[0].sheet, month) is True), found[0])
+    read, findings = next(
+        (c for c in found if names_month(c[0].sheet, month) is True),
+        next((c for c in found if not names_earlier(c[0].sheet)), found[0]),
+    )
     out.sheets[form] = read
     out.findings += findings
     by_month = names_month(read.sheet, month) is True
     for other, _ in found:
         if other is read:
             continue
+        earlier = names_earlier(other.sheet) and not names_earlier(read.sheet)
         rule = (
             "sheet.other_month"
-            if by_month and names_month(other.sheet, month) is False
+            if earlier or (by_month and names_month(other.sheet, month) is False)
             else "sheet.duplicate_form"
         )
         out.findings.append(

@@ -388,6 +388,24 @@ def decode_text(data: bytes) -> str:
     return data.decode(encoding)
 
 
+CSV_DELIMITERS = (",", "\t", ";")  # the first is the default: ties go to it
+SNIFF_LINES = 20
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter of most of the first lines: WPS and European Excel save tab- or
+    semicolon-separated text under .csv."""
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
+    return max(CSV_DELIMITERS, key=lambda d: sum(d in line for line in lines))
+
+
+def _unwrapped(cell: str) -> str:
+    """="4201…": how exports keep a long number as text in a CSV (Excel shows 4201…)."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1]
+    return cell
+
+
 def _csv_sheet(name: str, data: bytes, limits: Limits) -> Sheet:
     text = decode_text(data)
     if not text.strip():
@@ -399,7 +417,10 @@ def _csv_sheet(name: str, data: bytes, limits: Limits) -> Sheet:
             sheet.rows = sum(1 for _ in csv.reader(io.StringIO(text)))
             if _refuse(sheet, limits):
                 return sheet
-        grid = [list(row) for row in csv.reader(io.StringIO(text))]
+        grid = [
+            [_unwrapped(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text), delimiter=_delimiter(text))
+        ]
     except csv.Error as exc:  # e.g. one cell longer than csv.field_size_limit() (128 KiB)
         raise Rejected(
             "malformed_csv",

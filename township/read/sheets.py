@@ -77,6 +77,17 @@ def _sheet_labels(aliases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalise_label(alias) for alias in aliases)
 
 
+def names_earlier(sheet_name: str) -> bool:
+    """A sheet name saying it holds an earlier period's figures (节育措施(上月))."""
+    return any(word in sheet_name for word in EARLIER_ROW_WORDS)
+
+
+def is_notes_sheet(sheet_name: str, catalogue: Catalogue) -> bool:
+    """A sheet of instructions or an example (出生登记填表说明, 示例), not a form."""
+    label = normalise_label(sheet_name)
+    return any(word in label for word in catalogue.notes_sheet_words)
+
+
 def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
     label = normalise_label(name)
     for form in catalogue.forms.values():
@@ -461,9 +472,12 @@ def extract(
     required = [f.name for f in form.fields if f.required] if person else []
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
+    totals = None  # a one-record form's 合计 row: its figures, where it has no other row
     for r in range(layout.header_row + 1, len(grid)):
         row = grid[r]
         if is_non_data_row(row, catalogue):
+            if not person and totals is None and _is_totals_row(row, catalogue):
+                totals = r
             continue
         if near_header:
             if is_label_row(row, layout):
@@ -476,12 +490,8 @@ def extract(
         except TypeError:  # an unhashable value (see _normaliser): no caches for this row
             types = _field_types(form.name)
             record = {field: _normalise_cell(types[field], row[c]) for field, c, _, _ in converters}
-        for name in required:
-            if record.get(name) is not None:
-                break
-        else:
-            if person:
-                continue
+        if person and _nobody(record, required, row, layout):
+            continue
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if not person and out.records:  # a one-record form's second row: figures, or remarks
@@ -495,7 +505,65 @@ def extract(
             values = [(record, r + 1, cells)]
     if not person and len(values) > 1:
         _read_one_row_of_figures(out, values, grid, layout.columns)
+    if not person and not out.records and totals is not None:
+        _read_totals_row(out, grid, totals, converters)
     return out
+
+
+def _nobody(record: dict, required: list[str], row: list[object], layout: Layout) -> bool:
+    """A person form's row that is no person: none of the required fields filled (remarks,
+    stray text), or its fields only saying there is nobody (本月无出生, 以下空白, 无, 0)."""
+    catalogue, starts = load_catalogue(), _none_starts()
+    filled, says_none = 0, False
+    for name in required:
+        value = record.get(name)
+        if value is not None:
+            filled += 1
+            says_none = says_none or (value.__class__ is str and value[:1] in starts)
+    if not filled:
+        return True
+    if not says_none:  # the usual row: a person (a blank required field is said at its cell)
+        return False
+    cells = [row[c] for c in layout.columns.values() if not _blank(row[c])]
+    return all(_none_word(v, catalogue) for v in cells)
+
+
+@cache
+def _none_starts() -> frozenset[str]:
+    """What a field's value saying nobody starts with: a none word's first character, 0, -."""
+    markers = load_catalogue().none_markers
+    return frozenset({m[0] for m in markers if m} | {"0", "-", "—", "/", "／", "－"})
+
+
+def _none_word(value: object, catalogue: Catalogue) -> bool:
+    if value.__class__ in (int, float):
+        return value == 0
+    if not isinstance(value, str):
+        return False
+    label = normalise_label(value)
+    return not label or label == "0" or label.startswith(catalogue.none_markers)
+
+
+def _is_totals_row(row: list[object], catalogue: Catalogue) -> bool:
+    first = next((v for v in row if not _blank(v)), None)
+    return (
+        isinstance(first, str)
+        and normalise_label(first).startswith(catalogue.totals_markers)
+        and any(_is_number(v) for v in row)
+    )
+
+
+def _read_totals_row(out: SheetRead, grid: list[list[object]], r: int, converters) -> None:
+    """A one-record form whose only row of figures is labelled 合计 (the village's total is
+    its one record): that row is the record."""
+    row = grid[r]
+    width = max((c for _, c, _, _ in converters), default=-1) + 1
+    row = [*row, *([None] * (width - len(row)))]
+    record = {field: normalise(row[c]) for field, c, _, normalise in converters}
+    if _holds_a_number(record):
+        out.records.append(record)
+        out.rows.append(r + 1)
+        out.cells.append({field: letter + str(r + 1) for field, _, letter, _ in converters})
 
 
 def _is_number(value: object) -> bool:
