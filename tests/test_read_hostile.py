@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from township.forms import load_catalogue, normalise_label
 from township.model import ERROR, FileRead
 from township.read.files import ACCEPTED_SUFFIXES, read_file
-from township.read.headers import alias_index, field_for_label, loosened
+from township.read.headers import LONGEST_HEADER, alias_index, field_for_label, loosened
 from township.read.sheets import detect_layout, extract
 from township.read.values import MAX_COUNT, NORMALISERS, NOT_UNITS, to_count
 from township.rules.validate import validate_batch
@@ -630,6 +630,8 @@ def test_a_required_column_under_a_header_no_field_reads_refuses_the_sheet_at_it
         (["单位", "本月", "累计"], 1),
         (["上月", "本期"], 1),
         (["数量"], 0),
+        (["人数", "其中：本月新增"], 0),
+        (["期末数", "本期新增"], 0),
     ],
 )
 def test_a_list_with_figures_for_several_periods_reads_this_months(columns, read, tmp_path):
@@ -648,9 +650,7 @@ def read_file_at(tmp_path: Path, sheets: dict) -> FileRead:
 
 
 def test_an_item_of_a_list_no_field_reads_is_said_at_its_label(tmp_path):
-    sheets = {
-        "节育措施": [["项目", "数量"], ["已婚育龄妇女数", 300], ["节育率", 0.9], ["上环", 100]]
-    }
+    sheets = {"节育措施": [["项目", "数量"], ["已婚育龄妇女数", 300], ["取环", 9], ["上环", 100]]}
     fr = read_file_at(tmp_path, sheets)
     assert fr.sheets["contraception"].records[0]["iud"] == 100
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.unknown_item", "A3")]
@@ -743,3 +743,113 @@ def test_a_tab_named_for_last_month_is_not_read_before_this_months(order, tmp_pa
     fr = read_file_at(tmp_path, dict(tabs))
     assert fr.sheets["contraception"].records[0]["married_women"] == 100
     assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.other_month", "节育措施(上月)")]
+
+
+def test_a_bracket_naming_a_period_a_person_or_households_is_kept(tmp_path):
+    """户籍人口（期末） is the month-end population and 户籍人口（期初） is not; 出生日期（母亲）
+    is not the child's birth date; 迁入（户） counts households, not the persons of 迁入."""
+    header = ["户籍人口（期初）", "户籍人口（期末）", "迁入(户)", "迁入人数", "死亡人数"]
+    fr = read_file_at(tmp_path, {"人口变动": [header, [2300, 2298, 1, 3, 2]]})
+    record = fr.sheets["population"].records[0]
+    assert (record["population"], record["moved_in"], record["deaths"]) == (2298, 3, 2)
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [
+        ("sheet.unknown_column", "A1"),
+        ("sheet.unknown_column", "C1"),
+    ]
+    assert all("如果这一列就是" not in f.fix_zh for f in fr.findings)  # no guess for either
+    births = [["母亲姓名", "出生日期（母亲）", "母亲身份证号", "婴儿性别", "婴儿出生日期", "孩次"]]
+    births.append(["邹雨", date(1995, 3, 12), MOTHER_ID, "女", BIRTH, 1])
+    fr = read_file_at(tmp_path, {"出生登记": births})
+    assert fr.sheets["births"].records[0]["birth_date"] == BIRTH
+
+
+def test_household_counts_beside_person_counts_are_not_read_as_persons(tmp_path):
+    header = ["期末户籍人口", "迁入户数", "迁入人数", "迁出户数", "迁出人数", "死亡人数"]
+    fr = read_file_at(tmp_path, {"人口变动": [header, [2298, 1, 3, 2, 4, 2]]})
+    record = fr.sheets["population"].records[0]
+    assert (record["moved_in"], record["moved_out"]) == (3, 4)
+    assert fr.findings == []  # households are not collected: not said either
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom", "row", "expected"),
+    [
+        (
+            ["户籍人口", None, "本月变动", None, None, None],
+            ["期初", "期末", "出生", "死亡", "迁入", "迁出"],
+            [2300, 2298, 3, 2, 1, 4],
+            {"population": 2298, "deaths": 2, "moved_in": 1, "moved_out": 4},
+        ),
+        (
+            ["宣传资料份数", "标语条数", "三查", None, "随访人次"],
+            [None, None, "应查", "实查", None],
+            [300, 5, 200, 190, 30],
+            {"leaflets": 300, "checkups_due": 200, "checkups_done": 190, "follow_up_visits": 30},
+        ),
+    ],
+)
+def test_a_two_row_header_of_a_one_record_form_is_read_whole(top, bottom, row, expected, tmp_path):
+    """户籍人口 over 期初 | 期末 (the qualifier below the name), 三查 over 应查 | 实查."""
+    sheet = "人口变动" if "户籍人口" in top else "宣传服务"
+    fr = read_file_at(tmp_path, {sheet: [top, bottom, row]})
+    (read,) = fr.sheets.values()
+    assert {k: read.records[0][k] for k in expected} == expected
+    assert not [f for f in fr.findings if f.rule_id == "record.more_value_rows"]
+
+
+def test_sub_items_of_a_flat_header_are_the_fields_of_the_column_left_of_them(tmp_path):
+    header = [
+        "流出人口数",
+        "其中：已婚育龄妇女",
+        "已办婚育证明数",
+        "流入人口数",
+        "其中：已婚育龄妇女",
+    ]
+    fr = read_file_at(tmp_path, {"流动人口": [header, [100, 40, 30, 50, 10]]})
+    record = fr.sheets["migrants"].records[0]
+    assert (record["out_married_women"], record["in_married_women"]) == (40, 10)
+    assert fr.findings == []
+
+
+def test_two_lists_side_by_side_are_both_read(tmp_path):
+    rows = [
+        ["项目", "数量", "项目", "数量"],
+        ["已婚育龄妇女数", 520, "口服药", 20],
+        ["上环", 200, "避孕套", 60],
+        ["女扎", 150, "未避孕", 90],
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    record = fr.sheets["contraception"].records[0]
+    assert (record["married_women"], record["pill"], record["no_method"]) == (520, 20, 90)
+    assert fr.sheets["contraception"].cells[0]["pill"] == "D2"
+
+
+def test_a_bare_id_with_the_parent_in_brackets_is_that_parents(tmp_path):
+    header = [
+        "母亲姓名",
+        "母亲身份证号",
+        "父亲姓名",
+        "身份证号码（父亲）",
+        "婴儿性别",
+        "出生日期",
+        "孩次",
+    ]
+    father_id = "420102199001011234"
+    fr = read_file_at(
+        tmp_path, {"出生登记": [header, ["邹雨", MOTHER_ID, "王强", father_id, "女", BIRTH, 1]]}
+    )
+    assert fr.sheets["births"].records[0]["father_id"] == father_id
+
+
+def test_a_column_twice_on_a_sheet_named_for_no_form_is_said(tmp_path):
+    header = ["母亲姓名", "出生日期", "母亲身份证号", "婴儿性别", "出生时间", "孩次"]
+    row = ["邹雨", BIRTH, MOTHER_ID, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"Sheet1": [header, row]})
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.duplicate_column", "Sheet1")]
+
+
+@given(st.text(min_size=LONGEST_HEADER + 1, max_size=200))
+@settings(max_examples=50)
+def test_a_cell_too_long_to_be_a_header_is_not_loosened(text):
+    """No regex runs over a long cell (a pasted paragraph, a hostile run of brackets)."""
+    assert loosened(text) == normalise_label(text)

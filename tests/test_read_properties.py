@@ -316,7 +316,11 @@ def _find_everything(grid):
         if layout is not None:
             read = extract("表", grid, layout, CATALOGUE)
             assert len(read.records) == len(read.rows) == len(read.cells)
-    layout = guess_form(grid, CATALOGUE)
+    try:
+        layout = guess_form(grid, CATALOGUE)
+    except SheetProblem as problem:  # a header no form can use: said, not dropped
+        assert problem.code and problem.words
+        layout = None
     if layout is not None:
         assert len(layout.columns) >= 3
         extract("Sheet1", grid, layout, CATALOGUE)

@@ -615,14 +615,14 @@ BROKEN = [
     ),
     Broken(
         "sheet.unknown_item",
-        "contraception as a list with an item 节育率, which no field reads",
+        "contraception as a list with an item 取环, which no field reads",
         WARNING,
         lambda s: {
             CONTRACEPTION: [
                 ["项目", "数量"],
                 ["已婚育龄妇女数", 100],
                 ["上环", 40],
-                ["节育率", 0.8],
+                ["取环", 3],
                 ["未避孕", 60],
             ]
         },

@@ -119,7 +119,11 @@ class Catalogue:
     vocabularies: dict[str, dict[str, object]]
     header_prefixes: tuple[str, ...] = ()
     header_suffixes: tuple[str, ...] = ()  # longest first
+    header_notes: tuple[str, ...] = ()
+    header_distinctions: tuple[str, ...] = ()
     columns_not_read: frozenset[str] = frozenset()
+    columns_not_read_containing: tuple[str, ...] = ()
+    columns_not_read_opening: tuple[str, ...] = ()
     notes_sheet_words: tuple[str, ...] = ()
 
     @property
@@ -204,7 +208,11 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         },
         header_prefixes=tuple(raw["header_words"]["prefixes"]),
         header_suffixes=tuple(sorted(raw["header_words"]["suffixes"], key=len, reverse=True)),
-        columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]),
+        header_notes=tuple(normalise_label(n) for n in raw["header_words"]["notes"]),
+        header_distinctions=tuple(raw["header_words"]["distinctions"]),
+        columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]["headers"]),
+        columns_not_read_containing=tuple(raw["columns_not_read"]["containing"]),
+        columns_not_read_opening=tuple(raw["columns_not_read"]["opening"]),
         notes_sheet_words=tuple(normalise_label(w) for w in raw["notes_sheets"]),
     )
 

@@ -196,7 +196,7 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    if is_notes_sheet(sheet.name, catalogue):
+    if is_notes_sheet(sheet.name):
         return None  # 出生登记填表说明, 示例: how to fill a form in, not the form
     form = form_for_sheet_name(sheet.name, catalogue)
     layout = detect_layout(sheet.grid, form) if form else guess_form(sheet.grid, catalogue)
@@ -240,14 +240,19 @@ def _columns_not_read(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fin
     field with no column of a table that has rows refuses the sheet (SheetProblem)."""
     form, grid = layout.form, sheet.grid
     if layout.kind == "list":
-        items = unread_items(grid, layout.columns, layout.label_column, layout.value_column)
+        items = unread_items(
+            grid, form.name, layout.columns, layout.label_column, layout.value_column
+        )
+        taken = set(layout.columns)
         return [
-            _unread_finding("sheet.unknown_item", sheet.name, form.name, label, a1(r, c), set())
+            _unread_finding("sheet.unknown_item", sheet.name, form.name, label, a1(r, c), taken)
             for r, c, label in items
         ]
     columns = unread_columns(grid, layout.header_row, set(layout.columns.values()), read.rows)
-    missing = [f for f in form.fields if f.required and f.name not in layout.columns]
-    if missing and read.records:
+    missing = read.records and [
+        f for f in form.fields if f.required and f.name not in layout.columns
+    ]
+    if missing:
         field = missing[0]
         meant = [
             (c, h)

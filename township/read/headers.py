@@ -10,12 +10,15 @@ from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
 
-# A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering at the start
-# (1. 上环, （一）上环, 二、女扎): neither changes what the column is.
-_TRAILING_NOTE = re.compile(r"[(\[（【〔][^)\]）】〕]*[)\]）】〕]\s*$")
+# A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering or an age range
+# at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.
+_TRAILING_NOTE = re.compile(r"[(\[（【〔]([^()\[\]（）【】〔〕]*)[)\]）】〕]\s*$")
 _NUMBERING = re.compile(
-    r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）])\s*"
+    r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
+    r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁)\s*"
 )
+# a header longer than this is no column name: not loosened (and no regex runs on it)
+LONGEST_HEADER = 40
 # the guess offered for an unread column: how alike its header and a field's label must be
 GUESS_CUTOFF = 0.6
 
@@ -29,12 +32,17 @@ def alias_index(form_name: str) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=16384)
 def loosened(text: str) -> str:
-    """A header without the words around a field's name that do not change it."""
+    """A header without the words around a field's name that do not change it: a bracketed
+    note only where it is a unit or a format (上环（人）, not 户籍人口（期末） or 迁入（户）)."""
+    if len(text) > LONGEST_HEADER:
+        return normalise_label(text)
     catalogue = load_catalogue()
     text = unicodedata.normalize("NFKC", text)
-    while (bare := _TRAILING_NOTE.sub("", text)) != text and bare.strip():
-        text = bare
+    note = _TRAILING_NOTE.search(text)
+    if note and _is_unit_note(note.group(1), catalogue) and text[: note.start()].strip():
+        text = text[: note.start()]
     text = _NUMBERING.sub("", text)
     label = normalise_label(text)
     for prefix in catalogue.header_prefixes:
@@ -45,6 +53,46 @@ def loosened(text: str) -> str:
         if label.endswith(suffix) and len(label) > len(suffix) + 1:
             return label[: -len(suffix)]
     return label
+
+
+def _note_first(text: str) -> tuple[str, str] | None:
+    """(qualifier, name) of a name with a bracketed word after it that qualifies it:
+    户籍人口（期末） is 期末户籍人口, 身份证号码（父亲） the father's 身份证号."""
+    if len(text) > LONGEST_HEADER:
+        return None
+    note = _TRAILING_NOTE.search(unicodedata.normalize("NFKC", text))
+    if note is None or not note.group(1).strip():
+        return None
+    return normalise_label(note.group(1)), normalise_label(note.string[: note.start()])
+
+
+def _is_unit_note(note: str, catalogue) -> bool:
+    """单位：人, 人次, 年月日, 必填, 18位, yyyy-mm-dd: what a bracket after a column's name says
+    that does not change what the column is."""
+    label = normalise_label(note)
+    return not label or label.isascii() or label.startswith(catalogue.header_notes)
+
+
+@lru_cache(maxsize=4096)
+def begins_a_label(group: str, form_name: str) -> bool:
+    """A word that begins some of the form's labels (母亲, 父亲, 婴儿), not a title or a value."""
+    return bool(group) and any(a.startswith(group) and a != group for a in alias_index(form_name))
+
+
+@lru_cache(maxsize=4096)
+def qualified(group: str, lower: str, form_name: str) -> str | None:
+    """The field of the label the top word begins, its rest as written below or a little
+    longer or shorter (父亲 over 身份证号码: 父亲身份证号, not the bare 身份证号码, which is the
+    mother's); None when none."""
+    if not begins_a_label(group, form_name):
+        return None
+    best = None
+    for alias, field in alias_index(form_name).items():
+        rest = alias[len(group) :] if alias.startswith(group) else ""
+        fits = rest and (lower.startswith(rest) or rest.startswith(lower))
+        if fits and (best is None or len(rest) > best[0]):
+            best = (len(rest), field)
+    return best[1] if best else None
 
 
 @cache
@@ -58,13 +106,27 @@ def _loose_index(form_name: str) -> dict[str, str]:
     return {stem: next(iter(fs)) for stem, fs in fields_of.items() if len(fs) == 1 and stem}
 
 
-@lru_cache(maxsize=16384)
 def field_for_label(form_name: str, text: str) -> str | None:
     """The field a header cell names: an alias as written, else as loosened; None when none."""
-    field = alias_index(form_name).get(normalise_label(text))
-    if field is None:
-        field = _loose_index(form_name).get(loosened(text))
-    return field
+    return label_lookup(form_name)(text)
+
+
+@cache
+def label_lookup(form_name: str):
+    """field_for_label of one form, as a function of the text alone: header scanning asks it
+    of the same few words in every file, and a one-argument cache answers quickest."""
+    index, loose = alias_index(form_name), _loose_index(form_name)
+
+    @lru_cache(maxsize=16384)
+    def lookup(text: str) -> str | None:
+        field = index.get(normalise_label(text))
+        if field is None:
+            field = loose.get(loosened(text))
+        if field is None and (turned := _note_first(text)):
+            field = index.get(turned[0] + turned[1]) or qualified(*turned, form_name)
+        return field
+
+    return lookup
 
 
 @cache
@@ -74,24 +136,43 @@ def loose_first_chars() -> frozenset[str]:
     return frozenset("一二三四五六七八九十") | {p[0] for p in prefixes if p}
 
 
+@lru_cache(maxsize=4096)
+def not_collected(header: str) -> bool:
+    """A column or item the township does not collect (columns_not_read), or the rows'
+    labels (项目): not reported when no field reads it."""
+    catalogue = load_catalogue()
+    label = _label(header)
+    return (
+        not label
+        or label in catalogue.columns_not_read
+        or label in catalogue.list_item_headers
+        or loosened(header) in catalogue.columns_not_read
+        or any(word in label for word in catalogue.columns_not_read_containing)
+        or _NUMBERING.sub("", unicodedata.normalize("NFKC", header))
+        .strip()
+        .startswith(catalogue.columns_not_read_opening)
+    )
+
+
 def unread_columns(
     grid: list[list[object]], header_row: int, mapped: set[int], data_rows: list[int]
 ) -> list[tuple[int, str]]:
-    """(column, header) of the header row's labelled columns that no field reads and that hold
-    something in a data row (`data_rows`: Excel rows); a column the township does not collect
-    (columns_not_read), or a column of the rows' labels (项目), is left out."""
+    """(column, header) of the header row's labelled columns that no field reads, that hold
+    something in a data row (`data_rows`: Excel rows) and that the township collects."""
     header = grid[header_row] if header_row < len(grid) else []
-    catalogue = load_catalogue()
-    skip = catalogue.columns_not_read | catalogue.list_item_headers  # 项目: the rows' labels
-    out = []
-    for c, value in enumerate(header):
-        if c in mapped or not isinstance(value, str) or not normalise_label(value):
-            continue
-        if normalise_label(value) in skip or loosened(value) in skip:
-            continue
-        if any(_filled(grid, r - 1, c) for r in data_rows):
-            out.append((c, value.strip()))
-    return out
+    return [
+        (c, value.strip())
+        for c, value in enumerate(header)
+        if c not in mapped
+        and value.__class__ is str
+        and any(_filled(grid, r - 1, c) for r in data_rows)
+        and not not_collected(value)
+    ]
+
+
+@lru_cache(maxsize=16384)
+def _label(text: str) -> str:
+    return normalise_label(text)
 
 
 def _filled(grid: list[list[object]], r: int, c: int) -> bool:
@@ -101,42 +182,61 @@ def _filled(grid: list[list[object]], r: int, c: int) -> bool:
 
 
 def guess_field(form_name: str, header: str, taken: set[str]) -> str | None:
-    """The Chinese name of the field not read from any column that a header most resembles."""
-    form = load_catalogue().forms[form_name]
+    """The Chinese name of the field not read from any column that a header most resembles;
+    None where two fields resemble it as much, or where the header says what the field's
+    names do not (户, a period, a person: 迁入（户） is not 迁入, 年初户籍人口 not 期末户籍人口)."""
+    catalogue = load_catalogue()
+    form = catalogue.forms[form_name]
     label = loosened(header)
-    best, score = None, GUESS_CUTOFF
+    scores: dict[str, float] = {}
     for f in form.fields:
         if f.name in taken:
             continue
         for alias in (*f.aliases, f.name_zh):
+            if _says_more(_label(header), _label(alias), catalogue.header_distinctions):
+                continue
             ratio = difflib.SequenceMatcher(None, label, loosened(alias)).ratio()
-            if ratio > score:
-                best, score = f.name_zh, ratio
-    return best
+            scores[f.name_zh] = max(scores.get(f.name_zh, 0.0), ratio)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < GUESS_CUTOFF:
+        return None
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None
+    return ranked[0][0]
+
+
+def _says_more(header: str, alias: str, distinctions: tuple[str, ...]) -> bool:
+    return any(word in header and word not in alias for word in distinctions)
 
 
 _FIGURE = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
 
 
 def unread_items(
-    grid: list[list[object]], rows_of: dict[str, int], label_column: int, value_column: int
+    grid: list[list[object]],
+    form_name: str,
+    rows_of: dict[str, int],
+    label_column: int,
+    value_column: int,
 ) -> list[tuple[int, int, str]]:
     """Of a two-column list (label | value), the rows from its first item down whose label no
     field reads and that give a figure: (row, the label's column, label). The footer
-    (填表人 …) ends the list; totals, units and columns_not_read are no items."""
+    (填表人 …) ends the list; totals, units, what is not collected, and a label naming a
+    field already read (a second block: last month's, for comparison) are no items."""
     catalogue = load_catalogue()
     used = set(rows_of.values())
-    skip = (*catalogue.totals_markers, *catalogue.list_item_headers)
     out = []
     for r in range(min(used, default=len(grid)), len(grid)):
         row = grid[r]
         label = row[label_column] if label_column < len(row) else None
-        text = normalise_label(label) if isinstance(label, str) else ""
+        text = _label(label) if label.__class__ is str else ""
         if r in used or not text:
             continue
         if text.startswith(catalogue.footer_markers):
             break
-        if text.startswith(skip) or text in catalogue.columns_not_read:
+        if text.startswith(catalogue.totals_markers) or not_collected(label):
+            continue
+        if field_for_label(form_name, label) is not None:
             continue
         if any(_is_figure(row, c) for c in range(value_column, value_column + 3)):
             out.append((r, label_column, label.strip()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -10,7 +11,15 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import SheetRead
-from township.read.headers import alias_index, field_for_label, loose_first_chars
+from township.read.headers import (
+    alias_index,
+    begins_a_label,
+    field_for_label,
+    label_lookup,
+    loose_first_chars,
+    loosened,
+    qualified,
+)
 from township.read.values import NORMALISERS
 
 HEADER_SCAN_ROWS = 30
@@ -23,6 +32,8 @@ UNIT_WORDS = frozenset(
 )
 
 
+# A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
+CLOSING = frozenset(")）]】〕")
 # Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
 EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
 
@@ -45,6 +56,8 @@ class Layout:
     value_column: int | None = None  # list layout: where its figures are (or start)
     label_column: int | None = None  # list layout: its labels
     value_fixed: bool = False  # list layout: a column header says which column is this month's
+    # list layout: fields listed in a second list beside the first (项目 | 数量 | 项目 | 数量)
+    beside: dict[str, int] = dataclasses.field(default_factory=dict)  # field -> its label column
 
 
 @cache
@@ -82,10 +95,11 @@ def names_earlier(sheet_name: str) -> bool:
     return any(word in sheet_name for word in EARLIER_ROW_WORDS)
 
 
-def is_notes_sheet(sheet_name: str, catalogue: Catalogue) -> bool:
+@lru_cache(maxsize=1024)
+def is_notes_sheet(sheet_name: str) -> bool:
     """A sheet of instructions or an example (出生登记填表说明, 示例), not a form."""
     label = normalise_label(sheet_name)
-    return any(word in label for word in catalogue.notes_sheet_words)
+    return any(word in label for word in load_catalogue().notes_sheet_words)
 
 
 def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
@@ -113,25 +127,26 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
     exactly. An ASCII cell normalises to ASCII, so it cannot match when no alias is ASCII; a
     cell starting with a CJK unified ideograph keeps it as its first character (NFKC leaves
     U+4E00–U+9FFF alone, nothing composes with them, they are neither spaces nor punctuation),
-    so it cannot match unless some alias starts with that character."""
+    so it cannot match unless some alias starts with that character, or it ends in a bracket
+    (户籍人口（期末）: the qualifier after the name, tried first)."""
     any_ascii, first_chars = _matcher(form.name)
-    name, lookup = form.name, field_for_label
+    lookup = label_lookup(form.name)
     if not any_ascii:  # the usual catalogue: every alias has a Chinese character
         return {
             c: field
             for c, v in enumerate(row)
             if isinstance(v, str)
             and not v.isascii()  # also turns away ""
-            and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
-            and (field := lookup(name, v)) is not None
+            and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
+            and (field := lookup(v)) is not None
         }
     return {
         c: field
         for c, v in enumerate(row)
         if isinstance(v, str)
         and v
-        and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff")
-        and (field := lookup(name, v)) is not None
+        and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
+        and (field := lookup(v)) is not None
     }
 
 
@@ -160,6 +175,7 @@ def _table_layout(
     _, header_row, matches = best
     if len(set(matches.values())) < len(matches):
         matches = _requalified(grid[header_row], matches, form)
+    matches = _with_sub_items(grid[header_row], matches, form)
     seen: dict[str, int] = {}
     for col, field in matches.items():
         if field in seen:
@@ -182,7 +198,9 @@ def _two_row_header(
     Its lower row is the header."""
     if best is None:
         pairs = range(min(len(grid) - 1, HEADER_SCAN_ROWS))
-    elif not _required(form.name) or _required(form.name) <= set(best[2].values()):
+    elif _required(form.name) <= set(best[2].values()) and not _opens_a_group(
+        grid[best[1]], best[2], form
+    ):
         return best  # the usual header: one row naming every required field
     else:
         pairs = [r for r in (best[1] - 1, best[1]) if 0 <= r < len(grid) - 1]
@@ -192,6 +210,14 @@ def _two_row_header(
         if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
             best = (len(matches), r + 1, matches)
     return best
+
+
+def _opens_a_group(row: list[object], matches: dict[int, str], form: Form) -> bool:
+    """A header cell no field is named by that begins some (三查 over 应查 | 实查)."""
+    return any(
+        v.__class__ is str and c not in matches and begins_a_label(_label(v), form.name)
+        for c, v in enumerate(row)
+    )
 
 
 def _requalified(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
@@ -206,9 +232,36 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
         if counts[field] < 2 or not isinstance(left, str) or not isinstance(header[c], str):
             continue
         person = _label(left)[:2]
-        other = _qualified(person, _label(header[c]), form.name)
+        other = qualified(person, _label(header[c]), form.name)
         if other is not None and other != field and other not in out.values():
             out[c] = other
+    return out
+
+
+SUB_ITEM = "其中"
+
+
+def _with_sub_items(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
+    """其中：已婚育龄妇女 right of 流出人口数 is 流出已婚育龄妇女数: a sub-item column no alias
+    names, read as the field the word opening the nearest column left of it begins."""
+    if not any(
+        c not in matches and v.__class__ is str and SUB_ITEM in v for c, v in enumerate(header)
+    ):
+        return matches  # the usual header: no sub-item left unread
+    out, group = matches, ""
+    for c, value in enumerate(header):
+        if value.__class__ is not str:
+            continue
+        label = _label(value)
+        if not label.startswith(SUB_ITEM):
+            if c in matches:
+                group = label[:2]
+            continue
+        if c in matches or not group:
+            continue
+        field = qualified(group, loosened(value), form.name)
+        if field is not None and field not in out.values():
+            out = {**out, c: field}
     return out
 
 
@@ -219,7 +272,8 @@ def _required(form_name: str) -> frozenset[str]:
 
 def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[int, str]:
     """Column -> field for labels made of two rows: the top label (carried right over the
-    blank top cells a horizontal merge leaves) before the bottom one, or either alone."""
+    blank top cells a horizontal merge leaves) before the bottom one, the bottom one before
+    the top (户籍人口 over 期初 | 期末: 期末户籍人口), or either alone."""
     group, matches = "", {}
     for c in range(max(len(top), len(bottom))):
         above = top[c] if c < len(top) else None
@@ -231,33 +285,13 @@ def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[i
         if not lower:
             if upper and (field := field_for_label(form.name, above)) is not None:
                 matches[c] = field
-        elif (field := _qualified(group, lower, form.name)) is not None or (
-            field := field_for_label(form.name, below)
-        ) is not None:
+        elif (
+            (field := qualified(group, lower, form.name)) is not None
+            or (field := alias_index(form.name).get(lower + group)) is not None
+            or (field := field_for_label(form.name, below)) is not None
+        ):
             matches[c] = field
     return matches
-
-
-@lru_cache(maxsize=4096)
-def _begins_a_label(group: str, form_name: str) -> bool:
-    """A word that begins some of the form's labels (母亲, 父亲, 婴儿), not a title or a value."""
-    return bool(group) and any(a.startswith(group) and a != group for a in alias_index(form_name))
-
-
-@lru_cache(maxsize=4096)
-def _qualified(group: str, lower: str, form_name: str) -> str | None:
-    """The field of the label the top word begins, its rest as written below or a little
-    longer or shorter (父亲 over 身份证号码: 父亲身份证号, not the bare 身份证号码, which is the
-    mother's); None when none."""
-    if not _begins_a_label(group, form_name):
-        return None
-    best = None
-    for alias, field in alias_index(form_name).items():
-        rest = alias[len(group) :] if alias.startswith(group) else ""
-        fits = rest and (lower.startswith(rest) or rest.startswith(lower))
-        if fits and (best is None or len(rest) > best[0]):
-            best = (len(rest), field)
-    return best[1] if best else None
 
 
 def _best_header(
@@ -288,19 +322,38 @@ def _list_layout(
         return None
     first_row = min(fields.values())
     this_month = _this_months_column(grid, first_row, label_col)
+    beside = {
+        name: c
+        for c, listed in sorted(by_column.items())
+        if c > label_col + 1 and len(listed) >= 2
+        for name in listed
+        if name not in fields
+    }
     return Layout(
         form,
         "list",
         max(first_row - 1, 0),
-        fields,
+        {**fields, **{name: by_column[c][name] for name, c in beside.items()}},
         value_column=label_col + 1 if this_month is None else this_month,
         label_column=label_col,
         value_fixed=this_month is not None,
+        beside=beside,
     )
 
 
-# Column headers of a list's figures that are not this month's (项目 | 上月数 | 本月数 | 累计).
-NOT_THIS_MONTH = (*EARLIER_ROW_WORDS, "累计", "合计")
+# Column headers of a list's figures that are not this month's stock or count (项目 | 上月数 |
+# 本月数 | 累计; 人数 | 其中：本月新增).
+NOT_THIS_MONTH = (
+    *EARLIER_ROW_WORDS,
+    "累计",
+    "合计",
+    "新增",
+    "变动",
+    "增减",
+    "增加",
+    "减少",
+    "其中",
+)
 THIS_MONTH = ("本月", "本期", "当月")
 
 
@@ -310,14 +363,17 @@ def _this_months_column(grid: list[list[object]], first_row: int, label_col: int
     when the row above heads one column or none (the first filled cell is the figure)."""
     above = grid[first_row - 1] if first_row > 0 else []
     headed = {
-        c: normalise_label(v)
+        c: _label(v)
         for c, v in enumerate(above)
-        if c > label_col and isinstance(v, str) and normalise_label(v)
+        if c > label_col and v.__class__ is str and _label(v)
     }
     if len(headed) < 2:
         return None
-    current = [c for c, h in headed.items() if any(w in h for w in THIS_MONTH)]
-    current = [c for c in current if not any(w in headed[c] for w in NOT_THIS_MONTH)] or current
+    current = [
+        c
+        for c, h in headed.items()
+        if any(w in h for w in THIS_MONTH) and not any(w in h for w in NOT_THIS_MONTH)
+    ]
     if len(current) == 1:
         return current[0]
     others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
@@ -338,12 +394,15 @@ def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
 
 
 def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
-    """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields)."""
+    """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields); a
+    form's header that cannot be used (a column twice) is said when no other form fits."""
     best: Layout | None = None
+    problem: SheetProblem | None = None
     for form in catalogue.data_forms:
         try:
             layout = detect_layout(grid, form)
-        except SheetProblem:
+        except SheetProblem as raised:
+            problem = problem or raised  # said when no form fits the sheet
             continue
         if (
             layout
@@ -351,6 +410,8 @@ def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
             and (best is None or len(layout.columns) > len(best.columns))
         ):
             best = layout
+    if best is None and problem is not None:
+        raise problem
     return best
 
 
@@ -470,6 +531,7 @@ def extract(
     person = form.kind == "person"
     # a person row with none of these filled is remarks or stray text, not a person
     required = [f.name for f in form.fields if f.required] if person else []
+    none_starts = _none_starts()
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -490,8 +552,13 @@ def extract(
         except TypeError:  # an unhashable value (see _normaliser): no caches for this row
             types = _field_types(form.name)
             record = {field: _normalise_cell(types[field], row[c]) for field, c, _, _ in converters}
-        if person and _nobody(record, required, row, layout):
-            continue
+        if person:
+            # a row that is no person has its first required field blank or saying nobody
+            first = record.get(required[0])
+            if (first is None or (first.__class__ is str and first[:1] in none_starts)) and (
+                _nobody(record, required, row, layout)
+            ):
+                continue
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if not person and out.records:  # a one-record form's second row: figures, or remarks
@@ -743,16 +810,17 @@ def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
-    for field, r in layout.columns.items():
+    for name, r in layout.columns.items():
         row = grid[r]
-        kind = _field_types(layout.form.name)[field]
-        c = (
-            layout.value_column
-            if layout.value_fixed
-            else _value_column(row, layout.value_column, kind == "count")
-        )
-        record[field] = _normalise_cell(kind, row[c] if c < len(row) else None)
-        cells[field] = a1(r, c)
+        kind = _field_types(layout.form.name)[name]
+        if name in layout.beside:
+            c = _value_column(row, layout.beside[name] + 1, kind == "count")
+        elif layout.value_fixed:
+            c = layout.value_column
+        else:
+            c = _value_column(row, layout.value_column, kind == "count")
+        record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
+        cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
     out.cells.append(cells)
