@@ -263,8 +263,9 @@ def _columns_not_read(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fin
             "missing_column",
             a1(layout.header_row, meant[0][0] if meant else 0),
             field_zh=sheet.name,
-            value=field.name_zh,
-            other=meant[0][1] if meant else "",
+            value=meant[0][1] if meant else None,
+            other=field.name_zh,
+            field=field.name,
             variant=None if meant else "no_guess",
         )
     return [
