@@ -853,3 +853,32 @@ def test_a_column_twice_on_a_sheet_named_for_no_form_is_said(tmp_path):
 def test_a_cell_too_long_to_be_a_header_is_not_loosened(text):
     """No regex runs over a long cell (a pasted paragraph, a hostile run of brackets)."""
     assert loosened(text) == normalise_label(text)
+
+
+@pytest.mark.parametrize(
+    "other_header",
+    [["姓名", "身份证号码", "死亡日期", "死亡原因", "备注"], ["姓名", "身份证号码", "死亡日期"]],
+)
+def test_another_table_below_a_register_ends_it_and_is_said(other_header, tmp_path):
+    """死亡登记 under the births: its title, header and rows are not births."""
+    elder = "420102194001010513"
+    rows = [
+        ["出生登记表"],
+        BIRTH_HEADER[:5],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 1],
+        [],
+        ["死亡登记"],
+        other_header,
+        ["张老汉", elder, BIRTH, "病故", None][: len(other_header)],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [3]
+    assert findings_of(fr) == [("sheet.another_table", "出生登记", "A6")]
+
+
+def test_the_header_repeated_on_each_printed_page_is_skipped(tmp_path):
+    second = ["李梅", "420102199503120424", "男", BIRTH, 2]
+    rows = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1], BIRTH_HEADER[:5], second]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2, 4]
+    assert findings_of(fr) == []

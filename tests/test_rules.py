@@ -598,6 +598,19 @@ BROKEN = [
         "contraception",
     ),
     Broken(
+        "sheet.another_table",
+        "a table of deaths below the births",
+        WARNING,
+        lambda s: births(
+            birth(s),
+            [],
+            ["死亡登记"],
+            ["姓名", "身份证号码", "死亡日期"],
+            ["张老汉", s.elder_id(date(1940, 1, 1), female=False), s.day(9)],
+        ),
+        "A6",
+    ),
+    Broken(
         "sheet.unknown_column",
         "a filled column headed 户籍性质, which no field reads",
         WARNING,
@@ -835,6 +848,11 @@ KEPT = [
         "contraception header with its value row",
         lambda s: contraception(),
         form="contraception",
+    ),
+    Kept(
+        "sheet.another_table",
+        "the births' header repeated between two births (a printed page's titles)",
+        lambda s: births(birth(s), BIRTH_HEADER, birth(s, 1)),
     ),
     Kept(
         "sheet.unknown_column",

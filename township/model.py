@@ -75,6 +75,8 @@ class SheetRead:
     cells: list[dict[str, str]] = field(default_factory=list)
     # a one-record form's rows of figures not read (Excel row, the cell of its first figure)
     unread: list[tuple[int, str]] = field(default_factory=list)
+    # a person form's rows end where another table's header starts (its Excel row)
+    other_table_at: int | None = None
 
 
 @dataclass

@@ -207,18 +207,22 @@ def _read_sheet(
     read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
     if not read.records and _may_be_left_out(catalogue, read.form):
         return None  # an optional form left blank (as the template allows) was not sent
-    unread = _columns_not_read(sheet, layout, read) + [
-        finding(
-            "record.more_value_rows",
-            field_zh=layout.form.name_zh,
-            value=row,
-            other=read.rows[0],
-            sheet=sheet.name,
-            row=read.rows[0],
-            cell=cell,
-        )
-        for row, cell in read.unread
-    ]
+    unread = (
+        _columns_not_read(sheet, layout, read)
+        + _another_table(read)
+        + [
+            finding(
+                "record.more_value_rows",
+                field_zh=layout.form.name_zh,
+                value=row,
+                other=read.rows[0],
+                sheet=sheet.name,
+                row=read.rows[0],
+                cell=cell,
+            )
+            for row, cell in read.unread
+        ]
+    )
     if read.form == "cover" or not may_hide_formulas(read, layout, len(sheet.grid)):
         return read, unread
     formulas = sheet.formulas_without_value()
@@ -232,6 +236,21 @@ def _read_sheet(
             field=field,
         )
         for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue)
+    ]
+
+
+def _another_table(read: SheetRead) -> list[Finding]:
+    if read.other_table_at is None:
+        return []
+    row = read.other_table_at
+    return [
+        finding(
+            "sheet.another_table",
+            field_zh=read.sheet,
+            value=row,
+            sheet=read.sheet,
+            cell=f"A{row}",
+        )
     ]
 
 

@@ -532,6 +532,7 @@ def extract(
     # a person row with none of these filled is remarks or stray text, not a person
     required = [f.name for f in form.fields if f.required] if person else []
     none_starts = _none_starts()
+    key = form.person_key.field if person and form.person_key else None
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -559,6 +560,12 @@ def extract(
                 _nobody(record, required, row, layout)
             ):
                 continue
+            # words where the ID number goes: a header, of this table repeated or of another
+            if key and _not_digits(record.get(key)) and _header_like(row, catalogue):
+                if _repeats_header(row, layout):
+                    continue
+                _end_at_another_table(out, grid, r)
+                break
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if not person and out.records:  # a one-record form's second row: figures, or remarks
@@ -575,6 +582,29 @@ def extract(
     if not person and not out.records and totals is not None:
         _read_totals_row(out, grid, totals, converters)
     return out
+
+
+def _not_digits(value: object) -> bool:
+    return value.__class__ is str and not value[:1].isdigit()
+
+
+def _header_like(row: list[object], catalogue: Catalogue) -> bool:
+    """A row naming two or more fields of some form: a header, not a person."""
+    return any(len(_row_matches(row, form)) >= 2 for form in catalogue.data_forms)
+
+
+def _repeats_header(row: list[object], layout: Layout) -> bool:
+    """The table's own header again (repeated on each printed page)."""
+    matches = _row_matches(row, layout.form)
+    return len(matches) >= 2 and all(layout.columns.get(f) == c for c, f in matches.items())
+
+
+def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> None:
+    """Another table below the person rows (死亡登记 under 出生登记): its rows are not this
+    form's. Its title, read as a row of one filled cell just before, is no person either."""
+    out.other_table_at = r + 1
+    if out.rows and sum(not _blank(v) for v in grid[out.rows[-1] - 1]) == 1:
+        out.records.pop(), out.rows.pop(), out.cells.pop()
 
 
 def _nobody(record: dict, required: list[str], row: list[object], layout: Layout) -> bool:
