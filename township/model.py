@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 ERROR = "error"
@@ -19,6 +20,7 @@ STATUS_ZH = {
 }
 
 
+@lru_cache(maxsize=65536)  # asked of each file for each of its rows and findings
 def submission_id(report_month: str, village_code: str | None, sha256: str) -> str:
     """One per (report month, village, file content): the same bytes sent again by a village
     for the same month are the same submission; two villages may send byte-identical files
