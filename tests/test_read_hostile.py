@@ -632,6 +632,8 @@ def test_a_required_column_under_a_header_no_field_reads_refuses_the_sheet_at_it
         (["数量"], 0),
         (["人数", "其中：本月新增"], 0),
         (["期末数", "本期新增"], 0),
+        (["1月", "2月", "3月", "4月"], 2),
+        (["期初数", "期末数"], 1),
     ],
 )
 def test_a_list_with_figures_for_several_periods_reads_this_months(columns, read, tmp_path):
@@ -882,3 +884,131 @@ def test_the_header_repeated_on_each_printed_page_is_skipped(tmp_path):
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [2, 4]
     assert findings_of(fr) == []
+
+
+def test_two_births_missing_their_id_and_date_are_each_said_blank_not_a_duplicate(tmp_path):
+    """Rows with a blank part of a birth's key are no birth to compare: the duplicate check
+    used to flag them and then fail to find the first row (NaN), stopping the batch."""
+    rows = [BIRTH_HEADER[:5], ["吴十", None, "女", None, None], ["郑十一", None, "男", None, None]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    found = findings_of(fr)
+    assert {rule for rule, _, _ in found} == {"required"}
+    assert ("required", "出生登记", "B2") in found and ("required", "出生登记", "B3") in found
+
+
+@pytest.mark.parametrize("name", ["出生登记样表", "出生登记（说明：无出生填无）", "出生登记示例"])
+def test_the_only_tab_of_a_form_is_read_whatever_words_its_name_adds(name, tmp_path):
+    """Villages fill the template's 出生登记样表 tab in: a tab named like instructions or an
+    example is passed over only for another tab of the same form."""
+    births = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
+    fr = read_file_at(tmp_path, {name: births})
+    assert fr.sheets["births"].rows == [2]
+    assert findings_of(fr) == []
+
+
+def test_a_list_whose_period_headings_sit_above_a_units_row_reads_this_months(tmp_path):
+    rows = [
+        ["项目", "单位", "上月", "本月"],
+        [None, None, "（人）", "（人）"],
+        ["已婚育龄妇女数", "人", 500, 510],
+        ["上环", "人", 200, 205],
+    ]
+    record = read_file_at(tmp_path, {"节育措施": rows}).sheets["contraception"].records[0]
+    assert (record["married_women"], record["iud"]) == (510, 205)
+
+
+def test_a_two_row_header_whose_top_words_name_fields_reads_the_row_below_too(tmp_path):
+    rows = [
+        [None, "流出人口", None, None, None, "流入人口", None],
+        [
+            "村名",
+            "人数",
+            "其中：已婚育龄妇女",
+            "已办婚育证明数",
+            "定期联系数",
+            "人数",
+            "其中：已婚育龄妇女",
+        ],
+        ["复合村", 120, 40, 30, 25, 50, 20],
+    ]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {
+        "out_migrants": 120,
+        "out_married_women": 40,
+        "out_certified": 30,
+        "out_contacted": 25,
+        "in_migrants": 50,
+        "in_married_women": 20,
+    }
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [
+                ["流出人口数", 120],
+                ["其中：已婚育龄妇女", 40],
+                ["流入人口数", 50],
+                ["其中：已婚育龄妇女", 20],
+            ],
+            {"out_married_women": 40, "in_married_women": 20},
+        ),
+        (
+            [["发放宣传资料", 200], ["三查", None], ["应查人数", 100], ["实查人数", 95]],
+            {"checkups_due": 100, "checkups_done": 95},
+        ),
+    ],
+)
+def test_a_lists_sub_items_are_the_fields_of_the_item_above(rows, expected, tmp_path):
+    sheet = "流动人口" if "流出人口数" in rows[0] else "宣传服务"
+    fr = read_file_at(tmp_path, {sheet: [["项目", "数量"], *rows]})
+    (read,) = fr.sheets.values()
+    assert {k: read.records[0].get(k) for k in expected} == expected
+    assert fr.findings == []
+
+
+def test_a_short_sub_item_is_not_taken_for_a_longer_field(tmp_path):
+    """其中：已婚 (married people) is not 流出已婚育龄妇女数; 其中：已婚育龄妇女 is."""
+    header = ["流出人口数", "其中：已婚", "其中：已婚育龄妇女", "已办婚育证明数", "流入人口数"]
+    fr = read_file_at(tmp_path, {"流动人口": [header, [120, 80, 40, 30, 50]]})
+    assert fr.sheets["migrants"].records[0]["out_married_women"] == 40
+
+
+def test_a_one_record_forms_rows_per_group_and_their_合计_read_the_total(tmp_path):
+    rows = [
+        ["村名", "已婚育龄妇女数", "上环", "未避孕"],
+        ["一组", 200, 80, 120],
+        ["二组", 310, 125, 185],
+        ["合计", 510, 205, 305],
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    contraception = fr.sheets["contraception"]
+    assert (contraception.rows, contraception.records[0]["married_women"]) == ([4], 510)
+    assert findings_of(fr) == []
+
+
+def test_a_person_whose_row_holds_words_of_another_forms_header_is_still_a_person(tmp_path):
+    """待补 for the ID and 户籍人口 | 死亡 in other columns: a person's row (it has a figure)."""
+    header = [*BIRTH_HEADER, "备注"]
+    rows = [
+        header,
+        ["张三", "待补", "男", BIRTH, 1, "是", "户籍人口", "死亡"],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 1, "是", "户籍", None],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2, 3]
+
+
+def test_a_register_keeps_its_last_row_above_another_table_and_skips_a_repeated_title(tmp_path):
+    rows = [
+        BIRTH_HEADER[:5],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 1],
+        ["复合村出生登记花名册（续）"],
+        ["吴十"],
+        ["姓名", "性别", "身份证号", "死亡日期", "死亡原因"],
+        ["老王", "男", "420102194001010513", BIRTH, "病故"],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2, 4]
+    assert ("sheet.another_table", "出生登记", "A5") in findings_of(fr)

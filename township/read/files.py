@@ -157,7 +157,7 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
     for sheet in sheets:
         try:
-            found = _read_sheet(sheet, catalogue, limits)
+            found = _read_sheet(sheet, catalogue, limits, out.report_month)
         except SheetProblem as problem:
             out.findings.append(
                 finding(
@@ -184,7 +184,7 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
 
 
 def _read_sheet(
-    sheet: Sheet, catalogue: Catalogue, limits: Limits
+    sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None = None
 ) -> tuple[SheetRead, list[Finding]] | None:
     """The form a sheet holds, and its formulas saved without their results; None when the
     sheet holds no form (notes, a chart) or an optional form left blank."""
@@ -196,11 +196,10 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    if is_notes_sheet(sheet.name):
-        return None  # 出生登记填表说明, 示例: how to fill a form in, not the form
     form = form_for_sheet_name(sheet.name, catalogue)
-    layout = detect_layout(sheet.grid, form) if form else guess_form(sheet.grid, catalogue)
-    if form and layout is None:
+    grid = sheet.grid
+    layout = detect_layout(grid, form, month) if form else guess_form(grid, catalogue, month)
+    if form and layout is None and not is_notes_sheet(sheet.name):
         raise SheetProblem("header_not_found", field_zh=sheet.name, other=form.fields[0].name_zh)
     if layout is None:
         return None  # a sheet of notes or a chart: not a form
@@ -321,20 +320,24 @@ def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
 def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]]) -> None:
     """One sheet per form is read. Of two or more, the one whose name names the report month
     (a workbook kept with a tab for each month), else the first not named an earlier period's
-    (节育措施(上月)), else the first; each other is said not read: as another month's when its
+    (节育措施(上月)) nor instructions or an example (出生登记示例), else the first not so
+    named, else the first; each other is said not read: as another month's when its
     name names another month (or an earlier period) and the read one's does not, else as a
     second copy of the form."""
     month = out.report_month
     read, findings = next(
         (c for c in found if names_month(c[0].sheet, month) is True),
-        next((c for c in found if not names_earlier(c[0].sheet)), found[0]),
+        next(
+            (c for c in found if not names_earlier(c[0].sheet) and not is_notes_sheet(c[0].sheet)),
+            next((c for c in found if not is_notes_sheet(c[0].sheet)), found[0]),
+        ),
     )
     out.sheets[form] = read
     out.findings += findings
     by_month = names_month(read.sheet, month) is True
     for other, _ in found:
-        if other is read:
-            continue
+        if other is read or (is_notes_sheet(other.sheet) and not is_notes_sheet(read.sheet)):
+            continue  # the example or instructions beside the form filled in: nothing to say
         earlier = names_earlier(other.sheet) and not names_earlier(read.sheet)
         rule = (
             "sheet.other_month"

@@ -89,7 +89,9 @@ def qualified(group: str, lower: str, form_name: str) -> str | None:
     best = None
     for alias, field in alias_index(form_name).items():
         rest = alias[len(group) :] if alias.startswith(group) else ""
-        fits = rest and (lower.startswith(rest) or rest.startswith(lower))
+        fits = rest and (
+            lower.startswith(rest) or (rest.startswith(lower) and len(rest) - len(lower) <= 2)
+        )
         if fits and (best is None or len(rest) > best[0]):
             best = (len(rest), field)
     return best[1] if best else None

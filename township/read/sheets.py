@@ -20,7 +20,7 @@ from township.read.headers import (
     loosened,
     qualified,
 )
-from township.read.values import NORMALISERS
+from township.read.values import NORMALISERS, names_month
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
@@ -34,6 +34,10 @@ UNIT_WORDS = frozenset(
 
 # A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
 CLOSING = frozenset(")）]】〕")
+# Rows of a register with words where the ID goes that are looked at as another table's header.
+HEADER_CHECKS = 20
+# A name longer than this may be a table's title (see _is_title): looked at once more.
+NAME_LENGTH = 6
 # Words beside a row of figures that say it is not this month's (上月末 | 100 | 40 …).
 EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
 
@@ -97,7 +101,8 @@ def names_earlier(sheet_name: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def is_notes_sheet(sheet_name: str) -> bool:
-    """A sheet of instructions or an example (出生登记填表说明, 示例), not a form."""
+    """A sheet named instructions, an example or a template (出生登记填表说明, 示例, 样表):
+    read only where no other sheet holds its form, and no header in it is no problem."""
     label = normalise_label(sheet_name)
     return any(word in label for word in load_catalogue().notes_sheet_words)
 
@@ -169,7 +174,7 @@ def _table_layout(
         ]
         best = _best_header(more, HEADER_SCAN_ROWS)
     if best is not None or split:
-        best = _two_row_header(grid, form, best)
+        best = _two_row_header(grid, form, best, by_row)
     if best is None:
         return None
     _, header_row, matches = best
@@ -190,16 +195,22 @@ def _table_layout(
 
 
 def _two_row_header(
-    grid: list[list[object]], form: Form, best: tuple[int, int, dict[int, str]] | None
+    grid: list[list[object]],
+    form: Form,
+    best: tuple[int, int, dict[int, str]] | None,
+    by_row: list[dict[int, str]],
 ) -> tuple[int, int, dict[int, str]] | None:
     """A header split over two rows (母亲 merged over 姓名 | 身份证号, 婴儿性别 merged down
-    both), when the best single row lacks a required field and the pair names more fields:
-    the pairs around that row, or, without one, every pair of the first HEADER_SCAN_ROWS.
-    Its lower row is the header."""
+    both), when the best single row lacks a required field, opens a group (三查), or has a
+    row naming fields beside it (流出人口 over 人数 | 已办婚育证明数), and the pair names more
+    fields: the pairs around that row, or, without one, every pair of the first
+    HEADER_SCAN_ROWS. Its lower row is the header."""
     if best is None:
         pairs = range(min(len(grid) - 1, HEADER_SCAN_ROWS))
-    elif _required(form.name) <= set(best[2].values()) and not _opens_a_group(
-        grid[best[1]], best[2], form
+    elif (
+        _required(form.name) <= set(best[2].values())
+        and not _opens_a_group(grid[best[1]], best[2], form)
+        and not any(0 <= r < len(by_row) and by_row[r] for r in (best[1] - 1, best[1] + 1))
     ):
         return best  # the usual header: one row naming every required field
     else:
@@ -241,6 +252,36 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
 SUB_ITEM = "其中"
 
 
+def _with_listed_sub_items(
+    grid: list[list[object]],
+    by_row: list[dict[int, str]],
+    label_col: int,
+    fields: dict[str, int],
+    form: Form,
+) -> dict[str, int]:
+    """其中：已婚育龄妇女 listed under 流出人口数: the field the sub-item is of the item above;
+    应查人数 listed under 三查 (an item with no field of its own that begins some): the field
+    the two name together."""
+    out, group, opened = fields, "", ""
+    for r in range(max(min(fields.values()) - 1, 0), len(by_row)):
+        field = by_row[r].get(label_col)
+        if field is not None:
+            group, opened = _label(form.field(field).name_zh)[:2], ""
+            continue
+        row = grid[r]
+        label = row[label_col] if label_col < len(row) else None
+        if label.__class__ is not str or not (text := _label(label)):
+            continue
+        if begins_a_label(text, form.name):
+            opened = text
+            continue
+        owner = group if text.startswith(SUB_ITEM) else opened
+        sub = qualified(owner, loosened(label), form.name) if owner else None
+        if sub is not None and sub not in out:
+            out = {**out, sub: r}
+    return out
+
+
 def _with_sub_items(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
     """其中：已婚育龄妇女 right of 流出人口数 is 流出已婚育龄妇女数: a sub-item column no alias
     names, read as the field the word opening the nearest column left of it begins."""
@@ -254,8 +295,8 @@ def _with_sub_items(header: list[object], matches: dict[int, str], form: Form) -
             continue
         label = _label(value)
         if not label.startswith(SUB_ITEM):
-            if c in matches:
-                group = label[:2]
+            if c in matches:  # the field's own name: a header over two rows says 人数 here
+                group = _label(form.field(matches[c]).name_zh)[:2]
             continue
         if c in matches or not group:
             continue
@@ -289,6 +330,8 @@ def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[i
             (field := qualified(group, lower, form.name)) is not None
             or (field := alias_index(form.name).get(lower + group)) is not None
             or (field := field_for_label(form.name, below)) is not None
+            or (group and (field := field_for_label(form.name, group + lower)) is not None)
+            or (field := qualified(group[:2], lower, form.name)) is not None
         ):
             matches[c] = field
     return matches
@@ -306,7 +349,10 @@ def _best_header(
 
 
 def _list_layout(
-    grid: list[list[object]], form: Form, by_row: list[dict[int, str]] | None = None
+    grid: list[list[object]],
+    form: Form,
+    by_row: list[dict[int, str]] | None = None,
+    month: str | None = None,
 ) -> Layout | None:
     """The two-column layout of record forms: a label column and a value column."""
     if by_row is None:
@@ -318,10 +364,11 @@ def _list_layout(
     if not by_column:
         return None
     label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))
+    fields = _with_listed_sub_items(grid, by_row, label_col, fields, form)
     if len(fields) < 2 and not (len(fields) == 1 and len(form.fields) <= 2):
         return None
     first_row = min(fields.values())
-    this_month = _this_months_column(grid, first_row, label_col)
+    this_month = _this_months_column(grid, first_row, label_col, month)
     beside = {
         name: c
         for c, listed in sorted(by_column.items())
@@ -345,6 +392,7 @@ def _list_layout(
 # 本月数 | 累计; 人数 | 其中：本月新增).
 NOT_THIS_MONTH = (
     *EARLIER_ROW_WORDS,
+    "期初",
     "累计",
     "合计",
     "新增",
@@ -354,21 +402,35 @@ NOT_THIS_MONTH = (
     "减少",
     "其中",
 )
-THIS_MONTH = ("本月", "本期", "当月")
+THIS_MONTH = ("本月", "本期", "当月", "期末")
 
 
-def _this_months_column(grid: list[list[object]], first_row: int, label_col: int) -> int | None:
-    """Of a list whose figures have two or more headed columns (the row above its first item),
-    the one headed this month's (本月数), else the only one not headed another period's; None
-    when the row above heads one column or none (the first filled cell is the figure)."""
-    above = grid[first_row - 1] if first_row > 0 else []
-    headed = {
-        c: _label(v)
-        for c, v in enumerate(above)
-        if c > label_col and v.__class__ is str and _label(v)
-    }
+def _this_months_column(
+    grid: list[list[object]], first_row: int, label_col: int, month: str | None
+) -> int | None:
+    """Of a list whose figures have two or more headed columns (the nearest row of such
+    headings above its first item, a units row between allowed), the one headed the report
+    month (3月), else this month's (本月数, 期末), else the only one not headed another
+    period's; None when no row above heads two columns (the first filled cell is the figure)."""
+    headed: dict[int, str] = {}
+    for r in range(first_row - 1, max(first_row - 4, -1), -1):
+        headed = {
+            c: _label(v)
+            for c, v in enumerate(grid[r])
+            if c > label_col
+            and v.__class__ is str
+            and _label(v)
+            and _label(v) not in UNIT_WORDS
+            and not _label(v).startswith("单位")
+        }
+        if len(headed) >= 2:
+            break
     if len(headed) < 2:
         return None
+    if month is not None:
+        named = [c for c, h in headed.items() if names_month(h, month) is True]
+        if len(named) == 1:
+            return named[0]
     current = [
         c
         for c, h in headed.items()
@@ -377,15 +439,19 @@ def _this_months_column(grid: list[list[object]], first_row: int, label_col: int
     if len(current) == 1:
         return current[0]
     others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
+    if month is not None:  # columns for months, none of them this one's: not a guess
+        others = [c for c in others if names_month(headed[c], month) is None]
     return others[0] if len(others) == 1 else None
 
 
-def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
+def detect_layout(grid: list[list[object]], form: Form, month: str | None = None) -> Layout | None:
+    """The form's layout in a grid; `month`, the report month, picks a list's column of
+    figures where columns are headed by month."""
     if form.kind == "person":
         return _table_layout(grid, form)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
     table = _table_layout(grid, form, by_row, split=False)
-    lst = _list_layout(grid, form, by_row)
+    lst = _list_layout(grid, form, by_row, month)
     if table is None:
         return lst or _table_layout(grid, form, by_row)
     if lst is None:
@@ -393,14 +459,16 @@ def detect_layout(grid: list[list[object]], form: Form) -> Layout | None:
     return table if len(table.columns) >= len(lst.columns) else lst
 
 
-def guess_form(grid: list[list[object]], catalogue: Catalogue) -> Layout | None:
+def guess_form(
+    grid: list[list[object]], catalogue: Catalogue, month: str | None = None
+) -> Layout | None:
     """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields); a
     form's header that cannot be used (a column twice) is said when no other form fits."""
     best: Layout | None = None
     problem: SheetProblem | None = None
     for form in catalogue.data_forms:
         try:
-            layout = detect_layout(grid, form)
+            layout = detect_layout(grid, form, month)
         except SheetProblem as raised:
             problem = problem or raised  # said when no form fits the sheet
             continue
@@ -533,6 +601,7 @@ def extract(
     required = [f.name for f in form.fields if f.required] if person else []
     none_starts = _none_starts()
     key = form.person_key.field if person and form.person_key else None
+    headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -556,16 +625,22 @@ def extract(
         if person:
             # a row that is no person has its first required field blank or saying nobody
             first = record.get(required[0])
-            if (first is None or (first.__class__ is str and first[:1] in none_starts)) and (
-                _nobody(record, required, row, layout)
-            ):
+            if (
+                first is None
+                or (
+                    first.__class__ is str
+                    and (first[:1] in none_starts or len(first) > NAME_LENGTH)
+                )
+            ) and _nobody(record, required, row, layout):
                 continue
             # words where the ID number goes: a header, of this table repeated or of another
-            if key and _not_digits(record.get(key)) and _header_like(row, catalogue):
-                if _repeats_header(row, layout):
-                    continue
-                _end_at_another_table(out, grid, r)
-                break
+            if key and headers_left and _not_digits(record.get(key)):
+                headers_left -= 1  # looked at in a few rows only: a sheet of text IDs stays fast
+                if _header_like(row, catalogue):
+                    if _repeats_header(row, layout):
+                        continue
+                    _end_at_another_table(out, grid, r)
+                    break
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if not person and out.records:  # a one-record form's second row: figures, or remarks
@@ -577,10 +652,12 @@ def extract(
         out.cells.append(cells)
         if not person:
             values = [(record, r + 1, cells)]
+    # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row
+    whole = not person and totals is not None and (len(values) > 1 or not out.records)
+    if whole and _read_totals_row(out, grid, totals, converters):
+        return out
     if not person and len(values) > 1:
         _read_one_row_of_figures(out, values, grid, layout.columns)
-    if not person and not out.records and totals is not None:
-        _read_totals_row(out, grid, totals, converters)
     return out
 
 
@@ -589,7 +666,11 @@ def _not_digits(value: object) -> bool:
 
 
 def _header_like(row: list[object], catalogue: Catalogue) -> bool:
-    """A row naming two or more fields of some form: a header, not a person."""
+    """A row of words only (no number, no date, nothing starting with a digit) naming two or
+    more fields of some form: a header, not a person (whose row has a date or a figure)."""
+    for v in row:
+        if v is not None and (v.__class__ is not str or v.lstrip()[:1].isdigit()):
+            return False
     return any(len(_row_matches(row, form)) >= 2 for form in catalogue.data_forms)
 
 
@@ -603,8 +684,22 @@ def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> N
     """Another table below the person rows (死亡登记 under 出生登记): its rows are not this
     form's. Its title, read as a row of one filled cell just before, is no person either."""
     out.other_table_at = r + 1
-    if out.rows and sum(not _blank(v) for v in grid[out.rows[-1] - 1]) == 1:
+    if out.rows and _is_title(grid[out.rows[-1] - 1]):
         out.records.pop(), out.rows.pop(), out.cells.pop()
+
+
+# Words of a table's title (死亡登记, 复合村出生登记花名册（续）), never of a person's name.
+TITLE_WORDS = ("登记", "表", "名单", "名册", "情况", "统计", "汇总", "续")
+
+
+def _is_title(row: list[object]) -> bool:
+    """A row of one filled cell naming a table."""
+    filled = [v for v in row if not _blank(v)]
+    return (
+        len(filled) == 1
+        and filled[0].__class__ is str
+        and any(word in filled[0] for word in TITLE_WORDS)
+    )
 
 
 def _nobody(record: dict, required: list[str], row: list[object], layout: Layout) -> bool:
@@ -617,7 +712,7 @@ def _nobody(record: dict, required: list[str], row: list[object], layout: Layout
         if value is not None:
             filled += 1
             says_none = says_none or (value.__class__ is str and value[:1] in starts)
-    if not filled:
+    if not filled or _is_title(row):  # a page's title repeated (……花名册（续）)
         return True
     if not says_none:  # the usual row: a person (a blank required field is said at its cell)
         return False
@@ -650,17 +745,19 @@ def _is_totals_row(row: list[object], catalogue: Catalogue) -> bool:
     )
 
 
-def _read_totals_row(out: SheetRead, grid: list[list[object]], r: int, converters) -> None:
-    """A one-record form whose only row of figures is labelled 合计 (the village's total is
-    its one record): that row is the record."""
+def _read_totals_row(out: SheetRead, grid: list[list[object]], r: int, converters) -> bool:
+    """A one-record form whose record is its 合计 row (the village's total over its groups'
+    rows, or its only row of figures): that row is the record, if it holds a figure."""
     row = grid[r]
     width = max((c for _, c, _, _ in converters), default=-1) + 1
     row = [*row, *([None] * (width - len(row)))]
     record = {field: normalise(row[c]) for field, c, _, normalise in converters}
-    if _holds_a_number(record):
-        out.records.append(record)
-        out.rows.append(r + 1)
-        out.cells.append({field: letter + str(r + 1) for field, _, letter, _ in converters})
+    if not _holds_a_number(record):
+        return False
+    out.records[:], out.rows[:] = [record], [r + 1]
+    out.cells[:] = [{field: letter + str(r + 1) for field, _, letter, _ in converters}]
+    out.unread = []
+    return True
 
 
 def _is_number(value: object) -> bool:

@@ -120,8 +120,11 @@ class Births(form_columns("births")):
 
     @pa.dataframe_check(name="births.duplicate_in_file")
     def once_per_file(cls, df):
+        """A birth twice in a file; rows missing a part of the key are no birth to compare
+        (their blank cells are findings of their own)."""
         key = ["_file", "mother_id", "birth_date", "parity"]
-        return ~df[key].astype(str).duplicated(keep="first")
+        complete = df[key].notna().all(axis=1)
+        return ~(df[key].astype(str).duplicated(keep="first") & complete)
 
 
 def _ages(df: pd.DataFrame) -> list[int | None]:

@@ -187,12 +187,8 @@ def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
     if rule in ("birth_date.future", "birth_date.late", "approved_on.outside_month"):
         return f"{month[:4]}年{int(month[5:])}月"
     if rule == "births.duplicate_in_file":
-        same = frame[
-            (frame["_file"] == row["_file"])
-            & (frame["mother_id"] == row["mother_id"])
-            & (frame["birth_date"] == row["birth_date"])
-            & (frame["parity"] == row["parity"])
-        ]
+        key = ["_file", "mother_id", "birth_date", "parity"]
+        same = frame[(frame[key].astype(str) == row[key].astype(str)).all(axis=1)]
         return int(same["_row"].min())
     if rule in ("reward.age", "special.age"):
         age = age_on(birth_date_of_id(row.get("id_number")), row.get("approved_on"))
