@@ -22,7 +22,8 @@ from township.forms import load_catalogue, normalise_label
 from township.model import ERROR, FileRead
 from township.read.files import ACCEPTED_SUFFIXES, read_file
 from township.read.headers import LONGEST_HEADER, alias_index, field_for_label, loosened
-from township.read.sheets import detect_layout, extract
+from township.read.layout import detect_layout
+from township.read.sheets import extract
 from township.read.values import MAX_COUNT, NORMALISERS, NOT_UNITS, to_count
 from township.rules.validate import validate_batch
 from township.villages import VillageRegistry

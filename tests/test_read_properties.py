@@ -19,17 +19,8 @@ from stdnum.cn import ric
 
 from township.forms import load_catalogue, normalise_label
 from township.read.headers import field_for_label
-from township.read.sheets import (
-    REPEATING_TYPES,
-    UNIT_WORDS,
-    SheetProblem,
-    _normaliser,
-    _row_matches,
-    detect_layout,
-    extract,
-    guess_form,
-    is_non_data_row,
-)
+from township.read.layout import UNIT_WORDS, SheetProblem, _row_matches, detect_layout, guess_form
+from township.read.sheets import REPEATING_TYPES, _normaliser, extract, is_non_data_row
 from township.read.values import (
     EXCEL_EPOCH,
     MAX_COUNT,

@@ -21,19 +21,17 @@ from township.forms import Catalogue, load_catalogue
 from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
-from township.read.sheets import (
+from township.read.layout import (
     Layout,
     SheetProblem,
     a1,
     detect_layout,
-    extract,
     form_for_sheet_name,
-    formula_cells,
     guess_form,
     is_notes_sheet,
-    may_hide_formulas,
     names_earlier,
 )
+from township.read.sheets import extract, formula_cells, may_hide_formulas
 from township.read.values import months_meant, names_month
 from township.rules.catalog import finding
 from township.villages import VillageRegistry

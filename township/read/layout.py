@@ -1,0 +1,476 @@
+"""Where a form is in a grid: which sheet holds which form, its header row (over one or two
+rows) or its two-column list, and which column or row holds each field."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from township.forms import Catalogue, Form, load_catalogue, normalise_label
+from township.read.headers import (
+    alias_index,
+    begins_a_label,
+    field_for_label,
+    label_lookup,
+    loose_first_chars,
+    loosened,
+    qualified,
+)
+from township.read.values import names_month
+
+HEADER_SCAN_ROWS = 30
+LIST_SCAN_ROWS = 200
+UNIT_WORDS = frozenset(
+    normalise_label(w)
+    for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
+)
+# A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
+CLOSING = frozenset(")）]】〕")
+# Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
+
+
+class SheetProblem(Exception):
+    """A sheet that holds a form but cannot be used: the rule (sheet.<code>), its cell, and the
+    words the catalog's message is filled with."""
+
+    def __init__(self, code: str, cell: str | None = None, **words: object):
+        super().__init__(code)
+        self.code, self.cell, self.words = code, cell, words
+
+
+@dataclass(frozen=True)
+class Layout:
+    form: Form
+    kind: str  # table | list
+    header_row: int  # 0-based grid index
+    columns: dict[str, int]  # field -> column index (table); label column for list layout
+    value_column: int | None = None  # list layout: where its figures are (or start)
+    label_column: int | None = None  # list layout: its labels
+    value_fixed: bool = False  # list layout: a column header says which column is this month's
+    # list layout: fields listed in a second list beside the first (项目 | 数量 | 项目 | 数量)
+    beside: dict[str, int] = dataclasses.field(default_factory=dict)  # field -> its label column
+
+
+@cache
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row_index: int, col_index: int) -> str:
+    return f"{column_letter(col_index)}{row_index + 1}"
+
+
+@cache
+def _matcher(form_name: str) -> tuple[bool, frozenset[str]]:
+    """What header scanning needs of a form: whether any alias is plain ASCII, and the
+    characters a header of it can start with (see _row_matches)."""
+    index = alias_index(form_name)
+    return (
+        any(label.isascii() for label in index),
+        frozenset(label[0] for label in index if label) | loose_first_chars(),
+    )
+
+
+@cache
+def _sheet_labels(aliases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(normalise_label(alias) for alias in aliases)
+
+
+def names_earlier(sheet_name: str) -> bool:
+    """A sheet name saying it holds an earlier period's figures (节育措施(上月))."""
+    return any(word in sheet_name for word in EARLIER_ROW_WORDS)
+
+
+@lru_cache(maxsize=1024)
+def is_notes_sheet(sheet_name: str) -> bool:
+    """A sheet named instructions, an example or a template (出生登记填表说明, 示例, 样表):
+    read only where no other sheet holds its form, and no header in it is no problem."""
+    label = normalise_label(sheet_name)
+    return any(word in label for word in load_catalogue().notes_sheet_words)
+
+
+def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
+    label = normalise_label(name)
+    for form in catalogue.forms.values():
+        if label in _sheet_labels(form.sheet_aliases):
+            return form
+    for form in catalogue.forms.values():  # file names such as 420117104215_出生登记.csv
+        if any(alias in label for alias in _sheet_labels(form.sheet_aliases[:1])):
+            return form
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _label(text: str) -> str:
+    """normalise_label for header scanning: the same header words recur in every file and are
+    scanned once per form, so the work is done once."""
+    return normalise_label(text)
+
+
+def _row_matches(row: list[object], form: Form) -> dict[int, str]:
+    """Column -> field for the cells of a row that are header aliases of the form.
+
+    Most cells are names, ID numbers and dates: they are turned away before being normalised,
+    exactly. An ASCII cell normalises to ASCII, so it cannot match when no alias is ASCII; a
+    cell starting with a CJK unified ideograph keeps it as its first character (NFKC leaves
+    U+4E00–U+9FFF alone, nothing composes with them, they are neither spaces nor punctuation),
+    so it cannot match unless some alias starts with that character, or it ends in a bracket
+    (户籍人口（期末）: the qualifier after the name, tried first)."""
+    any_ascii, first_chars = _matcher(form.name)
+    lookup = label_lookup(form.name)
+    if not any_ascii:  # the usual catalogue: every alias has a Chinese character
+        return {
+            c: field
+            for c, v in enumerate(row)
+            if isinstance(v, str)
+            and not v.isascii()  # also turns away ""
+            and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
+            and (field := lookup(v)) is not None
+        }
+    return {
+        c: field
+        for c, v in enumerate(row)
+        if isinstance(v, str)
+        and v
+        and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
+        and (field := lookup(v)) is not None
+    }
+
+
+def _table_layout(
+    grid: list[list[object]],
+    form: Form,
+    by_row: list[dict[int, str]] | None = None,
+    split: bool = True,
+) -> Layout | None:
+    """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields);
+    failing that, of the first LIST_SCAN_ROWS (pages of instructions above the header).
+    `by_row`: _row_matches of the grid's first rows, when the caller has them already;
+    `split`: a header over two rows looked for too, when no single row is one."""
+    if by_row is None:
+        by_row = [_row_matches(row, form) for row in grid[:HEADER_SCAN_ROWS]]
+    best = _best_header(by_row[:HEADER_SCAN_ROWS], 0)
+    if best is None and len(grid) > HEADER_SCAN_ROWS:
+        more = by_row[HEADER_SCAN_ROWS:LIST_SCAN_ROWS] or [
+            _row_matches(row, form) for row in grid[HEADER_SCAN_ROWS:LIST_SCAN_ROWS]
+        ]
+        best = _best_header(more, HEADER_SCAN_ROWS)
+    if best is not None or split:
+        best = _two_row_header(grid, form, best, by_row)
+    if best is None:
+        return None
+    _, header_row, matches = best
+    if len(set(matches.values())) < len(matches):
+        matches = _requalified(grid[header_row], matches, form)
+    matches = _with_sub_items(grid[header_row], matches, form)
+    seen: dict[str, int] = {}
+    for col, field in matches.items():
+        if field in seen:
+            raise SheetProblem(
+                "duplicate_column",
+                a1(header_row, col),
+                field_zh=form.field(field).name_zh,
+                other=f"{column_letter(seen[field])}列和{column_letter(col)}列",
+            )
+        seen[field] = col
+    return Layout(form, "table", header_row, seen)
+
+
+def _two_row_header(
+    grid: list[list[object]],
+    form: Form,
+    best: tuple[int, int, dict[int, str]] | None,
+    by_row: list[dict[int, str]],
+) -> tuple[int, int, dict[int, str]] | None:
+    """A header split over two rows (母亲 merged over 姓名 | 身份证号, 婴儿性别 merged down
+    both), when the best single row lacks a required field, opens a group (三查), or has a
+    row naming fields beside it (流出人口 over 人数 | 已办婚育证明数), and the pair names more
+    fields: the pairs around that row, or, without one, every pair of the first
+    HEADER_SCAN_ROWS. Its lower row is the header."""
+    if best is None:
+        pairs = range(min(len(grid) - 1, HEADER_SCAN_ROWS))
+    elif (
+        _required(form.name) <= set(best[2].values())
+        and not _opens_a_group(grid[best[1]], best[2], form)
+        and not any(0 <= r < len(by_row) and by_row[r] for r in (best[1] - 1, best[1] + 1))
+    ):
+        return best  # the usual header: one row naming every required field
+    else:
+        pairs = [r for r in (best[1] - 1, best[1]) if 0 <= r < len(grid) - 1]
+    for r in pairs:
+        matches = _pair_matches(grid[r], grid[r + 1], form)
+        fields = len(set(matches.values()))
+        if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
+            best = (len(matches), r + 1, matches)
+    return best
+
+
+def _opens_a_group(row: list[object], matches: dict[int, str], form: Form) -> bool:
+    """A header cell no field is named by that begins some (三查 over 应查 | 实查)."""
+    return any(
+        v.__class__ is str and c not in matches and begins_a_label(_label(v), form.name)
+        for c, v in enumerate(row)
+    )
+
+
+def _requalified(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
+    """A flat header where a bare label follows the person it is of (父亲姓名 | 身份证号码 |
+    母亲姓名 | 身份证号码): the bare label given the qualified field of the person named just
+    left of it, where that field has no column of its own."""
+    out, counts = dict(matches), {}
+    for field in matches.values():
+        counts[field] = counts.get(field, 0) + 1
+    for c, field in matches.items():
+        left = header[c - 1] if c > 0 else None
+        if counts[field] < 2 or not isinstance(left, str) or not isinstance(header[c], str):
+            continue
+        person = _label(left)[:2]
+        other = qualified(person, _label(header[c]), form.name)
+        if other is not None and other != field and other not in out.values():
+            out[c] = other
+    return out
+
+
+SUB_ITEM = "其中"
+
+
+def _with_listed_sub_items(
+    grid: list[list[object]],
+    by_row: list[dict[int, str]],
+    label_col: int,
+    fields: dict[str, int],
+    form: Form,
+) -> dict[str, int]:
+    """其中：已婚育龄妇女 listed under 流出人口数: the field the sub-item is of the item above;
+    应查人数 listed under 三查 (an item with no field of its own that begins some): the field
+    the two name together."""
+    out, group, opened = fields, "", ""
+    for r in range(max(min(fields.values()) - 1, 0), len(by_row)):
+        field = by_row[r].get(label_col)
+        if field is not None:
+            group, opened = _label(form.field(field).name_zh)[:2], ""
+            continue
+        row = grid[r]
+        label = row[label_col] if label_col < len(row) else None
+        if label.__class__ is not str or not (text := _label(label)):
+            continue
+        if begins_a_label(text, form.name):
+            opened = text
+            continue
+        owner = group if text.startswith(SUB_ITEM) else opened
+        sub = qualified(owner, loosened(label), form.name) if owner else None
+        if sub is not None and sub not in out:
+            out = {**out, sub: r}
+    return out
+
+
+def _with_sub_items(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
+    """其中：已婚育龄妇女 right of 流出人口数 is 流出已婚育龄妇女数: a sub-item column no alias
+    names, read as the field the word opening the nearest column left of it begins."""
+    if not any(
+        c not in matches and v.__class__ is str and SUB_ITEM in v for c, v in enumerate(header)
+    ):
+        return matches  # the usual header: no sub-item left unread
+    out, group = matches, ""
+    for c, value in enumerate(header):
+        if value.__class__ is not str:
+            continue
+        label = _label(value)
+        if not label.startswith(SUB_ITEM):
+            if c in matches:  # the field's own name: a header over two rows says 人数 here
+                group = _label(form.field(matches[c]).name_zh)[:2]
+            continue
+        if c in matches or not group:
+            continue
+        field = qualified(group, loosened(value), form.name)
+        if field is not None and field not in out.values():
+            out = {**out, c: field}
+    return out
+
+
+@cache
+def _required(form_name: str) -> frozenset[str]:
+    return frozenset(f.name for f in load_catalogue().forms[form_name].fields if f.required)
+
+
+def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[int, str]:
+    """Column -> field for labels made of two rows: the top label (carried right over the
+    blank top cells a horizontal merge leaves) before the bottom one, the bottom one before
+    the top (户籍人口 over 期初 | 期末: 期末户籍人口), or either alone."""
+    group, matches = "", {}
+    for c in range(max(len(top), len(bottom))):
+        above = top[c] if c < len(top) else None
+        below = bottom[c] if c < len(bottom) and isinstance(bottom[c], str) else ""
+        upper = _label(above) if isinstance(above, str) else ""
+        lower = _label(below)
+        if upper or not _blank(above):  # a new label, or a value, ends the merged one
+            group = upper
+        if not lower:
+            if upper and (field := field_for_label(form.name, above)) is not None:
+                matches[c] = field
+        elif (
+            (field := qualified(group, lower, form.name)) is not None
+            or (field := alias_index(form.name).get(lower + group)) is not None
+            or (field := field_for_label(form.name, below)) is not None
+            or (group and (field := field_for_label(form.name, group + lower)) is not None)
+            or (field := qualified(group[:2], lower, form.name)) is not None
+        ):
+            matches[c] = field
+    return matches
+
+
+def _best_header(
+    by_row: list[dict[int, str]], first: int
+) -> tuple[int, int, dict[int, str]] | None:
+    best: tuple[int, int, dict[int, str]] | None = None
+    for r, matches in enumerate(by_row, first):
+        n = len(matches)  # most rows match nothing: the distinct fields are counted last
+        if n >= 2 and (best is None or n > best[0]) and len(set(matches.values())) >= 2:
+            best = (n, r, matches)
+    return best
+
+
+def _list_layout(
+    grid: list[list[object]],
+    form: Form,
+    by_row: list[dict[int, str]] | None = None,
+    month: str | None = None,
+) -> Layout | None:
+    """The two-column layout of record forms: a label column and a value column."""
+    if by_row is None:
+        by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]
+    by_column: dict[int, dict[str, int]] = {}
+    for r, matches in enumerate(by_row):
+        for c, field in matches.items():
+            by_column.setdefault(c, {}).setdefault(field, r)
+    if not by_column:
+        return None
+    label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))
+    fields = _with_listed_sub_items(grid, by_row, label_col, fields, form)
+    if len(fields) < 2 and not (len(fields) == 1 and len(form.fields) <= 2):
+        return None
+    first_row = min(fields.values())
+    this_month = _this_months_column(grid, first_row, label_col, month)
+    beside = {
+        name: c
+        for c, listed in sorted(by_column.items())
+        if c > label_col + 1 and len(listed) >= 2
+        for name in listed
+        if name not in fields
+    }
+    return Layout(
+        form,
+        "list",
+        max(first_row - 1, 0),
+        {**fields, **{name: by_column[c][name] for name, c in beside.items()}},
+        value_column=label_col + 1 if this_month is None else this_month,
+        label_column=label_col,
+        value_fixed=this_month is not None,
+        beside=beside,
+    )
+
+
+# Column headers of a list's figures that are not this month's stock or count (项目 | 上月数 |
+# 本月数 | 累计; 人数 | 其中：本月新增).
+NOT_THIS_MONTH = (
+    *EARLIER_ROW_WORDS,
+    "期初",
+    "累计",
+    "合计",
+    "新增",
+    "变动",
+    "增减",
+    "增加",
+    "减少",
+    "其中",
+)
+THIS_MONTH = ("本月", "本期", "当月", "期末")
+
+
+def _this_months_column(
+    grid: list[list[object]], first_row: int, label_col: int, month: str | None
+) -> int | None:
+    """Of a list whose figures have two or more headed columns (the nearest row of such
+    headings above its first item, a units row between allowed), the one headed the report
+    month (3月), else this month's (本月数, 期末), else the only one not headed another
+    period's; None when no row above heads two columns (the first filled cell is the figure)."""
+    headed: dict[int, str] = {}
+    for r in range(first_row - 1, max(first_row - 4, -1), -1):
+        headed = {
+            c: _label(v)
+            for c, v in enumerate(grid[r])
+            if c > label_col
+            and v.__class__ is str
+            and _label(v)
+            and _label(v) not in UNIT_WORDS
+            and not _label(v).startswith("单位")
+        }
+        if len(headed) >= 2:
+            break
+    if len(headed) < 2:
+        return None
+    if month is not None:
+        named = [c for c, h in headed.items() if names_month(h, month) is True]
+        if len(named) == 1:
+            return named[0]
+    current = [
+        c
+        for c, h in headed.items()
+        if any(w in h for w in THIS_MONTH) and not any(w in h for w in NOT_THIS_MONTH)
+    ]
+    if len(current) == 1:
+        return current[0]
+    others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
+    if month is not None:  # columns for months, none of them this one's: not a guess
+        others = [c for c in others if names_month(headed[c], month) is None]
+    return others[0] if len(others) == 1 else None
+
+
+def detect_layout(grid: list[list[object]], form: Form, month: str | None = None) -> Layout | None:
+    """The form's layout in a grid; `month`, the report month, picks a list's column of
+    figures where columns are headed by month."""
+    if form.kind == "person":
+        return _table_layout(grid, form)
+    by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
+    table = _table_layout(grid, form, by_row, split=False)
+    lst = _list_layout(grid, form, by_row, month)
+    if table is None:
+        return lst or _table_layout(grid, form, by_row)
+    if lst is None:
+        return table
+    return table if len(table.columns) >= len(lst.columns) else lst
+
+
+def guess_form(
+    grid: list[list[object]], catalogue: Catalogue, month: str | None = None
+) -> Layout | None:
+    """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields); a
+    form's header that cannot be used (a column twice) is said when no other form fits."""
+    best: Layout | None = None
+    problem: SheetProblem | None = None
+    for form in catalogue.data_forms:
+        try:
+            layout = detect_layout(grid, form, month)
+        except SheetProblem as raised:
+            problem = problem or raised  # said when no form fits the sheet
+            continue
+        if (
+            layout
+            and len(layout.columns) >= 3
+            and (best is None or len(layout.columns) > len(best.columns))
+        ):
+            best = layout
+    if best is None and problem is not None:
+        raise problem
+    return best
+
+
+def _blank(value: object) -> bool:
+    return value is None or (value.__class__ is str and not value.strip())
