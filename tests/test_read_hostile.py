@@ -755,11 +755,9 @@ def test_a_bracket_naming_a_period_a_person_or_households_is_kept(tmp_path):
     fr = read_file_at(tmp_path, {"人口变动": [header, [2300, 2298, 1, 3, 2]]})
     record = fr.sheets["population"].records[0]
     assert (record["population"], record["moved_in"], record["deaths"]) == (2298, 3, 2)
-    assert [(f.rule_id, f.cell) for f in fr.findings] == [
-        ("sheet.unknown_column", "A1"),
-        ("sheet.unknown_column", "C1"),
-    ]
-    assert all("如果这一列就是" not in f.fix_zh for f in fr.findings)  # no guess for either
+    # 户籍人口（期初） is 期初户籍人口, not collected; 迁入（户） is said, with no guess
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.unknown_column", "C1")]
+    assert "如果这一列就是" not in fr.findings[0].fix_zh
     births = [["母亲姓名", "出生日期（母亲）", "母亲身份证号", "婴儿性别", "婴儿出生日期", "孩次"]]
     births.append(["邹雨", date(1995, 3, 12), MOTHER_ID, "女", BIRTH, 1])
     fr = read_file_at(tmp_path, {"出生登记": births})
@@ -1013,3 +1011,57 @@ def test_a_register_keeps_its_last_row_above_another_table_and_skips_a_repeated_
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [2, 4]
     assert ("sheet.another_table", "出生登记", "A5") in findings_of(fr)
+
+
+@pytest.mark.parametrize(
+    ("top", "below", "figures", "field", "expected"),
+    [
+        (
+            ["户籍人口", None, "本月死亡"],
+            ["期初", "期末", None],
+            [3190, 3200, 2],
+            "population",
+            3200,
+        ),
+        (
+            ["已婚育龄妇女数", None, "上环", None],
+            ["2月", "3月", "2月", "3月"],
+            [495, 500, 198, 200],
+            "married_women",
+            500,
+        ),
+        (
+            ["宣传资料份数", None, "咨询人次", None],
+            ["累计", "本月", "累计", "本月"],
+            [900, 300, 100, 45],
+            "consultations",
+            45,
+        ),
+    ],
+)
+def test_a_fields_heading_over_columns_for_periods_reads_this_months(
+    top, below, figures, field, expected, tmp_path
+):
+    """户籍人口 over 期初 | 期末, 上环 over 2月 | 3月, 咨询人次 over 累计 | 本月: the report month's
+    or this month's column; the other periods' columns are not said unread."""
+    sheet = {"population": "人口变动", "married_women": "节育措施", "consultations": "宣传服务"}
+    fr = read_file_at(tmp_path, {sheet[field]: [top, below, figures]})
+    (read,) = fr.sheets.values()
+    assert read.records[0][field] == expected
+    assert fr.findings == []
+
+
+def test_a_one_record_forms_rows_labelled_by_month_read_the_report_months(tmp_path):
+    rows = [
+        ["月份", "已婚育龄妇女数", "上环", "未避孕"],
+        ["2月", 495, 198, 297],
+        ["3月", 500, 200, 300],
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0]["married_women"] == 500
+
+
+def test_a_filled_样表_is_read_over_the_template_tab_left_empty(tmp_path):
+    births = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
+    fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER[:5]], "出生登记样表": births})
+    assert (fr.sheets["births"].sheet, fr.sheets["births"].rows) == ("出生登记样表", [2])

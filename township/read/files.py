@@ -201,7 +201,7 @@ def _read_sheet(
         raise SheetProblem("header_not_found", field_zh=sheet.name, other=form.fields[0].name_zh)
     if layout is None:
         return None  # a sheet of notes or a chart: not a form
-    read = extract(sheet.name, sheet.grid, layout, catalogue, sheet.merged)
+    read = extract(sheet.name, grid, layout, catalogue, sheet.merged, month)
     if not read.records and _may_be_left_out(catalogue, read.form):
         return None  # an optional form left blank (as the template allows) was not sent
     unread = (
@@ -317,17 +317,19 @@ def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
 
 def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]]) -> None:
     """One sheet per form is read. Of two or more, the one whose name names the report month
-    (a workbook kept with a tab for each month), else the first not named an earlier period's
-    (节育措施(上月)) nor instructions or an example (出生登记示例), else the first not so
-    named, else the first; each other is said not read: as another month's when its
-    name names another month (or an earlier period) and the read one's does not, else as a
-    second copy of the form."""
+    (a workbook kept with a tab for each month); else of those not named an earlier period's
+    (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
+    one not named instructions or an example (出生登记示例); else the first. Each other is
+    said not read: as another month's when its name names another month (or an earlier
+    period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
-    read, findings = next(
-        (c for c in found if names_month(c[0].sheet, month) is True),
-        next(
-            (c for c in found if not names_earlier(c[0].sheet) and not is_notes_sheet(c[0].sheet)),
-            next((c for c in found if not is_notes_sheet(c[0].sheet)), found[0]),
+    read, findings = min(
+        found,
+        key=lambda c: (
+            names_month(c[0].sheet, month) is not True,
+            names_earlier(c[0].sheet),
+            not c[0].records,
+            is_notes_sheet(c[0].sheet),
         ),
     )
     out.sheets[form] = read

@@ -17,6 +17,7 @@ _NUMBERING = re.compile(
     r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁)\s*"
 )
+_A_MONTH = re.compile(r"^(\d{4}年)?\d{1,2}月份?(数)?$")
 # a header longer than this is no column name: not loosened (and no regex runs on it)
 LONGEST_HEADER = 40
 # the guess offered for an unread column: how alike its header and a field's label must be
@@ -149,6 +150,8 @@ def not_collected(header: str) -> bool:
         or label in catalogue.columns_not_read
         or label in catalogue.list_item_headers
         or loosened(header) in catalogue.columns_not_read
+        or "".join(_note_first(header) or ()) in catalogue.columns_not_read
+        or _A_MONTH.match(label) is not None  # another month's column (2月 beside 3月)
         or any(word in label for word in catalogue.columns_not_read_containing)
         or _NUMBERING.sub("", unicodedata.normalize("NFKC", header))
         .strip()

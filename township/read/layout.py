@@ -17,7 +17,7 @@ from township.read.headers import (
     loosened,
     qualified,
 )
-from township.read.values import names_month
+from township.read.values import month_named_in, names_month
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
@@ -25,6 +25,8 @@ UNIT_WORDS = frozenset(
     normalise_label(w)
     for w in ["人", "份", "条", "套", "人次", "个", "例", "起", "户", "元", "日期", "文本"]
 )
+# Longer than this, a cell is no column's heading (a remark, a pasted paragraph).
+LONG_LABEL = 20
 # A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
 CLOSING = frozenset(")）]】〕")
 # Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
@@ -149,6 +151,7 @@ def _table_layout(
     form: Form,
     by_row: list[dict[int, str]] | None = None,
     split: bool = True,
+    month: str | None = None,
 ) -> Layout | None:
     """The header row: the row of the first HEADER_SCAN_ROWS naming most columns (≥ 2 fields);
     failing that, of the first LIST_SCAN_ROWS (pages of instructions above the header).
@@ -170,6 +173,7 @@ def _table_layout(
     if len(set(matches.values())) < len(matches):
         matches = _requalified(grid[header_row], matches, form)
     matches = _with_sub_items(grid[header_row], matches, form)
+    header_row, matches = _period_sub_columns(grid, header_row, matches, month)
     seen: dict[str, int] = {}
     for col, field in matches.items():
         if field in seen:
@@ -200,6 +204,7 @@ def _two_row_header(
         _required(form.name) <= set(best[2].values())
         and not _opens_a_group(grid[best[1]], best[2], form)
         and not any(0 <= r < len(by_row) and by_row[r] for r in (best[1] - 1, best[1] + 1))
+        and not (best[1] + 1 < len(grid) and _sub_columns(grid[best[1] + 1]))
     ):
         return best  # the usual header: one row naming every required field
     else:
@@ -210,6 +215,51 @@ def _two_row_header(
         if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
             best = (len(matches), r + 1, matches)
     return best
+
+
+def _sub_columns(row: list[object]) -> bool:
+    """A row under a header naming sub-columns: 其中 …, or periods (上月 | 本月, 2月 | 3月)."""
+    return any(
+        v.__class__ is str
+        and len(v) <= LONG_LABEL
+        and ((label := _label(v)).startswith(SUB_ITEM) or _names_a_period(label))
+        for v in row
+    )
+
+
+def _names_a_period(label: str) -> bool:
+    return any(w in label for w in (*THIS_MONTH, *NOT_THIS_MONTH)) or bool(month_named_in(label))
+
+
+def _period_sub_columns(
+    grid: list[list[object]], header_row: int, matches: dict[int, str], month: str | None
+) -> tuple[int, dict[int, str]]:
+    """A field's heading merged over columns for periods in the row below (户籍人口 over
+    期初 | 期末, 上环 over 2月 | 3月, 咨询人次 over 累计 | 本月): the field is read from the
+    report month's or this month's column, and the row of periods is the header."""
+    below = grid[header_row + 1] if header_row + 1 < len(grid) else []
+    periods = {
+        c: _label(v)
+        for c, v in enumerate(below)
+        if v.__class__ is str and len(v) <= LONG_LABEL and _names_a_period(_label(v))
+    }
+    if len(periods) < 2:
+        return header_row, matches
+    header = grid[header_row]
+    out = dict(matches)
+    for c, field in matches.items():
+        span = [c]
+        while span[-1] + 1 < len(below) and _blank(_cell(header, span[-1] + 1)):
+            span.append(span[-1] + 1)
+        headed = {k: periods[k] for k in span if k in periods}
+        if len(headed) >= 2 and (chosen := _this_months(headed, month)) is not None:
+            del out[c]
+            out[chosen] = field
+    return (header_row + 1, out) if out != matches else (header_row, matches)
+
+
+def _cell(row: list[object], c: int) -> object:
+    return row[c] if c < len(row) else None
 
 
 def _opens_a_group(row: list[object], matches: dict[int, str], form: Form) -> bool:
@@ -320,7 +370,7 @@ def _pair_matches(top: list[object], bottom: list[object], form: Form) -> dict[i
             or (field := alias_index(form.name).get(lower + group)) is not None
             or (field := field_for_label(form.name, below)) is not None
             or (group and (field := field_for_label(form.name, group + lower)) is not None)
-            or (field := qualified(group[:2], lower, form.name)) is not None
+            or (field := qualified(group[:2], loosened(below), form.name)) is not None
         ):
             matches[c] = field
     return matches
@@ -416,6 +466,12 @@ def _this_months_column(
             break
     if len(headed) < 2:
         return None
+    return _this_months(headed, month)
+
+
+def _this_months(headed: dict[int, str], month: str | None) -> int | None:
+    """Of columns headed by periods, the report month's (3月), else this month's (本月数,
+    期末), else the only one not headed another period's; None when none is."""
     if month is not None:
         named = [c for c, h in headed.items() if names_month(h, month) is True]
         if len(named) == 1:
@@ -437,12 +493,12 @@ def detect_layout(grid: list[list[object]], form: Form, month: str | None = None
     """The form's layout in a grid; `month`, the report month, picks a list's column of
     figures where columns are headed by month."""
     if form.kind == "person":
-        return _table_layout(grid, form)
+        return _table_layout(grid, form, month=month)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
-    table = _table_layout(grid, form, by_row, split=False)
+    table = _table_layout(grid, form, by_row, split=False, month=month)
     lst = _list_layout(grid, form, by_row, month)
     if table is None:
-        return lst or _table_layout(grid, form, by_row)
+        return lst or _table_layout(grid, form, by_row, month=month)
     if lst is None:
         return table
     return table if len(table.columns) >= len(lst.columns) else lst

@@ -19,7 +19,7 @@ from township.read.layout import (
     a1,
     column_letter,
 )
-from township.read.values import NORMALISERS
+from township.read.values import NORMALISERS, names_month
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
 LABEL_LENGTH = 12
@@ -130,6 +130,7 @@ def extract(
     layout: Layout,
     catalogue: Catalogue,
     merged: list[tuple[int, int, int, int]] = (),
+    month: str | None = None,
 ) -> SheetRead:
     """The records of a sheet. `merged`: its merged ranges (row, column, last row, last column,
     0-based), as calamine gives them; a value merged down a data column fills every row."""
@@ -203,7 +204,7 @@ def extract(
     if whole and _read_totals_row(out, grid, totals, converters):
         return out
     if not person and len(values) > 1:
-        _read_one_row_of_figures(out, values, grid, layout.columns)
+        _read_one_row_of_figures(out, values, grid, layout.columns, month)
     return out
 
 
@@ -314,18 +315,26 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
-def _read_one_row_of_figures(out: SheetRead, values: list, grid, columns: dict[str, int]) -> None:
+def _read_one_row_of_figures(
+    out: SheetRead, values: list, grid, columns: dict[str, int], month: str | None = None
+) -> None:
     """A one-record form with two or more rows of figures: the first is read, unless the words
     beside it (in no field's column) say it is an earlier month's and another row's do not.
     The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said."""
 
+    used = set(columns.values())
+
+    def words(excel_row: int) -> str:
+        return "".join(str(v) for c, v in enumerate(grid[excel_row - 1]) if c not in used and v)
+
     def earlier(excel_row: int) -> bool:
-        used = set(columns.values())
-        words = "".join(str(v) for c, v in enumerate(grid[excel_row - 1]) if c not in used and v)
-        return any(w in words for w in EARLIER_ROW_WORDS)
+        return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
     chosen = values[0]
-    if earlier(chosen[1]):
+    named = [v for v in values if month and names_month(words(v[1]), month) is True]
+    if len(named) == 1:  # rows labelled by month (2月 | 3月): the report month's
+        chosen = named[0]
+    elif earlier(chosen[1]):
         chosen = next((v for v in values if not earlier(v[1])), chosen)
     record, row, cells = chosen
     out.records[:], out.rows[:], out.cells[:] = [record], [row], [cells]
