@@ -204,7 +204,11 @@ def _two_row_header(
         _required(form.name) <= set(best[2].values())
         and not _opens_a_group(grid[best[1]], best[2], form)
         and not any(0 <= r < len(by_row) and by_row[r] for r in (best[1] - 1, best[1] + 1))
-        and not (best[1] + 1 < len(grid) and _sub_columns(grid[best[1] + 1]))
+        and not (
+            best[1] + 1 < len(grid)
+            and _has_gaps(grid[best[1]], best[2], grid[best[1] + 1])
+            and _sub_columns(grid[best[1] + 1])
+        )
     ):
         return best  # the usual header: one row naming every required field
     else:
@@ -215,6 +219,21 @@ def _two_row_header(
         if fields >= 2 and (best is None or fields > len(set(best[2].values()))):
             best = (len(matches), r + 1, matches)
     return best
+
+
+def _has_gaps(header: list[object], matches: dict[int, str], below: list[object]) -> bool:
+    """A blank heading right of a named one, with something under it in the row below: what
+    a heading merged across columns leaves (户籍人口 over 期初 | 期末)."""
+    width = min(len(header), len(below))
+    return any(
+        c + 1 < width and _blank(header[c + 1]) and not _blank(below[c + 1]) for c in matches
+    )
+
+
+@cache
+def _first_word(form_name: str, field: str) -> str:
+    """The word a field's Chinese name opens with (流出, 流入): what its sub-items lack."""
+    return normalise_label(load_catalogue().forms[form_name].field(field).name_zh)[:2]
 
 
 def _sub_columns(row: list[object]) -> bool:
@@ -237,7 +256,10 @@ def _period_sub_columns(
     """A field's heading merged over columns for periods in the row below (户籍人口 over
     期初 | 期末, 上环 over 2月 | 3月, 咨询人次 over 累计 | 本月): the field is read from the
     report month's or this month's column, and the row of periods is the header."""
+    header = grid[header_row]
     below = grid[header_row + 1] if header_row + 1 < len(grid) else []
+    if not _has_gaps(header, matches, below):
+        return header_row, matches  # the usual header: no heading spans columns
     periods = {
         c: _label(v)
         for c, v in enumerate(below)
@@ -245,7 +267,6 @@ def _period_sub_columns(
     }
     if len(periods) < 2:
         return header_row, matches
-    header = grid[header_row]
     out = dict(matches)
     for c, field in matches.items():
         span = [c]
@@ -301,11 +322,11 @@ def _with_listed_sub_items(
     """其中：已婚育龄妇女 listed under 流出人口数: the field the sub-item is of the item above;
     应查人数 listed under 三查 (an item with no field of its own that begins some): the field
     the two name together."""
-    out, group, opened = fields, "", ""
+    out, above, opened = fields, None, ""
     for r in range(max(min(fields.values()) - 1, 0), len(by_row)):
         field = by_row[r].get(label_col)
         if field is not None:
-            group, opened = _label(form.field(field).name_zh)[:2], ""
+            above, opened = field, ""
             continue
         row = grid[r]
         label = row[label_col] if label_col < len(row) else None
@@ -314,6 +335,7 @@ def _with_listed_sub_items(
         if begins_a_label(text, form.name):
             opened = text
             continue
+        group = _first_word(form.name, above) if above else ""
         owner = group if text.startswith(SUB_ITEM) else opened
         sub = qualified(owner, loosened(label), form.name) if owner else None
         if sub is not None and sub not in out:
@@ -335,7 +357,7 @@ def _with_sub_items(header: list[object], matches: dict[int, str], form: Form) -
         label = _label(value)
         if not label.startswith(SUB_ITEM):
             if c in matches:  # the field's own name: a header over two rows says 人数 here
-                group = _label(form.field(matches[c]).name_zh)[:2]
+                group = _first_word(form.name, matches[c])
             continue
         if c in matches or not group:
             continue
