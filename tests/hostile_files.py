@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from township.read.layout import column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -148,15 +150,6 @@ def cell(ref: str, value: object) -> str:
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{value}</v></c>'
     return f'<c r="{ref}" t="inlineStr"><is><t>{escape(str(value))}</t></is></c>'
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def sheet_xml(rows: list[list[object]], dimension: str | None = None, tail: str = "") -> bytes:
