@@ -1065,3 +1065,18 @@ def test_a_filled_样表_is_read_over_the_template_tab_left_empty(tmp_path):
     births = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
     fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER[:5]], "出生登记样表": births})
     assert (fr.sheets["births"].sheet, fr.sheets["births"].rows) == ("出生登记样表", [2])
+
+
+def test_a_tab_separated_csv_whose_remarks_hold_commas_is_split_by_tabs(tmp_path):
+    path = tmp_path / "420117104201_出生登记.csv"
+    rows = [
+        ["复合村出生登记,2026年3月"],  # as many lines with a comma as with a tab
+        [*BIRTH_HEADER[:5], "备注"],
+        ["邹雨", MOTHER_ID, "女", "2026-03-05", "1", "剖宫产,母子平安"],
+        ["李梅", "420102199503120424", "男", "2026-03-06", "2", "顺产,已建卡,已随访"],
+    ]
+    path.write_text("\r\n".join("\t".join(row) for row in rows), encoding="utf-8")
+    fr = read(path)
+    assert fr.sheets["births"].rows == [3, 4]
+    assert fr.sheets["births"].records[1]["parity"] == 2
+    assert findings_of(fr) == []

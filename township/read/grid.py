@@ -393,10 +393,17 @@ SNIFF_LINES = 20
 
 
 def _delimiter(text: str) -> str:
-    """The delimiter of most of the first lines: WPS and European Excel save tab- or
-    semicolon-separated text under .csv."""
+    """The delimiter that splits most of the first lines into the same number of cells: WPS
+    and European Excel save tab- or semicolon-separated text under .csv, whose remarks may
+    hold commas (a comma in some lines only is not the delimiter)."""
     lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
-    return max(CSV_DELIMITERS, key=lambda d: sum(d in line for line in lines))
+
+    def steady_lines(d: str) -> int:
+        counts = [line.count(d) for line in lines]
+        usual = max(set(counts), key=counts.count, default=0)
+        return counts.count(usual) if usual else 0
+
+    return max(CSV_DELIMITERS, key=steady_lines)
 
 
 def _unwrapped(cell: str) -> str:
