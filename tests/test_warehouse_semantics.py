@@ -165,6 +165,10 @@ def test_a_supplement_on_the_blank_template_replaces_only_the_form_it_fills(sett
     figures = values(settings, "2026-03", FUHE)
     assert (figures["births_total"], figures["married_women"], figures["deaths"]) == (1, 100, 2)
     assert figures["leaflets"] == 200
+    # its empty 节育措施, 流动人口 and 宣传服务 were sent filled before: nothing to tell
+    found = "select s.status, count(f.rule_id) from raw.submissions as s left join raw.findings"
+    found += " as f using (submission_id) where s.file_name like '%补报%' group by s.status"
+    assert query(settings, found) == [("accepted", 0)]
 
 
 def test_a_whole_workbook_resent_with_its_births_sheet_emptied_has_no_births(settings):

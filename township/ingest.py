@@ -332,9 +332,10 @@ def _publish_for_analysts(wh: Warehouse) -> None:
 
 def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers; a
-    population that does not add up with last month's; and no late-birth warning again on a
-    birth the village sent before."""
+    population that does not add up with last month's; no late-birth warning again on a birth
+    the village sent before, and no "record.empty" on a form it sent filled in another file."""
     load.withdraw_resent_late_findings(wh, cells.submission_ids)
+    load.withdraw_empty_forms_held_elsewhere(wh, cells.submission_ids)
     extra: dict[str, list[Finding]] = {}
     for row in load.cross_village_losers(wh, cells.submission_ids).itertuples(index=False):
         extra.setdefault(row.submission_id, []).append(

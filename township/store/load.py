@@ -101,14 +101,31 @@ def withdraw_resent_late_findings(wh: Warehouse, submission_ids: list[str]) -> i
     """Late-birth warnings on births the village already sent for an earlier month, withdrawn
     (a register sent whole every month is not late again each month); their submissions'
     counts and statuses follow. Returns how many were withdrawn."""
-    found = wh.frame("resent_late_findings", submission_ids)
+    return _withdraw(wh, wh.frame("resent_late_findings", submission_ids))
+
+
+def withdraw_empty_forms_held_elsewhere(wh: Warehouse, submission_ids: list[str]) -> int:
+    """The `record.empty` errors on one-record forms the village holds this month from another
+    file, filled in (a supplement on the blank template), withdrawn. Returns how many."""
+    return _withdraw(wh, wh.frame("empty_forms_held_elsewhere", submission_ids))
+
+
+def _withdraw(wh: Warehouse, found: pd.DataFrame) -> int:
+    """Findings withdrawn (finding_key, submission_id, severity), their submissions' counts and
+    statuses following."""
     if not len(found):
         return 0
     keys = found["finding_key"].tolist()
     wh.run("withdraw_findings", keys)
     wh.run_private("withdraw_restricted_findings", keys)
-    for submission_id, n in found.groupby("submission_id").size().items():
-        wh.run("uncount_findings", warnings=int(n), submission_id=submission_id)
+    for submission_id, group in found.groupby("submission_id"):
+        errors = int((group["severity"] == "error").sum())
+        wh.run(
+            "uncount_findings",
+            warnings=len(group) - errors,
+            errors=errors,
+            submission_id=submission_id,
+        )
     return len(keys)
 
 
