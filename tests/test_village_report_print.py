@@ -194,6 +194,7 @@ def test_a_village_report_covers_every_file_of_the_month(tmp_path):
     assert form[1] == 6 and form[2] == "计入统计 5 行，重复记录（只计一次） 1 行"
     link = next(c for c in summary["A"] if c.hyperlink is not None)
     assert link.hyperlink.location == "'出生登记(2)'!E3"  # the second file's copy
+    assert link.value.startswith("出生登记(2)")  # and the place it says is where the link goes
     assert "首个有效文件 2026-04-05 23:59:00 收到，按时" in texts
 
 

@@ -699,6 +699,9 @@ def _write_finding_row(
     ]
     target = _link_target(line, names)
     place = one_line(_place(f))  # short: a link does not wrap in every spreadsheet program
+    copy = names.get((line.file_no, f.sheet))
+    if copy and copy != f.sheet and place.startswith(f.sheet):
+        place = copy + place[len(f.sheet) :]  # the second file's 出生登记 is 出生登记(2) here
     if target:
         sheet.write_url(row, 0, f"internal:{target}", formats["link"], place)
     else:
