@@ -581,6 +581,7 @@ def test_every_alias_with_a_unit_numbering_or_其中_still_names_its_field(form)
     ("form", "header", "field"),
     [
         ("contraception", "已婚育龄妇女人数", "married_women"),
+        ("migrants", "流入人口总数", "in_migrants"),
         ("contraception", "口服药人数", "pill"),
         ("contraception", "上环（例）", "iud"),
         ("services", "标语（条）", "slogans"),
