@@ -176,8 +176,13 @@ def unread_columns(
 
 
 @lru_cache(maxsize=16384)
-def _label(text: str) -> str:
+def header_label(text: str) -> str:
+    """normalise_label for header scanning: the same header words recur in every file and are
+    scanned once per form, so the work is done once."""
     return normalise_label(text)
+
+
+_label = header_label
 
 
 def _filled(grid: list[list[object]], r: int, c: int) -> bool:

@@ -12,6 +12,7 @@ from township.read.headers import (
     alias_index,
     begins_a_label,
     field_for_label,
+    header_label,
     label_lookup,
     loose_first_chars,
     loosened,
@@ -109,11 +110,7 @@ def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
     return None
 
 
-@lru_cache(maxsize=16384)
-def _label(text: str) -> str:
-    """normalise_label for header scanning: the same header words recur in every file and are
-    scanned once per form, so the work is done once."""
-    return normalise_label(text)
+_label = header_label
 
 
 def _row_matches(row: list[object], form: Form) -> dict[int, str]:
