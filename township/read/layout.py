@@ -296,11 +296,12 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
     for field in matches.values():
         counts[field] = counts.get(field, 0) + 1
     for c, field in matches.items():
-        left = header[c - 1] if c > 0 else None
-        if counts[field] < 2 or not isinstance(left, str) or not isinstance(header[c], str):
+        # a two-row header's columns may reach past its first row
+        left, label = (_cell(header, c - 1) if c > 0 else None), _cell(header, c)
+        if counts[field] < 2 or not isinstance(left, str) or not isinstance(label, str):
             continue
         person = _label(left)[:2]
-        other = qualified(person, _label(header[c]), form.name)
+        other = qualified(person, _label(label), form.name)
         if other is not None and other != field and other not in out.values():
             out[c] = other
     return out
