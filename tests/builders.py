@@ -3,7 +3,10 @@ numbers, a township's settings."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from stdnum.cn import ric
 
 from township.config import Settings
 from township.store import restricted_path
+from township.store.file import FileWarehouse
 from township.synth import writer
 
 # The writer's own, which tests take from here.
@@ -177,7 +181,9 @@ def township_in(root: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     villages.parent.mkdir(parents=True)
     villages.write_text(VILLAGES_CSV, encoding="utf-8")
     (root / "data" / "raw").mkdir(parents=True)
-    return Settings()
+    settings = Settings()
+    place_empty_warehouse(settings.warehouse)
+    return settings
 
 
 def township_settings(root: Path, **overrides) -> Settings:
@@ -196,7 +202,42 @@ def township_settings(root: Path, **overrides) -> Settings:
         "max_file_bytes": 20 * 1024 * 1024,
         "max_sheet_rows": 20000,
     }
-    return Settings(**{**paths, **overrides})
+    settings = Settings(**{**paths, **overrides})
+    if settings.catalog is None:
+        place_empty_warehouse(settings.warehouse)
+    return settings
+
+
+@functools.cache
+def _empty_warehouse() -> Path:
+    """A warehouse with every definition applied and nothing loaded, made once a process."""
+    folder = Path(tempfile.mkdtemp(prefix="township_empty_warehouse_"))
+    atexit.register(shutil.rmtree, folder, True)
+    FileWarehouse(folder / "township.duckdb").close()
+    return folder / "township.duckdb"
+
+
+def place_empty_warehouse(warehouse: Path) -> None:
+    """A copy of the empty warehouse where a test township's goes, unless one is there: the
+    same files the first ingest would create (applying the definitions costs a quarter of a
+    second, and a run of the suite creates about 150 townships)."""
+    warehouse = Path(warehouse)
+    if warehouse.exists() or restricted_path(warehouse).exists():
+        return
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    template = _empty_warehouse()
+    for source, target in (
+        (template, warehouse),
+        (restricted_path(template), restricted_path(warehouse)),
+    ):
+        shutil.copy2(source, target)  # the restricted file keeps its owner-only mode
+
+
+def no_warehouse_yet(settings: Settings) -> Settings:
+    """The township before its first ingest: the empty warehouse placed for it removed."""
+    for path in (settings.warehouse, restricted_path(settings.warehouse)):
+        path.unlink(missing_ok=True)
+    return settings
 
 
 def township_copy(source: Settings, root: Path) -> Settings:

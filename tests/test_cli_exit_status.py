@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from analyst_sample import HOLD_FILE, ingest_holding
-from builders import birth_row, township_settings, write_births
+from builders import birth_row, no_warehouse_yet, township_settings, write_births
 from typer.testing import CliRunner
 
 from township.cli import app
@@ -166,7 +166,7 @@ def test_bad_argument_exits_2_with_one_line_in_every_command(township, in_tmp, a
 
 def test_bad_month_exits_2_before_any_work(tmp_path):
     """Nothing is read nor created: no warehouse appears for a month that cannot be."""
-    s = township_settings(tmp_path)
+    s = no_warehouse_yet(township_settings(tmp_path))
     write_births(s.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-02")])
     for month in ("2026-13", "2026-3", "０２６-03", "2026-03\n"):
         code, stderr = run_in_process(["ingest", month], env_for(s))
@@ -293,7 +293,7 @@ VILLAGE_LISTS = [
     ("content", "said"), [v[1:] for v in VILLAGE_LISTS], ids=[v[0] for v in VILLAGE_LISTS]
 )
 def test_unusable_village_list_exits_1_naming_file_problem_and_row(tmp_path, content, said):
-    s = township_settings(tmp_path)
+    s = no_warehouse_yet(township_settings(tmp_path))
     if content is None:
         s.villages.unlink()
         s.villages.mkdir()

@@ -13,6 +13,7 @@ from builders import (
     BENEFICIARY_HEADER,
     BIRTH_HEADER,
     make_id,
+    no_warehouse_yet,
     office_connection,
     township_settings,
     write_workbook,
@@ -30,7 +31,8 @@ COVER_NAME = "诸葛明亮"
 
 @pytest.fixture(scope="module")
 def township(tmp_path_factory):
-    settings = township_settings(tmp_path_factory.mktemp("township"))
+    # the first ingest creates the warehouse: the files' modes are its own
+    settings = no_warehouse_yet(township_settings(tmp_path_factory.mktemp("township")))
     folder = settings.raw_dir / MONTH
     mother = make_id(datetime(1992, 3, 3), 3)
     elder = make_id(datetime(1950, 1, 1), 5, "110105")

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from analyst_sample import ingest_holding
+from builders import no_warehouse_yet
 from test_monthly_automation import Inbox, free_port, month_files
 
 from township.alerts import RunFailure, committed_lines, notify_office
@@ -64,7 +65,7 @@ def test_a_run_failing_before_any_load_says_nothing_committed(
 ):
     from flows.monthly_ingest import monthly_ingest
 
-    month_files(settings)
+    month_files(no_warehouse_yet(settings))
     settings.villages.write_text("village_code,name\n", encoding="utf-8")  # unusable
     with pytest.raises(Exception):  # noqa: B017 - whichever the list's failure, the run fails
         monthly_ingest(month="2026-03", village_reports=False)
