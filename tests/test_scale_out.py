@@ -19,14 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from builders import township_settings
+from analyst_sample import sample_warehouse
 from throwaway_postgres import postgres_bin_dir, throwaway_postgres
 
 from township.config import Settings
-from township.ingest import ingest
 from township.store import Warehouse, WarehouseBusy, WarehouseMissing, indicators, load
 from township.store.paths import analyst_copy_path, restricted_path
-from township.synth import generate_sample
 
 pytestmark = pytest.mark.scale_out
 
@@ -79,22 +77,10 @@ def dask_cluster():
 
 
 @pytest.fixture(scope="module")
-def township(tmp_path_factory) -> Settings:
-    """The sample township, generated once for the module (absolute paths); the tests only read
-    its files and write warehouses of their own."""
-    settings = township_settings(tmp_path_factory.mktemp("scale_out"))
-    generate_sample(
-        settings.raw_dir, settings.villages, settings.villages.with_name("ground_truth.json")
-    )
-    return settings
-
-
-@pytest.fixture(scope="module")
-def single_machine(township) -> Settings:
-    """The sample ingested by the default runner into a DuckDB file: the reference."""
-    reference = township.with_paths(warehouse=township.warehouse.with_name("single.duckdb"))
-    ingest(reference)
-    return reference
+def single_machine(tmp_path_factory) -> Settings:
+    """The session's sample township, ingested by the default runner into a DuckDB file: the
+    reference. The tests only read its files and write warehouses and outboxes of their own."""
+    return sample_warehouse(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +90,12 @@ def expected(single_machine) -> dict:
 
 
 @pytest.fixture
-def sample(township, tmp_path) -> Settings:
-    """The module's township with a warehouse of this test's own."""
-    return township.with_paths(warehouse=tmp_path / "data" / "warehouse" / "township.duckdb")
+def sample(single_machine, tmp_path) -> Settings:
+    """The sample township with a warehouse and an outbox of this test's own."""
+    return single_machine.with_paths(
+        warehouse=tmp_path / "data" / "warehouse" / "township.duckdb",
+        outbox=tmp_path / "data" / "outbox",
+    )
 
 
 def indicator_values(wh: Warehouse) -> dict[tuple[str, str, str], tuple]:
