@@ -1052,6 +1052,33 @@ def test_a_fields_heading_over_columns_for_periods_reads_this_months(
     assert fr.findings == []
 
 
+@pytest.mark.parametrize(
+    ("rows", "cell"),
+    [
+        ([["项目", "1月", "2月"], ["已婚育龄妇女数", 495, 498], ["上环", 198, 199]], "B1"),
+        (
+            [
+                ["已婚育龄妇女数", None, "上环", None],
+                ["1月", "2月", "1月", "2月"],
+                [495, 498, 198, 199],
+            ],
+            "A2",
+        ),
+    ],
+    ids=["a list", "headings over columns"],
+)
+def test_figures_in_columns_for_months_without_the_report_months_are_refused_at_them(
+    rows, cell, tmp_path
+):
+    """A March file whose figures are in columns for January and February: no column is read
+    as March's (the first was), and the village is told where."""
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert findings_of(fr) == [("sheet.month_column_missing", "节育措施", cell)]
+    (finding,) = fr.findings
+    assert "1月、2月" in finding.message_zh and "3月" in finding.fix_zh
+
+
 def test_a_one_record_forms_rows_labelled_by_month_read_the_report_months(tmp_path):
     rows = [
         ["月份", "已婚育龄妇女数", "上环", "未避孕"],

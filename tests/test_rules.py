@@ -65,7 +65,7 @@ def _months() -> list[str]:
     """Report months for the cases. October and November are skipped: there the month before
     the previous one is in the previous statistical year, and a 'late in the year' birth cannot
     be built."""
-    return [f"{y}-{m:02d}" for y in range(2018, 2027) for m in range(1, 13) if m not in (10, 11)]
+    return [f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13) if m not in (10, 11)]
 
 
 MONTHS = _months()
@@ -165,6 +165,15 @@ def record(sheet: str, header: list[str], values: list) -> dict[str, list[list]]
 
 def contraception(**changes: object) -> dict[str, list[list]]:
     return record(CONTRACEPTION, CONTRACEPTION_HEADER, _changed(CONTRACEPTION_OK, changes))
+
+
+def contraception_by_month(*days: date) -> dict[str, list[list]]:
+    """Contraception as a list with a column of figures for each month of `days` (1月 | 2月)."""
+    items = [
+        [label, *[value] * len(days)]
+        for label, value in zip(CONTRACEPTION_HEADER, CONTRACEPTION_OK, strict=True)
+    ]
+    return {CONTRACEPTION: [["节育措施情况表"], ["项目", *[f"{d.month}月" for d in days]], *items]}
 
 
 def migrants(**changes: object) -> dict[str, list[list]]:
@@ -611,6 +620,17 @@ BROKEN = [
         "A6",
     ),
     Broken(
+        "sheet.month_column_missing",
+        "contraception in columns for the two months before the report month, none for it",
+        ERROR,
+        lambda s: contraception_by_month(
+            (_previous_month(s) - timedelta(days=1)).replace(day=1), _previous_month(s)
+        ),
+        "B2",
+        CONTRACEPTION,
+        "contraception",
+    ),
+    Broken(
         "sheet.unknown_column",
         "a filled column headed 户籍性质, which no field reads",
         WARNING,
@@ -853,6 +873,12 @@ KEPT = [
         "sheet.another_table",
         "the births' header repeated between two births (a printed page's titles)",
         lambda s: births(birth(s), BIRTH_HEADER, birth(s, 1)),
+    ),
+    Kept(
+        "sheet.month_column_missing",
+        "contraception in columns for last month and the report month",
+        lambda s: contraception_by_month(_previous_month(s), s.first_day),
+        form="contraception",
     ),
     Kept(
         "sheet.unknown_column",

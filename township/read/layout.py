@@ -170,7 +170,7 @@ def _table_layout(
     if len(set(matches.values())) < len(matches):
         matches = _requalified(grid[header_row], matches, form)
     matches = _with_sub_items(grid[header_row], matches, form)
-    header_row, matches = _period_sub_columns(grid, header_row, matches, month)
+    header_row, matches = _period_sub_columns(grid, header_row, matches, month, form)
     seen: dict[str, int] = {}
     for col, field in matches.items():
         if field in seen:
@@ -248,7 +248,11 @@ def _names_a_period(label: str) -> bool:
 
 
 def _period_sub_columns(
-    grid: list[list[object]], header_row: int, matches: dict[int, str], month: str | None
+    grid: list[list[object]],
+    header_row: int,
+    matches: dict[int, str],
+    month: str | None,
+    form: Form,
 ) -> tuple[int, dict[int, str]]:
     """A field's heading merged over columns for periods in the row below (户籍人口 over
     期初 | 期末, 上环 over 2月 | 3月, 咨询人次 over 累计 | 本月): the field is read from the
@@ -270,9 +274,13 @@ def _period_sub_columns(
         while span[-1] + 1 < len(below) and _blank(_cell(header, span[-1] + 1)):
             span.append(span[-1] + 1)
         headed = {k: periods[k] for k in span if k in periods}
-        if len(headed) >= 2 and (chosen := _this_months(headed, month)) is not None:
-            del out[c]
-            out[chosen] = field
+        if len(headed) < 2:
+            continue
+        if (chosen := _this_months(headed, month)) is None:
+            _say_the_month_is_missing(headed, month, header_row + 1, form)
+            continue
+        del out[c]
+        out[chosen] = field
     return (header_row + 1, out) if out != matches else (header_row, matches)
 
 
@@ -427,7 +435,7 @@ def _list_layout(
     if len(fields) < 2 and not (len(fields) == 1 and len(form.fields) <= 2):
         return None
     first_row = min(fields.values())
-    this_month = _this_months_column(grid, first_row, label_col, month)
+    this_month = _this_months_column(grid, first_row, label_col, month, form)
     beside = {
         name: c
         for c, listed in sorted(by_column.items())
@@ -465,13 +473,15 @@ THIS_MONTH = ("本月", "本期", "当月", "期末")
 
 
 def _this_months_column(
-    grid: list[list[object]], first_row: int, label_col: int, month: str | None
+    grid: list[list[object]], first_row: int, label_col: int, month: str | None, form: Form
 ) -> int | None:
     """Of a list whose figures have two or more headed columns (the nearest row of such
     headings above its first item, a units row between allowed), the one headed the report
     month (3月), else this month's (本月数, 期末), else the only one not headed another
-    period's; None when no row above heads two columns (the first filled cell is the figure)."""
+    period's; None when no row above heads two columns (the first filled cell is the figure).
+    Columns for months without the report month's are said (SheetProblem), not guessed."""
     headed: dict[int, str] = {}
+    r = first_row
     for r in range(first_row - 1, max(first_row - 4, -1), -1):
         headed = {
             c: _label(v)
@@ -486,7 +496,28 @@ def _this_months_column(
             break
     if len(headed) < 2:
         return None
-    return _this_months(headed, month)
+    chosen = _this_months(headed, month)
+    if chosen is None:
+        _say_the_month_is_missing(headed, month, r, form)
+    return chosen
+
+
+def _say_the_month_is_missing(
+    headed: dict[int, str], month: str | None, row: int, form: Form
+) -> None:
+    """Columns headed by months, none of them the report month's (1月 | 2月 in a March file):
+    reading any of them would give another month's figures as this month's."""
+    if month is None:
+        return
+    said = [names_month(h, month) for h in headed.values()]
+    if False in said and True not in said:
+        raise SheetProblem(
+            "month_column_missing",
+            a1(row, min(headed)),
+            field_zh=form.name_zh,
+            value="、".join(headed.values()),
+            other=f"{int(month[5:7])}月",
+        )
 
 
 def _this_months(headed: dict[int, str], month: str | None) -> int | None:
