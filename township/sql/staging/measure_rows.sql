@@ -6,7 +6,12 @@
 -- (staging.period_measure_rows). A one-record form's fields and sums are measures of their own
 -- names, of the kind schemas/forms.yaml gives them; a person form's measures are written below.
 create or replace macro staging.measure_rows(as_of) as table
-with births as (
+with counted_births as materialized (
+    select *
+    from staging.births(as_of)
+),
+
+births as (
     select
         village_code, submission_id, sheet, excel_row, birth_date as event_date,
         1 as births_total,
@@ -23,7 +28,7 @@ with births as (
         (in_policy and parity = 1)::integer as births_in_policy_parity_1,
         (in_policy and parity = 2)::integer as births_in_policy_parity_2,
         (in_policy and parity >= 3)::integer as births_in_policy_parity_3plus
-    from staging.births(as_of)
+    from counted_births
 ),
 
 -- births of an earlier statistical year, counted in the period their village first reported them
@@ -32,7 +37,7 @@ births_reported_late as (
         village_code, submission_id, sheet, excel_row,
         strptime(first_report_month, '%Y-%m')::date as event_date,
         'births_earlier_years_reported' as measure, 1 as value
-    from staging.births(as_of)
+    from counted_births
     where staging.statistical_year(birth_date)
         < staging.statistical_year(strptime(first_report_month, '%Y-%m'))
 ),
