@@ -69,7 +69,8 @@ order by village_code;
         "Lineage: the files and Excel rows behind one indicator value",
         "`marts.indicator_lineage(period, org_code, indicator)` lists the source rows of an "
         "event or stock indicator, for a village or (with the township's code) the whole "
-        "township.",
+        "township; with `null` for the indicator, the rows behind every indicator at once "
+        "(column `indicator`).",
         """
 select village_name, file_name, sheet, excel_row, received_at
 from marts.indicator_lineage('SY2026H1', '420117104201', 'births_parity_2');

@@ -104,9 +104,14 @@ def _measures_stored(wh: Warehouse, as_of: datetime | None) -> Iterator[str]:
 
 
 def lineage(
-    wh: Warehouse, period: str, org_code: str, indicator: str, as_of: datetime | None = None
+    wh: Warehouse,
+    period: str,
+    org_code: str,
+    indicator: str | None,
+    as_of: datetime | None = None,
 ) -> pd.DataFrame:
-    """The source rows (file, sheet, Excel row) behind one indicator value."""
+    """The source rows (file, sheet, Excel row) behind one indicator value; with no indicator,
+    behind every indicator's value of the period and unit (column `indicator` says which)."""
     return wh.frame("indicator_lineage", period, org_code, indicator, as_of)
 
 
