@@ -196,6 +196,11 @@ def test_a_village_report_covers_every_file_of_the_month(tmp_path):
     assert link.hyperlink.location == "'出生登记(2)'!E3"  # the second file's copy
     assert link.value.startswith("出生登记(2)")  # and the place it says is where the link goes
     assert "首个有效文件 2026-04-05 23:59:00 收到，按时" in texts
+    # the text summary has no copies to point at: its line names the file
+    (line,) = [
+        x for x in path.with_suffix(".txt").read_text("utf-8").splitlines() if "（警告）" in x
+    ]
+    assert line.startswith("（警告）复合村_补充.xlsx 出生登记!E3")
 
 
 # ---------------------------------------------------------------- printed through LibreOffice

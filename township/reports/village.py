@@ -282,7 +282,8 @@ def plain_text_summary(report: ReportInput | VillageReport) -> str:
         errors, warnings = _severity_counts(report.findings)
         lines.append(f"错误 {errors} 处，警告 {warnings} 处")
         grouped = finding_lines(report)
-        lines += [_text_line(line) for line in grouped[:MAX_TEXT_FINDINGS]]
+        named = [inp.file_name for inp in report.files] if len(report.files) > 1 else None
+        lines += [_text_line(line, named) for line in grouped[:MAX_TEXT_FINDINGS]]
         if len(grouped) > MAX_TEXT_FINDINGS:
             lines.append(f"……另有 {len(grouped) - MAX_TEXT_FINDINGS} 条问题未列出")
     lines.append("完整报告见附件。")
@@ -290,8 +291,11 @@ def plain_text_summary(report: ReportInput | VillageReport) -> str:
     return "\n".join(one_line(line) for line in lines)
 
 
-def _text_line(line: FindingLine) -> str:
-    place = " ".join(p for p in (line.place, _field_zh(line.field)) if p)
+def _text_line(line: FindingLine, file_names: list[str] | None = None) -> str:
+    """One finding's line; `file_names`, when the report covers several files: its file named
+    first (the text has no sheet copies to tell them apart)."""
+    file_name = file_names[line.file_no] if file_names else None
+    place = " ".join(p for p in (file_name, line.place, _field_zh(line.field)) if p)
     severity = _severity_zh(line.severity)
     head = f"（{severity}）{place}：" if place else f"（{severity}）"
     message = line.message.rstrip("。；;. ")
