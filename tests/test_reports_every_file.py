@@ -71,9 +71,10 @@ def test_report_name_fits_the_file_system_keeps_its_stamp_and_stays_apart(tmp_pa
     assert written == path and path.exists() and path.with_suffix(".txt").exists()
 
 
-def test_report_names_that_fit_are_as_before(tmp_path):
+def test_a_report_named_for_its_file_has_one_extension(tmp_path):
+    """A name the file system takes whole is not cut, and ends in .xlsx once, not .xlsx.xlsx."""
     inp = _input(file_name="复合村_出生.xlsx", same_second_as_another=True)
-    expected = f"{FUHE}_复合村_20260402-080000_复合村_出生.xlsx.xlsx"
+    expected = f"{FUHE}_复合村_20260402-080000_复合村_出生_xlsx.xlsx"
     assert report_path(tmp_path, inp) == tmp_path / MONTH / expected
 
 

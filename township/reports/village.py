@@ -203,7 +203,8 @@ def report_path(outbox: Path, inp: ReportInput | VillageReport) -> Path:
         stem = "_".join(p for p in (inp.village_code, inp.village_name) if p)
     else:
         stem = Path(inp.file_name).stem
-    tail = _safe_file_part(inp.file_name) if inp.same_second_as_another else ""
+    # the file's extension kept apart (某村3月.xlsx and 某村3月.csv), not as a second suffix
+    tail = _safe_file_part(inp.file_name.replace(".", "_")) if inp.same_second_as_another else ""
     return (
         Path(outbox)
         / inp.report_month
