@@ -276,8 +276,8 @@ def _period_sub_columns(
         headed = {k: periods[k] for k in span if k in periods}
         if len(headed) < 2:
             continue
+        _say_the_month_is_missing(headed, month, header_row + 1, form)
         if (chosen := _this_months(headed, month)) is None:
-            _say_the_month_is_missing(headed, month, header_row + 1, form)
             continue
         del out[c]
         out[chosen] = field
@@ -496,21 +496,20 @@ def _this_months_column(
             break
     if len(headed) < 2:
         return None
-    chosen = _this_months(headed, month)
-    if chosen is None:
-        _say_the_month_is_missing(headed, month, r, form)
-    return chosen
+    _say_the_month_is_missing(headed, month, r, form)
+    return _this_months(headed, month)
 
 
 def _say_the_month_is_missing(
     headed: dict[int, str], month: str | None, row: int, form: Form
 ) -> None:
-    """Columns headed by months, none of them the report month's (1月 | 2月 in a March file):
-    reading any of them would give another month's figures as this month's."""
+    """Columns headed by months, none of them the report month's nor this month's (1月 | 2月,
+    or 2月 | 合计, in a March file): any of them read would be another month's figures, or a
+    sum of them, taken as this month's."""
     if month is None:
         return
     said = [names_month(h, month) for h in headed.values()]
-    if False in said and True not in said:
+    if False in said and True not in said and not any(map(_says_this_month, headed.values())):
         raise SheetProblem(
             "month_column_missing",
             a1(row, min(headed)),
@@ -520,6 +519,10 @@ def _say_the_month_is_missing(
         )
 
 
+def _says_this_month(heading: str) -> bool:
+    return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
+
+
 def _this_months(headed: dict[int, str], month: str | None) -> int | None:
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
     期末), else the only one not headed another period's; None when none is."""
@@ -527,11 +530,7 @@ def _this_months(headed: dict[int, str], month: str | None) -> int | None:
         named = [c for c, h in headed.items() if names_month(h, month) is True]
         if len(named) == 1:
             return named[0]
-    current = [
-        c
-        for c, h in headed.items()
-        if any(w in h for w in THIS_MONTH) and not any(w in h for w in NOT_THIS_MONTH)
-    ]
+    current = [c for c, h in headed.items() if _says_this_month(h)]
     if len(current) == 1:
         return current[0]
     others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
