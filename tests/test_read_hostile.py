@@ -1080,6 +1080,80 @@ def test_figures_in_columns_for_months_without_the_report_months_are_refused_at_
     assert "2月" in finding.message_zh and "3月" in finding.fix_zh
 
 
+CONTRACEPTION_ITEMS = [["已婚育龄妇女数", 498], ["上环", 199], ["皮埋", 11]]
+
+
+@pytest.mark.parametrize(
+    "sheets",
+    [
+        {
+            "节育措施": [
+                ["东湖村节育措施情况表"],
+                ["填报单位：东湖村", "填报人：张三", "填报日期：2026年4月2日"],
+                ["项目", "数量"],
+                *CONTRACEPTION_ITEMS,
+            ]
+        },
+        {
+            "节育措施": [["项目", "数量"], *CONTRACEPTION_ITEMS],
+            "节育措施(上月)": [
+                ["项目", "1月", "2月"],
+                *[[k, 1, v] for k, v in CONTRACEPTION_ITEMS],
+            ],
+        },
+        {
+            "节育措施": [["项目", "数量"], *CONTRACEPTION_ITEMS],
+            "节育措施示例": [["项目", "1月", "2月"], *[[k, 1, v] for k, v in CONTRACEPTION_ITEMS]],
+        },
+        {
+            "节育措施": [["项目", "数量"], *CONTRACEPTION_ITEMS],
+            "图表数据": [["项目", "1月", "2月"], *[[k, 1, v] for k, v in CONTRACEPTION_ITEMS[:2]]],
+        },
+        {
+            "节育措施": [
+                ["月份", "已婚育龄妇女数", "上环", "皮埋"],
+                ["2月", "—", "—", "—"],
+                ["3月", 498, 199, 11],
+            ]
+        },
+    ],
+    ids=[
+        "a filing date above",
+        "last month's tab",
+        "an example tab",
+        "a chart's data",
+        "a row of dashes",
+    ],
+)
+def test_this_months_figures_are_read_beside_other_months_and_dates(sheets, tmp_path):
+    """Dates, other months' tabs and rows near this month's figures: read, and no month said
+    missing (each was refused or crashed while months were first checked)."""
+    fr = read_file_at(tmp_path, sheets)
+    record = fr.sheets["contraception"].records[0]
+    assert [record["married_women"], record["iud"], record["implant"]] == [498, 199, 11]
+    assert "sheet.month_column_missing" not in {f.rule_id for f in fr.findings}
+
+
+def test_a_population_list_with_last_months_end_beside_this_months_changes_reads_the_stock(
+    tmp_path,
+):
+    rows = [
+        ["项目", "2月末", "本月增加", "本月减少", "现有人数"],
+        ["户籍人口", 1000, 5, 3, 1002],
+        ["迁入", 0, 2, 0, 2],
+        ["迁出", 0, 0, 1, 1],
+    ]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert fr.sheets["population"].records[0]["population"] == 1002
+
+
+def test_a_register_cell_naming_a_month_is_a_value_not_a_heading(tmp_path):
+    header = [*BIRTH_HEADER[:4], None, *BIRTH_HEADER[4:]]
+    rows = [header, ["邹雨", MOTHER_ID, "女", "2026年2月25日", "2月补报", 1, "是", "户籍"]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2]
+
+
 def test_a_one_record_forms_rows_labelled_by_month_read_the_report_months(tmp_path):
     rows = [
         ["月份", "已婚育龄妇女数", "上环", "未避孕"],

@@ -22,6 +22,7 @@ from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
+    MONTH_MISSING,
     Layout,
     SheetProblem,
     a1,
@@ -153,10 +154,24 @@ _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file o
 
 def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
     candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
+    # a form's figures in columns for other months: said only when no other sheet holds it
+    # (not for last month's tab or an example beside this month's sheet)
+    months_missing: dict[str, Finding] = {}
     for sheet in sheets:
         try:
             found = _read_sheet(sheet, catalogue, limits, out.report_month)
         except SheetProblem as problem:
+            if problem.code == MONTH_MISSING and problem.form is not None:
+                months_missing.setdefault(
+                    problem.form.name,
+                    finding(
+                        f"sheet.{problem.code}",
+                        sheet=sheet.name,
+                        cell=problem.cell,
+                        **problem.words,
+                    ),
+                )
+                continue
             out.findings.append(
                 finding(
                     f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
@@ -173,6 +188,7 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
             candidates.setdefault(read.form, []).append(found)
     for form, found in candidates.items():
         _take_one(out, form, found)
+    out.findings += [f for form, f in months_missing.items() if form not in candidates]
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
             "no_form_found",

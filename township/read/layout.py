@@ -38,9 +38,16 @@ class SheetProblem(Exception):
     """A sheet that holds a form but cannot be used: the rule (sheet.<code>), its cell, and the
     words the catalog's message is filled with."""
 
-    def __init__(self, code: str, cell: str | None = None, **words: object):
+    def __init__(
+        self, code: str, cell: str | None = None, form: Form | None = None, **words: object
+    ):
         super().__init__(code)
         self.code, self.cell, self.words = code, cell, words
+        self.form = form  # given when the sheet is that form's, were it not for the problem
+
+
+# Figures in columns for other months than the report month's (SheetProblem's code)
+MONTH_MISSING = "month_column_missing"
 
 
 @dataclass(frozen=True)
@@ -276,8 +283,8 @@ def _period_sub_columns(
         headed = {k: periods[k] for k in span if k in periods}
         if len(headed) < 2:
             continue
-        _say_the_month_is_missing(headed, month, header_row + 1, form)
         if (chosen := _this_months(headed, month)) is None:
+            _say_the_month_is_missing(headed, month, header_row + 1, form)
             continue
         del out[c]
         out[chosen] = field
@@ -496,27 +503,38 @@ def _this_months_column(
             break
     if len(headed) < 2:
         return None
-    _say_the_month_is_missing(headed, month, r, form)
-    return _this_months(headed, month)
+    chosen = _this_months(headed, month)
+    if chosen is None:
+        _say_the_month_is_missing(headed, month, r, form)
+    return chosen
 
 
 def _say_the_month_is_missing(
     headed: dict[int, str], month: str | None, row: int, form: Form
 ) -> None:
-    """Columns headed by months, none of them the report month's nor this month's (1月 | 2月,
-    or 2月 | 合计, in a March file): any of them read would be another month's figures, or a
-    sum of them, taken as this month's."""
-    if month is None:
+    """Columns of figures headed by months, none of them the report month's, and none left to
+    read (1月 | 2月, or 2月 | 合计, in a March file): any of them read would be another month's
+    figures, or a sum of them, taken as this month's. A heading with a day or a colon (填报日期：
+    2026年4月2日, 2月26日-3月25日) is a date or a note, not a month's column; a register's rows
+    are never month headings."""
+    if month is None or form.kind == "person":
         return
-    said = [names_month(h, month) for h in headed.values()]
-    if False in said and True not in said and not any(map(_says_this_month, headed.values())):
+    said = [names_month(h, month) for h in headed.values() if _is_month_heading(h)]
+    if False in said and True not in said:
         raise SheetProblem(
-            "month_column_missing",
+            MONTH_MISSING,
             a1(row, min(headed)),
+            form,
             field_zh=form.name_zh,
             value="、".join(headed.values()),
             other=f"{int(month[5:7])}月",
         )
+
+
+def _is_month_heading(heading: str) -> bool:
+    return not any(mark in heading for mark in ("日", "号", ":", "：")) and bool(
+        month_named_in(heading)
+    )
 
 
 def _says_this_month(heading: str) -> bool:
@@ -554,6 +572,12 @@ def detect_layout(grid: list[list[object]], form: Form, month: str | None = None
     return table if len(table.columns) >= len(lst.columns) else lst
 
 
+def _would_be_taken(grid: list[list[object]], form: Form) -> bool:
+    """Whether a sheet named for no form would be taken for `form` (≥ 3 of its fields), its
+    month problem aside."""
+    return (layout := detect_layout(grid, form)) is not None and len(layout.columns) >= 3
+
+
 def guess_form(
     grid: list[list[object]], catalogue: Catalogue, month: str | None = None
 ) -> Layout | None:
@@ -565,7 +589,8 @@ def guess_form(
         try:
             layout = detect_layout(grid, form, month)
         except SheetProblem as raised:
-            problem = problem or raised  # said when no form fits the sheet
+            if raised.code != MONTH_MISSING or _would_be_taken(grid, form):
+                problem = problem or raised  # said when no form fits the sheet
             continue
         if (
             layout

@@ -337,9 +337,11 @@ def _read_one_row_of_figures(
     elif earlier(chosen[1]):
         chosen = next((v for v in values if not earlier(v[1])), chosen)
     record, row, cells = chosen
+    first = min(columns.values())
     out.records[:], out.rows[:], out.cells[:] = [record], [row], [cells]
     out.unread = [
-        (r, a1(r - 1, min(columns[f] for f, v in rec.items() if _is_number(v))))
+        # at its first figure; a row of dashes (— for none) at its first field's cell
+        (r, a1(r - 1, min((columns[f] for f, v in rec.items() if _is_number(v)), default=first)))
         for rec, r, _ in values
         if r != row
     ]
