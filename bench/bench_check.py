@@ -35,16 +35,19 @@ TARGET_SECONDS = 1.0
 
 
 def sample():
-    """The sample township, ingested (built once)."""
+    """The sample township, ingested: built once for each version of the warehouse's
+    definitions (a copy on older ones would have them applied again in every check)."""
     from township.docs import build_sample_warehouse, sample_settings
+    from township.store.manifest import fingerprint
 
-    if not (CACHE / "done").exists():
+    done = CACHE / "done"
+    if not done.exists() or done.read_text() != fingerprint():
         import shutil
 
         shutil.rmtree(CACHE, ignore_errors=True)
         print("building the sample warehouse…", flush=True)
         build_sample_warehouse(CACHE)
-        (CACHE / "done").write_text("ok")
+        done.write_text(fingerprint())
     return sample_settings(CACHE)
 
 
