@@ -9,7 +9,7 @@ the grids of the property tests are what calamine gives for such sheets.
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -636,6 +636,10 @@ def test_a_required_column_under_a_header_no_field_reads_refuses_the_sheet_at_it
         (["期末数", "本期新增"], 0),
         (["1月", "2月", "3月", "4月"], 2),
         (["期初数", "期末数"], 1),
+        (["上年3月", "3月"], 1),
+        (["3月(上年)", "3月(本年)"], 1),
+        (["2月", "3月", "3月累计"], 1),
+        ([datetime(2026, 2, 1), datetime(2026, 3, 1)], 1),  # typed 2026年3月, kept as dates
     ],
 )
 def test_a_list_with_figures_for_several_periods_reads_this_months(columns, read, tmp_path):
@@ -1065,8 +1069,17 @@ def test_a_fields_heading_over_columns_for_periods_reads_this_months(
             "A2",
         ),
         ([["项目", "2月", "合计"], ["已婚育龄妇女数", 498, 993], ["上环", 199, 397]], "B1"),
+        ([["项目", "2月"], ["已婚育龄妇女数", 498], ["上环", 199]], "B1"),
+        (
+            [
+                ["项目", datetime(2026, 1, 1), datetime(2026, 2, 1)],
+                ["已婚育龄妇女数", 4, 5],
+                ["上环", 1, 2],
+            ],
+            "B1",
+        ),
     ],
-    ids=["a list", "headings over columns", "a month and a total"],
+    ids=["a list", "headings over columns", "a month and a total", "one month", "date cells"],
 )
 def test_figures_in_columns_for_months_without_the_report_months_are_refused_at_them(
     rows, cell, tmp_path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from functools import cache, lru_cache
 
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
@@ -488,11 +489,12 @@ def _this_months_column(
     period's; None when no row above heads two columns (the first filled cell is the figure).
     Columns for months without the report month's are said (SheetProblem), not guessed."""
     headed: dict[int, str] = {}
+    nearest: tuple[int, dict[int, str]] | None = None  # the nearest row heading one column
     r = first_row
     for r in range(first_row - 1, max(first_row - 4, -1), -1):
         headed = {
             c: _label(v)
-            for c, v in enumerate(grid[r])
+            for c, v in ((c, _heading_text(v)) for c, v in enumerate(grid[r]))
             if c > label_col
             and v.__class__ is str
             and _label(v)
@@ -501,12 +503,22 @@ def _this_months_column(
         }
         if len(headed) >= 2:
             break
+        nearest = nearest or ((r, headed) if headed else None)
     if len(headed) < 2:
+        if nearest is not None:  # 项目 | 2月 in a March file: February's figures
+            _say_the_month_is_missing(nearest[1], month, nearest[0], form)
         return None
     chosen = _this_months(headed, month)
     if chosen is None:
         _say_the_month_is_missing(headed, month, r, form)
     return chosen
+
+
+def _heading_text(value: object) -> object:
+    """A heading as text: a date cell (Excel makes one of a typed 2026年1月) is its month."""
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月"
+    return value
 
 
 def _say_the_month_is_missing(
@@ -544,8 +556,12 @@ def _says_this_month(heading: str) -> bool:
 def _this_months(headed: dict[int, str], month: str | None) -> int | None:
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
     期末), else the only one not headed another period's; None when none is."""
-    if month is not None:
-        named = [c for c, h in headed.items() if names_month(h, month) is True]
+    if month is not None:  # 3月, not 上年3月 nor 3月累计
+        named = [
+            c
+            for c, h in headed.items()
+            if names_month(h, month) is True and not any(w in h for w in NOT_THIS_MONTH)
+        ]
         if len(named) == 1:
             return named[0]
     current = [c for c, h in headed.items() if _says_this_month(h)]
