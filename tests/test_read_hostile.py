@@ -1147,6 +1147,16 @@ def test_this_months_figures_are_read_beside_other_months_and_dates(sheets, tmp_
     assert "sheet.month_column_missing" not in {f.rule_id for f in fr.findings}
 
 
+def test_last_months_tab_in_columns_by_month_is_said_not_read_beside_this_months(tmp_path):
+    sheets = {
+        "节育措施(上月)": [["项目", "1月", "2月"], *[[k, 1, v] for k, v in CONTRACEPTION_ITEMS]],
+        "节育措施": [["项目", "数量"], *CONTRACEPTION_ITEMS],
+    }
+    fr = read_file_at(tmp_path, sheets)
+    assert fr.sheets["contraception"].sheet == "节育措施"
+    assert ("sheet.other_month", "节育措施(上月)", None) in findings_of(fr)
+
+
 def test_a_population_list_with_last_months_end_beside_this_months_changes_reads_the_stock(
     tmp_path,
 ):

@@ -154,8 +154,8 @@ _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file o
 
 def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
     candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
-    # a form's figures in columns for other months: said only when no other sheet holds it
-    # (not for last month's tab or an example beside this month's sheet)
+    # a form's figures in columns for other months: said when no other sheet holds the form;
+    # beside the sheet read, it is said as any other sheet of the form is (_not_read)
     months_missing: dict[str, Finding] = {}
     for sheet in sheets:
         try:
@@ -188,7 +188,11 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
             candidates.setdefault(read.form, []).append(found)
     for form, found in candidates.items():
         _take_one(out, form, found)
-    out.findings += [f for form, f in months_missing.items() if form not in candidates]
+    for form, missing in months_missing.items():
+        if form not in candidates:
+            out.findings.append(missing)
+        elif said := _not_read(missing.sheet, out.sheets[form].sheet, out.report_month):
+            out.findings.append(said)  # another month's tab, or a copy, beside the one read
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
             "no_form_found",
@@ -350,19 +354,27 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
     )
     out.sheets[form] = read
     out.findings += findings
-    by_month = names_month(read.sheet, month) is True
-    for other, _ in found:
-        if other is read or (is_notes_sheet(other.sheet) and not is_notes_sheet(read.sheet)):
-            continue  # the example or instructions beside the form filled in: nothing to say
-        earlier = names_earlier(other.sheet) and not names_earlier(read.sheet)
-        rule = (
-            "sheet.other_month"
-            if earlier or (by_month and names_month(other.sheet, month) is False)
-            else "sheet.duplicate_form"
-        )
-        out.findings.append(
-            finding(rule, field_zh=other.sheet, other=read.sheet, sheet=other.sheet)
-        )
+    out.findings += [
+        said
+        for other, _ in found
+        if other is not read and (said := _not_read(other.sheet, read.sheet, month)) is not None
+    ]
+
+
+def _not_read(other: str, read: str, month: str | None) -> Finding | None:
+    """What is said of a sheet of a form beside the one read: another month's when its name
+    names another month (or an earlier period) and the read one's does not, else a second
+    copy of the form; nothing for an example or instructions beside the form filled in."""
+    if is_notes_sheet(other) and not is_notes_sheet(read):
+        return None
+    earlier = names_earlier(other) and not names_earlier(read)
+    by_month = names_month(read, month) is True
+    rule = (
+        "sheet.other_month"
+        if earlier or (by_month and names_month(other, month) is False)
+        else "sheet.duplicate_form"
+    )
+    return finding(rule, field_zh=other, other=read, sheet=other)
 
 
 def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
