@@ -1078,8 +1078,32 @@ def test_a_fields_heading_over_columns_for_periods_reads_this_months(
             ],
             "B1",
         ),
+        (
+            [
+                ["月份", "已婚育龄妇女数", "上环", "未避孕"],
+                ["1月", 495, 198, 297],
+                ["2月", 500, 200, 300],
+            ],
+            "A2",
+        ),
+        (
+            [
+                ["月份", "已婚育龄妇女数", "上环", "未避孕"],
+                [None, 495, 198, 297],
+                ["2月", 500, 200, 300],
+            ],
+            "A3",
+        ),
     ],
-    ids=["a list", "headings over columns", "a month and a total", "one month", "date cells"],
+    ids=[
+        "a list",
+        "headings over columns",
+        "a month and a total",
+        "one month",
+        "date cells",
+        "rows by month",
+        "an unlabelled row and February's",
+    ],
 )
 def test_figures_in_columns_for_months_without_the_report_months_are_refused_at_them(
     rows, cell, tmp_path

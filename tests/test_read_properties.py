@@ -67,6 +67,19 @@ KNOWN_WORDS = sorted(
         "单位：人",
         "人",
         "份",
+        # periods: a list's or a table's columns and rows by month (the report month is March)
+        "1月",
+        "2月",
+        "3月",
+        "上年3月",
+        "3月累计",
+        "2月末",
+        "本月",
+        "上月",
+        "期初",
+        "期末",
+        "—",
+        "填报日期：2026年4月2日",
     }
     | {str(k) for vocab in CATALOGUE.vocabularies.values() for k in vocab}
 )
@@ -298,23 +311,26 @@ WORDY_GRID = st.lists(st.one_of(WORDY_ROW, ROW), max_size=12)
 
 
 def _find_everything(grid):
+    for month in (None, "2026-03"):  # a file of no month folder, and a March file
+        _find_in(grid, month)
+
+
+def _find_in(grid, month):
     for form in CATALOGUE.forms.values():
         try:
-            layout = detect_layout(grid, form)
-        except SheetProblem as problem:
+            layout = detect_layout(grid, form, month)
+            if layout is not None:
+                read = extract("表", grid, layout, CATALOGUE, month=month)
+                assert len(read.records) == len(read.rows) == len(read.cells)
+        except SheetProblem as problem:  # said to the village, at a cell or of the sheet
             assert problem.code and problem.words
-            continue
-        if layout is not None:
-            read = extract("表", grid, layout, CATALOGUE)
-            assert len(read.records) == len(read.rows) == len(read.cells)
     try:
-        layout = guess_form(grid, CATALOGUE)
+        layout = guess_form(grid, CATALOGUE, month)
+        if layout is not None:
+            assert len(layout.columns) >= 3
+            extract("Sheet1", grid, layout, CATALOGUE, month=month)
     except SheetProblem as problem:  # a header no form can use: said, not dropped
         assert problem.code and problem.words
-        layout = None
-    if layout is not None:
-        assert len(layout.columns) >= 3
-        extract("Sheet1", grid, layout, CATALOGUE)
     for row in grid:
         is_non_data_row(row, CATALOGUE)
 

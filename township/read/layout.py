@@ -531,7 +531,7 @@ def _say_the_month_is_missing(
     are never month headings."""
     if month is None or form.kind == "person":
         return
-    said = [names_month(h, month) for h in headed.values() if _is_month_heading(h)]
+    said = [names_month(h, month) for h in headed.values() if is_month_heading(h)]
     if False in said and True not in said:
         raise SheetProblem(
             MONTH_MISSING,
@@ -543,7 +543,8 @@ def _say_the_month_is_missing(
         )
 
 
-def _is_month_heading(heading: str) -> bool:
+def is_month_heading(heading: str) -> bool:
+    """A heading naming a month (2月, 2026年2月), not a date or a note (填报日期：4月2日)."""
     return not any(mark in heading for mark in ("日", "号", ":", "：")) and bool(
         month_named_in(heading)
     )

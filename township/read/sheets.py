@@ -12,12 +12,15 @@ from township.forms import Catalogue, load_catalogue, normalise_label
 from township.model import SheetRead
 from township.read.layout import (
     EARLIER_ROW_WORDS,
+    MONTH_MISSING,
     UNIT_WORDS,
     Layout,
+    SheetProblem,
     _blank,
     _row_matches,
     a1,
     column_letter,
+    is_month_heading,
 )
 from township.read.values import NORMALISERS, names_month
 
@@ -204,7 +207,7 @@ def extract(
     if whole and _read_totals_row(out, grid, totals, converters):
         return out
     if not person and len(values) > 1:
-        _read_one_row_of_figures(out, values, grid, layout.columns, month)
+        _read_one_row_of_figures(out, values, grid, layout, month)
     return out
 
 
@@ -315,13 +318,37 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
+def _refuse_rows_of_other_months(
+    labels: dict[int, str], grid, used: set[int], layout: Layout, month: str | None
+) -> None:
+    """Rows of figures labelled by months (Excel row -> its words), none the report month's
+    (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
+    if not month:
+        return
+    said = [names_month(w, month) for w in labels.values() if is_month_heading(w)]
+    if False not in said or any(names_month(w, month) is True for w in labels.values()):
+        return
+    first = min(r for r, w in labels.items() if is_month_heading(w))
+    label_col = next((c for c, v in enumerate(grid[first - 1]) if c not in used and v), 0)
+    raise SheetProblem(
+        MONTH_MISSING,
+        a1(first - 1, label_col),
+        layout.form,
+        field_zh=layout.form.name_zh,
+        value="、".join(w for w in labels.values() if w),
+        other=f"{int(month[5:7])}月",
+    )
+
+
 def _read_one_row_of_figures(
-    out: SheetRead, values: list, grid, columns: dict[str, int], month: str | None = None
+    out: SheetRead, values: list, grid, layout: Layout, month: str | None = None
 ) -> None:
     """A one-record form with two or more rows of figures: the first is read, unless the words
     beside it (in no field's column) say it is an earlier month's and another row's do not.
-    The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said."""
+    The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said.
+    Rows labelled by months without the report month's: refused, as columns would be."""
 
+    columns = layout.columns
     used = set(columns.values())
 
     def words(excel_row: int) -> str:
@@ -330,6 +357,7 @@ def _read_one_row_of_figures(
     def earlier(excel_row: int) -> bool:
         return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
+    _refuse_rows_of_other_months({v[1]: words(v[1]) for v in values}, grid, used, layout, month)
     chosen = values[0]
     named = [v for v in values if month and names_month(words(v[1]), month) is True]
     if len(named) == 1:  # rows labelled by month (2月 | 3月): the report month's
