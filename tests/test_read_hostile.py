@@ -1070,6 +1070,15 @@ def test_a_fields_heading_over_columns_for_periods_reads_this_months(
         ),
         ([["项目", "2月", "合计"], ["已婚育龄妇女数", 498, 993], ["上环", 199, 397]], "B1"),
         ([["项目", "2月"], ["已婚育龄妇女数", 498], ["上环", 199]], "B1"),
+        ([["项目", "2月", "3月累计"], ["已婚育龄妇女数", 495, 993], ["上环", 198, 397]], "B1"),
+        (
+            [
+                ["已婚育龄妇女数", None, "上环", None],
+                ["2月", "3月累计", "2月", "3月累计"],
+                [495, 993, 198, 397],
+            ],
+            "A2",
+        ),
         (
             [
                 ["项目", datetime(2026, 1, 1), datetime(2026, 2, 1)],
@@ -1100,6 +1109,8 @@ def test_a_fields_heading_over_columns_for_periods_reads_this_months(
         "headings over columns",
         "a month and a total",
         "one month",
+        "February and the sum to March",
+        "headings over February and the sum to March",
         "date cells",
         "rows by month",
         "an unlabelled row and February's",
@@ -1153,6 +1164,28 @@ CONTRACEPTION_ITEMS = [["已婚育龄妇女数", 498], ["上环", 199], ["皮埋
                 ["3月", 498, 199, 11],
             ]
         },
+        {
+            "节育措施": [
+                ["填报日期", datetime(2026, 4, 2)],  # a date cell: its day says it is no month's
+                ["项目", "数量"],
+                *CONTRACEPTION_ITEMS,
+            ]
+        },
+        {"节育措施": [["东湖村", "2026年4月填报"], *CONTRACEPTION_ITEMS]},
+        {
+            "节育措施": [
+                ["时期", "已婚育龄妇女数", "上环", "皮埋"],
+                ["2月", 495, 198, 10],
+                ["本月", 498, 199, 11],
+            ]
+        },
+        {
+            "节育措施": [
+                ["已婚育龄妇女数", "上环", "皮埋", "备注"],
+                [498, 199, 11, "含2月份补录"],
+                [1, 1, 1, None],
+            ]
+        },
     ],
     ids=[
         "a filing date above",
@@ -1160,6 +1193,10 @@ CONTRACEPTION_ITEMS = [["已婚育龄妇女数", 498], ["上环", 199], ["皮埋
         "an example tab",
         "a chart's data",
         "a row of dashes",
+        "a filing date cell above",
+        "a filing month in words above",
+        "rows 2月 and 本月",
+        "a remark naming a month",
     ],
 )
 def test_this_months_figures_are_read_beside_other_months_and_dates(sheets, tmp_path):

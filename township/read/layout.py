@@ -4,6 +4,7 @@ rows) or its two-column list, and which column or row holds each field."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -505,7 +506,8 @@ def _this_months_column(
             break
         nearest = nearest or ((r, headed) if headed else None)
     if len(headed) < 2:
-        if nearest is not None:  # 项目 | 2月 in a March file: February's figures
+        if nearest is not None and all(map(ONLY_A_MONTH.match, nearest[1].values())):
+            # 项目 | 2月 in a March file: February's figures
             _say_the_month_is_missing(nearest[1], month, nearest[0], form)
         return None
     chosen = _this_months(headed, month)
@@ -515,9 +517,11 @@ def _this_months_column(
 
 
 def _heading_text(value: object) -> object:
-    """A heading as text: a date cell (Excel makes one of a typed 2026年1月) is its month."""
+    """A heading as text: a date cell on a month's first day (Excel makes one of a typed
+    2026年1月) is its month; another (a filing date) keeps its day."""
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月"
+        day = "" if value.day == 1 else f"{value.day}日"
+        return f"{value.year}年{value.month}月{day}"
     return value
 
 
@@ -531,7 +535,7 @@ def _say_the_month_is_missing(
     are never month headings."""
     if month is None or form.kind == "person":
         return
-    said = [names_month(h, month) for h in headed.values() if is_month_heading(h)]
+    said = [is_this_months(h, month) for h in headed.values() if is_month_heading(h)]
     if False in said and True not in said:
         raise SheetProblem(
             MONTH_MISSING,
@@ -543,6 +547,18 @@ def _say_the_month_is_missing(
         )
 
 
+def is_this_months(heading: str, month: str) -> bool | None:
+    """Whether a heading names the report month (3月), not last year's nor a sum up to it
+    (上年3月, 3月累计); None when it names no month."""
+    named = names_month(heading, month)
+    return named and not any(w in heading for w in NOT_THIS_MONTH)
+
+
+# A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a
+# list's figures, it says whose they are; 2026年4月填报 above them does not.
+ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?$")
+
+
 def is_month_heading(heading: str) -> bool:
     """A heading naming a month (2月, 2026年2月), not a date or a note (填报日期：4月2日)."""
     return not any(mark in heading for mark in ("日", "号", ":", "：")) and bool(
@@ -550,7 +566,7 @@ def is_month_heading(heading: str) -> bool:
     )
 
 
-def _says_this_month(heading: str) -> bool:
+def says_this_month(heading: str) -> bool:
     return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
 
 
@@ -558,14 +574,10 @@ def _this_months(headed: dict[int, str], month: str | None) -> int | None:
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
     期末), else the only one not headed another period's; None when none is."""
     if month is not None:  # 3月, not 上年3月 nor 3月累计
-        named = [
-            c
-            for c, h in headed.items()
-            if names_month(h, month) is True and not any(w in h for w in NOT_THIS_MONTH)
-        ]
+        named = [c for c, h in headed.items() if is_this_months(h, month)]
         if len(named) == 1:
             return named[0]
-    current = [c for c, h in headed.items() if _says_this_month(h)]
+    current = [c for c, h in headed.items() if says_this_month(h)]
     if len(current) == 1:
         return current[0]
     others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]

@@ -21,8 +21,10 @@ from township.read.layout import (
     a1,
     column_letter,
     is_month_heading,
+    is_this_months,
+    says_this_month,
 )
-from township.read.values import NORMALISERS, names_month
+from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
 LABEL_LENGTH = 12
@@ -323,10 +325,10 @@ def _refuse_rows_of_other_months(
 ) -> None:
     """Rows of figures labelled by months (Excel row -> its words), none the report month's
     (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
-    if not month:
-        return
-    said = [names_month(w, month) for w in labels.values() if is_month_heading(w)]
-    if False not in said or any(names_month(w, month) is True for w in labels.values()):
+    if not month or any(map(says_this_month, labels.values())):
+        return  # 本月 beside 2月: the 本月 row is read
+    said = [is_this_months(w, month) for w in labels.values() if is_month_heading(w)]
+    if False not in said or any(is_this_months(w, month) for w in labels.values()):
         return
     first = min(r for r, w in labels.items() if is_month_heading(w))
     label_col = next((c for c, v in enumerate(grid[first - 1]) if c not in used and v), 0)
@@ -357,11 +359,18 @@ def _read_one_row_of_figures(
     def earlier(excel_row: int) -> bool:
         return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
-    _refuse_rows_of_other_months({v[1]: words(v[1]) for v in values}, grid, used, layout, month)
+    def label(excel_row: int) -> str:  # the words left of the figures (not a 备注 after them)
+        row = grid[excel_row - 1]
+        return "".join(str(v) for c, v in enumerate(row[: min(used)]) if v)
+
+    _refuse_rows_of_other_months({v[1]: label(v[1]) for v in values}, grid, used, layout, month)
     chosen = values[0]
-    named = [v for v in values if month and names_month(words(v[1]), month) is True]
+    named = [v for v in values if month and is_this_months(words(v[1]), month)]
+    current = [v for v in values if says_this_month(words(v[1]))]
     if len(named) == 1:  # rows labelled by month (2月 | 3月): the report month's
         chosen = named[0]
+    elif not named and len(current) == 1:  # 2月 | 本月: this month's
+        chosen = current[0]
     elif earlier(chosen[1]):
         chosen = next((v for v in values if not earlier(v[1])), chosen)
     record, row, cells = chosen
