@@ -1218,6 +1218,40 @@ def test_last_months_tab_in_columns_by_month_is_said_not_read_beside_this_months
     assert ("sheet.other_month", "节育措施(上月)", None) in findings_of(fr)
 
 
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([["上报时间", "2026年4月"], *CONTRACEPTION_ITEMS], 498),
+        (
+            [
+                ["填报单位", "东湖村", "填报时间", "2026年4月"],
+                ["项目", "数量"],
+                *CONTRACEPTION_ITEMS,
+            ],
+            498,
+        ),
+        (
+            [
+                ["村名", "已婚育龄妇女数", "上环", "皮埋"],
+                ["东湖村", 498, 199, 11],
+                ["上月（2月）", 495, 198, 10],
+            ],
+            498,
+        ),
+        ([["项目", "一季度", "其中3月"], ["已婚育龄妇女数", 1494, 498], ["上环", 597, 199]], 498),
+    ],
+    ids=["a filing month beside its label", "a filing line", "a village's row", "其中3月"],
+)
+def test_lines_about_the_filing_and_comparison_rows_leave_this_months_figures_read(
+    rows, expected, tmp_path
+):
+    """Months in a filing line, a comparison row or 其中3月 beside a quarter: as read before the
+    month check (a helper's realistic layouts; each was refused or read the quarter)."""
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0]["married_women"] == expected
+    assert "sheet.month_column_missing" not in {f.rule_id for f in fr.findings}
+
+
 def test_a_population_list_with_last_months_end_beside_this_months_changes_reads_the_stock(
     tmp_path,
 ):

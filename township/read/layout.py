@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -506,7 +507,7 @@ def _this_months_column(
             break
         nearest = nearest or ((r, headed) if headed else None)
     if len(headed) < 2:
-        if nearest is not None and all(map(ONLY_A_MONTH.match, nearest[1].values())):
+        if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
             _say_the_month_is_missing(nearest[1], month, nearest[0], form)
         return None
@@ -525,6 +526,20 @@ def _heading_text(value: object) -> object:
     return value
 
 
+# What heads a list's labels (项目 | 2月): beside another word (上报时间 | 2026年4月) a month is
+# a value of a line about the filing, not a column's heading.
+LIST_HEADINGS = ("项目", "指标", "名称", "类别", "内容", "序号", "月份", "时期")
+
+
+def _heads_a_list(row: list[object], label_col: int, headed: dict[int, str]) -> bool:
+    """Whether a row with one heading right of the labels is the list's heading row (项目 |
+    2月, or 2月 alone above the figures), its heading a month and nothing else."""
+    label = _cell(row, label_col)
+    return all(map(ONLY_A_MONTH.match, headed.values())) and (
+        _blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)
+    )
+
+
 def _say_the_month_is_missing(
     headed: dict[int, str], month: str | None, row: int, form: Form
 ) -> None:
@@ -533,7 +548,7 @@ def _say_the_month_is_missing(
     figures, or a sum of them, taken as this month's. A heading with a day or a colon (填报日期：
     2026年4月2日, 2月26日-3月25日) is a date or a note, not a month's column; a register's rows
     are never month headings."""
-    if month is None or form.kind == "person":
+    if month is None or form.kind == "person" or not only_periods(headed.values()):
         return
     said = [is_this_months(h, month) for h in headed.values() if is_month_heading(h)]
     if False in said and True not in said:
@@ -551,7 +566,26 @@ def is_this_months(heading: str, month: str) -> bool | None:
     """Whether a heading names the report month (3月), not last year's nor a sum up to it
     (上年3月, 3月累计); None when it names no month."""
     named = names_month(heading, month)
-    return named and not any(w in heading for w in NOT_THIS_MONTH)
+    return named and not any(w in heading for w in NOT_THE_MONTHS_OWN)
+
+
+# Words that make a heading naming the report month another period's (上年3月) or a sum up to
+# it (3月累计); 其中3月 beside 一季度 is the month's own.
+NOT_THE_MONTHS_OWN = (*EARLIER_ROW_WORDS, "累计", "合计", "小计", "总计")
+PERIOD_WORD_LENGTH = 8  # 上年同期, 1-3月累计, 2026年2月份: longer is a note, not a period
+
+
+def only_periods(headings: Iterable[str]) -> bool:
+    """Whether every heading (or row label) is a period and nothing else (1月, 2月末, 合计,
+    上年同期, 3月累计): only then do months without the report month's say the figures are
+    another month's. A village's name, a filing date or a note among them says they are not
+    a row of periods (东湖村 | 上月（2月）; 填报单位 | 东湖村 | 填报时间 | 2026年4月)."""
+    return all(
+        len(h) <= PERIOD_WORD_LENGTH
+        and not any(mark in h for mark in ("日", "号", ":", "："))
+        and (_names_a_period(h) or h in ("小计", "总计"))
+        for h in headings
+    )
 
 
 # A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a

@@ -22,6 +22,7 @@ from township.read.layout import (
     column_letter,
     is_month_heading,
     is_this_months,
+    only_periods,
     says_this_month,
 )
 from township.read.values import NORMALISERS
@@ -325,8 +326,9 @@ def _refuse_rows_of_other_months(
 ) -> None:
     """Rows of figures labelled by months (Excel row -> its words), none the report month's
     (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
-    if not month or any(map(says_this_month, labels.values())):
-        return  # 本月 beside 2月: the 本月 row is read
+    labelled = [w for w in labels.values() if w]
+    if not month or any(map(says_this_month, labelled)) or not only_periods(labelled):
+        return  # 本月 beside 2月: the 本月 row is read; 东湖村 beside 上月（2月）: the village's
     said = [is_this_months(w, month) for w in labels.values() if is_month_heading(w)]
     if False not in said or any(is_this_months(w, month) for w in labels.values()):
         return
