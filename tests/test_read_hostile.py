@@ -1239,8 +1239,18 @@ def test_last_months_tab_in_columns_by_month_is_said_not_read_beside_this_months
             498,
         ),
         ([["项目", "一季度", "其中3月"], ["已婚育龄妇女数", 1494, 498], ["上环", 597, 199]], 498),
+        (
+            [["填报单位", "东湖村", "报告期", "2026年3月"], ["项目", "数量"], *CONTRACEPTION_ITEMS],
+            498,
+        ),
     ],
-    ids=["a filing month beside its label", "a filing line", "a village's row", "其中3月"],
+    ids=[
+        "a filing month beside its label",
+        "a filing line",
+        "a village's row",
+        "其中3月",
+        "the report month on a line above the list's heading",
+    ],
 )
 def test_lines_about_the_filing_and_comparison_rows_leave_this_months_figures_read(
     rows, expected, tmp_path

@@ -505,7 +505,9 @@ def _this_months_column(
         }
         if len(headed) >= 2:
             break
-        nearest = nearest or ((r, headed) if headed else None)
+        if headed:  # the list's own heading (项目 | 数量): a line above it is not the list's
+            nearest = (r, headed)
+            break
     if len(headed) < 2:
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
