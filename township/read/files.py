@@ -161,22 +161,13 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
         try:
             found = _read_sheet(sheet, catalogue, limits, out.report_month)
         except SheetProblem as problem:
-            if problem.code == MONTH_MISSING and problem.form is not None:
-                months_missing.setdefault(
-                    problem.form.name,
-                    finding(
-                        f"sheet.{problem.code}",
-                        sheet=sheet.name,
-                        cell=problem.cell,
-                        **problem.words,
-                    ),
-                )
-                continue
-            out.findings.append(
-                finding(
-                    f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
-                )
+            said = finding(
+                f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
             )
+            if problem.code == MONTH_MISSING and problem.form is not None:
+                months_missing.setdefault(problem.form.name, said)
+            else:
+                out.findings.append(said)
             continue
         if found is None:
             continue

@@ -546,22 +546,32 @@ def _say_the_month_is_missing(
     headed: dict[int, str], month: str | None, row: int, form: Form
 ) -> None:
     """Columns of figures headed by months, none of them the report month's, and none left to
-    read (1月 | 2月, or 2月 | 合计, in a March file): any of them read would be another month's
-    figures, or a sum of them, taken as this month's. A heading with a day or a colon (填报日期：
-    2026年4月2日, 2月26日-3月25日) is a date or a note, not a month's column; a register's rows
-    are never month headings."""
-    if month is None or form.kind == "person" or not only_periods(headed.values()):
-        return
-    said = [is_this_months(h, month) for h in headed.values() if is_month_heading(h)]
-    if False in said and True not in said:
-        raise SheetProblem(
-            MONTH_MISSING,
-            a1(row, min(headed)),
-            form,
-            field_zh=form.name_zh,
-            value="、".join(headed.values()),
-            other=f"{int(month[5:7])}月",
-        )
+    read (1月 | 2月, or 2月 | 合计, in a March file): refused at the first one's heading."""
+    headings = list(headed.values())
+    if other_months_only(headings, month, form):
+        raise month_missing(a1(row, min(headed)), form, headings, month)
+
+
+def other_months_only(headings: list[str], month: str | None, form: Form) -> bool:
+    """Whether headings (or row labels) of figures are periods naming months, none of them the
+    report month's: any of them read would be another month's figures, or a sum of them,
+    taken as this month's. A heading with a day or a colon (填报日期：2026年4月2日, 2月26日-
+    3月25日) is a date or a note, not a month's; a register's rows are never month headings."""
+    if month is None or form.kind == "person" or not _only_periods(headings):
+        return False
+    said = [is_this_months(h, month) for h in headings if is_month_heading(h)]
+    return False in said and True not in said
+
+
+def month_missing(cell: str, form: Form, headings: list[str], month: str) -> SheetProblem:
+    return SheetProblem(
+        MONTH_MISSING,
+        cell,
+        form,
+        field_zh=form.name_zh,
+        value="、".join(headings),
+        other=f"{int(month[5:7])}月",
+    )
 
 
 def is_this_months(heading: str, month: str) -> bool | None:
@@ -577,17 +587,22 @@ NOT_THE_MONTHS_OWN = (*EARLIER_ROW_WORDS, "累计", "合计", "小计", "总计"
 PERIOD_WORD_LENGTH = 8  # 上年同期, 1-3月累计, 2026年2月份: longer is a note, not a period
 
 
-def only_periods(headings: Iterable[str]) -> bool:
+def _only_periods(headings: Iterable[str]) -> bool:
     """Whether every heading (or row label) is a period and nothing else (1月, 2月末, 合计,
     上年同期, 3月累计): only then do months without the report month's say the figures are
     another month's. A village's name, a filing date or a note among them says they are not
     a row of periods (东湖村 | 上月（2月）; 填报单位 | 东湖村 | 填报时间 | 2026年4月)."""
     return all(
         len(h) <= PERIOD_WORD_LENGTH
-        and not any(mark in h for mark in ("日", "号", ":", "："))
+        and not _a_date_or_note(h)
         and (_names_a_period(h) or h in ("小计", "总计"))
         for h in headings
     )
+
+
+def _a_date_or_note(heading: str) -> bool:
+    """填报日期：2026年4月2日, 2月26日-3月25日: a day or a colon, not a period's heading."""
+    return any(mark in heading for mark in ("日", "号", ":", "："))
 
 
 # A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a
@@ -597,9 +612,7 @@ ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十
 
 def is_month_heading(heading: str) -> bool:
     """A heading naming a month (2月, 2026年2月), not a date or a note (填报日期：4月2日)."""
-    return not any(mark in heading for mark in ("日", "号", ":", "：")) and bool(
-        month_named_in(heading)
-    )
+    return not _a_date_or_note(heading) and bool(month_named_in(heading))
 
 
 def says_this_month(heading: str) -> bool:

@@ -12,17 +12,16 @@ from township.forms import Catalogue, load_catalogue, normalise_label
 from township.model import SheetRead
 from township.read.layout import (
     EARLIER_ROW_WORDS,
-    MONTH_MISSING,
     UNIT_WORDS,
     Layout,
-    SheetProblem,
     _blank,
     _row_matches,
     a1,
     column_letter,
     is_month_heading,
     is_this_months,
-    only_periods,
+    month_missing,
+    other_months_only,
     says_this_month,
 )
 from township.read.values import NORMALISERS
@@ -327,21 +326,11 @@ def _refuse_rows_of_other_months(
     """Rows of figures labelled by months (Excel row -> its words), none the report month's
     (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
     labelled = [w for w in labels.values() if w]
-    if not month or any(map(says_this_month, labelled)) or not only_periods(labelled):
+    if any(map(says_this_month, labelled)) or not other_months_only(labelled, month, layout.form):
         return  # 本月 beside 2月: the 本月 row is read; 东湖村 beside 上月（2月）: the village's
-    said = [is_this_months(w, month) for w in labels.values() if is_month_heading(w)]
-    if False not in said or any(is_this_months(w, month) for w in labels.values()):
-        return
     first = min(r for r, w in labels.items() if is_month_heading(w))
     label_col = next((c for c, v in enumerate(grid[first - 1]) if c not in used and v), 0)
-    raise SheetProblem(
-        MONTH_MISSING,
-        a1(first - 1, label_col),
-        layout.form,
-        field_zh=layout.form.name_zh,
-        value="、".join(w for w in labels.values() if w),
-        other=f"{int(month[5:7])}月",
-    )
+    raise month_missing(a1(first - 1, label_col), layout.form, labelled, month)
 
 
 def _read_one_row_of_figures(
