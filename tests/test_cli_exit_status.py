@@ -210,8 +210,8 @@ def held(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def busy_runs(held) -> list[tuple[int, str, float]]:
-    """Every command of BUSY_COMMANDS run against the held warehouse, waiting 1 s."""
-    env = env_for(held, TOWNSHIP_LOCK_WAIT_SECONDS="1")
+    """Every command of BUSY_COMMANDS run against the held warehouse, waiting 0.3 s."""
+    env = env_for(held, TOWNSHIP_LOCK_WAIT_SECONDS="0.3")
     return run_each_in_process(BUSY_COMMANDS, env, held.raw_dir.parent)
 
 
@@ -219,8 +219,8 @@ def busy_runs(held) -> list[tuple[int, str, float]]:
 def test_busy_warehouse_exits_3_after_the_configured_wait_in_every_command(busy_runs, index):
     code, stderr, took = busy_runs[index]
     assert code == 3, stderr
-    assert "held by another process (waited 1 s)" in one_line(stderr)
-    assert took < 30  # one second's wait, not the default minute
+    assert "held by another process (waited 0.3 s)" in one_line(stderr)
+    assert took < 30  # the configured wait, not the default minute
 
 
 RESTRICTED_COMMANDS = [
@@ -235,7 +235,7 @@ def restricted_busy_runs(tmp_path_factory) -> list[tuple[int, str, float]]:
     """RESTRICTED_COMMANDS run while another process holds the restricted file."""
     s = build_township(tmp_path_factory.mktemp("held_restricted"))
     with ingest_holding(restricted_path(s.warehouse), script=HOLD_FILE):
-        env = env_for(s, TOWNSHIP_LOCK_WAIT_SECONDS="2")
+        env = env_for(s, TOWNSHIP_LOCK_WAIT_SECONDS="0.6")
         return run_each_in_process(RESTRICTED_COMMANDS, env, s.raw_dir.parent)
 
 
@@ -249,8 +249,8 @@ def test_a_held_restricted_file_is_a_busy_warehouse_exit_3_after_the_configured_
     process holding it is waited for TOWNSHIP_LOCK_WAIT_SECONDS, then exit status 3."""
     code, stderr, took = restricted_busy_runs[index]
     assert code == 3, stderr
-    assert "held by another process (waited 2 s)" in one_line(stderr)
-    assert 2 <= took < 40  # the configured wait, not the default minute
+    assert "held by another process (waited 0.6 s)" in one_line(stderr)
+    assert 0.6 <= took < 40  # the configured wait, not the default minute
 
 
 # ---------------------------------------------------------------- 1: villages.csv unusable

@@ -236,12 +236,12 @@ def hold_warehouse(path: Path, seconds: float) -> subprocess.Popen:
 
 @pytest.fixture
 def impatient(monkeypatch):
-    """Wait 0.5 s for the lock (not 60) and 0.5 s between ingest retries (not minutes): four
-    attempts span 3.5 s."""
+    """Wait 0.3 s for the lock (not 60) and 0.3 s between ingest retries (not minutes): four
+    attempts span about 2 s."""
     import flows.monthly_ingest as module
     from township.store import Warehouse, WarehouseBusy
 
-    monkeypatch.setenv("TOWNSHIP_LOCK_WAIT_SECONDS", "0.5")
+    monkeypatch.setenv("TOWNSHIP_LOCK_WAIT_SECONDS", "0.3")
     busy: list[str] = []
     open_warehouse = Warehouse.open
 
@@ -254,7 +254,7 @@ def impatient(monkeypatch):
 
     monkeypatch.setattr(Warehouse, "open", staticmethod(counting_open))
     monkeypatch.setattr(
-        module, "ingest_files", module.ingest_files.with_options(retry_delay_seconds=0.5)
+        module, "ingest_files", module.ingest_files.with_options(retry_delay_seconds=0.3)
     )
     return busy
 
@@ -266,7 +266,7 @@ def test_busy_warehouse_is_retried_and_the_run_completes_when_it_is_released(
 
     monkeypatch.delenv("TOWNSHIP_SMTP_HOST", raising=False)
     month_files(settings)
-    holder = hold_warehouse(settings.warehouse, seconds=3)
+    holder = hold_warehouse(settings.warehouse, seconds=1.5)
     try:
         out = monthly_ingest(month="2026-03")
     finally:

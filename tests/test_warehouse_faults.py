@@ -168,7 +168,7 @@ def test_ingest_while_warehouse_is_held_fails_with_one_clear_line(settings, tmp_
     try:
         _wait_for(tmp_path / "held", holder)
         write_births(settings.raw_dir / "2026-03" / f"{TAOYUAN}.xlsx", [birth_row(2, "2026-03-02")])
-        env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "1"}
+        env = {**os.environ, "TOWNSHIP_LOCK_WAIT_SECONDS": "0.3"}
         done = subprocess.run(
             [sys.executable, "-m", "township.cli", "ingest", "--quiet"],
             cwd=tmp_path,
@@ -190,7 +190,7 @@ def test_ingest_waits_for_a_short_hold_and_completes(settings, tmp_path):
     write_births(settings.raw_dir / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-01")])
     Settings().warehouse.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "2"], cwd=tmp_path
+        [sys.executable, "-c", HOLD_WAREHOUSE, str(settings.warehouse), "1"], cwd=tmp_path
     )
     try:
         _wait_for(tmp_path / "held", holder)

@@ -78,13 +78,18 @@ def connect(
 
 
 def waiting_for_lock(
-    path: Path, wait_seconds: float, attempt: Callable[[], T], warehouse: Path | None = None
+    path: Path,
+    wait_seconds: float,
+    attempt: Callable[[], T],
+    warehouse: Path | None = None,
+    started: float | None = None,
 ) -> T:
     """attempt() (opening or attaching the file at `path`), again while another process holds
     the file's lock, up to `wait_seconds` (TOWNSHIP_LOCK_WAIT_SECONDS); then WarehouseBusy,
     naming the warehouse. Every file of the warehouse is waited for the same way: a lock on
-    the restricted file beside it is the same busy warehouse as one on the file itself."""
-    deadline = time.monotonic() + wait_seconds
+    the restricted file beside it is the same busy warehouse as one on the file itself, and
+    its wait is the same wait, begun at `started` (a time.monotonic())."""
+    deadline = (time.monotonic() if started is None else started) + wait_seconds
     delay = 0.2
     while True:
         try:
@@ -97,7 +102,7 @@ def waiting_for_lock(
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"warehouse {warehouse or path} is held by another process "
-                    f"(waited {wait_seconds:.0f} s); try again when the other ingest has finished"
+                    f"(waited {wait_seconds:g} s); try again when the other ingest has finished"
                 ) from exc
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 2, 2.0)

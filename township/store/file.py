@@ -35,9 +35,8 @@ class FileWarehouse(Warehouse):
         started = time.monotonic()
         con = connect(path, read_only, wait_seconds, memory_limit)
         try:
-            # what is left of the wait: the two files are one warehouse, waited for once
-            left = max(0.0, wait_seconds - (time.monotonic() - started))
-            _attach_restricted(con, path, read_only, left)
+            # the two files are one warehouse, waited for once: the same wait, begun at `started`
+            _attach_restricted(con, path, read_only, wait_seconds, started)
             # The restricted file's writes, in a transaction of their own: DuckDB writes one
             # attached database per transaction. A cursor shares this connection's databases.
             private = con.cursor()
@@ -129,7 +128,7 @@ Warehouse.kinds["file"] = FileWarehouse
 
 
 def _attach_restricted(
-    con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, wait_seconds: float
+    con: duckdb.DuckDBPyConnection, path: Path, read_only: bool, wait_seconds: float, started: float
 ) -> None:
     """The names and ID numbers: the file beside the warehouse, as the catalog `restricted`,
     waited for like the warehouse while another process holds it. Not attached when there is
@@ -143,7 +142,7 @@ def _attach_restricted(
         with contextlib.nullcontext() if read_only else owner_only():
             con.execute(f"attach '{quoted(str(private))}' as {RESTRICTED} ({mode})")
 
-    waiting_for_lock(private, wait_seconds, attach, warehouse=path)
+    waiting_for_lock(private, wait_seconds, attach, warehouse=path, started=started)
     check_whole(con, private, RESTRICTED, path)
     if not read_only:
         private.chmod(0o600)  # whoever made it, only the office account may read it
