@@ -1275,6 +1275,55 @@ def test_a_population_list_with_last_months_end_beside_this_months_changes_reads
     assert fr.sheets["population"].records[0]["population"] == 1002
 
 
+@pytest.mark.parametrize(
+    "sheets, form, expected",
+    [
+        (
+            {
+                "流动人口": [
+                    ["流入人口", None, "流出人口", None],
+                    ["2月末", "现有"] * 2,
+                    [50, 52, 30, 31],
+                ]
+            },
+            "migrants",
+            {"in_migrants": 52, "out_migrants": 31},
+        ),
+        (
+            {
+                "人口变动": [
+                    ["户籍人口", None, "迁入", "迁出"],
+                    ["2月末", "现有"],
+                    [1000, 1002, 2, 1],
+                ]
+            },
+            "population",
+            {"population": 1002, "moved_in": 2, "moved_out": 1},
+        ),
+    ],
+    ids=["migrants", "population"],
+)
+def test_a_fields_heading_over_last_months_end_and_the_present_reads_the_present(
+    sheets, form, expected, tmp_path
+):
+    """流入人口 merged over 2月末 | 现有: the 现有 column is the figure (the heading's text, 2月末,
+    was read as the count 2, with only a warning that a second row of figures was left)."""
+    fr = read_file_at(tmp_path, sheets)
+    assert {k: fr.sheets[form].records[0][k] for k in expected} == expected
+    assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize("typed", ["2月末", "3月份", "2026年", "5日", "12号"])
+def test_a_date_or_a_period_typed_for_a_count_is_refused_at_its_cell_not_read_as_its_number(
+    typed, tmp_path
+):
+    fr = read_file_at(
+        tmp_path, {"节育措施": [["项目", "数量"], ["已婚育龄妇女数", typed], ["上环", 100]]}
+    )
+    assert fr.sheets["contraception"].records[0]["married_women"] == typed
+    assert ("count.invalid", "节育措施", "B2") in findings_of(fr)
+
+
 def test_a_register_cell_naming_a_month_is_a_value_not_a_heading(tmp_path):
     header = [*BIRTH_HEADER[:4], None, *BIRTH_HEADER[4:]]
     rows = [header, ["邹雨", MOTHER_ID, "女", "2026年2月25日", "2月补报", 1, "是", "户籍"]]

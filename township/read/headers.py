@@ -17,7 +17,7 @@ _NUMBERING = re.compile(
     r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁)\s*"
 )
-_A_MONTH = re.compile(r"^(\d{4}年)?\d{1,2}月份?(数)?$")
+_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?(数)?$")
 # a header longer than this is no column name: not loosened (and no regex runs on it)
 LONGEST_HEADER = 40
 # the guess offered for an unread column: how alike its header and a field's label must be
@@ -170,8 +170,8 @@ def unread_columns(
         for c, value in enumerate(header)
         if c not in mapped
         and value.__class__ is str
+        and not not_collected(value)  # cached: asked before the column's rows are scanned
         and any(_filled(grid, r - 1, c) for r in data_rows)
-        and not not_collected(value)
     ]
 
 

@@ -479,7 +479,7 @@ NOT_THIS_MONTH = (
     "减少",
     "其中",
 )
-THIS_MONTH = ("本月", "本期", "当月", "期末")
+THIS_MONTH = ("本月", "本期", "当月", "期末", "现有")
 
 
 def _this_months_column(

@@ -37,9 +37,10 @@ _MONTH_PATTERNS = [
 ]
 _SPACES = re.compile(r"\s+")
 # A unit after a count (12件, 5 户, 300（人次）): any word of one to three characters, except
-# those that change the number (万, 千) or make it approximate (余, 多, 左右).
+# those that change the number (万, 千), make it approximate (余, 多, 左右) or make it a date
+# or a period (2月末, 3月份, 2026年, 5日: a heading or a date typed where the count goes).
 _UNIT = re.compile(r"\s*[(\[【]?\s*([\u4e00-\u9fff]{1,3})\s*[)\]】]?$")
-NOT_UNITS = frozenset("十百千万亿兆余多来几左右上下约半零〇一二三四五六七八九两")
+NOT_UNITS = frozenset("十百千万亿兆余多来几左右上下约半零〇一二三四五六七八九两年月日号")
 # Characters never kept: controls (NUL, bell…; tabs and line breaks are spaces to the
 # normalisers, which collapse them), invisible formatting (zero-width spaces, bidi overrides,
 # the BOM) and lone surrogates. Private-use characters stay: old systems put rare name
