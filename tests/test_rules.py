@@ -572,6 +572,16 @@ BROKEN = [
         "F3",
     ),
     Broken(
+        "cell.formula_error",
+        "上环 a lookup formula whose saved result is #N/A",
+        ERROR,
+        lambda s: contraception(B=Formula("VLOOKUP(A3,X:Y,2,0)", "#N/A")),
+        "B3",
+        CONTRACEPTION,
+        "contraception",
+        also=("contraception.sum",),
+    ),
+    Broken(
         "sheet.duplicate_form",
         "births on two sheets",
         WARNING,
@@ -846,6 +856,12 @@ KEPT = [
         "cell.formula_without_value",
         "政策属性 a formula with its result saved",
         lambda s: births(birth(s, policy=Formula('IF(E3<=2,"是","否")', "是"))),
+    ),
+    Kept(
+        "cell.formula_error",
+        "上环 a formula whose saved result is a number",
+        lambda s: contraception(B=Formula("SUM(40)", 40)),
+        form="contraception",
     ),
     Kept(
         "sheet.duplicate_form",

@@ -206,7 +206,9 @@ class Extent:
 
     rows: int = 0
     columns: int = 0
-    formulas: list[tuple[int, int]] = field(default_factory=list)
+    # (row, column, error): a formula with no saved value (error None), or whose saved value
+    # is an error (#N/A, #DIV/0!): calamine reads both as blank
+    formulas: list[tuple[int, int, str | None]] = field(default_factory=list)
     # merged ranges (row, column, last row, last column; 0-based) where calamine gives none
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     scanned: bool = False  # the whole sheet looked at (its formulas are all known)
@@ -221,6 +223,8 @@ _CELL = re.compile(rb"<(?:\w+:)?c(?=[\s>/])([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", 
 _VALUE = re.compile(rb"<(?:\w+:)?v>\s*[^<\s]")
 _EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v\s*(?:/>|>\s*<)")
 _TEXT_RESULT = re.compile(rb"""\st\s*=\s*["']str["']""")
+_ERROR_RESULT = re.compile(rb"""\st\s*=\s*["']e["']""")
+_VALUE_TEXT = re.compile(rb"<(?:\w+:)?v>\s*([^<]*?)\s*<")
 _AFTER_NAME = frozenset(b" \t\r\n>/")
 _COLUMN = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]{1,3})""")
 
@@ -294,8 +298,9 @@ def _blocks(data: bytes, member: Member):
     return _row_blocks(inflate(data, member))
 
 
-def formulas_without_value(data: bytes, member: Member) -> list[tuple[int, int]]:
-    """The cells of an xlsx worksheet holding a formula with no saved value."""
+def formulas_without_value(data: bytes, member: Member) -> list[tuple[int, int, str | None]]:
+    """The cells of an xlsx worksheet holding a formula with no saved value, or with an error
+    saved as its value (row, column, the error or None)."""
     return scan_worksheet(data, member, None, None).formulas
 
 
@@ -361,20 +366,26 @@ def _last_cell(block: bytes, lo: int, hi: int, prefix: bytes) -> tuple[int, int]
     return block.count(b"<" + prefix + b"row", lo, hi), 0
 
 
-def _formula_cells(block: bytes, lo: int, hi: int) -> list[tuple[int, int]]:
+def _formula_cells(block: bytes, lo: int, hi: int) -> list[tuple[int, int, str | None]]:
     """Cells holding a formula and no value: what a program writing formulas without
     computing them leaves (Excel, WPS and LibreOffice save the result beside the formula).
-    An empty result typed as a string (t="str", <v></v>) is a computed empty text."""
+    An empty result typed as a string (t="str", <v></v>) is a computed empty text. And cells
+    whose formula's saved result is an error (t="e", <v>#N/A</v>), with the error."""
     found = []
     for cell in _CELL.finditer(block, lo, hi):
         attributes, body = cell.group(1), cell.group(2)
-        if not body or not _FORMULA.search(body) or _VALUE.search(body):
+        if not body or not _FORMULA.search(body):
             continue
-        if _TEXT_RESULT.search(attributes) and _EMPTY_VALUE.search(body):
+        error = None
+        if _VALUE.search(body):
+            if not _ERROR_RESULT.search(attributes):
+                continue
+            error = _VALUE_TEXT.search(body).group(1).decode("utf-8", "replace")
+        elif _TEXT_RESULT.search(attributes) and _EMPTY_VALUE.search(body):
             continue
         ref = _REF.search(b" " + attributes)
         if ref and ref.group(1) and ref.group(2):
-            found.append((int(ref.group(2)) - 1, column_number(ref.group(1)) - 1))
+            found.append((int(ref.group(2)) - 1, column_number(ref.group(1)) - 1, error))
     return found
 
 

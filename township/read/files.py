@@ -195,8 +195,9 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
 def _read_sheet(
     sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None = None
 ) -> tuple[SheetRead, list[Finding]] | None:
-    """The form a sheet holds, and its formulas saved without their results; None when the
-    sheet holds no form (notes, a chart) or an optional form left blank."""
+    """The form a sheet holds, and its formulas saved without their results or with an error
+    as one (#N/A); None when the sheet holds no form (notes, a chart) or an optional form left
+    blank."""
     if sheet.refused == "too_many_rows":
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.rows, other=limits.max_rows
@@ -236,14 +237,15 @@ def _read_sheet(
     formulas = sheet.formulas_without_value()
     return read, unread + [
         finding(
-            "cell.formula_without_value",
+            "cell.formula_error" if error else "cell.formula_without_value",
             field_zh=layout.form.field(field).name_zh,
+            value=error,
             sheet=sheet.name,
             row=r + 1,
             cell=a1(r, c),
             field=field,
         )
-        for field, r, c in formula_cells(read, sheet.grid, layout, formulas, catalogue)
+        for field, r, c, error in formula_cells(read, sheet.grid, layout, formulas, catalogue)
     ]
 
 

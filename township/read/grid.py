@@ -67,7 +67,7 @@ class Package:
     def parts(self) -> dict[str, str]:
         return archive.sheet_parts(self.data, self.found)
 
-    def formulas(self, sheet: str) -> list[tuple[int, int]]:
+    def formulas(self, sheet: str) -> list[tuple[int, int, str | None]]:
         try:
             member = self.found.get(self.parts.get(sheet, ""))
             if member is None or not self.parts[sheet].endswith(".xml"):
@@ -88,12 +88,13 @@ class Sheet:
     hidden: bool = False
     refused: str | None = None  # too_many_rows | too_many_columns
     merged: Sequence[tuple[int, int, int, int]] = ()  # r0, c0, r1, c1
-    formulas: Sequence[tuple[int, int]] | None = ()  # None: not looked for yet
+    formulas: Sequence[tuple[int, int, str | None]] | None = ()  # None: not looked for yet
     package: Package | None = None  # where to look for them
     source: str = ""  # the name as the workbook spells it
 
-    def formulas_without_value(self) -> Sequence[tuple[int, int]]:
-        """Cells holding a formula with no saved value (calamine reads them as blank)."""
+    def formulas_without_value(self) -> Sequence[tuple[int, int, str | None]]:
+        """Cells holding a formula with no saved value, or an error (#N/A) saved as its value:
+        (row, column, the error or None); calamine reads them all as blank."""
         if self.formulas is None:
             self.formulas = self.package.formulas(self.source) if self.package else ()
         return self.formulas

@@ -492,20 +492,21 @@ def formula_cells(
     read: SheetRead,
     grid: list[list[object]],
     layout: Layout,
-    formulas: list[tuple[int, int]],
+    formulas: list[tuple[int, int, str | None]],
     catalogue: Catalogue,
-) -> list[tuple[str, int, int]]:
-    """(field, row, column) of the cells among `formulas` that the form reads: the record's
-    value cells, and the mapped cells of data rows (a row of formulas alone reads as blank);
-    not totals, footers or units rows, and for a one-record form nothing below its record."""
+) -> list[tuple[str, int, int, str | None]]:
+    """(field, row, column, error) of the cells among `formulas` that the form reads: the
+    record's value cells, and the mapped cells of data rows (a row of formulas alone reads as
+    blank); not totals, footers or units rows, and for a one-record form nothing below its
+    record."""
     if layout.kind == "list":
         wanted = {cell: field for field, cell in read.cells[0].items()} if read.cells else {}
-        return [(wanted[a1(r, c)], r, c) for r, c in formulas if a1(r, c) in wanted]
+        return [(wanted[a1(r, c)], r, c, e) for r, c, e in formulas if a1(r, c) in wanted]
     fields = {c: f for f, c in layout.columns.items()}
     last = len(grid) if layout.form.kind == "person" or not read.rows else read.rows[0] - 1
     return [
-        (fields[c], r, c)
-        for r, c in formulas
+        (fields[c], r, c, e)
+        for r, c, e in formulas
         if c in fields and layout.header_row < r <= last and not _marker_row(grid, r, catalogue)
     ]
 
