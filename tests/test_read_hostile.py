@@ -1360,3 +1360,70 @@ def test_a_tab_separated_csv_whose_remarks_hold_commas_is_split_by_tabs(tmp_path
     assert fr.sheets["births"].rows == [3, 4]
     assert fr.sheets["births"].records[1]["parity"] == 2
     assert findings_of(fr) == []
+
+
+# ------------------------------------------------------- months typed as numbers or formally
+
+
+def contraception_by(headings: list[object]) -> dict:
+    """节育措施 as a list with a column of figures under each heading: 300, 301 … married women."""
+    n = len(headings)
+    return {
+        "节育措施": [
+            ["项目", *headings],
+            ["已婚育龄妇女数", *range(300, 300 + n)],
+            ["上环", *range(100, 100 + n)],
+            ["未避孕", *[200] * n],
+        ]
+    }
+
+
+def contraception_rows(labels: list[object]) -> dict:
+    """节育措施 as rows of figures, one labelled by each of `labels`: 300, 301 … married women."""
+    rows = [[label, 300 + i, 100 + i, 200] for i, label in enumerate(labels)]
+    return {"节育措施": [["月份", "已婚育龄妇女数", "上环", "未避孕"], *rows]}
+
+
+@pytest.mark.parametrize(
+    "sheets, month, married_women",
+    [
+        (contraception_by([2026.01, 2026.02, 2026.03]), "2026-03", 302),
+        (contraception_by([2026.1, 2026.02, 2026.03]), "2026-01", 300),
+        (contraception_by([2025.09, 2025.1, 2025.11]), "2025-10", 301),
+        (contraception_by([2025.1, 2025.11, 2025.12]), "2025-12", 302),
+        (contraception_by([2025.1, 2025.11, 2025.12]), "2025-10", 300),
+        (contraception_by(["壹月", "贰月", "叁月"]), "2026-03", 302),
+        (contraception_by(["元月", "贰月"]), "2026-01", 300),
+        (contraception_rows([2025.09, 2025.1]), "2025-10", 301),
+        (contraception_rows(["贰月", "叁月"]), "2026-03", 301),
+    ],
+    ids=[
+        "2026.03",
+        "2026.1-january",
+        "2025.1-october-beside-09",
+        "2025.12-beside-2025.1",
+        "2025.1-october-beside-11",
+        "叁月",
+        "元月",
+        "rows-2025.1-october",
+        "rows-叁月",
+    ],
+)
+def test_a_month_heading_typed_as_a_number_or_in_formal_numerals_reads_the_report_months(
+    sheets, month, married_women, tmp_path
+):
+    """2026.03 (a number: Excel keeps 2026.10 as 2026.1), 叁月 and 元月 head months as 3月 does;
+    they were no headings, and the first column (January's) was read without a word."""
+    path = write_workbook(tmp_path / "420117104201_月报.xlsx", sheets)
+    fr = read_file(path, month, REGISTRY)
+    assert fr.sheets["contraception"].records[0]["married_women"] == married_women
+    assert "sheet.month_column_missing" not in {f.rule_id for f in fr.findings}
+
+
+@pytest.mark.parametrize("headings", [[2026.01, 2026.02], ["壹月", "贰月"]], ids=str)
+def test_months_typed_as_numbers_or_formally_without_the_report_months_are_refused(
+    headings, tmp_path
+):
+    fr = read_file_at(tmp_path, contraception_by(headings))
+    assert "contraception" not in fr.sheets
+    assert ("sheet.month_column_missing", "节育措施", "B1") in findings_of(fr)

@@ -21,7 +21,7 @@ from township.read.headers import (
     loosened,
     qualified,
 )
-from township.read.values import month_named_in, names_month
+from township.read.values import month_named_in, names_month, plain_numerals, to_text
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
@@ -273,7 +273,7 @@ def _period_sub_columns(
         return header_row, matches  # the usual header: no heading spans columns
     periods = {
         c: _label(v)
-        for c, v in enumerate(below)
+        for c, v in enumerate(_row_headings(below))
         if v.__class__ is str and len(v) <= LONG_LABEL and _names_a_period(_label(v))
     }
     if len(periods) < 2:
@@ -496,7 +496,7 @@ def _this_months_column(
     for r in range(first_row - 1, max(first_row - 4, -1), -1):
         headed = {
             c: _label(v)
-            for c, v in ((c, _heading_text(v)) for c, v in enumerate(grid[r]))
+            for c, v in enumerate(_row_headings(grid[r]))
             if c > label_col
             and v.__class__ is str
             and _label(v)
@@ -519,12 +519,41 @@ def _this_months_column(
     return chosen
 
 
-def _heading_text(value: object) -> object:
+def _row_headings(row: list[object]) -> list[object]:
+    """A row's cells as headings (heading_text), its months typed as numbers read together."""
+    october = october_typed(row)
+    return [heading_text(v, october) for v in row]
+
+
+def october_typed(cells: Iterable[object]) -> bool:
+    """Whether the months typed as numbers among `cells` make 2026.1 October: Excel keeps
+    2026.10 as 2026.1, the number typed for January, so 2026.1 is October beside 2026.09,
+    2026.11 or 2026.12, and January otherwise."""
+    typed = {m[2] for v in cells if (m := _number_month(v))}
+    return not typed.isdisjoint({"09", "9", "11", "12"})
+
+
+# A month typed as a number, as text (2026.03, 2026.1): a year and one or two digits
+_NUMBER_MONTH = re.compile(r"((?:19|20)\d{2})\.(\d{1,2})")
+
+
+def _number_month(value: object) -> re.Match | None:
+    return _NUMBER_MONTH.fullmatch(to_text(value)) if value.__class__ is float else None
+
+
+def heading_text(value: object, october: bool = False) -> object:
     """A heading as text: a date cell on a month's first day (Excel makes one of a typed
-    2026年1月) is its month; another (a filing date) keeps its day."""
+    2026年1月) is its month; another (a filing date) keeps its day. A month typed as a number
+    (2026.03; 2026.1, October when `october`) is its month; one in formal numerals (叁月) is
+    in ordinary ones."""
     if isinstance(value, date):
         day = "" if value.day == 1 else f"{value.day}日"
         return f"{value.year}年{value.month}月{day}"
+    if value.__class__ is str:
+        return plain_numerals(value)
+    if (typed := _number_month(value)) is not None:
+        number = 10 if typed[2] == "1" and october else int(typed[2])
+        return f"{typed[1]}年{number}月" if 1 <= number <= 12 else value
     return value
 
 

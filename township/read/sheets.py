@@ -18,9 +18,11 @@ from township.read.layout import (
     _row_matches,
     a1,
     column_letter,
+    heading_text,
     is_month_heading,
     is_this_months,
     month_missing,
+    october_typed,
     other_months_only,
     says_this_month,
 )
@@ -343,16 +345,23 @@ def _read_one_row_of_figures(
 
     columns = layout.columns
     used = set(columns.values())
+    # the rows' words read together: 2025.09 above 2025.1 makes it October (october_typed)
+    october = october_typed(
+        v for _, r, _ in values for c, v in enumerate(grid[r - 1]) if c not in used
+    )
 
     def words(excel_row: int) -> str:
-        return "".join(str(v) for c, v in enumerate(grid[excel_row - 1]) if c not in used and v)
+        row = grid[excel_row - 1]
+        return "".join(
+            str(heading_text(v, october)) for c, v in enumerate(row) if c not in used and v
+        )
 
     def earlier(excel_row: int) -> bool:
         return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
     def label(excel_row: int) -> str:  # the words left of the figures (not a 备注 after them)
         row = grid[excel_row - 1]
-        return "".join(str(v) for c, v in enumerate(row[: min(used)]) if v)
+        return "".join(str(heading_text(v, october)) for v in row[: min(used)] if v)
 
     _refuse_rows_of_other_months({v[1]: label(v[1]) for v in values}, grid, used, layout, month)
     chosen = values[0]

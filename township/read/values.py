@@ -229,9 +229,21 @@ _MONTH_RANGE = re.compile(r"\d\s*[~～至到—-]\s*\d{1,2}\s*月|[一二三四�
 _CHINESE_MONTHS = {w: n for n, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
 
 
+# Formal numerals (壹月, 叁月: as on cheques and some printed forms) and 元月 (January) read as
+# the ordinary ones.
+_FORMAL_NUMERALS = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾", "一二二三三四五六六七八九十")
+
+
+def plain_numerals(text: str) -> str:
+    """叁月 → 三月, 元月 → 一月: a month in formal numerals, in ordinary ones."""
+    if "月" not in text:
+        return text
+    return text.translate(_FORMAL_NUMERALS).replace("元月", "一月")
+
+
 def month_named_in(name: str) -> tuple[int | None, int] | None:
     """(year or None, month) a sheet's name names, or None when it names none or a range."""
-    text = clean_text(str(name))
+    text = plain_numerals(clean_text(str(name)))
     if _MONTH_RANGE.search(text):
         return None
     for pattern in _NAMED_MONTH:
