@@ -1427,3 +1427,107 @@ def test_months_typed_as_numbers_or_formally_without_the_report_months_are_refus
     fr = read_file_at(tmp_path, contraception_by(headings))
     assert "contraception" not in fr.sheets
     assert ("sheet.month_column_missing", "节育措施", "B1") in findings_of(fr)
+
+
+# --------------------------------------------------------------- forms stacked in one sheet
+
+CONTRACEPTION_LIST = [["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100], ["未避孕", 200]]
+MIGRANTS_LIST = [
+    ["项目", "数量"],
+    ["流出人口数", 50],
+    ["流出已婚育龄妇女数", 20],
+    ["办证数", 15],
+    ["流入人口数", 18],
+]
+SERVICES_LIST = [["项目", "数量"], ["发放宣传资料", 50], ["标语条数", 3], ["咨询人次", 17]]
+MIGRANTS = {"out_migrants": 50, "out_married_women": 20, "out_certified": 15, "in_migrants": 18}
+CONTRACEPTION = {"married_women": 300, "iud": 100, "no_method": 200}
+
+
+@pytest.mark.parametrize(
+    "sheets, expected",
+    [
+        (
+            {
+                "月报": [
+                    ["节育措施情况"],
+                    *CONTRACEPTION_LIST,
+                    [],
+                    ["流动人口情况"],
+                    *MIGRANTS_LIST,
+                    [],
+                    ["宣传服务"],
+                    *SERVICES_LIST,
+                ]
+            },
+            {
+                "contraception": (3, CONTRACEPTION),
+                "migrants": (9, MIGRANTS),
+                "services": (16, None),
+            },
+        ),
+        (
+            {"月报": [*CONTRACEPTION_LIST, ["流动人口情况"], *MIGRANTS_LIST]},
+            {"contraception": (2, CONTRACEPTION), "migrants": (7, MIGRANTS)},
+        ),
+        (
+            {"Sheet1": [*CONTRACEPTION_LIST, *MIGRANTS_LIST]},
+            {"contraception": (2, CONTRACEPTION), "migrants": (6, MIGRANTS)},
+        ),
+        (
+            {
+                "Sheet1": [
+                    ["节育措施"],
+                    ["已婚育龄妇女数", "上环", "未避孕"],
+                    [300, 100, 200],
+                    [],
+                    ["流动人口"],
+                    ["流出人口数", "流出已婚育龄妇女数", "办证数", "流入人口数"],
+                    [50, 20, 15, 18],
+                ]
+            },
+            {"contraception": (3, CONTRACEPTION), "migrants": (7, MIGRANTS)},
+        ),
+        (
+            {"节育措施": [*CONTRACEPTION_LIST, [], ["流动人口情况"], *MIGRANTS_LIST]},
+            {"contraception": (2, CONTRACEPTION), "migrants": (8, MIGRANTS)},
+        ),
+    ],
+    ids=["three-lists-titled", "title-between", "no-title-no-blank", "tables", "named-sheet"],
+)
+def test_forms_stacked_in_one_sheet_are_each_read_from_their_own_rows(sheets, expected, tmp_path):
+    """A village's one sheet holding several forms one below the other: each is read (the
+    second was said item by item as the first's unknown items, or, guessed first, the one above
+    it was dropped without a word)."""
+    fr = read_file_at(tmp_path, sheets)
+    assert fr.rejection is None
+    assert set(fr.sheets) == set(expected)
+    for form, (first_row, record) in expected.items():
+        assert fr.sheets[form].rows == [first_row]
+        if record is not None:
+            assert fr.sheets[form].records[0] == record
+    assert findings_of(fr) == []
+
+
+def test_a_list_below_a_register_is_read_as_its_form_and_the_register_ends_above_it(tmp_path):
+    rows = [
+        ["出生登记"],
+        BIRTH_HEADER[:5],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 1],
+        [],
+        ["节育措施情况"],
+        *CONTRACEPTION_LIST,
+    ]
+    fr = read_file_at(tmp_path, {"Sheet1": rows})
+    assert fr.sheets["births"].rows == [3]
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert findings_of(fr) == []
+
+
+def test_a_stacked_forms_findings_point_at_its_own_rows(tmp_path):
+    """More out-migrant married women than out-migrants, in the second block: said at its cell."""
+    contraception = [*CONTRACEPTION_LIST, ["皮埋", 0], ["女扎", 0], ["避孕套", 0]]  # read first
+    migrants = [row if row[0] != "流出已婚育龄妇女数" else [row[0], 60] for row in MIGRANTS_LIST]
+    fr = read_file_at(tmp_path, {"月报": [*contraception, [], ["流动人口情况"], *migrants]})
+    assert fr.sheets["migrants"].records[0]["out_married_women"] == 60
+    assert ("migrants.order", "月报", "B12") in findings_of(fr)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +19,7 @@ from township.config import (
     DEFAULT_MAX_UNCOMPRESSED_BYTES,
     DEFAULT_SCAN_SHEET_BYTES,
 )
-from township.forms import Catalogue, load_catalogue
+from township.forms import Catalogue, Form, load_catalogue
 from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
@@ -25,6 +27,8 @@ from township.read.layout import (
     MONTH_MISSING,
     Layout,
     SheetProblem,
+    _blank,
+    _row_matches,
     a1,
     detect_layout,
     form_for_sheet_name,
@@ -158,25 +162,22 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     # beside the sheet read, it is said as any other sheet of the form is (_not_read)
     months_missing: dict[str, Finding] = {}
     for sheet in sheets:
-        try:
-            found = _read_sheet(sheet, catalogue, limits, out.report_month)
-        except SheetProblem as problem:
-            said = finding(
-                f"sheet.{problem.code}", sheet=sheet.name, cell=problem.cell, **problem.words
-            )
-            if problem.code == MONTH_MISSING and problem.form is not None:
-                months_missing.setdefault(problem.form.name, said)
+        for found in _read_blocks(sheet, catalogue, limits, out.report_month):
+            if isinstance(found, SheetProblem):
+                said = finding(
+                    f"sheet.{found.code}", sheet=sheet.name, cell=found.cell, **found.words
+                )
+                if found.code == MONTH_MISSING and found.form is not None:
+                    months_missing.setdefault(found.form.name, said)
+                else:
+                    out.findings.append(said)
+                continue
+            read, findings = found
+            if read.form == "cover":
+                out.cover = read.records[0] if read.records else {}
+                out.cover_cells = (read.sheet, read.cells[0]) if read.cells else None
             else:
-                out.findings.append(said)
-            continue
-        if found is None:
-            continue
-        read, findings = found
-        if read.form == "cover":
-            out.cover = read.records[0] if read.records else {}
-            out.cover_cells = (read.sheet, read.cells[0]) if read.cells else None
-        else:
-            candidates.setdefault(read.form, []).append(found)
+                candidates.setdefault(read.form, []).append(found)
     for form, found in candidates.items():
         _take_one(out, form, found)
     for form, missing in months_missing.items():
@@ -192,12 +193,151 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
         )
 
 
+Found = tuple[SheetRead, list[Finding]]
+
+
+def _read_blocks(
+    sheet: Sheet,
+    catalogue: Catalogue,
+    limits: Limits,
+    month: str | None,
+    form: Form | None = None,
+) -> Iterator[Found | SheetProblem]:
+    """The forms a sheet holds, one above the other (节育措施, then a blank row and 流动人口 with
+    its own title and header): each read from its own rows, as if on a sheet of its own, rows
+    keeping their Excel numbers. A sheet's problem is yielded, not raised: the blocks read
+    before it are kept."""
+    try:
+        found = _read_sheet(sheet, catalogue, limits, month, form)
+    except SheetProblem as problem:
+        yield problem
+        return
+    if found is None:
+        return
+    read, grid = found[0], sheet.grid
+    top = _block_top(grid, (read.header_row or 1) - 1)  # its Excel row, as an index
+    above = None if read.form == "cover" else _form_above(grid, top, read.form, catalogue, month)
+    below = None if read.form == "cover" else _next_form(grid, read, catalogue, month)
+    if above is None and below is None:
+        yield found
+        return
+    if above is not None:
+        yield from _read_blocks(_rows_before(sheet, top), catalogue, limits, month, above)
+    end = len(grid) if below is None else below[0]
+    own = _rows_before(_rows_from(sheet, top if above else 0), end)
+    yield from _read_blocks_once(own, catalogue, limits, month, _form_of(read, catalogue))
+    if below is not None:
+        yield from _read_blocks(_rows_from(sheet, below[0]), catalogue, limits, month, below[1])
+
+
+def _read_blocks_once(
+    sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None, form: Form
+) -> Iterator[Found | SheetProblem]:
+    try:
+        found = _read_sheet(sheet, catalogue, limits, month, form)
+    except SheetProblem as problem:
+        yield problem
+        return
+    if found is not None:
+        yield found
+
+
+def _form_of(read: SheetRead, catalogue: Catalogue) -> Form:
+    return catalogue.forms[read.form]
+
+
+def _rows_from(sheet: Sheet, start: int) -> Sheet:
+    """The sheet with its rows above `start` left blank: rows keep their Excel numbers."""
+    if start == 0:
+        return sheet
+    return dataclasses.replace(sheet, grid=[[] for _ in range(start)] + sheet.grid[start:])
+
+
+def _rows_before(sheet: Sheet, end: int) -> Sheet:
+    return dataclasses.replace(sheet, grid=sheet.grid[:end])
+
+
+def _block_top(grid: list[list[object]], header_row: int) -> int:
+    """The first row of a form's block: its header row, or the title and units rows (one
+    filled cell each) right above it."""
+    top = header_row
+    while top > 0 and sum(not _blank(v) for v in grid[top - 1]) == 1:
+        top -= 1
+    return top
+
+
+def _form_above(
+    grid: list[list[object]], top: int, form: str, catalogue: Catalogue, month: str | None
+) -> Form | None:
+    """Another form's table above the block read from `top` (≥ 3 of its fields found)."""
+    if sum(sum(not _blank(v) for v in row) >= 2 for row in grid[:top]) < 2:
+        return None  # a title, a units row: no form's table
+    others = [f for f in catalogue.data_forms if f.name != form]
+    return _whole_form_in(grid[:top], others, catalogue, month)
+
+
+def _next_form(
+    grid: list[list[object]], read: SheetRead, catalogue: Catalogue, month: str | None
+) -> tuple[int, Form] | None:
+    """Where another form's table starts below the one read (its first row: a title or its
+    header after a blank row, or a title naming it), and which form it is (≥ 3 of its fields
+    found, as for a sheet named for no form); None when none does."""
+    others = [f for f in catalogue.data_forms if f.name != read.form]
+    for start in _block_starts(grid, (read.header_row or 1) + 1, read.form, catalogue):
+        if not any(_row_matches(row, f) for row in grid[start : start + 4] for f in others):
+            continue  # a register's next rows, a footer: no other form's heading or item
+        form = _whole_form_in([[] for _ in range(start)] + grid[start:], others, catalogue, month)
+        if form is not None:
+            return start, form
+    return None
+
+
+def _block_starts(
+    grid: list[list[object]], first: int, form: str, catalogue: Catalogue
+) -> Iterator[int]:
+    """Rows from `first` on that may start another block: a filled row after a blank one, or a
+    title naming another form (流动人口情况)."""
+    blank_above = first > len(grid) or all(_blank(v) for v in grid[first - 1])
+    for r in range(first, len(grid)):
+        filled = [v for v in grid[r] if not _blank(v)]
+        if filled and (blank_above or _names_another_form(filled, form, catalogue)):
+            yield r
+        blank_above = not filled
+
+
+def _names_another_form(filled: list[object], form: str, catalogue: Catalogue) -> bool:
+    if len(filled) != 1 or not isinstance(filled[0], str):
+        return False
+    named = form_for_sheet_name(filled[0], catalogue)
+    return named is not None and named.name != form
+
+
+def _whole_form_in(
+    grid: list[list[object]], forms: list[Form], catalogue: Catalogue, month: str | None
+) -> Form | None:
+    """The form of `forms` a block of a sheet holds: ≥ 3 of its fields found, every required
+    one among them (a 死亡登记's 姓名 | 身份证号码 | 备注 is no 奖励扶助)."""
+    try:
+        layout = guess_form(grid, catalogue, month, forms)
+    except SheetProblem:
+        return None
+    if layout is None or not {f.name for f in layout.form.fields if f.required} <= set(
+        layout.columns
+    ):
+        return None
+    return layout.form
+
+
 def _read_sheet(
-    sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None = None
-) -> tuple[SheetRead, list[Finding]] | None:
-    """The form a sheet holds, and its formulas saved without their results or with an error
-    as one (#N/A); None when the sheet holds no form (notes, a chart) or an optional form left
-    blank."""
+    sheet: Sheet,
+    catalogue: Catalogue,
+    limits: Limits,
+    month: str | None = None,
+    form: Form | None = None,
+) -> Found | None:
+    """The form a sheet holds (`form`, when the sheet's name is not what says it: a block of a
+    sheet), and its formulas saved without their results or with an error as one (#N/A); None
+    when the sheet holds no form (notes, a chart) or an optional form left blank."""
     if sheet.refused == "too_many_rows":
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.rows, other=limits.max_rows
@@ -206,7 +346,7 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    form = form_for_sheet_name(sheet.name, catalogue)
+    form = form or form_for_sheet_name(sheet.name, catalogue)
     grid = sheet.grid
     layout = detect_layout(grid, form, month) if form else guess_form(grid, catalogue, month)
     if form and layout is None and not is_notes_sheet(sheet.name):

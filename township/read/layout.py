@@ -686,13 +686,17 @@ def _would_be_taken(grid: list[list[object]], form: Form) -> bool:
 
 
 def guess_form(
-    grid: list[list[object]], catalogue: Catalogue, month: str | None = None
+    grid: list[list[object]],
+    catalogue: Catalogue,
+    month: str | None = None,
+    forms: Iterable[Form] | None = None,
 ) -> Layout | None:
     """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields); a
-    form's header that cannot be used (a column twice) is said when no other form fits."""
+    form's header that cannot be used (a column twice) is said when no other form fits.
+    `forms`: the forms to try (by default every data form)."""
     best: Layout | None = None
     problem: SheetProblem | None = None
-    for form in catalogue.data_forms:
+    for form in catalogue.data_forms if forms is None else forms:
         try:
             layout = detect_layout(grid, form, month)
         except SheetProblem as raised:
