@@ -48,6 +48,7 @@ def every_path(raw_dir: Path) -> set[str]:
 
 
 def test_every_path_under_the_raw_folder_gets_exactly_one_outcome_with_a_reason(settings, tmp_path):
+    """Every path but the raw folder's own empty .gitkeep (a repository's placeholder)."""
     raw = settings.raw_dir
     write_births(raw / "2026-03" / f"{FUHE}.xlsx", [birth_row(1, "2026-03-02")])
     write_births(raw / "2026-13" / f"{TAOYUAN}.xlsx", [birth_row(2, "2026-03-02")])
@@ -61,11 +62,13 @@ def test_every_path_under_the_raw_folder_gets_exactly_one_outcome_with_a_reason(
     (raw / "2026-03" / "loop.xlsx").symlink_to(raw / "2026-03" / "loop.xlsx")
     (raw / "2026-03" / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
     os.mkfifo(raw / "2026-03" / f"{LIJIAWAN}.csv")  # reading it would block the ingest
+    (raw / ".gitkeep").touch()  # the empty placeholder that keeps the folder in a repository
+    (raw / "2026-03" / ".gitkeep").write_text("not empty", encoding="utf-8")
 
     result = ingest(settings)
 
     stored = outcomes_in_warehouse(settings)
-    assert set(stored) == every_path(raw)
+    assert set(stored) == every_path(raw) - {".gitkeep"}
     assert len(result.outcomes) == len(stored)
     assert stored["2026-03/420117104201.xlsx"] == (ledger.LOADED, "accepted")
     assert stored[f"2026-03/{TAOYUAN}_说明.docx"] == (ledger.REFUSED, "unsupported_format")
@@ -75,6 +78,7 @@ def test_every_path_under_the_raw_folder_gets_exactly_one_outcome_with_a_reason(
     assert stored["420117104203_loose.xlsx"] == (ledger.IGNORED, "outside_month_folder")
     assert stored["2026-03/~$420117104201.xlsx"] == (ledger.IGNORED, "lock_file")
     assert stored["2026-03/Thumbs.db"] == (ledger.IGNORED, "hidden_file")
+    assert stored["2026-03/.gitkeep"] == (ledger.IGNORED, "hidden_file")
     for link in ("link_to_passwd.xlsx", "loop.xlsx", "elsewhere"):
         assert stored[f"2026-03/{link}"] == (ledger.IGNORED, "symlink")
     assert stored["2026-03/420117104203.csv"] == (ledger.IGNORED, "not_a_file")

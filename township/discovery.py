@@ -71,7 +71,7 @@ def discover(raw_dir: Path, month: str | None = None) -> Discovery:
                 months.append(entry)
             else:
                 _ignore_tree(Path(entry.path), "not_a_month_folder", found)
-        else:
+        elif not _placeholder(entry):
             reason = _file_reason(entry) or "outside_month_folder"
             found.ignored.append(Ignored(Path(entry.path), reason))
     for folder in sorted(months, key=lambda e: e.name):
@@ -89,6 +89,14 @@ def _entries(folder: Path, found: Discovery | None = None) -> list[os.DirEntry]:
             raise
         found.ignored.append(Ignored(folder, "unreadable_folder"))
         return []
+
+
+def _placeholder(entry: os.DirEntry) -> bool:
+    """The empty .gitkeep that keeps the raw folder in a repository (as this project's own
+    data/raw/ has): no file anyone sent, so not listed."""
+    return entry.name == ".gitkeep" and entry.is_file(follow_symlinks=False) and not (
+        entry.stat(follow_symlinks=False).st_size
+    )
 
 
 def _file_reason(entry: os.DirEntry) -> str | None:
