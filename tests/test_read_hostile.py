@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from builders import write_workbook
+from builders import Formula, make_id, write_workbook
 from hostile_files import sheet_xml, xlsx
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -1531,3 +1531,86 @@ def test_a_stacked_forms_findings_point_at_its_own_rows(tmp_path):
     fr = read_file_at(tmp_path, {"月报": [*contraception, [], ["流动人口情况"], *migrants]})
     assert fr.sheets["migrants"].records[0]["out_married_women"] == 60
     assert ("migrants.order", "月报", "B12") in findings_of(fr)
+
+
+# ------------------------------- what a helper's round found in the month and formula changes
+
+
+def test_a_register_with_a_blank_headed_date_column_keeps_every_person_and_date(tmp_path):
+    """A column with no heading right of 出生日期 (a registration date): a register's rows are
+    people, never periods; the first person is not taken for a row of month headings."""
+    second = make_id(date(1992, 5, 5), 3)
+    rows = [
+        [*BIRTH_HEADER[:4], None, *BIRTH_HEADER[4:]],
+        ["邹雨", MOTHER_ID, "女", date(2026, 2, 25), date(2026, 3, 2), 1, "是", "户籍"],
+        ["李娜", second, "男", date(2026, 3, 8), date(2026, 3, 12), 1, "是", "户籍"],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    births = fr.sheets["births"]
+    assert births.rows == [2, 3]
+    assert [r["birth_date"] for r in births.records] == [date(2026, 2, 25), date(2026, 3, 8)]
+
+
+@pytest.mark.parametrize("period", [2026.03, "2026年3月"], ids=["number", "text"])
+def test_a_filing_line_above_a_list_is_no_heading_of_its_figures(period, tmp_path):
+    rows = [["填报单位", "复合村", "报告期", period], ["已婚育龄妇女数", 300], ["上环", 100]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 300, "iud": 100}
+
+
+@pytest.mark.parametrize(
+    "labels, month, married_women",
+    [
+        ([2025.12, 2026.1], "2026-01", 301),  # the year turns: January
+        ([2025.09, 2025.1, 2025.11], "2025-10", 301),
+        ([float(f"2025.{m}") for m in range(1, 13)], "2025-10", 309),  # January and October
+    ],
+    ids=["year-turn", "october", "a-year-unpadded"],
+)
+def test_rows_labelled_by_months_typed_as_numbers_are_read_in_their_order(
+    labels, month, married_women, tmp_path
+):
+    path = write_workbook(tmp_path / "420117104201_月报.xlsx", contraception_rows(labels))
+    fr = read_file(path, month, REGISTRY)
+    assert fr.sheets["contraception"].records[0]["married_women"] == married_women
+
+
+def test_a_stock_headed_now_and_this_month_reads_the_now_column(tmp_path):
+    """户籍人口 over 现有 | 本月: the stock is 现有; 本月 heads the month's change."""
+    rows = [["户籍人口", None, "迁入", "迁出"], ["现有", "本月"], [1002, 3, 2, 1]]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert fr.sheets["population"].records[0]["population"] == 1002
+
+
+def test_a_list_headed_last_months_end_this_month_and_now_reads_this_month(tmp_path):
+    rows = [
+        ["项目", "2月末", "本月", "现有"],
+        ["流出人口数", 30, 31, 31],
+        ["流入人口数", 50, 52, 52],
+    ]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {"out_migrants": 31, "in_migrants": 52}
+
+
+NOT_FOUND = Formula("VLOOKUP(1,Z1:Z2,1,0)", "#N/A")
+
+
+def test_a_lookup_dragged_down_a_templates_empty_rows_or_a_note_is_not_said(tmp_path):
+    header = [*BIRTH_HEADER, "备注"]
+    person = ["邹雨", MOTHER_ID, "女", BIRTH, 1, None, "户籍", NOT_FOUND]
+    empty = [None] * 6 + [NOT_FOUND, None]
+    fr = read_file_at(tmp_path, {"出生登记": [header, person, empty, empty]})
+    assert fr.sheets["births"].rows == [2]
+    assert "cell.formula_error" not in {rule for rule, _, _ in findings_of(fr)}
+
+
+def test_an_error_in_the_total_row_a_form_is_read_from_is_said_at_its_cell(tmp_path):
+    rows = [
+        ["组别", "已婚育龄妇女数", "上环", "未避孕"],
+        ["一组", 150, 50, 100],
+        ["二组", 150, 50, 100],
+        ["合计", 300, Formula("SUM(C2:C3)+#REF!", "#REF!"), 200],
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].rows == [4]
+    assert ("cell.formula_error", "节育措施", "C4") in findings_of(fr)

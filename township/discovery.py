@@ -94,8 +94,10 @@ def _entries(folder: Path, found: Discovery | None = None) -> list[os.DirEntry]:
 def _placeholder(entry: os.DirEntry) -> bool:
     """The empty .gitkeep that keeps the raw folder in a repository (as this project's own
     data/raw/ has): no file anyone sent, so not listed."""
-    return entry.name == ".gitkeep" and entry.is_file(follow_symlinks=False) and not (
-        entry.stat(follow_symlinks=False).st_size
+    return (
+        entry.name == ".gitkeep"
+        and entry.is_file(follow_symlinks=False)
+        and not (entry.stat(follow_symlinks=False).st_size)
     )
 
 

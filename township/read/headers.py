@@ -9,6 +9,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
+from township.read.values import plain_numerals
 
 # A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering or an age range
 # at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.
@@ -151,7 +152,7 @@ def not_collected(header: str) -> bool:
         or label in catalogue.list_item_headers
         or loosened(header) in catalogue.columns_not_read
         or "".join(_note_first(header) or ()) in catalogue.columns_not_read
-        or _A_MONTH.match(label) is not None  # another month's column (2月 beside 3月)
+        or _A_MONTH.match(plain_numerals(label)) is not None  # another month's (2月, 贰月)
         or any(word in label for word in catalogue.columns_not_read_containing)
         or _NUMBERING.sub("", unicodedata.normalize("NFKC", header))
         .strip()

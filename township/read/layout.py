@@ -254,7 +254,9 @@ def _sub_columns(row: list[object]) -> bool:
 
 
 def _names_a_period(label: str) -> bool:
-    return any(w in label for w in (*THIS_MONTH, *NOT_THIS_MONTH)) or bool(month_named_in(label))
+    return any(w in label for w in (*THIS_MONTH, *PRESENT, *NOT_THIS_MONTH)) or bool(
+        month_named_in(label)
+    )
 
 
 def _period_sub_columns(
@@ -269,12 +271,15 @@ def _period_sub_columns(
     report month's or this month's column, and the row of periods is the header."""
     header = grid[header_row]
     below = grid[header_row + 1] if header_row + 1 < len(grid) else []
-    if not _has_gaps(header, matches, below):
-        return header_row, matches  # the usual header: no heading spans columns
+    if form.kind == "person" or not _has_gaps(header, matches, below):
+        return header_row, matches  # the usual header; a register's rows are people's
     periods = {
         c: _label(v)
         for c, v in enumerate(_row_headings(below))
-        if v.__class__ is str and len(v) <= LONG_LABEL and _names_a_period(_label(v))
+        if v.__class__ is str
+        and len(v) <= LONG_LABEL
+        and _names_a_period(_label(v))
+        and not _a_date_or_note(v)
     }
     if len(periods) < 2:
         return header_row, matches
@@ -286,7 +291,8 @@ def _period_sub_columns(
         headed = {k: periods[k] for k in span if k in periods}
         if len(headed) < 2:
             continue
-        if (chosen := _this_months(headed, month)) is None:
+        stock = form.field(field).measure == "stock"
+        if (chosen := _this_months(headed, month, stock)) is None:
             _say_the_month_is_missing(headed, month, header_row + 1, form)
             continue
         del out[c]
@@ -479,7 +485,10 @@ NOT_THIS_MONTH = (
     "减少",
     "其中",
 )
-THIS_MONTH = ("本月", "本期", "当月", "期末", "现有")
+THIS_MONTH = ("本月", "本期", "当月", "期末")
+# What a heading beside last month's end says of the figure now (2月末 | 现有): this month's,
+# where no column says 本月 or 期末.
+PRESENT = ("现有",)
 
 
 def _this_months_column(
@@ -516,21 +525,39 @@ def _this_months_column(
     chosen = _this_months(headed, month)
     if chosen is None:
         _say_the_month_is_missing(headed, month, r, form)
+    elif not _only_periods(headed.values()) and not any(
+        _figure(_cell(row, chosen)) for row in grid[first_row : first_row + LIST_SCAN_ROWS]
+    ):
+        return None  # a line about the filing (填报单位 | 复合村 | 报告期 | 2026.03), no heading
     return chosen
 
 
 def _row_headings(row: list[object]) -> list[object]:
-    """A row's cells as headings (heading_text), its months typed as numbers read together."""
-    october = october_typed(row)
-    return [heading_text(v, october) for v in row]
+    """A row's cells as headings (heading_text), its months typed as numbers read in order
+    (typed_months)."""
+    typed = typed_months(row)
+    return [typed.get(c) or heading_text(v) for c, v in enumerate(row)]
 
 
-def october_typed(cells: Iterable[object]) -> bool:
-    """Whether the months typed as numbers among `cells` make 2026.1 October: Excel keeps
-    2026.10 as 2026.1, the number typed for January, so 2026.1 is October beside 2026.09,
-    2026.11 or 2026.12, and January otherwise."""
-    typed = {m[2] for v in cells if (m := _number_month(v))}
-    return not typed.isdisjoint({"09", "9", "11", "12"})
+def typed_months(cells: list[object]) -> dict[int, str]:
+    """The months typed as numbers among `cells` (2026.03 → 2026年3月), by position, read in
+    their order. Excel keeps 2026.10 as 2026.1, the number typed for January: 2026.1 is
+    October after 2026.09 or before 2026.11, January before 2026.02 or after 2025.12, and
+    alone (or both) no month."""
+    typed = [(i, int(m[1]), m[2]) for i, v in enumerate(cells) if (m := _number_month(v))]
+    out = {}
+    for k, (i, year, digits) in enumerate(typed):
+        before = typed[k - 1][1:] if k else None
+        after = typed[k + 1][1:] if k + 1 < len(typed) else None
+        if digits != "1":
+            number = int(digits)
+        else:
+            october = before in ((year, "09"), (year, "9")) or after == (year, "11")
+            january = after in ((year, "02"), (year, "2")) or before == (year - 1, "12")
+            number = 10 if october and not january else 1 if january and not october else 0
+        if 1 <= number <= 12:
+            out[i] = f"{year}年{number}月"
+    return out
 
 
 # A month typed as a number, as text (2026.03, 2026.1): a year and one or two digits
@@ -541,19 +568,15 @@ def _number_month(value: object) -> re.Match | None:
     return _NUMBER_MONTH.fullmatch(to_text(value)) if value.__class__ is float else None
 
 
-def heading_text(value: object, october: bool = False) -> object:
+def heading_text(value: object) -> object:
     """A heading as text: a date cell on a month's first day (Excel makes one of a typed
-    2026年1月) is its month; another (a filing date) keeps its day. A month typed as a number
-    (2026.03; 2026.1, October when `october`) is its month; one in formal numerals (叁月) is
-    in ordinary ones."""
+    2026年1月) is its month; another (a filing date) keeps its day. A month in formal
+    numerals (叁月) is in ordinary ones. (Months typed as numbers: typed_months.)"""
     if isinstance(value, date):
         day = "" if value.day == 1 else f"{value.day}日"
         return f"{value.year}年{value.month}月{day}"
     if value.__class__ is str:
         return plain_numerals(value)
-    if (typed := _number_month(value)) is not None:
-        number = 10 if typed[2] == "1" and october else int(typed[2])
-        return f"{typed[1]}年{number}月" if 1 <= number <= 12 else value
     return value
 
 
@@ -648,14 +671,22 @@ def says_this_month(heading: str) -> bool:
     return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
 
 
-def _this_months(headed: dict[int, str], month: str | None) -> int | None:
+def _this_months(headed: dict[int, str], month: str | None, stock: bool = False) -> int | None:
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
-    期末), else the only one not headed another period's; None when none is."""
+    期末; for a `stock`, 现有 before 本月, which then heads the month's change), else the only
+    one not headed another period's; None when none is."""
     if month is not None:  # 3月, not 上年3月 nor 3月累计
         named = [c for c, h in headed.items() if is_this_months(h, month)]
         if len(named) == 1:
             return named[0]
     current = [c for c, h in headed.items() if says_this_month(h)]
+    present = [
+        c
+        for c, h in headed.items()
+        if any(w in h for w in PRESENT) and not any(w in h for w in NOT_THIS_MONTH)
+    ]
+    if len(present) == 1 and (stock or not current):
+        return present[0]
     if len(current) == 1:
         return current[0]
     others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
@@ -712,6 +743,13 @@ def guess_form(
     if best is None and problem is not None:
         raise problem
     return best
+
+
+def _figure(value: object) -> bool:
+    """A number, or a number typed as text (12, "12", "12件")."""
+    if value.__class__ in (int, float):
+        return True
+    return value.__class__ is str and value.strip()[:1].isdigit()
 
 
 def _blank(value: object) -> bool:

@@ -8,7 +8,7 @@ from datetime import date
 from functools import cache, lru_cache
 from operator import itemgetter
 
-from township.forms import Catalogue, load_catalogue, normalise_label
+from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
 from township.read.layout import (
     EARLIER_ROW_WORDS,
@@ -22,9 +22,9 @@ from township.read.layout import (
     is_month_heading,
     is_this_months,
     month_missing,
-    october_typed,
     other_months_only,
     says_this_month,
+    typed_months,
 )
 from township.read.values import NORMALISERS
 
@@ -345,23 +345,24 @@ def _read_one_row_of_figures(
 
     columns = layout.columns
     used = set(columns.values())
-    # the rows' words read together: 2025.09 above 2025.1 makes it October (october_typed)
-    october = october_typed(
-        v for _, r, _ in values for c, v in enumerate(grid[r - 1]) if c not in used
-    )
+    # the rows' words read in order: 2025.09 above 2025.1 makes it October (typed_months)
+    labels = [(r, c, v) for _, r, _ in values for c, v in enumerate(grid[r - 1]) if c not in used]
+    typed = typed_months([v for _, _, v in labels])
+    heading = {(r, c): typed[k] for k, (r, c, _) in enumerate(labels) if k in typed}
+
+    def text(excel_row: int, c: int, v: object) -> str:
+        return str(heading.get((excel_row, c)) or heading_text(v))
 
     def words(excel_row: int) -> str:
         row = grid[excel_row - 1]
-        return "".join(
-            str(heading_text(v, october)) for c, v in enumerate(row) if c not in used and v
-        )
+        return "".join(text(excel_row, c, v) for c, v in enumerate(row) if c not in used and v)
 
     def earlier(excel_row: int) -> bool:
         return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
     def label(excel_row: int) -> str:  # the words left of the figures (not a 备注 after them)
         row = grid[excel_row - 1]
-        return "".join(str(heading_text(v, october)) for v in row[: min(used)] if v)
+        return "".join(text(excel_row, c, v) for c, v in enumerate(row[: min(used)]) if v)
 
     _refuse_rows_of_other_months({v[1]: label(v[1]) for v in values}, grid, used, layout, month)
     chosen = values[0]
@@ -506,18 +507,29 @@ def formula_cells(
 ) -> list[tuple[str, int, int, str | None]]:
     """(field, row, column, error) of the cells among `formulas` that the form reads: the
     record's value cells, and the mapped cells of data rows (a row of formulas alone reads as
-    blank); not totals, footers or units rows, and for a one-record form nothing below its
-    record."""
+    blank); not totals, footers or units rows (but a record read from its 合计 row), and for a
+    one-record form nothing below its record. Errors only in the rows read (_error_matters)."""
     if layout.kind == "list":
         wanted = {cell: field for field, cell in read.cells[0].items()} if read.cells else {}
         return [(wanted[a1(r, c)], r, c, e) for r, c, e in formulas if a1(r, c) in wanted]
     fields = {c: f for f, c in layout.columns.items()}
     last = len(grid) if layout.form.kind == "person" or not read.rows else read.rows[0] - 1
+    read_rows = {r - 1 for r in read.rows}  # a record's row may be its 合计 row
     return [
         (fields[c], r, c, e)
         for r, c, e in formulas
-        if c in fields and layout.header_row < r <= last and not _marker_row(grid, r, catalogue)
+        if c in fields
+        and layout.header_row < r <= last
+        and (r in read_rows or not _marker_row(grid, r, catalogue))
+        and (e is None or (r in read_rows and _error_matters(layout.form.field(fields[c]))))
     ]
+
+
+def _error_matters(field: Field) -> bool:
+    """A formula's error (#N/A) in a read row is said where it loses a value the figures or the
+    person need: not in an optional note (备注). Rows read as nobody (a lookup dragged down
+    a template's empty rows) are not said."""
+    return field.required or field.type != "text"
 
 
 def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
