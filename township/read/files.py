@@ -225,14 +225,15 @@ def _read_blocks(
         yield from _read_blocks(_rows_before(sheet, top), catalogue, limits, month, above)
     end = len(grid) if below is None else below[0]
     own = _rows_before(_rows_from(sheet, top if above else 0), end)
-    yield from _read_blocks_once(own, catalogue, limits, month, _form_of(read, catalogue))
+    yield from _read_one_block(own, catalogue, limits, month, catalogue.forms[read.form])
     if below is not None:
         yield from _read_blocks(_rows_from(sheet, below[0]), catalogue, limits, month, below[1])
 
 
-def _read_blocks_once(
+def _read_one_block(
     sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None, form: Form
 ) -> Iterator[Found | SheetProblem]:
+    """A block whose form is known, read once more from its own rows."""
     try:
         found = _read_sheet(sheet, catalogue, limits, month, form)
     except SheetProblem as problem:
@@ -240,10 +241,6 @@ def _read_blocks_once(
         return
     if found is not None:
         yield found
-
-
-def _form_of(read: SheetRead, catalogue: Catalogue) -> Form:
-    return catalogue.forms[read.form]
 
 
 def _rows_from(sheet: Sheet, start: int) -> Sheet:
@@ -269,7 +266,7 @@ def _block_top(grid: list[list[object]], header_row: int) -> int:
 def _form_above(
     grid: list[list[object]], top: int, form: str, catalogue: Catalogue, month: str | None
 ) -> Form | None:
-    """Another form's table above the block read from `top` (≥ 3 of its fields found)."""
+    """Another form's table above the block read from `top` (_whole_form_in)."""
     if sum(sum(not _blank(v) for v in row) >= 2 for row in grid[:top]) < 2:
         return None  # a title, a units row: no form's table
     others = [f for f in catalogue.data_forms if f.name != form]
