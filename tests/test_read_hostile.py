@@ -1614,3 +1614,65 @@ def test_an_error_in_the_total_row_a_form_is_read_from_is_said_at_its_cell(tmp_p
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].rows == [4]
     assert ("cell.formula_error", "节育措施", "C4") in findings_of(fr)
+
+
+def _persons(n: int, first: int = 0, note: str | None = None) -> list[list]:
+    return [
+        [f"母{i}", make_id(date(1990, 1, 1 + i % 28), i + 1), "女", BIRTH, 1, "是", "户籍", note]
+        for i in range(first, first + n)
+    ]
+
+
+@pytest.mark.parametrize("later", [1, 12], ids=["one-more-person", "a-page-more"])
+def test_a_register_with_a_blank_row_keeps_every_person_above_a_list_further_down(later, tmp_path):
+    """A blank row inside the births, a 备注 naming a method (上环) below it, then 节育措施's list
+    after another blank row: the register ends at the list's title, not at its first blank row
+    (the persons between were dropped without a word)."""
+    rows = [
+        [*BIRTH_HEADER, "备注"],
+        *_persons(2),
+        [],
+        *_persons(later, first=2, note="上环"),
+        [],
+        ["节育措施情况"],
+        *CONTRACEPTION_LIST,
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert len(fr.sheets["births"].records) == 2 + later
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert "sheet.another_table" not in {rule for rule, _, _ in findings_of(fr)}
+
+
+def test_two_lists_without_headings_one_under_the_other_are_both_read(tmp_path):
+    rows = [row for row in CONTRACEPTION_LIST + MIGRANTS_LIST if row[0] != "项目"]
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+
+
+@pytest.mark.parametrize("where", ["above", "below"])
+def test_a_stacked_form_that_cannot_be_read_is_said_not_dropped(where, tmp_path):
+    """流动人口 with columns for January and February only, in a March file, beside 节育措施."""
+    by_month = [["项目", "1月", "2月"], ["流出人口数", 50, 51], ["流出已婚育龄妇女数", 20, 20]]
+    by_month += [["办证数", 15, 15], ["流入人口数", 18, 19]]
+    blocks = [CONTRACEPTION_LIST, [[]], by_month]
+    rows = [row for block in (blocks if where == "below" else blocks[::-1]) for row in block]
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert "migrants" not in fr.sheets
+    assert "sheet.month_column_missing" in {rule for rule, _, _ in findings_of(fr)}
+
+
+def test_a_form_on_its_own_sheet_is_read_before_its_copy_below_another_form(tmp_path):
+    births = [
+        BIRTH_HEADER,
+        *[p[:7] for p in _persons(2)],
+        [],
+        ["节育措施情况"],
+        *CONTRACEPTION_LIST,
+    ]
+    own = [["项目", "数量"], ["已婚育龄妇女数", 310], ["上环", 110], ["未避孕", 200]]
+    for order in ({"出生登记": births, "节育措施": own}, {"节育措施": own, "出生登记": births}):
+        fr = read_file_at(tmp_path, order)
+        assert fr.sheets["contraception"].sheet == "节育措施"
+        assert fr.sheets["contraception"].records[0]["married_women"] == 310

@@ -215,18 +215,26 @@ def _read_blocks(
     if found is None:
         return
     read, grid = found[0], sheet.grid
-    top = _block_top(grid, (read.header_row or 1) - 1)  # its Excel row, as an index
-    above = None if read.form == "cover" else _form_above(grid, top, read.form, catalogue, month)
-    below = None if read.form == "cover" else _next_form(grid, read, catalogue, month)
+    others = [f for f in catalogue.data_forms if f.name != read.form]
+    if read.form == "cover" or not others:
+        yield found
+        return
+    top = _block_top(grid, (read.header_row or 1) - 1, read.layout == "list", others)
+    above = _form_above(grid, top, others, catalogue, month)
+    below = _next_form(grid, read, others, catalogue, month)
     if above is None and below is None:
         yield found
         return
-    if above is not None:
+    if isinstance(above, SheetProblem):
+        yield above  # another form above, that cannot be read (1月 | 2月 in a March file)
+    elif above is not None:
         yield from _read_blocks(_rows_before(sheet, top), catalogue, limits, month, above)
     end = len(grid) if below is None else below[0]
     own = _rows_before(_rows_from(sheet, top if above else 0), end)
     yield from _read_one_block(own, catalogue, limits, month, catalogue.forms[read.form])
-    if below is not None:
+    if below is not None and isinstance(below[1], SheetProblem):
+        yield below[1]
+    elif below is not None:
         yield from _read_blocks(_rows_from(sheet, below[0]), catalogue, limits, month, below[1])
 
 
@@ -247,46 +255,82 @@ def _rows_from(sheet: Sheet, start: int) -> Sheet:
     """The sheet with its rows above `start` left blank: rows keep their Excel numbers."""
     if start == 0:
         return sheet
-    return dataclasses.replace(sheet, grid=[[] for _ in range(start)] + sheet.grid[start:])
+    return dataclasses.replace(sheet, grid=_padded(sheet.grid, start))
+
+
+def _padded(grid: list[list[object]], start: int) -> list[list[object]]:
+    return [[] for _ in range(start)] + grid[start:]
 
 
 def _rows_before(sheet: Sheet, end: int) -> Sheet:
     return dataclasses.replace(sheet, grid=sheet.grid[:end])
 
 
-def _block_top(grid: list[list[object]], header_row: int) -> int:
-    """The first row of a form's block: its header row, or the title and units rows (one
-    filled cell each) right above it."""
+def _filled(row: list[object]) -> int:
+    return sum(not _blank(v) for v in row)
+
+
+def _block_top(grid: list[list[object]], header_row: int, listed: bool, others: list[Form]) -> int:
+    """The first row of a form's block (`header_row`: its header's index): the header row, or
+    the title and units rows (one filled cell each) right above it; a list's first item when
+    the row above it is another form's item (上环 | 100 above 流出人口数 | 50)."""
+    if listed and any(_row_matches(grid[header_row], f) for f in others):
+        return header_row + 1
     top = header_row
-    while top > 0 and sum(not _blank(v) for v in grid[top - 1]) == 1:
+    while top > 0 and _filled(grid[top - 1]) == 1:
         top -= 1
     return top
 
 
 def _form_above(
-    grid: list[list[object]], top: int, form: str, catalogue: Catalogue, month: str | None
-) -> Form | None:
-    """Another form's table above the block read from `top` (_whole_form_in)."""
-    if sum(sum(not _blank(v) for v in row) >= 2 for row in grid[:top]) < 2:
+    grid: list[list[object]], top: int, others: list[Form], catalogue: Catalogue, month: str | None
+) -> Form | SheetProblem | None:
+    """Another form's table above the block read from `top` (_block_form), or what keeps it
+    from being read."""
+    if sum(_filled(row) >= 2 for row in grid[:top]) < 2:
         return None  # a title, a units row: no form's table
-    others = [f for f in catalogue.data_forms if f.name != form]
-    return _whole_form_in(grid[:top], others, catalogue, month)
+    return _block_form(grid[:top], others, catalogue, month, from_start=False)
+
+
+# How many rows of a block below are looked at to tell its form (a list's items, a table's
+# header and first rows): the whole rest of a long register need not be.
+BLOCK_ROWS = 40
 
 
 def _next_form(
-    grid: list[list[object]], read: SheetRead, catalogue: Catalogue, month: str | None
-) -> tuple[int, Form] | None:
-    """Where another form's table starts below the one read (its first row: a title or its
-    header after a blank row, or a title naming it), and which form it is (≥ 3 of its fields
-    found, as for a sheet named for no form); None when none does."""
-    others = [f for f in catalogue.data_forms if f.name != read.form]
+    grid: list[list[object]],
+    read: SheetRead,
+    others: list[Form],
+    catalogue: Catalogue,
+    month: str | None,
+) -> tuple[int, Form | SheetProblem] | None:
+    """Where another form's block starts below the one read, and which form it is (or what
+    keeps it from being read): a block starting after a blank row or at a title naming it,
+    its heading within its first rows (titles and units rows above it only); None when none
+    does."""
     for start in _block_starts(grid, (read.header_row or 1) + 1, read.form, catalogue):
-        if not any(_row_matches(row, f) for row in grid[start : start + 4] for f in others):
-            continue  # a register's next rows, a footer: no other form's heading or item
-        form = _whole_form_in([[] for _ in range(start)] + grid[start:], others, catalogue, month)
-        if form is not None:
-            return start, form
+        if not _heads_another_form(grid[start : start + HEAD_ROWS], others, catalogue):
+            continue  # a register's next rows, a 备注 naming a method, a footer
+        found = _block_form(grid[start : start + BLOCK_ROWS], others, catalogue, month)
+        if isinstance(found, SheetProblem):  # said where it is in the sheet
+            found = _block_form(_padded(grid, start), others, catalogue, month)
+        if found is not None:
+            return start, found
     return None
+
+
+HEAD_ROWS = 4  # a block's title, units row and heading, or its first items
+
+
+def _heads_another_form(rows: list[list[object]], others: list[Form], catalogue: Catalogue) -> bool:
+    """A title naming another form, or two of one other form's fields, in a block's first rows."""
+    if any(_names_another_form(row, others, catalogue) for row in rows):
+        return True
+    for form in others:
+        fields = {f for row in rows for f in _row_matches(row, form).values()}
+        if len(fields) >= 2:
+            return True
+    return False
 
 
 def _block_starts(
@@ -294,35 +338,59 @@ def _block_starts(
 ) -> Iterator[int]:
     """Rows from `first` on that may start another block: a filled row after a blank one, or a
     title naming another form (流动人口情况)."""
-    blank_above = first > len(grid) or all(_blank(v) for v in grid[first - 1])
+    blank_above = first > len(grid) or _filled(grid[first - 1]) == 0
+    others = [f for f in catalogue.data_forms if f.name != form]
     for r in range(first, len(grid)):
-        filled = [v for v in grid[r] if not _blank(v)]
-        if filled and (blank_above or _names_another_form(filled, form, catalogue)):
+        filled = _filled(grid[r])
+        if filled and (blank_above or _names_another_form(grid[r], others, catalogue)):
             yield r
         blank_above = not filled
 
 
-def _names_another_form(filled: list[object], form: str, catalogue: Catalogue) -> bool:
+def _names_another_form(row: list[object], others: list[Form], catalogue: Catalogue) -> bool:
+    filled = [v for v in row if not _blank(v)]
     if len(filled) != 1 or not isinstance(filled[0], str):
         return False
-    named = form_for_sheet_name(filled[0], catalogue)
-    return named is not None and named.name != form
+    return form_for_sheet_name(filled[0], catalogue) in others
 
 
-def _whole_form_in(
-    grid: list[list[object]], forms: list[Form], catalogue: Catalogue, month: str | None
-) -> Form | None:
-    """The form of `forms` a block of a sheet holds: ≥ 3 of its fields found, every required
-    one among them (a 死亡登记's 姓名 | 身份证号码 | 备注 is no 奖励扶助)."""
+def _block_form(
+    rows: list[list[object]],
+    forms: list[Form],
+    catalogue: Catalogue,
+    month: str | None,
+    from_start: bool = True,
+) -> Form | SheetProblem | None:
+    """The form of `forms` a block holds: ≥ 3 of its fields found, every required one among
+    them (a 死亡登记's 姓名 | 身份证号码 | 备注 is no 奖励扶助); or the problem of the form it
+    would be. `from_start`: a block below the one read, which must begin with that form's
+    heading (within HEAD_ROWS rows, only titles and units rows above it), so that the
+    persons of a register are not taken for the rows above a list further down."""
     try:
-        layout = guess_form(grid, catalogue, month, forms)
-    except SheetProblem:
-        return None
+        layout = guess_form(rows, catalogue, month, forms)
+    except SheetProblem as problem:
+        return problem if not from_start or _near_start(rows, _row_of(problem.cell)) else None
     if layout is None or not {f.name for f in layout.form.fields if f.required} <= set(
         layout.columns
     ):
         return None
+    if from_start and not _near_start(rows, layout.header_row):
+        return None
     return layout.form
+
+
+def _near_start(rows: list[list[object]], heading: int | None) -> bool:
+    first = next((r for r, row in enumerate(rows) if _filled(row)), 0)
+    if heading is None:
+        return False
+    heading = max(heading, first)
+    return heading - first < HEAD_ROWS and all(_filled(row) <= 1 for row in rows[first:heading])
+
+
+def _row_of(cell: str | None) -> int | None:
+    """The row index of an A1 cell (B3 → 2)."""
+    digits = "".join(ch for ch in cell or "" if ch.isdigit())
+    return int(digits) - 1 if digits else None
 
 
 def _read_sheet(
@@ -469,7 +537,8 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
     """One sheet per form is read. Of two or more, the one whose name names the report month
     (a workbook kept with a tab for each month); else of those not named an earlier period's
     (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
-    one not named instructions or an example (出生登记示例); else the first. Each other is
+    one not named instructions or an example (出生登记示例); else one not on a sheet named for
+    another form (a list below the births); else the first. Each other is
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
@@ -480,6 +549,7 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
             names_earlier(c[0].sheet),
             not c[0].records,
             is_notes_sheet(c[0].sheet),
+            _named_for_another(c[0].sheet, form),
         ),
     )
     out.sheets[form] = read
@@ -489,6 +559,11 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
         for other, _ in found
         if other is not read and (said := _not_read(other.sheet, read.sheet, month)) is not None
     ]
+
+
+def _named_for_another(sheet: str, form: str) -> bool:
+    named = form_for_sheet_name(sheet, load_catalogue())
+    return named is not None and named.name != form
 
 
 def _not_read(other: str, read: str, month: str | None) -> Finding | None:
