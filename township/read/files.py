@@ -266,8 +266,19 @@ def _rows_before(sheet: Sheet, end: int) -> Sheet:
     return dataclasses.replace(sheet, grid=sheet.grid[:end])
 
 
-def _filled(row: list[object]) -> int:
-    return sum(not _blank(v) for v in row)
+def _filled(row: list[object], enough: int | None = None) -> int:
+    """How many cells of a row hold something (_blank's test, quicker on rows of ''), counted
+    up to `enough` when given."""
+    n = 0
+    for v in row:
+        if v not in _EMPTY and not (v.__class__ is str and v.isspace()):
+            n += 1
+            if n == enough:
+                break
+    return n
+
+
+_EMPTY = ("", None)
 
 
 def _block_top(grid: list[list[object]], header_row: int, listed: bool, others: list[Form]) -> int:
@@ -341,8 +352,10 @@ def _block_starts(
     blank_above = first > len(grid) or _filled(grid[first - 1]) == 0
     others = [f for f in catalogue.data_forms if f.name != form]
     for r in range(first, len(grid)):
-        filled = _filled(grid[r])
-        if filled and (blank_above or _names_another_form(grid[r], others, catalogue)):
+        filled = _filled(grid[r], enough=2)
+        if filled and (
+            blank_above or filled == 1 and _names_another_form(grid[r], others, catalogue)
+        ):
             yield r
         blank_above = not filled
 
@@ -542,15 +555,19 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
-    read, findings = min(
-        found,
-        key=lambda c: (
-            names_month(c[0].sheet, month) is not True,
-            names_earlier(c[0].sheet),
-            not c[0].records,
-            is_notes_sheet(c[0].sheet),
-            _named_for_another(c[0].sheet, form),
-        ),
+    read, findings = (
+        found[0]
+        if len(found) == 1
+        else min(
+            found,
+            key=lambda c: (
+                names_month(c[0].sheet, month) is not True,
+                names_earlier(c[0].sheet),
+                not c[0].records,
+                is_notes_sheet(c[0].sheet),
+                _named_for_another(c[0].sheet, form),
+            ),
+        )
     )
     out.sheets[form] = read
     out.findings += findings
