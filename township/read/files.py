@@ -28,6 +28,7 @@ from township.read.layout import (
     Layout,
     SheetProblem,
     _blank,
+    _figure,
     _row_matches,
     a1,
     detect_layout,
@@ -285,7 +286,8 @@ def _block_top(grid: list[list[object]], header_row: int, listed: bool, others: 
     """The first row of a form's block (`header_row`: its header's index): the header row, or
     the title and units rows (one filled cell each) right above it; a list's first item when
     the row above it is another form's item (上环 | 100 above 流出人口数 | 50)."""
-    if listed and any(_row_matches(grid[header_row], f) for f in others):
+    row = grid[header_row]
+    if listed and any(map(_figure, row)) and any(_row_matches(row, f) for f in others):
         return header_row + 1
     top = header_row
     while top > 0 and _filled(grid[top - 1]) == 1:
@@ -364,7 +366,19 @@ def _names_another_form(row: list[object], others: list[Form], catalogue: Catalo
     filled = [v for v in row if not _blank(v)]
     if len(filled) != 1 or not isinstance(filled[0], str):
         return False
-    return form_for_sheet_name(filled[0], catalogue) in others
+    return _titled(filled[0], catalogue) in others
+
+
+@lru_cache(maxsize=4096)
+def _form_titled(text: str) -> Form | None:
+    return form_for_sheet_name(text, load_catalogue())
+
+
+def _titled(text: str, catalogue: Catalogue) -> Form | None:
+    """The form a title names (流动人口情况); the same titles recur in every file."""
+    if catalogue is load_catalogue():
+        return _form_titled(text)
+    return form_for_sheet_name(text, catalogue)
 
 
 def _block_form(
@@ -579,7 +593,7 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
 
 
 def _named_for_another(sheet: str, form: str) -> bool:
-    named = form_for_sheet_name(sheet, load_catalogue())
+    named = _form_titled(sheet)
     return named is not None and named.name != form
 
 
