@@ -486,8 +486,8 @@ NOT_THIS_MONTH = (
     "其中",
 )
 THIS_MONTH = ("本月", "本期", "当月", "期末")
-# What a heading beside last month's end says of the figure now (2月末 | 现有): this month's,
-# where no column says 本月 or 期末.
+# What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
+# for a stock before 本月 (then the month's change), for a list only where no column says 本月.
 PRESENT = ("现有",)
 
 
