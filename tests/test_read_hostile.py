@@ -1676,3 +1676,12 @@ def test_a_form_on_its_own_sheet_is_read_before_its_copy_below_another_form(tmp_
         fr = read_file_at(tmp_path, order)
         assert fr.sheets["contraception"].sheet == "节育措施"
         assert fr.sheets["contraception"].records[0]["married_women"] == 310
+
+
+def test_a_lookups_error_in_a_middle_row_of_a_register_is_said_at_its_cell(tmp_path):
+    """#N/A in 是否符合政策 of the second of three births (not only in the first or last)."""
+    people = [p[:7] for p in _persons(3)]
+    people[1][5] = NOT_FOUND
+    fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER, *people]})
+    assert fr.sheets["births"].rows == [2, 3, 4]
+    assert ("cell.formula_error", "出生登记", "F3") in findings_of(fr)

@@ -484,9 +484,10 @@ def _watched(form_name: str, mapped: tuple[str, ...]):
 def may_hide_formulas(read: SheetRead, layout: Layout, grid_rows: int) -> bool:
     """Whether a form read from a sheet has a blank where a formula without its saved result
     would read as one (calamine reads such a cell as blank, and a row of them as no row):
-    a watched field blank in the first or last record, a row skipped between records, rows
-    under a header that gave none. Formulas without results come from programs, which write
-    a whole column or row so (Excel, WPS and LibreOffice save the results)."""
+    a watched field blank in a record, a row skipped between records, rows under a header
+    that gave none. Formulas without results come from programs, which write a whole column
+    or row so (Excel, WPS and LibreOffice save the results); a formula's error (#N/A) may
+    stand in any one row."""
     rows = read.rows
     if not rows:
         return layout.form.kind == "record" or grid_rows > layout.header_row + 1
@@ -495,7 +496,7 @@ def may_hide_formulas(read: SheetRead, layout: Layout, grid_rows: int) -> bool:
     if rows[-1] - rows[0] + 1 != len(rows):
         return True
     watched = _watched(layout.form.name, tuple(layout.columns))
-    return None in watched(read.records[0]) or None in watched(read.records[-1])
+    return any(None in watched(record) for record in read.records)
 
 
 def formula_cells(
