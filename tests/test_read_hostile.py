@@ -1685,3 +1685,54 @@ def test_a_lookups_error_in_a_middle_row_of_a_register_is_said_at_its_cell(tmp_p
     fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER, *people]})
     assert fr.sheets["births"].rows == [2, 3, 4]
     assert ("cell.formula_error", "出生登记", "F3") in findings_of(fr)
+
+
+# ------------------------------------------- a third helper round on stacked forms' edges
+
+TWO_ROW_BIRTHS = [
+    ["母亲姓名", "母亲身份证号", "婴儿情况", None, None, "是否符合政策"],
+    [None, None, "性别", "出生日期", "孩次", None],
+]
+
+
+def test_a_register_with_a_two_row_header_below_a_list_keeps_its_upper_header_row(tmp_path):
+    people = [p[:6] for p in _persons(2)]
+    rows = [["节育措施情况"], *CONTRACEPTION_LIST, [], ["出生登记"], *TWO_ROW_BIRTHS, *people]
+    fr = read_file_at(tmp_path, {"Sheet1": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["births"].rows == [10, 11]
+    assert findings_of(fr) == []
+
+
+def test_a_list_headed_by_months_over_a_units_row_below_another_form_reads_its_month(tmp_path):
+    contraception = [["节育措施情况"], ["项目", "2月", "3月"], [None, "人", "人"]]
+    contraception += [["已婚育龄妇女数", 298, 300], ["上环", 99, 100], ["未避孕", 199, 200]]
+    fr = read_file_at(tmp_path, {"月报": [["流动人口情况"], *MIGRANTS_LIST, [], *contraception]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+
+
+def test_a_list_with_its_figures_left_blank_and_notes_beside_them_is_read_blank(tmp_path):
+    rows = [
+        ["项目", "本月数", "备注"],
+        ["发放宣传资料", None, "本月未发放"],
+        ["标语条数", None, "无"],
+    ]
+    rows += [["咨询人次", None, "本月未开展"]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert "count.invalid" not in {rule for rule, _, _ in findings_of(fr)}
+
+
+def test_a_forms_own_sheet_is_read_before_its_block_on_a_summary_sheet(tmp_path):
+    earlier = [[row[0], row[1] - 5] if isinstance(row[1], int) else row for row in MIGRANTS_LIST]
+    summary = [*CONTRACEPTION_LIST, [], ["上月流动人口情况"], *earlier]
+    fr = read_file_at(tmp_path, {"汇总": summary, "流动人口": MIGRANTS_LIST})
+    assert (fr.sheets["migrants"].sheet, fr.sheets["migrants"].records[0]) == ("流动人口", MIGRANTS)
+
+
+def test_a_table_explaining_another_forms_items_below_a_form_is_no_form(tmp_path):
+    notes = [["指标解释"], ["指标", "解释"], ["流出人口数", "离开户籍地半年以上的人数"]]
+    notes += [["办证数", "已办理婚育证明的人数"], ["流入人口数", "来本村居住半年以上的人数"]]
+    fr = read_file_at(tmp_path, {"节育措施": [*CONTRACEPTION_LIST, [], *notes]})
+    assert set(fr.sheets) == {"contraception"}
+    assert "count.invalid" not in {rule for rule, _, _ in findings_of(fr)}

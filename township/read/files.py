@@ -159,11 +159,14 @@ _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file o
 
 def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits: Limits) -> None:
     candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
+    stacked: set[int] = set()  # id() of the reads of forms stacked in a sheet
     # a form's figures in columns for other months: said when no other sheet holds the form;
     # beside the sheet read, it is said as any other sheet of the form is (_not_read)
     months_missing: dict[str, Finding] = {}
     for sheet in sheets:
-        for found in _read_blocks(sheet, catalogue, limits, out.report_month):
+        blocks = list(_read_blocks(sheet, catalogue, limits, out.report_month))
+        several = sum(isinstance(block, tuple) for block in blocks) > 1
+        for found in blocks:
             if isinstance(found, SheetProblem):
                 said = finding(
                     f"sheet.{found.code}", sheet=sheet.name, cell=found.cell, **found.words
@@ -179,8 +182,10 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
                 out.cover_cells = (read.sheet, read.cells[0]) if read.cells else None
             else:
                 candidates.setdefault(read.form, []).append(found)
+                if several:  # one of the forms stacked in a sheet
+                    stacked.add(id(read))
     for form, found in candidates.items():
-        _take_one(out, form, found)
+        _take_one(out, form, found, stacked)
     for form, missing in months_missing.items():
         if form not in candidates:
             out.findings.append(missing)
@@ -284,15 +289,21 @@ _EMPTY = ("", None)
 
 def _block_top(grid: list[list[object]], header_row: int, listed: bool, others: list[Form]) -> int:
     """The first row of a form's block (`header_row`: its header's index): the header row, or
-    the title and units rows (one filled cell each) right above it; a list's first item when
-    the row above it is another form's item (上环 | 100 above 流出人口数 | 50)."""
+    the rows of words right above it (titles, a units row, the upper row of a two-row header,
+    a list's 项目 | 上月 | 本月), up to a blank row or a row of figures; a list's first item
+    when the row above it is another form's item (上环 | 100 above 流出人口数 | 50)."""
     row = grid[header_row]
-    if listed and any(map(_figure, row)) and any(_row_matches(row, f) for f in others):
+    if listed and _figures(row) and any(_row_matches(row, f) for f in others):
         return header_row + 1
     top = header_row
-    while top > 0 and _filled(grid[top - 1]) == 1:
+    while top > 0 and _words_only(grid[top - 1]):
         top -= 1
     return top
+
+
+def _words_only(row: list[object]) -> bool:
+    """A filled row with no figure in it: a title, a heading, a units row, a note."""
+    return _filled(row, enough=1) > 0 and not _figures(row)
 
 
 def _form_above(
@@ -391,7 +402,7 @@ def _block_form(
     """The form of `forms` a block holds: ≥ 3 of its fields found, every required one among
     them (a 死亡登记's 姓名 | 身份证号码 | 备注 is no 奖励扶助); or the problem of the form it
     would be. `from_start`: a block below the one read, which must begin with that form's
-    heading (within HEAD_ROWS rows, only titles and units rows above it), so that the
+    heading (within HEAD_ROWS rows, only rows of words above it), so that the
     persons of a register are not taken for the rows above a list further down."""
     try:
         layout = guess_form(rows, catalogue, month, forms)
@@ -403,7 +414,21 @@ def _block_form(
         return None
     if from_start and not _near_start(rows, layout.header_row):
         return None
-    return layout.form
+    return layout.form if _holds_figures(rows, layout) else None
+
+
+def _holds_figures(rows: list[list[object]], layout: Layout) -> bool:
+    """Whether a block gives figures where its form's are read: a table of explanations
+    (指标 | 解释) naming another form's items is no form."""
+    if layout.kind == "list":
+        cells = [(r, layout.value_column) for r in layout.columns.values()]
+    else:
+        below = range(layout.header_row + 1, min(layout.header_row + 1 + HEAD_ROWS, len(rows)))
+        cells = [(r, c) for r in below for c in layout.columns.values()]
+    return any(
+        r < len(rows) and c is not None and c < len(rows[r]) and _figure(rows[r][c])
+        for r, c in cells
+    )
 
 
 def _near_start(rows: list[list[object]], heading: int | None) -> bool:
@@ -411,7 +436,16 @@ def _near_start(rows: list[list[object]], heading: int | None) -> bool:
     if heading is None:
         return False
     heading = max(heading, first)
-    return heading - first < HEAD_ROWS and all(_filled(row) <= 1 for row in rows[first:heading])
+    return heading - first < HEAD_ROWS and not any(map(_figures, rows[first:heading]))
+
+
+def _figures(row: list[object]) -> bool:
+    """A row with a figure in it (300, "12件", an ID number); 2月 or 2026年3月 is a heading."""
+    return any(_figure(v) and not _a_period(v) for v in row)
+
+
+def _a_period(value: object) -> bool:
+    return value.__class__ is str and any(mark in value for mark in "年月日号")
 
 
 def _row_of(cell: str | None) -> int | None:
@@ -560,12 +594,15 @@ def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
     return spec is not None and spec.kind == "record" and spec.optional
 
 
-def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]]) -> None:
+def _take_one(
+    out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]], stacked: set[int]
+) -> None:
     """One sheet per form is read. Of two or more, the one whose name names the report month
     (a workbook kept with a tab for each month); else of those not named an earlier period's
     (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
-    one not named instructions or an example (出生登记示例); else one not on a sheet named for
-    another form (a list below the births); else the first. Each other is
+    one not named instructions or an example (出生登记示例); else one on a sheet named for it
+    (not a block of 汇总 nor one below the births); else one alone on its sheet (not stacked
+    with other forms: a chart's table below them); else the first. Each other is
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
@@ -579,7 +616,8 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
                 names_earlier(c[0].sheet),
                 not c[0].records,
                 is_notes_sheet(c[0].sheet),
-                _named_for_another(c[0].sheet, form),
+                not _named_for(c[0].sheet, form),
+                id(c[0]) in stacked,
             ),
         )
     )
@@ -592,9 +630,9 @@ def _take_one(out: FileRead, form: str, found: list[tuple[SheetRead, list[Findin
     ]
 
 
-def _named_for_another(sheet: str, form: str) -> bool:
+def _named_for(sheet: str, form: str) -> bool:
     named = _form_titled(sheet)
-    return named is not None and named.name != form
+    return named is not None and named.name == form
 
 
 def _not_read(other: str, read: str, month: str | None) -> Finding | None:

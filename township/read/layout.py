@@ -525,11 +525,17 @@ def _this_months_column(
     chosen = _this_months(headed, month)
     if chosen is None:
         _say_the_month_is_missing(headed, month, r, form)
-    elif not _only_periods(headed.values()) and not any(
-        _figure(_cell(row, chosen)) for row in grid[first_row : first_row + LIST_SCAN_ROWS]
-    ):
+    elif not _only_periods(headed.values()) and _figures_in(grid, first_row, label_col + 1, chosen):
         return None  # a line about the filing (填报单位 | 复合村 | 报告期 | 2026.03), no heading
     return chosen
+
+
+def _figures_in(grid: list[list[object]], first_row: int, column: int, not_in: int) -> bool:
+    """Whether a list's figures stand in `column` while the column `not_in` holds none."""
+    rows = grid[first_row : first_row + LIST_SCAN_ROWS]
+    return not any(_figure(_cell(row, not_in)) for row in rows) and any(
+        _figure(_cell(row, column)) for row in rows
+    )
 
 
 def _row_headings(row: list[object]) -> list[object]:
