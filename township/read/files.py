@@ -213,12 +213,9 @@ def _read_blocks(
     its own title and header): each read from its own rows, as if on a sheet of its own, rows
     keeping their Excel numbers. A sheet's problem is yielded, not raised: the blocks read
     before it are kept."""
-    try:
-        found = _read_sheet(sheet, catalogue, limits, month, form)
-    except SheetProblem as problem:
-        yield problem
-        return
-    if found is None:
+    found = _attempt(sheet, catalogue, limits, month, form)
+    if not isinstance(found, tuple):
+        yield from [found] if found is not None else []
         return
     read, grid = found[0], sheet.grid
     others = [f for f in catalogue.data_forms if f.name != read.form]
@@ -237,24 +234,22 @@ def _read_blocks(
         yield from _read_blocks(_rows_before(sheet, top), catalogue, limits, month, above)
     end = len(grid) if below is None else below[0]
     own = _rows_before(_rows_from(sheet, top if above else 0), end)
-    yield from _read_one_block(own, catalogue, limits, month, catalogue.forms[read.form])
+    if (again := _attempt(own, catalogue, limits, month, catalogue.forms[read.form])) is not None:
+        yield again
     if below is not None and isinstance(below[1], SheetProblem):
         yield below[1]
     elif below is not None:
         yield from _read_blocks(_rows_from(sheet, below[0]), catalogue, limits, month, below[1])
 
 
-def _read_one_block(
-    sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None, form: Form
-) -> Iterator[Found | SheetProblem]:
-    """A block whose form is known, read once more from its own rows."""
+def _attempt(
+    sheet: Sheet, catalogue: Catalogue, limits: Limits, month: str | None, form: Form | None
+) -> Found | SheetProblem | None:
+    """_read_sheet, its problem returned rather than raised."""
     try:
-        found = _read_sheet(sheet, catalogue, limits, month, form)
+        return _read_sheet(sheet, catalogue, limits, month, form)
     except SheetProblem as problem:
-        yield problem
-        return
-    if found is not None:
-        yield found
+        return problem
 
 
 def _rows_from(sheet: Sheet, start: int) -> Sheet:
@@ -332,7 +327,7 @@ def _next_form(
     keeps it from being read): a block starting after a blank row or at a title naming it,
     its heading within its first rows (titles and units rows above it only); None when none
     does."""
-    for start in _block_starts(grid, (read.header_row or 1) + 1, read.form, catalogue):
+    for start in _block_starts(grid, (read.header_row or 1) + 1, others, catalogue):
         if not _heads_another_form(grid[start : start + HEAD_ROWS], others, catalogue):
             continue  # a register's next rows, a 备注 naming a method, a footer
         found = _block_form(grid[start : start + BLOCK_ROWS], others, catalogue, month)
@@ -358,12 +353,11 @@ def _heads_another_form(rows: list[list[object]], others: list[Form], catalogue:
 
 
 def _block_starts(
-    grid: list[list[object]], first: int, form: str, catalogue: Catalogue
+    grid: list[list[object]], first: int, others: list[Form], catalogue: Catalogue
 ) -> Iterator[int]:
     """Rows from `first` on that may start another block: a filled row after a blank one, or a
-    title naming another form (流动人口情况)."""
+    title naming one of the `others` forms (流动人口情况)."""
     blank_above = first > len(grid) or _filled(grid[first - 1]) == 0
-    others = [f for f in catalogue.data_forms if f.name != form]
     for r in range(first, len(grid)):
         filled = _filled(grid[r], enough=2)
         if filled and (
