@@ -323,6 +323,22 @@ def test_village_values_add_up_to_the_township(sample_wh):
         assert v1 + v2 == town
 
 
+def test_measures_summed_by_month_first_equal_the_sums_of_their_rows(sample_wh):
+    """The indicators add a village's rows of a month up before spreading them over periods;
+    the lineage keeps every row. Both must give each period the same figures."""
+    sums = (
+        "select period, village_code, measure, sum(value) as value "
+        "from staging.period_measure_rows(null, by_month := {}) group by all"
+    )
+    by_row = sample_wh.con.execute(sums.format("false")).df()
+    by_month = sample_wh.con.execute(sums.format("true")).df()
+    keys = ["period", "village_code", "measure"]
+    assert len(by_row) > 100
+    pd.testing.assert_frame_equal(
+        by_row.sort_values(keys, ignore_index=True), by_month.sort_values(keys, ignore_index=True)
+    )
+
+
 def test_zero_denominator_gives_an_empty_value_that_says_why(sample_wh):
     got, note = value(
         sample_wh, "2026-03", "sex_ratio_at_birth", V2

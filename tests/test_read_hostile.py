@@ -1736,3 +1736,145 @@ def test_a_table_explaining_another_forms_items_below_a_form_is_no_form(tmp_path
     fr = read_file_at(tmp_path, {"节育措施": [*CONTRACEPTION_LIST, [], *notes]})
     assert set(fr.sheets) == {"contraception"}
     assert "count.invalid" not in {rule for rule, _, _ in findings_of(fr)}
+
+
+# ------------------------------------------ one form twice in a sheet: last month's, then this
+
+FEBRUARY = {"married_women": 290, "iud": 90, "no_method": 190}
+MIGRANT_LABELS = {
+    "流出人口数": "out_migrants",
+    "流出已婚育龄妇女数": "out_married_women",
+    "办证数": "out_certified",
+    "流入人口数": "in_migrants",
+}
+
+
+def _contraception_list(figures: dict, heading: bool = True) -> list[list]:
+    labels = {"married_women": "已婚育龄妇女数", "iud": "上环", "no_method": "未避孕"}
+    items = [[labels[field], n] for field, n in figures.items()]
+    return [["项目", "数量"], *items] if heading else items
+
+
+def _contraception_table(figures: dict) -> list[list]:
+    return [["已婚育龄妇女数", "上环", "未避孕"], list(figures.values())]
+
+
+@pytest.mark.parametrize(
+    "titles, blank, table",
+    [
+        (["2026年2月节育措施情况", "2026年3月节育措施情况"], True, False),
+        (["上月", "本月"], True, False),
+        (["2月", "3月"], False, False),
+        (["1月", "2月", "3月"], True, False),
+        (["2026年3月", "2026年2月"], True, False),
+        (["2026年2月", "2026年3月"], True, True),
+    ],
+    ids=["year-month", "last-this", "no-blank-row", "three-months", "this-first", "tables"],
+)
+def test_a_sheet_holding_a_form_for_several_months_gives_the_report_months_figures(
+    titles, blank, table, tmp_path
+):
+    """节育措施 kept as a copy per month in one sheet, each under a title naming its month:
+    the report month's copy is read and each other one is said at its header (February's
+    was read without a word)."""
+    rows, headers, wanted = [], {}, None
+    for title in titles:
+        march = "3" in title or title == "本月"
+        figures = CONTRACEPTION if march else FEBRUARY
+        block = _contraception_table(figures) if table else _contraception_list(figures)
+        rows.append([title])
+        headers[title] = len(rows) + 1
+        rows += block + ([[]] if blank else [])
+        wanted = headers[title] if march else wanted
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    sheet = fr.sheets["contraception"]
+    assert sheet.records[0] == CONTRACEPTION
+    assert sheet.rows == [wanted + 1]
+    said = {(f.rule_id, f.cell) for f in fr.findings}
+    others = [t for t in titles if headers[t] != wanted]
+    assert said == {("sheet.other_month", f"A{headers[t]}") for t in others}
+
+
+def test_two_untitled_copies_of_a_form_in_a_sheet_are_said_at_the_one_not_read(tmp_path):
+    rows = [*_contraception_list(FEBRUARY), [], *_contraception_list(CONTRACEPTION)]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == FEBRUARY
+    assert [(f.rule_id, f.sheet, f.cell) for f in fr.findings] == [
+        ("sheet.duplicate_form", "节育措施", "A6")
+    ]
+
+
+@pytest.mark.parametrize("between", [[[]], [["其中"]]], ids=["blank-row", "其中"])
+def test_a_lists_items_grouped_by_a_blank_row_are_one_copy(between, tmp_path):
+    rest = [["皮埋", 0], ["女扎", 0], ["避孕套", 0]]
+    fr = read_file_at(tmp_path, {"节育措施": [*CONTRACEPTION_LIST, *between, *rest]})
+    assert fr.sheets["contraception"].records[0] == {
+        **CONTRACEPTION,
+        "implant": 0,
+        "female_sterilization": 0,
+        "condom": 0,
+    }
+    assert fr.findings == []
+
+
+@pytest.mark.parametrize("title", [[], [["流动人口情况"]]], ids=["untitled", "titled"])
+def test_lists_stacked_under_one_heading_of_months_are_all_read_from_this_months_column(
+    title, tmp_path
+):
+    """项目 | 上月 | 本月 heads only the sheet's first list: the list below has no heading of its
+    own, and its figures were read from 上月's column without a word."""
+    rows = [
+        ["项目", "上月", "本月"],
+        ["已婚育龄妇女数", 290, 300],
+        ["上环", 90, 100],
+        ["未避孕", 190, 200],
+        [],
+        *title,
+        *[[label, n - 10, n] for label, n in [[row[0], row[1]] for row in MIGRANTS_LIST[1:]]],
+    ]
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+    assert findings_of(fr) == []
+
+
+@GRIDS
+@given(
+    n=st.integers(2, 3),
+    this=st.integers(0, 2),
+    style=st.sampled_from(
+        ["{y}年{m}月", "{m}月", "{m}月份", "{y}年{m}月节育措施情况", "{y}.{m:02d}", "{y}-{m}"]
+    ),
+    blank=st.booleans(),
+)
+def test_the_copy_titled_with_the_report_month_is_read_whatever_its_place(
+    n, this, style, blank, tmp_path_factory
+):
+    this = min(this, n - 1)
+    months = [3 - (this - i) for i in range(n)]  # ascending, March at `this`
+    rows = []
+    for i, m in enumerate(months):
+        rows.append([style.format(y=2026, m=m)])
+        figures = CONTRACEPTION if m == 3 else {k: v - i - 1 for k, v in FEBRUARY.items()}
+        rows += _contraception_list(figures) + ([[]] if blank else [])
+    fr = read_file_at(tmp_path_factory.mktemp("copies"), {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert sorted(f.rule_id for f in fr.findings) == ["sheet.other_month"] * (n - 1)
+
+
+def test_a_month_heading_over_each_months_forms_picks_each_forms_copy_of_the_report_month(
+    tmp_path,
+):
+    """2026年1月, then 节育措施 and 流动人口 under their own titles; then 2026年2月 …: each
+    form's copies are told apart by the month heading their section."""
+    rows = []
+    for m in (1, 2, 3):
+        shift = {k: v + m - 3 for k, v in MIGRANTS.items()}
+        rows += [[f"2026年{m}月"], ["节育措施情况"]]
+        rows += _contraception_list({k: v + m - 3 for k, v in CONTRACEPTION.items()})
+        rows += [[], ["流动人口情况"], ["项目", "数量"]]
+        rows += [[label, shift[field]] for label, field in MIGRANT_LABELS.items()] + [[]]
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+    assert sorted(f.rule_id for f in fr.findings) == ["sheet.other_month"] * 4

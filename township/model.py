@@ -79,6 +79,8 @@ class SheetRead:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # a person form's rows end where another table's header starts (its Excel row)
     other_table_at: int | None = None
+    # the words above a copy's header, when a sheet holds two copies of the form (上月, 本月)
+    title: str = ""
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -19,12 +20,13 @@ from township.config import (
     DEFAULT_MAX_UNCOMPRESSED_BYTES,
     DEFAULT_SCAN_SHEET_BYTES,
 )
-from township.forms import Catalogue, Form, load_catalogue
+from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import ERROR, FileRead, Finding, SheetRead
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
     MONTH_MISSING,
+    THIS_MONTH,
     Layout,
     SheetProblem,
     _blank,
@@ -38,7 +40,7 @@ from township.read.layout import (
     names_earlier,
 )
 from township.read.sheets import extract, formula_cells, may_hide_formulas
-from township.read.values import months_meant, names_month
+from township.read.values import month_named_in, months_meant, names_month
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
@@ -166,6 +168,7 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     for sheet in sheets:
         blocks = list(_read_blocks(sheet, catalogue, limits, out.report_month))
         several = sum(isinstance(block, tuple) for block in blocks) > 1
+        _title_copies(sheet.grid, [b[0] for b in blocks if isinstance(b, tuple)])
         for found in blocks:
             if isinstance(found, SheetProblem):
                 said = finding(
@@ -225,6 +228,8 @@ def _read_blocks(
     top = _block_top(grid, (read.header_row or 1) - 1, read.layout == "list", others)
     above = _form_above(grid, top, others, catalogue, month)
     below = _next_form(grid, read, others, catalogue, month)
+    if below is None and catalogue.forms[read.form].kind == "record":
+        below = _next_copy(grid, read, catalogue, month)
     if above is None and below is None:
         yield found
         return
@@ -233,13 +238,14 @@ def _read_blocks(
     elif above is not None:
         yield from _read_blocks(_rows_before(sheet, top), catalogue, limits, month, above)
     end = len(grid) if below is None else below[0]
-    own = _rows_before(_rows_from(sheet, top if above else 0), end)
+    own = _rows_before(_under_heading(sheet, top, catalogue) if above else sheet, end)
     if (again := _attempt(own, catalogue, limits, month, catalogue.forms[read.form])) is not None:
         yield again
     if below is not None and isinstance(below[1], SheetProblem):
         yield below[1]
     elif below is not None:
-        yield from _read_blocks(_rows_from(sheet, below[0]), catalogue, limits, month, below[1])
+        lower = _under_heading(sheet, below[0], catalogue)
+        yield from _read_blocks(lower, catalogue, limits, month, below[1])
 
 
 def _attempt(
@@ -257,6 +263,39 @@ def _rows_from(sheet: Sheet, start: int) -> Sheet:
     if start == 0:
         return sheet
     return dataclasses.replace(sheet, grid=_padded(sheet.grid, start))
+
+
+def _under_heading(sheet: Sheet, start: int, catalogue: Catalogue) -> Sheet:
+    """The sheet's rows from `start` (a block below another form's list). A list with no
+    heading of its own, under a list whose heading names its columns (项目 | 上月 | 本月 over the
+    sheet's first list only), takes that heading just above its first item: its figures are
+    read from the same column (上月's were read)."""
+    block, grid = _rows_from(sheet, start), sheet.grid
+    end = min(start + HEAD_ROWS, len(grid))
+    heading = _list_heading_above(grid, start, catalogue)
+    if heading is None or any(
+        _words_only(row) and _filled(row, enough=2) == 2 for row in grid[start:end]
+    ):
+        return block  # no heading of several columns above, or the block's own heading
+    first = next((r for r in range(start, end) if _figures(grid[r])), None)
+    if not first or _filled(block.grid[first - 1], enough=2) > 1:
+        return block
+    rows = list(block.grid)
+    rows[first - 1] = heading
+    return dataclasses.replace(block, grid=rows)
+
+
+def _list_heading_above(
+    grid: list[list[object]], start: int, catalogue: Catalogue
+) -> list[object] | None:
+    """The heading of the list above `start` when it heads several columns (项目 | 上月 | 本月)."""
+    for r in range(start - 1, -1, -1):
+        row = grid[r]
+        if _words_only(row) and _filled(row, enough=3) == 3:
+            first = next(v for v in row if not _blank(v))
+            named = isinstance(first, str) and normalise_label(first) in catalogue.list_item_headers
+            return row if named else None
+    return None
 
 
 def _padded(grid: list[list[object]], start: int) -> list[list[object]]:
@@ -352,6 +391,16 @@ def _heads_another_form(rows: list[list[object]], others: list[Form], catalogue:
     return False
 
 
+def _copy_starts(grid: list[list[object]], first: int, form: Form, catalogue: Catalogue):
+    """_block_starts, and a title alone in its row right under a row of figures (3月)."""
+    starts = set(_block_starts(grid, first, [form], catalogue))
+    for r in range(max(first, 1), len(grid)):
+        row = grid[r]
+        if _filled(row, enough=2) == 1 and _words_only(row) and _figures(grid[r - 1]):
+            starts.add(r)
+    return sorted(starts)
+
+
 def _block_starts(
     grid: list[list[object]], first: int, others: list[Form], catalogue: Catalogue
 ) -> Iterator[int]:
@@ -380,7 +429,7 @@ def _form_titled(text: str) -> Form | None:
 
 
 def _titled(text: str, catalogue: Catalogue) -> Form | None:
-    """The form a title names (流动人口情况); the same titles recur in every file."""
+    """The form a title or a sheet name names (流动人口情况); the same ones recur in every file."""
     if catalogue is load_catalogue():
         return _form_titled(text)
     return form_for_sheet_name(text, catalogue)
@@ -398,6 +447,18 @@ def _block_form(
     would be. `from_start`: a block below the one read, which must begin with that form's
     heading (within HEAD_ROWS rows, only rows of words above it), so that the
     persons of a register are not taken for the rows above a list further down."""
+    found = _block_layout(rows, forms, catalogue, month, from_start)
+    return found.form if isinstance(found, Layout) else found
+
+
+def _block_layout(
+    rows: list[list[object]],
+    forms: list[Form],
+    catalogue: Catalogue,
+    month: str | None,
+    from_start: bool = True,
+) -> Layout | SheetProblem | None:
+    """_block_form's layout of the block."""
     try:
         layout = guess_form(rows, catalogue, month, forms)
     except SheetProblem as problem:
@@ -408,7 +469,27 @@ def _block_form(
         return None
     if from_start and not _near_start(rows, layout.header_row):
         return None
-    return layout.form if _holds_figures(rows, layout) else None
+    return layout if _holds_figures(rows, layout) else None
+
+
+def _next_copy(
+    grid: list[list[object]], read: SheetRead, catalogue: Catalogue, month: str | None
+) -> tuple[int, Form] | None:
+    """Where a second copy of the one-record form read starts below it (2月's 节育措施, then
+    3月's): a block of that form repeating ≥ 3 of the fields of the rows above it. A block of
+    other fields of the form is the same copy's rest (its items grouped by blank rows)."""
+    form = catalogue.forms[read.form]
+    for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue):
+        if not _heads_another_form(grid[start : start + HEAD_ROWS], [form], catalogue):
+            continue
+        below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
+        if not isinstance(below, Layout):
+            continue
+        with contextlib.suppress(SheetProblem):
+            above = detect_layout(grid[:start], form, month)
+            if above is not None and len(set(above.columns) & set(below.columns)) >= 3:
+                return start, form
+    return None
 
 
 def _holds_figures(rows: list[list[object]], layout: Layout) -> bool:
@@ -439,7 +520,13 @@ def _figures(row: list[object]) -> bool:
 
 
 def _a_period(value: object) -> bool:
-    return value.__class__ is str and any(mark in value for mark in "年月日号")
+    """2月, 2026年3月, 5日, or a month typed as text with its year (2026.02, 2026-02)."""
+    if value.__class__ is not str:
+        return False
+    if any(mark in value for mark in "年月日号"):
+        return True
+    named = month_named_in(value)
+    return named is not None and named[0] is not None
 
 
 def _row_of(cell: str | None) -> int | None:
@@ -466,7 +553,7 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    form = form or form_for_sheet_name(sheet.name, catalogue)
+    form = form or _titled(sheet.name, catalogue)
     grid = sheet.grid
     layout = detect_layout(grid, form, month) if form else guess_form(grid, catalogue, month)
     if form and layout is None and not is_notes_sheet(sheet.name):
@@ -583,6 +670,47 @@ def _unread_finding(rule: str, sheet: str, form: str, label: str, cell: str, tak
     )
 
 
+def _title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
+    """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by the words
+    above each header (2026年2月节育措施情况, 上月), or else by the row each starts at."""
+    forms = [read.form for read in reads]
+    for read in reads:
+        if forms.count(read.form) > 1:
+            header = (read.header_row or 1) - 1
+            top = header
+            while top > 0 and _words_only(grid[top - 1]):
+                top -= 1
+            words = [str(v).strip() for row in grid[top:header] for v in row if not _blank(v)]
+            title = " ".join(words)
+            if not _names_a_period(title):
+                title = " ".join(filter(None, (_month_heading_above(grid, top), title)))
+            read.title = title or f"第{read.header_row or 1}行起"
+
+
+def _names_a_period(text: str) -> bool:
+    """2026年2月, 3月份, 上月, 本月: a month, an earlier period or this one."""
+    return (
+        month_named_in(text) is not None
+        or names_earlier(text)
+        or any(word in text for word in THIS_MONTH)
+    )
+
+
+def _month_heading_above(grid: list[list[object]], top: int) -> str:
+    """The nearest line above `top` that is a period alone (2026年1月 over a month's forms)."""
+    for row in reversed(grid[:top]):
+        if _filled(row, enough=2) == 1:
+            text = str(next(v for v in row if not _blank(v))).strip()
+            if _names_a_period(text):
+                return text
+    return ""
+
+
+def _shown(read: SheetRead) -> str:
+    """A sheet read as the village knows it: its name, and a copy's title (节育措施（上月）)."""
+    return f"{read.sheet}（{read.title}）" if read.title else read.sheet
+
+
 def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
     spec = catalogue.forms.get(form)
     return spec is not None and spec.kind == "record" and spec.optional
@@ -592,7 +720,8 @@ def _take_one(
     out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]], stacked: set[int]
 ) -> None:
     """One sheet per form is read. Of two or more, the one whose name names the report month
-    (a workbook kept with a tab for each month); else of those not named an earlier period's
+    (a workbook kept with a tab for each month; a copy in a sheet by its title, see
+    _title_copies); else of those not named an earlier period's
     (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
     one not named instructions or an example (出生登记示例); else one on a sheet named for it
     (not a block of 汇总 nor one below the births); else one alone on its sheet (not stacked
@@ -606,8 +735,8 @@ def _take_one(
         else min(
             found,
             key=lambda c: (
-                names_month(c[0].sheet, month) is not True,
-                names_earlier(c[0].sheet),
+                names_month(_shown(c[0]), month) is not True,
+                names_earlier(_shown(c[0])),
                 not c[0].records,
                 is_notes_sheet(c[0].sheet),
                 not _named_for(c[0].sheet, form),
@@ -620,7 +749,8 @@ def _take_one(
     out.findings += [
         said
         for other, _ in found
-        if other is not read and (said := _not_read(other.sheet, read.sheet, month)) is not None
+        if other is not read
+        and (said := _not_read(_shown(other), _shown(read), month, other)) is not None
     ]
 
 
@@ -629,10 +759,13 @@ def _named_for(sheet: str, form: str) -> bool:
     return named is not None and named.name == form
 
 
-def _not_read(other: str, read: str, month: str | None) -> Finding | None:
+def _not_read(
+    other: str, read: str, month: str | None, copy: SheetRead | None = None
+) -> Finding | None:
     """What is said of a sheet of a form beside the one read: another month's when its name
     names another month (or an earlier period) and the read one's does not, else a second
-    copy of the form; nothing for an example or instructions beside the form filled in."""
+    copy of the form; nothing for an example or instructions beside the form filled in.
+    `copy`: the copy not read, when it is one of a sheet's (said at its header)."""
     if is_notes_sheet(other) and not is_notes_sheet(read):
         return None
     earlier = names_earlier(other) and not names_earlier(read)
@@ -642,6 +775,9 @@ def _not_read(other: str, read: str, month: str | None) -> Finding | None:
         if earlier or (by_month and names_month(other, month) is False)
         else "sheet.duplicate_form"
     )
+    if copy is not None and copy.title:
+        cell = f"A{copy.header_row}" if copy.header_row else None
+        return finding(rule, field_zh=other, other=read, sheet=copy.sheet, cell=cell)
     return finding(rule, field_zh=other, other=read, sheet=other)
 
 

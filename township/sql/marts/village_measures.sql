@@ -5,7 +5,7 @@
 create or replace macro marts.village_measures(as_of) as table
 with measured as (
     select period, period_type, village_code, measure, sum(value) as value
-    from staging.period_measure_rows(as_of)
+    from staging.period_measure_rows(as_of, by_month := true)
     group by all
 ),
 

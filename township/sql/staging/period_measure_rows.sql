@@ -3,11 +3,22 @@
 -- Then the vital measures, which depend on the period: the mean population (twice over, to stay
 -- whole: the stock at the period's end and the last one before its start, or the end one twice
 -- when there is none within a year), and the births and natural increase of the villages that
--- have that mean (a township's rate takes only villages it knows the population of)
-create or replace macro staging.period_measure_rows(as_of) as table
+-- have that mean (a township's rate takes only villages it knows the population of).
+-- by_month (marts.village_measures): the same sums from fewer rows, with no source row
+create or replace macro staging.period_measure_rows(as_of, by_month := false) as table
 with measure_rows as (
     select *
     from staging.measure_rows(as_of)
+    where not by_month
+    union all
+    -- by_month: the sums need no source row, and a month's rows fall in the same periods: they
+    -- are added up first (a village's births of a month are one row a measure, not one a birth)
+    select
+        village_code, null as submission_id, null as sheet, null as excel_row,
+        date_trunc('month', event_date)::date as event_date, kind, measure, sum(value) as value
+    from staging.measure_rows(as_of)
+    where by_month
+    group by village_code, date_trunc('month', event_date)::date, kind, measure
 ),
 
 -- each date's five periods, computed once a date rather than once a row
@@ -107,4 +118,4 @@ from mean_population
 union all by name
 select *
 from vital;
-comment on macro table staging.period_measure_rows is '粒度：每个（期间, 源数据行, 度量）一行：事件计入其日期所在的每个期间；存量只取村在期间内最后报送的月份；另有按期间计算的平均人口（期初期末之和）及有人口数的村的出生与自然增长。参数 as_of。';
+comment on macro table staging.period_measure_rows is '粒度：每个（期间, 源数据行, 度量）一行：事件计入其日期所在的每个期间；存量只取村在期间内最后报送的月份；另有按期间计算的平均人口（期初期末之和）及有人口数的村的出生与自然增长。参数 as_of；by_month 为真时同村同月同度量的行先相加（无源数据行，供指标求和）。';
