@@ -6,20 +6,26 @@ folder are created owner-only."""
 from __future__ import annotations
 
 import stat
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from builders import (
     BENEFICIARY_HEADER,
     BIRTH_HEADER,
+    birth_row,
     make_id,
     no_warehouse_yet,
     office_connection,
     township_settings,
     write_workbook,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
 
 from township.ingest import ingest
+from township.privacy import mask_id, mask_ids_in
+from township.reports.outbox import write_month_reports
 from township.store import analyst_copy_path, restricted_path
 
 FUHE = "420117104201"
@@ -127,3 +133,51 @@ def test_the_restricted_files_log_is_the_owners_alone_while_the_ingest_runs(sett
     monkeypatch.setattr(Warehouse, "close", close_after_looking)
     ingest(settings)
     assert seen == [0o600]
+
+
+def test_an_id_number_in_a_file_or_sheet_name_is_masked_wherever_it_is_stored(tmp_path):
+    """A file named after a mother's ID number, its register on a sheet named after her too:
+    the names reach the file ledger, the findings and the analysts' copy, masked; the file is
+    still known as unchanged on the next run, and its report still copies its sheets."""
+    settings = no_warehouse_yet(township_settings(tmp_path))
+    named = make_id(datetime(1991, 5, 6), 8)
+    path = settings.raw_dir / MONTH / f"{FUHE}_{named}.xlsx"
+    sheet = f"出生登记{named}"
+    write_workbook(path, {sheet: [BIRTH_HEADER, birth_row(1, "2026-03-02"), ["", "", "男"]]})
+    first = ingest(settings)
+    again = ingest(settings)
+    for stored in (settings.warehouse, analyst_copy_path(settings.warehouse)):
+        assert named.encode() not in stored.read_bytes()
+    con = office_connection(settings.warehouse)
+    try:
+        file_name, file_path = con.execute(
+            "select file_name, file_path from raw.submissions"
+        ).fetchone()
+        sheets = {s for (s,) in con.execute("select distinct sheet from raw.findings").fetchall()}
+    finally:
+        con.close()
+    masked = mask_id(named)
+    assert (file_name, file_path) == (f"{FUHE}_{masked}.xlsx", f"{MONTH}/{FUHE}_{masked}.xlsx")
+    assert sheets == {f"出生登记{masked}"}  # the incomplete row is said at its cell
+    assert first.outcome_counts["loaded"] == 1 and again.files_skipped == 1
+    (report,) = write_month_reports(settings, MONTH)
+    book = load_workbook(report)
+    assert len(book.sheetnames) == 2  # 汇总, and the copy of the register re-read from the file
+    assert [c.value for c in book.worksheets[1][1]][: len(BIRTH_HEADER)] == BIRTH_HEADER
+
+
+@given(
+    before=st.text(alphabet="村_-. 0123456789abc", max_size=8),
+    after=st.text(alphabet="村_-. abc", max_size=8),
+    born=st.dates(min_value=date(1930, 1, 1), max_value=date(2010, 12, 31)),
+    seq=st.integers(0, 99),
+)
+def test_a_name_keeps_no_id_number_and_nothing_else_is_changed(before, after, born, seq):
+    named = make_id(born, seq)
+    text = f"{before}_{named}_{after}"
+    masked = mask_ids_in(text)
+    assert named not in masked and len(masked) == len(text)
+    assert masked.replace(mask_id(named), named) == text
+    assert mask_ids_in(f"{before}_{after}") == f"{before}_{after}" or any(
+        ch.isdigit() for ch in before
+    )

@@ -27,7 +27,7 @@ from township.discovery import Discovery
 from township.ingest import IngestResult, IngestRun, load_files, new_files, villages_frame
 from township.model import STATUS_ZH, Finding
 from township.privacy import load_or_create_key
-from township.read.files import read_file
+from township.read.files import read_file, relative_path
 from township.read.values import months_meant
 from township.reports.outbox import report_inputs
 from township.reports.village import ReportInput, report_path, write_village_report
@@ -279,7 +279,7 @@ class Before:
 def _result(
     orig, target, outcomes, inputs, before: Before, copy, out_dir, written: set[Path]
 ) -> CheckResult:
-    rel = str(target.relative_to(copy.raw_dir))
+    rel = relative_path(target, copy.raw_dir)  # as the outcomes store it (an ID masked)
     month = target.relative_to(copy.raw_dir).parts[0]
     outcome = outcomes.get(rel)
     if outcome is None:  # not read at all (a link, say): what the ingest would say of it
@@ -295,7 +295,12 @@ def _result(
     # a file the warehouse has already: the submission it is (a copy of) was received before
     path, when = before.received.get(outcome.submission_id, (rel, result.received_at))
     inp = next(
-        (i for i in inputs if (i.file_path, i.received_at) == (copy.raw_dir / path, when)), None
+        (
+            i
+            for i in inputs
+            if (relative_path(i.file_path, copy.raw_dir), i.received_at) == (path, when)
+        ),
+        None,
     )
     if inp is None:
         return result

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from township.forms import Form, load_catalogue
 from township.model import ERROR, WARNING, FileRead, Finding
-from township.privacy import mask_id, person_key
+from township.privacy import mask_id, mask_ids_in, person_key
 from township.read.files import relative_path
 from township.rules.validate import ValidatedBatch
 
@@ -210,7 +210,7 @@ def _submissions(
             {
                 "submission_id": fr.submission_id,
                 "file_sha256": fr.sha256,
-                "file_name": fr.file_name,
+                "file_name": mask_ids_in(fr.file_name),
                 "file_path": relative_path(fr.path, raw_root),
                 "report_month": fr.report_month,
                 "village_code": fr.village_code,

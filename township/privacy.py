@@ -6,8 +6,11 @@ import contextlib
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from pathlib import Path
+
+from stdnum.cn import ric
 
 
 def load_or_create_key(key_file: Path, given: bytes | None = None) -> bytes:
@@ -53,3 +56,31 @@ def mask_id(id_number: str | None) -> str | None:
     if len(id_number) == 18:
         return id_number[:6] + "*" * 8 + id_number[-4:]
     return "*" * max(len(id_number) - 2, 1) + id_number[-2:] if len(id_number) > 4 else "****"
+
+
+# An ID number inside a name (a file named 420117199003030033.xlsx, a sheet named after a mother's
+# ID): 18 characters or a 15-digit legacy one, not part of a longer run of digits.
+_ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+
+
+def mask_ids_in(text: str) -> str:
+    """A file or sheet name with every ID number in it masked (mask_id): such names are stored
+    outside `restricted` and reach the analysts' copy. A run of digits that is no valid ID (a
+    village code followed by a month) is kept as it is."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) if _is_an_id(m[0]) else m[0], text)
+
+
+def _is_an_id(digits: str) -> bool:
+    """A real date of birth and, for 18 characters, the right check character (stdnum's own
+    is_valid also wants the county to have existed in the birth year: real IDs fail it)."""
+    digits = digits.upper()
+    if len(digits) == 15:  # first-generation: 19xx years, no check character
+        body = digits[:6] + "19" + digits[6:]
+        digits = body + ric.calc_check_digit(body + "0")
+    try:
+        ric.get_birth_date(digits)
+    except Exception:
+        return False
+    return ric.calc_check_digit(digits) == digits[-1]

@@ -22,6 +22,7 @@ from township.config import (
 )
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import ERROR, FileRead, Finding, SheetRead
+from township.privacy import mask_ids_in
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
@@ -50,11 +51,16 @@ UNATTRIBUTED = ("unknown_village", "identity_conflict")
 
 
 def relative_path(path: Path, root: Path) -> str:
-    """Where a file sits under the raw folder (`2026-03/村.xlsx`), as stored and compared.
+    """Where a file sits under the raw folder (`2026-03/村.xlsx`), as stored and compared: an
+    ID number in it masked (a file named after a mother's ID; see real_path for the way back).
 
     Without touching the disk when the path was found under the root as given (a scan of a
     prefecture's 10,000 files spent 1 s resolving symlinks); else with links resolved; else
     the path itself (a file from outside the raw folder)."""
+    return mask_ids_in(_relative(path, root))
+
+
+def _relative(path: Path, root: Path) -> str:
     text, prefix = str(path), os.path.join(str(root), "")
     if text.startswith(prefix) and ".." not in text:  # what relative_to gives, without pathlib
         return text[len(prefix) :]
@@ -66,6 +72,25 @@ def relative_path(path: Path, root: Path) -> str:
         return str(Path(path).resolve().relative_to(Path(root).resolve()))
     except ValueError:
         return str(path)
+
+
+def real_path(root: Path, stored: str, sha256: str) -> Path:
+    """The file a stored path names: itself, or, when an ID in its name was masked, the file
+    of its folder whose name masks to it and whose content is the one received."""
+    path = Path(root) / stored
+    if "*" not in stored or path.exists():
+        return path
+    for candidate in path.parent.glob("*") if path.parent.is_dir() else ():
+        if relative_path(candidate, root) == stored and _sha256_of(candidate) == sha256:
+            return candidate
+    return path
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 class NotARegularFile(OSError):

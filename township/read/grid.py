@@ -21,6 +21,7 @@ from township.config import (
     DEFAULT_SCAN_SHEET_BYTES,
 )
 from township.model import Rejection
+from township.privacy import mask_ids_in
 from township.read import archive
 from township.read.values import visible
 
@@ -177,7 +178,8 @@ VISIBLE = pc.SheetVisibleEnum.Visible
 
 def _read_sheet(workbook, meta, extent: archive.Extent | None, limits: Limits) -> Sheet:
     name = meta.name
-    sheet = Sheet(name if name.isprintable() else visible(name), None, formulas=None, source=name)
+    shown = mask_ids_in(name if name.isprintable() else visible(name))  # stored and shown
+    sheet = Sheet(shown, None, formulas=None, source=name)
     if meta.visible != VISIBLE:
         sheet.hidden = True
     if extent is not None:
@@ -418,7 +420,7 @@ def _csv_sheet(name: str, data: bytes, limits: Limits) -> Sheet:
     text = decode_text(data)
     if not text.strip():
         raise Rejected("empty_file", "文件没有内容，请填写后再报送。")
-    sheet = Sheet(visible(name), None)
+    sheet = Sheet(mask_ids_in(visible(name)), None)
     try:
         # lines bound the rows from above (a quoted cell may hold a line break)
         if limits.max_rows is not None and text.count("\n") >= limits.max_rows:

@@ -11,6 +11,7 @@ import pandas as pd
 from township.config import Settings
 from township.forms import load_catalogue
 from township.model import Finding, Rejection
+from township.read.files import real_path
 from township.reports.village import (
     LEDGER_PARTS,
     ReportInput,
@@ -81,7 +82,7 @@ def report_inputs(wh: Warehouse, month: str, raw_dir: Path) -> list[ReportInput]
             village_name=_none(s.village_name),
             report_month=s.report_month,
             file_name=s.file_name,
-            file_path=Path(raw_dir) / s.file_path,
+            file_path=real_path(Path(raw_dir), s.file_path, s.file_sha256),
             received_at=s.received_at.to_pydatetime(),
             status=s.status,
             rejection=Rejection(s.reason_code, s.reason_zh) if _none(s.reason_code) else None,

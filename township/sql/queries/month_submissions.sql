@@ -1,6 +1,6 @@
 -- grain: one row per submission received for a report month, with its village and township
 select
-    s.submission_id, s.file_name, s.file_path, s.report_month, s.village_code,
+    s.submission_id, s.file_name, s.file_path, s.file_sha256, s.report_month, s.village_code,
     v.village_name, coalesce(v.township_name, t.township_name) as township_name,
     s.received_at, s.status, s.reason_code, coalesce(r.reason_zh, s.reason_zh) as reason_zh
 from raw.submissions as s
