@@ -455,17 +455,23 @@ def test_a_workbook_with_a_tab_for_each_month_is_read_from_the_report_months_tab
 
 
 @pytest.mark.parametrize(
-    "names",
-    [("出生登记", "出生登记(2)"), ("2月出生登记", "1月出生登记"), ("出生登记", "2月出生登记")],
+    "names, said",
+    [
+        (("出生登记", "出生登记(2)"), "sheet.duplicate_form"),
+        (("2月出生登记", "1月出生登记"), "sheet.duplicate_form"),
+        (("出生登记", "2月出生登记"), "sheet.other_month"),  # the one read names no other month
+    ],
 )
-def test_two_tabs_of_one_form_neither_named_for_the_report_month_read_the_first(names, tmp_path):
+def test_two_tabs_of_one_form_neither_named_for_the_report_month_read_the_first(
+    names, said, tmp_path
+):
     sheets = {
         name: [BIRTH_HEADER, [f"母亲{i}", MOTHER_ID, "女", BIRTH, 1, "是", None]]
         for i, name in enumerate(names)
     }
     fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
     assert fr.sheets["births"].records[0]["mother_name"] == "母亲0"
-    assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.duplicate_form", names[1])]
+    assert [(f.rule_id, f.sheet) for f in fr.findings] == [(said, names[1])]
 
 
 @pytest.mark.parametrize(
@@ -1878,3 +1884,71 @@ def test_a_month_heading_over_each_months_forms_picks_each_forms_copy_of_the_rep
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert fr.sheets["migrants"].records[0] == MIGRANTS
     assert sorted(f.rule_id for f in fr.findings) == ["sheet.other_month"] * 4
+
+
+FEB_ITEMS = _contraception_list(FEBRUARY, heading=False)
+MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
+
+
+@pytest.mark.parametrize(
+    "sheet, rows",
+    [
+        ("节育措施", [["3月"], *MARCH_ITEMS, [], ["2月"], *FEB_ITEMS]),
+        (
+            "节育措施",
+            [["节育措施情况（2月）"], *FEB_ITEMS, [], ["节育措施情况（3月）"], *MARCH_ITEMS],
+        ),
+        ("3月报表", [["2月"], *_contraception_list(FEBRUARY), [], ["3月"], *MARCH_ITEMS]),
+        ("节育措施", [["节育措施情况（上月）"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS]),
+        ("节育措施", [["2月"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS]),
+        ("节育措施", [*FEB_ITEMS, [], ["本月数"], *MARCH_ITEMS]),
+        ("节育措施", [["本年累计"], *FEB_ITEMS, [], ["本月"], *MARCH_ITEMS]),
+        (
+            "节育措施",
+            [
+                ["2026年2月"],
+                ["单位：人"],
+                *FEB_ITEMS,
+                [],
+                ["2026年3月"],
+                ["单位：人"],
+                *MARCH_ITEMS,
+            ],
+        ),
+    ],
+    ids=[
+        "no-heading-march-first",
+        "form-titles",
+        "sheet-named-for-march",
+        "last-then-untitled",
+        "february-then-untitled",
+        "untitled-then-this-month",
+        "running-total-then-this-month",
+        "units-rows",
+    ],
+)
+def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, rows, tmp_path):
+    """Found by a helper's round: the first copy's title climbed into an untitled copy, a sheet
+    named 3月报表 hid its copies' titles, and 本月/累计 were never weighed."""
+    fr = read_file_at(tmp_path, {sheet: rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert [f.rule_id for f in fr.findings] in (["sheet.other_month"], ["sheet.duplicate_form"])
+
+
+@pytest.mark.parametrize("title", [[], [["流动人口情况"]]], ids=["untitled", "titled"])
+def test_a_list_of_one_column_under_another_lists_heading_of_months_keeps_its_figures(
+    title, tmp_path
+):
+    rows = [
+        ["项目", "上月", "本月"],
+        ["已婚育龄妇女数", 290, 300],
+        ["上环", 90, 100],
+        ["未避孕", 190, 200],
+        [],
+        *title,
+        *MIGRANTS_LIST[1:],
+    ]
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+    assert findings_of(fr) == []

@@ -27,6 +27,7 @@ from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
     MONTH_MISSING,
+    NOT_THE_MONTHS_OWN,
     THIS_MONTH,
     Layout,
     SheetProblem,
@@ -305,6 +306,8 @@ def _under_heading(sheet: Sheet, start: int, catalogue: Catalogue) -> Sheet:
     first = next((r for r in range(start, end) if _figures(grid[r])), None)
     if not first or _filled(block.grid[first - 1], enough=2) > 1:
         return block
+    if sum(_figure(v) and not _a_period(v) for v in grid[first]) < 2:
+        return block  # one column of figures: nothing to choose (the heading would blank it)
     rows = list(block.grid)
     rows[first - 1] = heading
     return dataclasses.replace(block, grid=rows)
@@ -505,7 +508,8 @@ def _next_copy(
     other fields of the form is the same copy's rest (its items grouped by blank rows)."""
     form = catalogue.forms[read.form]
     for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue):
-        if not _heads_another_form(grid[start : start + HEAD_ROWS], [form], catalogue):
+        # a copy's title and units row may come before its heading and items
+        if not _heads_another_form(grid[start : start + HEAD_ROWS + 2], [form], catalogue):
             continue
         below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
         if not isinstance(below, Layout):
@@ -697,19 +701,24 @@ def _unread_finding(rule: str, sheet: str, form: str, label: str, cell: str, tak
 
 def _title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
     """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by the words
-    above each header (2026年2月节育措施情况, 上月), or else by the row each starts at."""
-    forms = [read.form for read in reads]
+    above each header (2026年2月节育措施情况, 上月) or by a title taken for its header (a list
+    with no 项目 | 数量 row); else by the nearest period heading above it, not beyond the copy
+    before it (2026年1月 over a month's forms); else by the row each starts at."""
     for read in reads:
-        if forms.count(read.form) > 1:
-            header = (read.header_row or 1) - 1
-            top = header
-            while top > 0 and _words_only(grid[top - 1]):
-                top -= 1
-            words = [str(v).strip() for row in grid[top:header] for v in row if not _blank(v)]
-            title = " ".join(words)
-            if not _names_a_period(title):
-                title = " ".join(filter(None, (_month_heading_above(grid, top), title)))
-            read.title = title or f"第{read.header_row or 1}行起"
+        copies = [r.header_row or 1 for r in reads if r.form == read.form]
+        if len(copies) < 2:
+            continue
+        header = (read.header_row or 1) - 1
+        top = header
+        while top > 0 and _words_only(grid[top - 1]):
+            top -= 1
+        alone = _filled(grid[header], enough=2) == 1 if header < len(grid) else False
+        rows = grid[top : header + 1 if alone else header]
+        title = " ".join(str(v).strip() for row in rows for v in row if not _blank(v))
+        if not _names_a_period(title):
+            floor = max((h for h in copies if h - 1 < header), default=0)
+            title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
+        read.title = title or f"第{read.header_row or 1}行起"
 
 
 def _names_a_period(text: str) -> bool:
@@ -721,9 +730,9 @@ def _names_a_period(text: str) -> bool:
     )
 
 
-def _month_heading_above(grid: list[list[object]], top: int) -> str:
-    """The nearest line above `top` that is a period alone (2026年1月 over a month's forms)."""
-    for row in reversed(grid[:top]):
+def _period_heading(grid: list[list[object]], start: int, top: int) -> str:
+    """The nearest line of rows [start, top) that is a period alone (2026年1月)."""
+    for row in reversed(grid[start:top]):
         if _filled(row, enough=2) == 1:
             text = str(next(v for v in row if not _blank(v))).strip()
             if _names_a_period(text):
@@ -734,6 +743,31 @@ def _month_heading_above(grid: list[list[object]], top: int) -> str:
 def _shown(read: SheetRead) -> str:
     """A sheet read as the village knows it: its name, and a copy's title (节育措施（上月）)."""
     return f"{read.sheet}（{read.title}）" if read.title else read.sheet
+
+
+def _period_name(read: SheetRead) -> str:
+    """What says a sheet read's period: a copy's title when it names one, else its sheet's name
+    (a sheet 3月报表 holding 2月's and 3月's copies)."""
+    return read.title if _names_a_period(read.title) else read.sheet
+
+
+def _not_the_month(name: str, month: str | None) -> bool:
+    """A name saying another period: another month, an earlier one, a running total."""
+    return (
+        names_month(name, month) is False
+        or names_earlier(name)
+        or any(word in name for word in NOT_THE_MONTHS_OWN)
+    )
+
+
+def _the_month(name: str, month: str | None) -> bool:
+    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other."""
+    named = names_month(name, month)
+    return named is True or (
+        named is None
+        and any(word in name for word in THIS_MONTH)
+        and not _not_the_month(name, month)
+    )
 
 
 def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
@@ -760,8 +794,8 @@ def _take_one(
         else min(
             found,
             key=lambda c: (
-                names_month(_shown(c[0]), month) is not True,
-                names_earlier(_shown(c[0])),
+                not _the_month(_period_name(c[0]), month),
+                _not_the_month(_period_name(c[0]), month),
                 not c[0].records,
                 is_notes_sheet(c[0].sheet),
                 not _named_for(c[0].sheet, form),
@@ -775,8 +809,13 @@ def _take_one(
         said
         for other, _ in found
         if other is not read
-        and (said := _not_read(_shown(other), _shown(read), month, other)) is not None
+        and (said := _not_read(_shown(other), _shown(read), month, other, _periods(other, read)))
+        is not None
     ]
+
+
+def _periods(other: SheetRead, read: SheetRead) -> tuple[str, str]:
+    return _period_name(other), _period_name(read)
 
 
 def _named_for(sheet: str, form: str) -> bool:
@@ -785,21 +824,25 @@ def _named_for(sheet: str, form: str) -> bool:
 
 
 def _not_read(
-    other: str, read: str, month: str | None, copy: SheetRead | None = None
+    other: str,
+    read: str,
+    month: str | None,
+    copy: SheetRead | None = None,
+    periods: tuple[str, str] | None = None,
 ) -> Finding | None:
     """What is said of a sheet of a form beside the one read: another month's when its name
-    names another month (or an earlier period) and the read one's does not, else a second
-    copy of the form; nothing for an example or instructions beside the form filled in.
-    `copy`: the copy not read, when it is one of a sheet's (said at its header)."""
+    says another period (another month, an earlier one, a running total) and the read one's
+    does not, or when the read one's names the report month; else a second copy of the form;
+    nothing for an example or instructions beside the form filled in. `copy`: the copy not
+    read, when it is one of a sheet's (said at its header); `periods`: what says the period of
+    each (_period_name), when not their names."""
     if is_notes_sheet(other) and not is_notes_sheet(read):
         return None
-    earlier = names_earlier(other) and not names_earlier(read)
-    by_month = names_month(read, month) is True
-    rule = (
-        "sheet.other_month"
-        if earlier or (by_month and names_month(other, month) is False)
-        else "sheet.duplicate_form"
+    other_period, read_period = periods or (other, read)
+    another = _not_the_month(other_period, month) and (
+        not _not_the_month(read_period, month) or _the_month(read_period, month)
     )
+    rule = "sheet.other_month" if another else "sheet.duplicate_form"
     if copy is not None and copy.title:
         cell = f"A{copy.header_row}" if copy.header_row else None
         return finding(rule, field_zh=other, other=read, sheet=copy.sheet, cell=cell)
