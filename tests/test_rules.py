@@ -12,6 +12,7 @@ A 母亲姓名, B 母亲身份证号, C 婴儿性别, D 出生日期, E 孩次, 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -1048,6 +1049,7 @@ def test_every_rule_in_the_catalog_is_broken_and_kept_by_some_case():
     covered = {"stock.outlier"}  # over time: its own tests below
     covered.add("cover.unknown_identity")  # a file's identity: tests/test_file_identity.py
     covered.add("population.balance")  # month against month: tests/test_population_form.py
+    covered.add("submission.older_than_loaded")  # versions over time: below
     assert {c.rule for c in BROKEN} | covered == set(load_rules())
     assert {c.rule for c in KEPT} | covered == set(load_rules())
 
@@ -1274,3 +1276,68 @@ def test_a_register_sent_again_with_no_new_late_birth_is_accepted_without_warnin
     ).fetchall()
     con.close()
     assert statuses == [("2026-02", "accepted_with_warnings", 1), ("2026-03", "accepted", 0)]
+
+
+# ------------------------------------- over time: a correction saved with an older modification time
+
+
+def _contraception_at(settings: Settings, name: str, married: int, saved: datetime) -> Path:
+    path = write_workbook(
+        settings.raw_dir / "2026-03" / f"{LIJIAWAN}_{name}.xlsx",
+        record(CONTRACEPTION, CONTRACEPTION_HEADER, [married, married - 50, 0, 0, 0, 0, 0, 0, 50]),
+        cover_code=LIJIAWAN,
+        cover_month="2026-03",
+    )
+    stamp = saved.replace(tzinfo=settings.zone).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def _versions_run(settings: Settings, ingests: list[list[tuple[str, int, datetime]]]):
+    for files in ingests:
+        for name, married, saved in files:
+            _contraception_at(settings, name, married, saved)
+        ingest(settings)
+    con = office_connection(settings.warehouse)
+    try:
+        found = con.execute(
+            "select s.file_name, f.rule_id, f.severity, f.sheet, r.message_zh "
+            "from raw.findings f join restricted.findings r using (submission_id, finding_no) "
+            "join raw.submissions s using (submission_id)"
+        ).fetchall()
+        value = con.execute(
+            "select value from marts.indicator_values where period = '2026-03' "
+            "and org_code = ? and indicator = 'married_women'",
+            [LIJIAWAN],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    return found, value
+
+
+EARLY, LATE = datetime(2026, 4, 2, 9, 30), datetime(2026, 4, 3, 16, 45)
+
+
+def test_a_file_older_than_a_version_loaded_before_is_said_not_used(settings):
+    """The corrected file arrives after the first, but its modification time is earlier (copied
+    from a USB stick that kept it): the later-saved version stays current (contract §3), and the
+    village is told why its correction did not count."""
+    found, value = _versions_run(settings, [[("原件", 210, LATE)], [("更正", 200, EARLY)]])
+    assert [f[:4] for f in found] == [
+        (f"{LIJIAWAN}_更正.xlsx", "submission.older_than_loaded", WARNING, CONTRACEPTION)
+    ]
+    assert "2026-04-02 09:30" in found[0][4] and f"{LIJIAWAN}_原件.xlsx" in found[0][4]
+    assert value == 210
+
+
+@pytest.mark.parametrize(
+    "ingests",
+    [
+        [[("原件", 200, EARLY)], [("更正", 210, LATE)]],
+        [[("原件", 200, EARLY), ("更正", 210, LATE)]],
+    ],
+    ids=["each-in-its-turn", "both-in-one-run"],
+)
+def test_versions_loaded_in_their_own_order_are_said_nothing(settings, ingests):
+    found, value = _versions_run(settings, ingests)
+    assert found == [] and value == 210

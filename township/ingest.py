@@ -332,8 +332,9 @@ def _publish_for_analysts(wh: Warehouse) -> None:
 
 def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -> None:
     """Rules that need the warehouse: a birth counted for another village; stock outliers; a
-    population that does not add up with last month's; no late-birth warning again on a birth
-    the village sent before, and no "record.empty" on a form it sent filled in another file."""
+    form not used, a later version of it loaded before; a population that does not add up
+    with last month's; no late-birth warning again on a birth the village sent before, and no
+    "record.empty" on a form it sent filled in another file."""
     load.withdraw_resent_late_findings(wh, cells.submission_ids)
     load.withdraw_empty_forms_held_elsewhere(wh, cells.submission_ids)
     extra: dict[str, list[Finding]] = {}
@@ -361,6 +362,16 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -
                 sheet=sheet,
                 row=first_row,
                 cell=record_cells.get(row.field),
+            )
+        )
+    for row in load.older_than_loaded(wh, cells.submission_ids).itertuples(index=False):
+        extra.setdefault(row.submission_id, []).append(
+            finding(
+                "submission.older_than_loaded",
+                field_zh=load_catalogue().forms[row.form].name_zh,
+                value=f"{row.received_at:%Y-%m-%d %H:%M}",
+                other=f"{row.later_file_name}（修改时间 {row.later_received_at:%Y-%m-%d %H:%M}）",
+                sheet=row.sheet,
             )
         )
     imbalances = load.population_imbalances(wh, cells.submission_ids, settings.population_tolerance)

@@ -143,6 +143,11 @@ def cross_village_losers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFra
     return wh.frame("cross_village_losers", submission_ids)
 
 
+def older_than_loaded(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
+    """Forms of these submissions not used: a version received later was loaded before."""
+    return wh.frame("older_than_loaded", submission_ids)
+
+
 def stock_outliers(wh: Warehouse, submission_ids: list[str]) -> pd.DataFrame:
     """Stock figures of these submissions far from their village's other months."""
     return wh.frame("stock_outliers", submission_ids, submission_ids)
