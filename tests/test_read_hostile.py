@@ -1823,22 +1823,26 @@ def test_a_lists_items_grouped_by_a_blank_row_are_one_copy(between, tmp_path):
     assert fr.findings == []
 
 
+MONTHS_HEADING = [
+    ["项目", "上月", "本月"],
+    ["已婚育龄妇女数", 290, 300],
+    ["上环", 90, 100],
+    ["未避孕", 190, 200],
+]
+MIGRANTS_BY_MONTH = [[row[0], row[1] - 10, row[1]] for row in MIGRANTS_LIST[1:]]
+
+
 @pytest.mark.parametrize("title", [[], [["流动人口情况"]]], ids=["untitled", "titled"])
+@pytest.mark.parametrize(
+    "lower", [MIGRANTS_BY_MONTH, MIGRANTS_LIST[1:]], ids=["two-columns", "one-column"]
+)
 def test_lists_stacked_under_one_heading_of_months_are_all_read_from_this_months_column(
-    title, tmp_path
+    title, lower, tmp_path
 ):
     """项目 | 上月 | 本月 heads only the sheet's first list: the list below has no heading of its
-    own, and its figures were read from 上月's column without a word."""
-    rows = [
-        ["项目", "上月", "本月"],
-        ["已婚育龄妇女数", 290, 300],
-        ["上环", 90, 100],
-        ["未避孕", 190, 200],
-        [],
-        *title,
-        *[[label, n - 10, n] for label, n in [[row[0], row[1]] for row in MIGRANTS_LIST[1:]]],
-    ]
-    fr = read_file_at(tmp_path, {"月报": rows})
+    own, and its figures were read from 上月's column without a word (two columns); a list of
+    one column below keeps its figures (a helper found them blanked by the heading)."""
+    fr = read_file_at(tmp_path, {"月报": [*MONTHS_HEADING, [], *title, *lower]})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert fr.sheets["migrants"].records[0] == MIGRANTS
     assert findings_of(fr) == []
@@ -1933,22 +1937,3 @@ def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, row
     fr = read_file_at(tmp_path, {sheet: rows})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert [f.rule_id for f in fr.findings] in (["sheet.other_month"], ["sheet.duplicate_form"])
-
-
-@pytest.mark.parametrize("title", [[], [["流动人口情况"]]], ids=["untitled", "titled"])
-def test_a_list_of_one_column_under_another_lists_heading_of_months_keeps_its_figures(
-    title, tmp_path
-):
-    rows = [
-        ["项目", "上月", "本月"],
-        ["已婚育龄妇女数", 290, 300],
-        ["上环", 90, 100],
-        ["未避孕", 190, 200],
-        [],
-        *title,
-        *MIGRANTS_LIST[1:],
-    ]
-    fr = read_file_at(tmp_path, {"月报": rows})
-    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
-    assert fr.sheets["migrants"].records[0] == MIGRANTS
-    assert findings_of(fr) == []
