@@ -458,7 +458,6 @@ def test_a_workbook_with_a_tab_for_each_month_is_read_from_the_report_months_tab
     "names, said",
     [
         (("出生登记", "出生登记(2)"), "sheet.duplicate_form"),
-        (("2月出生登记", "1月出生登记"), "sheet.duplicate_form"),
         (("出生登记", "2月出生登记"), "sheet.other_month"),  # the one read names no other month
     ],
 )
@@ -472,6 +471,21 @@ def test_two_tabs_of_one_form_neither_named_for_the_report_month_read_the_first(
     fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
     assert fr.sheets["births"].records[0]["mother_name"] == "母亲0"
     assert [(f.rule_id, f.sheet) for f in fr.findings] == [(said, names[1])]
+
+
+def test_tabs_of_a_form_each_for_another_month_give_none_of_their_figures(tmp_path):
+    """1月 and 2月 tabs in a March file: no March figures, as for columns of other months only
+    (January's were read, with only a warning that February's tab was a copy)."""
+    sheets = {
+        name: [BIRTH_HEADER, [f"母亲{i}", MOTHER_ID, "女", BIRTH, 1, "是", None]]
+        for i, name in enumerate(("2月出生登记", "1月出生登记"))
+    }
+    fr = read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+    assert "births" not in fr.sheets
+    assert [(f.rule_id, f.severity, f.sheet) for f in fr.findings] == [
+        ("sheet.month_column_missing", ERROR, "2月出生登记")
+    ]
+    assert "2月出生登记、1月出生登记" in fr.findings[0].message_zh
 
 
 @pytest.mark.parametrize(
@@ -1937,3 +1951,38 @@ def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, row
     fr = read_file_at(tmp_path, {sheet: rows})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert [f.rule_id for f in fr.findings] in (["sheet.other_month"], ["sheet.duplicate_form"])
+
+
+def test_copies_in_a_sheet_each_for_another_month_give_none_of_their_figures(tmp_path):
+    rows = [
+        ["2月"],
+        *_contraception_list(FEBRUARY),
+        [],
+        ["3月"],
+        *_contraception_list(CONTRACEPTION),
+    ]
+    path = write_workbook(tmp_path / "420117104201_月报.xlsx", {"节育措施": rows})
+    fr = read_file(path, "2026-04", REGISTRY, max_bytes=5 * 1024 * 1024, max_rows=5000)
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A2")]
+
+
+def test_copies_sharing_two_items_are_two_months_not_one_record(tmp_path):
+    """March's 人口变动 with 本月死亡 | 迁入 | 迁出, April's with 期末户籍人口 | 迁入 | 迁出: April's
+    population was read into March's record."""
+    rows = [
+        ["2026年3月"],
+        ["项目", "数量"],
+        ["本月死亡", 2],
+        ["迁入", 3],
+        ["迁出", 1],
+        [],
+        ["2026年4月"],
+        ["项目", "数量"],
+        ["期末户籍人口", 1004],
+        ["迁入", 4],
+        ["迁出", 1],
+    ]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert fr.sheets["population"].records[0] == {"deaths": 2, "moved_in": 3, "moved_out": 1}
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.other_month", "A8")]

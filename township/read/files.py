@@ -218,7 +218,9 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     for form, missing in months_missing.items():
         if form not in candidates:
             out.findings.append(missing)
-        elif said := _not_read(missing.sheet, out.sheets[form].sheet, out.report_month):
+        elif form in out.sheets and (
+            said := _not_read(missing.sheet, out.sheets[form].sheet, out.report_month)
+        ):
             out.findings.append(said)  # another month's tab, or a copy, beside the one read
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
@@ -504,7 +506,7 @@ def _next_copy(
     grid: list[list[object]], read: SheetRead, catalogue: Catalogue, month: str | None
 ) -> tuple[int, Form] | None:
     """Where a second copy of the one-record form read starts below it (2月's 节育措施, then
-    3月's): a block of that form repeating ≥ 3 of the fields of the rows above it. A block of
+    3月's): a block of that form repeating ≥ 2 of the fields of the rows above it. A block of
     other fields of the form is the same copy's rest (its items grouped by blank rows)."""
     form = catalogue.forms[read.form]
     for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue):
@@ -516,7 +518,7 @@ def _next_copy(
             continue
         with contextlib.suppress(SheetProblem):
             above = detect_layout(grid[:start], form, month)
-            if above is not None and len(set(above.columns) & set(below.columns)) >= 3:
+            if above is not None and len(set(above.columns) & set(below.columns)) >= 2:
                 return start, form
     return None
 
@@ -788,6 +790,9 @@ def _take_one(
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
+    if len(found) > 1 and month and all(_another_months(c[0], month) for c in found):
+        out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
+        return
     read, findings = (
         found[0]
         if len(found) == 1
@@ -812,6 +817,24 @@ def _take_one(
         and (said := _not_read(_shown(other), _shown(read), month, other, _periods(other, read)))
         is not None
     ]
+
+
+def _another_months(read: SheetRead, month: str) -> bool:
+    return names_month(_period_name(read), month) is False
+
+
+def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Finding:
+    """Copies of a form (tabs or blocks), each another month's and none the report month's:
+    none is read, as for columns of other months only (a file for April holding 2月 and 3月)."""
+    first = copies[0]
+    return finding(
+        f"sheet.{MONTH_MISSING}",
+        field_zh=load_catalogue().forms[form].name_zh,
+        value="、".join(_period_name(c) for c in copies),
+        other=f"{int(month[5:7])}月",
+        sheet=first.sheet,
+        cell=f"A{first.header_row}" if first.title and first.header_row else None,
+    )
 
 
 def _periods(other: SheetRead, read: SheetRead) -> tuple[str, str]:
