@@ -41,6 +41,7 @@ from township.config import DEFAULT_MAX_SHEET_COLUMNS, Settings
 from township.forms import load_catalogue
 from township.ingest import ingest
 from township.model import ERROR, WARNING, FileRead, SheetRead
+from township.reports.outbox import write_month_reports
 from township.rules.catalog import load_rules
 from township.rules.validate import validate_batch
 
@@ -1328,6 +1329,11 @@ def test_a_file_older_than_a_version_loaded_before_is_said_not_used(settings):
     ]
     assert "2026-04-02 09:30" in found[0][4] and f"{LIJIAWAN}_原件.xlsx" in found[0][4]
     assert value == 210
+    # the village's report lists why, though the file's other problems no longer matter
+    (report,) = write_month_reports(settings, "2026-03")
+    text = report.with_suffix(".txt").read_text(encoding="utf-8")
+    assert f"（警告）{LIJIAWAN}_更正.xlsx 节育措施：本文件的“节育措施”没有采用" in text
+    assert "修改时间早于此前已收到的版本，没有采用" in text
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,22 @@ class VillageReport:
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for inp in self.current for f in inp.findings]
+        return [f for inp in self.files for f in self.listed(inp)]
+
+    def listed(self, inp: ReportInput) -> list[Finding]:
+        """A file's problems the report lists: all, of a file that counts; of a file taken in
+        but wholly replaced, only why it is not used (saved earlier than a version received
+        before it: without that line the village would not know)."""
+        if inp in self.current:
+            return inp.findings
+        return [f for f in inp.findings if _why_unused(f)] if inp in self.taken else []
+
+
+def _why_unused(f: Finding) -> bool:
+    return f.rule_id == OLDER_THAN_LOADED
+
+
+OLDER_THAN_LOADED = "submission.older_than_loaded"
 
 
 def replaced(inp: ReportInput) -> bool:
@@ -342,7 +357,9 @@ def file_outcome(inp: ReportInput, report: VillageReport | None = None) -> str:
     else:
         when = f"{received}，按时"
     outcome = _status_zh(inp.status)
-    if report is not None and replaced(inp):
+    if report is not None and replaced(inp) and any(map(_why_unused, inp.findings)):
+        outcome += "，修改时间早于此前已收到的版本，没有采用（原因见问题清单）"
+    elif report is not None and replaced(inp):
         outcome += "，已全部被后来报送的文件替换，其中的问题不再列出"
     return f"{when}；{outcome}"
 
@@ -491,9 +508,8 @@ def finding_lines(report: VillageReport) -> list[FindingLine]:
     """Errors first; a rule firing on many rows of one sheet is one line; a finding at a cell of
     no row, or of no sheet, a line of its own."""
     lines: dict[tuple, FindingLine] = {}
-    current = report.current
     for file_no, inp in enumerate(report.files):
-        for n, f in enumerate(inp.findings if inp in current else []):
+        for n, f in enumerate(report.listed(inp)):
             together = f.sheet and f.row
             key = (file_no, f.sheet, f.rule_id, f.field, f.severity) if together else (file_no, n)
             lines.setdefault(key, FindingLine(file_no, [])).findings.append(f)
