@@ -5,8 +5,10 @@ folder are created owner-only."""
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from builders import (
@@ -181,3 +183,50 @@ def test_a_name_keeps_no_id_number_and_nothing_else_is_changed(before, after, bo
     assert mask_ids_in(f"{before}_{after}") == f"{before}_{after}" or any(
         ch.isdigit() for ch in before
     )
+
+
+def test_two_files_whose_names_differ_in_an_ids_digits_alone_are_two_files(tmp_path):
+    """Masked, both names read 复合村_420102********0868: the second, sent with the same size and
+    time, was taken for the first unchanged and never loaded."""
+    settings = no_warehouse_yet(township_settings(tmp_path))
+    one, two = make_id(datetime(1991, 5, 6), 8), make_id(datetime(1991, 5, 14), 8)
+    assert mask_id(one) == mask_id(two)
+    first = settings.raw_dir / MONTH / f"{FUHE}_{one}.csv"
+    second = settings.raw_dir / MONTH / f"{FUHE}_{two}.csv"
+    first.parent.mkdir(parents=True)
+
+    def births_csv(path: Path, n: int) -> None:
+        rows = [BIRTH_HEADER, birth_row(n, "2026-03-02")]
+        path.write_text("\n".join(",".join(map(str, r)) for r in rows) + "\n", encoding="utf-8")
+
+    births_csv(first, 1)
+    ingest(settings)
+    births_csv(second, 2)  # the same size
+    os.utime(second, (first.stat().st_atime, first.stat().st_mtime))
+    assert ingest(settings).outcome_counts["loaded"] == 1
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["{id}/复合村.xlsx", "复合村_{id}/复合村.xlsx", "复合村_{wide}.xlsx"],
+    ids=["folder", "folder-with-name", "full-width-digits"],
+)
+def test_an_id_in_a_folders_name_or_in_full_width_digits_is_masked_and_the_file_found(
+    where, tmp_path
+):
+    settings = no_warehouse_yet(township_settings(tmp_path))
+    named = make_id(datetime(1993, 7, 8), 11)
+    wide = named.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    path = settings.raw_dir / MONTH / where.format(id=named, wide=wide)
+    write_workbook(path, {"出生登记": [BIRTH_HEADER, birth_row(1, "2026-03-02")]}, cover_code=FUHE)
+    ingest(settings)
+    for stored in (settings.warehouse, analyst_copy_path(settings.warehouse)):
+        data = stored.read_bytes()
+        assert named.encode() not in data and wide.encode() not in data
+    (report,) = write_month_reports(settings, MONTH)
+    assert "出生登记" in load_workbook(report).sheetnames  # the copy, re-read from the file
+
+
+@pytest.mark.parametrize("name", ["420117104201202603", "420117100202603", "13800138000"])
+def test_a_code_and_a_month_or_a_phone_number_in_a_name_is_no_id(name):
+    assert mask_ids_in(f"{name}.xlsx") == f"{name}.xlsx"

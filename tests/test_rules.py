@@ -1327,7 +1327,7 @@ def test_a_file_older_than_a_version_loaded_before_is_said_not_used(settings):
     assert [f[:4] for f in found] == [
         (f"{LIJIAWAN}_更正.xlsx", "submission.older_than_loaded", WARNING, CONTRACEPTION)
     ]
-    assert "2026-04-02 09:30" in found[0][4] and f"{LIJIAWAN}_原件.xlsx" in found[0][4]
+    assert "2026-04-02 09:30:00" in found[0][4] and f"{LIJIAWAN}_原件.xlsx" in found[0][4]
     assert value == 210
     # the village's report lists why, though the file's other problems no longer matter
     (report,) = write_month_reports(settings, "2026-03")
@@ -1341,9 +1341,19 @@ def test_a_file_older_than_a_version_loaded_before_is_said_not_used(settings):
     [
         [[("原件", 200, EARLY)], [("更正", 210, LATE)]],
         [[("原件", 200, EARLY), ("更正", 210, LATE)]],
+        # the older one comes with a later one, which replaces it as any later file does
+        [[("原件", 205, EARLY + timedelta(hours=2))], [("旧", 200, EARLY), ("更正", 210, LATE)]],
     ],
-    ids=["each-in-its-turn", "both-in-one-run"],
+    ids=["each-in-its-turn", "both-in-one-run", "with-a-later-one"],
 )
 def test_versions_loaded_in_their_own_order_are_said_nothing(settings, ingests):
     found, value = _versions_run(settings, ingests)
     assert found == [] and value == 210
+
+
+def test_a_file_saved_at_the_same_second_as_one_loaded_before_is_said_decided_by_name(settings):
+    # the names' order decides a tie: 乙 (U+4E59) before 甲 (U+7532), so 甲 stays current
+    found, value = _versions_run(settings, [[("甲", 210, LATE)], [("乙", 200, LATE)]])
+    assert [f[:2] for f in found] == [(f"{LIJIAWAN}_乙.xlsx", "submission.older_than_loaded")]
+    assert "时间相同时按文件名" in found[0][4] and "2026-04-03 16:45:00" in found[0][4]
+    assert value == 210

@@ -171,6 +171,21 @@ def test_a_supplement_on_the_blank_template_replaces_only_the_form_it_fills(sett
     assert query(settings, found) == [("accepted", 0)]
 
 
+def test_a_supplement_filling_one_required_form_keeps_the_births_sent_before(settings):
+    """The forgotten 宣传服务 sent on the blank template: one required one-record form filled is
+    a supplement, not the month's workbook, so its empty 出生登记 replaces nothing (the births
+    sent first were counted as none)."""
+    first = monthly_workbook([birth_row(1, "2026-03-02")])
+    first["宣传服务"] = [SERVICES_HEADER]
+    send(settings, "3月", first, day=2)
+    supplement = monthly_workbook([], stock=False)
+    supplement["宣传服务"] = [SERVICES_HEADER, [200, 5, 3, 30, 40, 38, 12, 0]]
+    send(settings, "补报", supplement, day=4)
+    ingest(settings)
+    figures = values(settings, "2026-03", FUHE)
+    assert (figures["births_total"], figures["married_women"], figures["leaflets"]) == (1, 100, 200)
+
+
 def test_a_whole_workbook_resent_with_its_births_sheet_emptied_has_no_births(settings):
     """A correction: the month's workbook sent again, the one birth taken out (it was another
     month's): its empty births sheet says none this month."""

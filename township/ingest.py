@@ -27,9 +27,7 @@ from township.ledger import FileOutcome
 from township.model import Finding
 from township.prepare import CHUNK_FILES, chunks, ignored_outcome
 from township.privacy import load_or_create_key
-from township.read.files import (
-    relative_path,
-)
+from township.read.files import NotARegularFile, file_identity, relative_path
 from township.rules.catalog import finding
 from township.store import Warehouse, indicators, load, publish
 from township.villages import VillageRegistry
@@ -107,11 +105,11 @@ def new_files(
             others.append(ignored_outcome(Ignored(path, "vanished"), raw_dir, month))
             continue
         received = local_time(stat.st_mtime, zone)
-        submission = known.get((rel, stat.st_size, received))
+        submission = _known(known.get((rel, stat.st_size, received), []), rel, path)
         if submission is None:
             pending.append((path, month))
         else:
-            submission_id, village_code = submission
+            submission_id, village_code, _ = submission
             others.append(
                 FileOutcome(
                     rel,
@@ -126,6 +124,18 @@ def new_files(
                 )
             )
     return pending, others
+
+
+def _known(versions: list[tuple[str, str | None, str]], rel: str, path: Path):
+    """The version loaded before that a file is, unread; by its content where an ID masked in
+    its path may stand for another file's (two names differing in the ID's digits alone)."""
+    if "*" not in rel or not versions:
+        return versions[0] if versions else None
+    try:
+        sha = file_identity(path)[0]
+    except (OSError, NotARegularFile):
+        return None
+    return next((v for v in versions if v[2] == sha), None)
 
 
 # The stages an ingest reports to `progress(stage, done, total)`, in the office's words.
@@ -369,8 +379,8 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -
             finding(
                 "submission.older_than_loaded",
                 field_zh=load_catalogue().forms[row.form].name_zh,
-                value=f"{row.received_at:%Y-%m-%d %H:%M}",
-                other=f"{row.later_file_name}（修改时间 {row.later_received_at:%Y-%m-%d %H:%M}）",
+                value=f"{row.received_at:%Y-%m-%d %H:%M:%S}",
+                other=f"{row.later_file_name}（修改时间 {row.later_received_at:%Y-%m-%d %H:%M:%S}）",
                 sheet=row.sheet,
             )
         )

@@ -8,6 +8,8 @@ import hmac
 import os
 import re
 import secrets
+import unicodedata
+from datetime import date
 from pathlib import Path
 
 from stdnum.cn import ric
@@ -59,8 +61,12 @@ def mask_id(id_number: str | None) -> str | None:
 
 
 # An ID number inside a name (a file named 420117199003030033.xlsx, a sheet named after a mother's
-# ID): 18 characters or a 15-digit legacy one, not part of a longer run of digits.
-_ID_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15})(?![0-9Xx])")
+# ID): 18 characters or a 15-digit legacy one, in ASCII or full-width digits, not part of a longer
+# run of digits.
+_DIGIT = "0-9０-９"
+_ID_IN_TEXT = re.compile(
+    rf"(?<![{_DIGIT}])(?:[{_DIGIT}]{{17}}[{_DIGIT}XxＸｘ]|[{_DIGIT}]{{15}})(?![{_DIGIT}XxＸｘ])"
+)
 
 
 def mask_ids_in(text: str) -> str:
@@ -69,18 +75,26 @@ def mask_ids_in(text: str) -> str:
     village code followed by a month) is kept as it is."""
     if not any(ch.isdigit() for ch in text):
         return text
-    return _ID_IN_TEXT.sub(lambda m: mask_id(m[0]) if _is_an_id(m[0]) else m[0], text)
+    return _ID_IN_TEXT.sub(_masked, text)
+
+
+def _masked(match: re.Match) -> str:
+    digits = unicodedata.normalize("NFKC", match[0]).upper()
+    return mask_id(digits) if _is_an_id(digits) else match[0]
 
 
 def _is_an_id(digits: str) -> bool:
-    """A real date of birth and, for 18 characters, the right check character (stdnum's own
-    is_valid also wants the county to have existed in the birth year: real IDs fail it)."""
-    digits = digits.upper()
-    if len(digits) == 15:  # first-generation: 19xx years, no check character
-        body = digits[:6] + "19" + digits[6:]
+    """A date of birth from 1900 to today and, for 18 characters, the right check character
+    (stdnum's own is_valid also wants the county to have existed in the birth year: real IDs
+    fail it; a village code followed by a month, 420117104201202603, has no such date)."""
+    first = 1900
+    if len(digits) == 15:  # first-generation: 19xx years, issued to the living of 1984–1999
+        body, first = digits[:6] + "19" + digits[6:], 1920
         digits = body + ric.calc_check_digit(body + "0")
     try:
-        ric.get_birth_date(digits)
+        born = ric.get_birth_date(digits)
     except Exception:
         return False
-    return ric.calc_check_digit(digits) == digits[-1]
+    return (
+        first <= born.year and born <= date.today() and ric.calc_check_digit(digits) == digits[-1]
+    )

@@ -76,15 +76,28 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def real_path(root: Path, stored: str, sha256: str) -> Path:
-    """The file a stored path names: itself, or, when an ID in its name was masked, the file
-    of its folder whose name masks to it and whose content is the one received."""
+    """The file a stored path names: itself, or, when an ID in its name or its folder's was
+    masked, the file under the root whose path masks to it and whose content is the one
+    received."""
     path = Path(root) / stored
     if "*" not in stored or path.exists():
         return path
-    for candidate in path.parent.glob("*") if path.parent.is_dir() else ():
-        if relative_path(candidate, root) == stored and _sha256_of(candidate) == sha256:
-            return candidate
-    return path
+    found = _unmasked(Path(root), Path(stored).parts, sha256)
+    return found if found is not None else path
+
+
+def _unmasked(folder: Path, parts: tuple[str, ...], sha256: str) -> Path | None:
+    name, rest = parts[0], parts[1:]
+    try:
+        entries = [e for e in folder.iterdir() if mask_ids_in(e.name) == name]
+    except OSError:
+        return None
+    for entry in entries:
+        if rest and entry.is_dir() and (found := _unmasked(entry, rest, sha256)):
+            return found
+        if not rest and entry.is_file() and _sha256_of(entry) == sha256:
+            return entry
+    return None
 
 
 def _sha256_of(path: Path) -> str | None:

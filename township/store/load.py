@@ -13,10 +13,16 @@ import pyarrow as pa
 from township.store.warehouse import Warehouse
 
 
-def known_files(wh: Warehouse) -> dict[tuple[str, int, datetime], tuple[str, str | None]]:
-    """(relative path, size, received_at) -> (submission id, village code): to skip
-    unchanged files without reading them."""
-    return {(p, s, r): (sid, v) for p, s, r, sid, v in wh.rows("known_files")}
+def known_files(
+    wh: Warehouse,
+) -> dict[tuple[str, int, datetime], list[tuple[str, str | None, str]]]:
+    """(relative path, size, received_at) -> [(submission id, village code, sha256)]: to skip
+    unchanged files without reading them. Several only where an ID masked in two names made
+    them one (tell them apart by their content)."""
+    known: dict[tuple[str, int, datetime], list[tuple[str, str | None, str]]] = {}
+    for p, s, r, sid, v, sha in wh.rows("known_files"):
+        known.setdefault((p, s, r), []).append((sid, v, sha))
+    return known
 
 
 def known_submissions(wh: Warehouse) -> tuple[set[str], set[tuple[str, str]]]:

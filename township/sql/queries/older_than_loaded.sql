@@ -22,6 +22,16 @@ superseded as (
         and l.version_no > n.version_no
     where n.submission_id in (select submission_id from loaded)
       and l.submission_id not in (select submission_id from loaded)
+      -- a later version in this load replaces it as any later file does: nothing to explain
+      and not exists (
+          select 1
+          from versions as m
+          where m.village_code = n.village_code
+            and m.report_month = n.report_month
+            and m.form = n.form
+            and m.version_no > n.version_no
+            and m.submission_id in (select submission_id from loaded)
+      )
     qualify row_number() over (
         partition by n.submission_id, n.form order by l.version_no desc
     ) = 1

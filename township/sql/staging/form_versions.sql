@@ -1,7 +1,7 @@
 -- grain: one row per (village, report month, form, submission): a received file holding a form,
 -- ranked among the village-month's versions of it (contract §3). A sheet left empty holds its
 -- form only where it says "none this month": a person form's, in a file of that form alone (a
--- CSV) or in a whole monthly workbook (one with a required one-record form filled in). So a
+-- CSV) or in a whole monthly workbook (staging.monthly_workbooks). So a
 -- supplement sent on the blank template (only the forgotten form filled) replaces nothing else,
 -- and an empty one-record form never replaces a filled one.
 create or replace view staging.form_versions as
@@ -15,13 +15,6 @@ with received as (
     where s.status <> 'rejected'
 ),
 
-whole_workbooks as (
-    select distinct submission_id
-    from raw.submission_forms
-    where n_records > 0
-      and form in ({{ names(record_forms | rejectattr('optional') | list) }})
-),
-
 held as (
     select r.* exclude (forms_in_file)
     from received as r
@@ -30,7 +23,7 @@ held as (
            r.form in ({{ names(person_forms) }})
            and (
                r.forms_in_file = 1
-               or r.submission_id in (select submission_id from whole_workbooks)
+               or r.submission_id in (select submission_id from staging.monthly_workbooks)
            )
        )
 )
