@@ -23,12 +23,11 @@ from township.config import (
 from township.forms import Catalogue, Form, load_catalogue, normalise_label
 from township.model import ERROR, FileRead, Finding, SheetRead
 from township.privacy import mask_ids_in
+from township.read.copies import not_read, take_one, title_copies
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
 from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
     MONTH_MISSING,
-    NOT_THE_MONTHS_OWN,
-    THIS_MONTH,
     Layout,
     SheetProblem,
     _blank,
@@ -36,13 +35,12 @@ from township.read.layout import (
     _row_matches,
     a1,
     detect_layout,
-    form_for_sheet_name,
     guess_form,
     is_notes_sheet,
-    names_earlier,
 )
+from township.read.rows import cells_filled, has_figure, is_period, titled, words_only
 from township.read.sheets import extract, formula_cells, may_hide_formulas
-from township.read.values import month_named_in, months_meant, names_month
+from township.read.values import months_meant
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
 
@@ -202,12 +200,12 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     candidates: dict[str, list[tuple[SheetRead, list[Finding]]]] = {}
     stacked: set[int] = set()  # id() of the reads of forms stacked in a sheet
     # a form's figures in columns for other months: said when no other sheet holds the form;
-    # beside the sheet read, it is said as any other sheet of the form is (_not_read)
+    # beside the sheet read, it is said as any other sheet of the form is (not_read)
     months_missing: dict[str, Finding] = {}
     for sheet in sheets:
         blocks = list(_read_blocks(sheet, catalogue, limits, out.report_month))
         several = sum(isinstance(block, tuple) for block in blocks) > 1
-        _title_copies(sheet.grid, [b[0] for b in blocks if isinstance(b, tuple)])
+        title_copies(sheet.grid, [b[0] for b in blocks if isinstance(b, tuple)])
         for found in blocks:
             if isinstance(found, SheetProblem):
                 said = finding(
@@ -227,12 +225,12 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
                 if several:  # one of the forms stacked in a sheet
                     stacked.add(id(read))
     for form, found in candidates.items():
-        _take_one(out, form, found, stacked)
+        take_one(out, form, found, stacked)
     for form, missing in months_missing.items():
         if form not in candidates:
             out.findings.append(missing)
         elif form in out.sheets and (
-            said := _not_read(missing.sheet, out.sheets[form].sheet, out.report_month)
+            said := not_read(missing.sheet, out.sheets[form].sheet, out.report_month)
         ):
             out.findings.append(said)  # another month's tab, or a copy, beside the one read
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
@@ -315,13 +313,13 @@ def _under_heading(sheet: Sheet, start: int, catalogue: Catalogue) -> Sheet:
     end = min(start + HEAD_ROWS, len(grid))
     heading = _list_heading_above(grid, start, catalogue)
     if heading is None or any(
-        _words_only(row) and _filled(row, enough=2) == 2 for row in grid[start:end]
+        words_only(row) and cells_filled(row, enough=2) == 2 for row in grid[start:end]
     ):
         return block  # no heading of several columns above, or the block's own heading
-    first = next((r for r in range(start, end) if _figures(grid[r])), None)
-    if not first or _filled(block.grid[first - 1], enough=2) > 1:
+    first = next((r for r in range(start, end) if has_figure(grid[r])), None)
+    if not first or cells_filled(block.grid[first - 1], enough=2) > 1:
         return block
-    if sum(_figure(v) and not _a_period(v) for v in grid[first]) < 2:
+    if sum(_figure(v) and not is_period(v) for v in grid[first]) < 2:
         return block  # one column of figures: nothing to choose (the heading would blank it)
     rows = list(block.grid)
     rows[first - 1] = heading
@@ -334,7 +332,7 @@ def _list_heading_above(
     """The heading of the list above `start` when it heads several columns (项目 | 上月 | 本月)."""
     for r in range(start - 1, -1, -1):
         row = grid[r]
-        if _words_only(row) and _filled(row, enough=3) == 3:
+        if words_only(row) and cells_filled(row, enough=3) == 3:
             first = next(v for v in row if not _blank(v))
             named = isinstance(first, str) and normalise_label(first) in catalogue.list_item_headers
             return row if named else None
@@ -349,38 +347,18 @@ def _rows_before(sheet: Sheet, end: int) -> Sheet:
     return dataclasses.replace(sheet, grid=sheet.grid[:end])
 
 
-def _filled(row: list[object], enough: int | None = None) -> int:
-    """How many cells of a row hold something (_blank's test, quicker on rows of ''), counted
-    up to `enough` when given."""
-    n = 0
-    for v in row:
-        if v not in _EMPTY and not (v.__class__ is str and v.isspace()):
-            n += 1
-            if n == enough:
-                break
-    return n
-
-
-_EMPTY = ("", None)
-
-
 def _block_top(grid: list[list[object]], header_row: int, listed: bool, others: list[Form]) -> int:
     """The first row of a form's block (`header_row`: its header's index): the header row, or
     the rows of words right above it (titles, a units row, the upper row of a two-row header,
     a list's 项目 | 上月 | 本月), up to a blank row or a row of figures; a list's first item
     when the row above it is another form's item (上环 | 100 above 流出人口数 | 50)."""
     row = grid[header_row]
-    if listed and _figures(row) and any(_row_matches(row, f) for f in others):
+    if listed and has_figure(row) and any(_row_matches(row, f) for f in others):
         return header_row + 1
     top = header_row
-    while top > 0 and _words_only(grid[top - 1]):
+    while top > 0 and words_only(grid[top - 1]):
         top -= 1
     return top
-
-
-def _words_only(row: list[object]) -> bool:
-    """A filled row with no figure in it: a title, a heading, a units row, a note."""
-    return _filled(row, enough=1) > 0 and not _figures(row)
 
 
 def _form_above(
@@ -388,7 +366,7 @@ def _form_above(
 ) -> Form | SheetProblem | None:
     """Another form's table above the block read from `top` (_block_form), or what keeps it
     from being read."""
-    if sum(_filled(row) >= 2 for row in grid[:top]) < 2:
+    if sum(cells_filled(row) >= 2 for row in grid[:top]) < 2:
         return None  # a title, a units row: no form's table
     return _block_form(grid[:top], others, catalogue, month, from_start=False)
 
@@ -439,7 +417,7 @@ def _copy_starts(grid: list[list[object]], first: int, form: Form, catalogue: Ca
     starts = set(_block_starts(grid, first, [form], catalogue))
     for r in range(max(first, 1), len(grid)):
         row = grid[r]
-        if _filled(row, enough=2) == 1 and _words_only(row) and _figures(grid[r - 1]):
+        if cells_filled(row, enough=2) == 1 and words_only(row) and has_figure(grid[r - 1]):
             starts.add(r)
     return sorted(starts)
 
@@ -449,9 +427,9 @@ def _block_starts(
 ) -> Iterator[int]:
     """Rows from `first` on that may start another block: a filled row after a blank one, or a
     title naming one of the `others` forms (流动人口情况)."""
-    blank_above = first > len(grid) or _filled(grid[first - 1]) == 0
+    blank_above = first > len(grid) or cells_filled(grid[first - 1]) == 0
     for r in range(first, len(grid)):
-        filled = _filled(grid[r], enough=2)
+        filled = cells_filled(grid[r], enough=2)
         if filled and (
             blank_above or filled == 1 and _names_another_form(grid[r], others, catalogue)
         ):
@@ -463,19 +441,7 @@ def _names_another_form(row: list[object], others: list[Form], catalogue: Catalo
     filled = [v for v in row if not _blank(v)]
     if len(filled) != 1 or not isinstance(filled[0], str):
         return False
-    return _titled(filled[0], catalogue) in others
-
-
-@lru_cache(maxsize=4096)
-def _form_titled(text: str) -> Form | None:
-    return form_for_sheet_name(text, load_catalogue())
-
-
-def _titled(text: str, catalogue: Catalogue) -> Form | None:
-    """The form a title or a sheet name names (流动人口情况); the same ones recur in every file."""
-    if catalogue is load_catalogue():
-        return _form_titled(text)
-    return form_for_sheet_name(text, catalogue)
+    return titled(filled[0], catalogue) in others
 
 
 def _block_form(
@@ -551,26 +517,11 @@ def _holds_figures(rows: list[list[object]], layout: Layout) -> bool:
 
 
 def _near_start(rows: list[list[object]], heading: int | None) -> bool:
-    first = next((r for r, row in enumerate(rows) if _filled(row)), 0)
+    first = next((r for r, row in enumerate(rows) if cells_filled(row)), 0)
     if heading is None:
         return False
     heading = max(heading, first)
-    return heading - first < HEAD_ROWS and not any(map(_figures, rows[first:heading]))
-
-
-def _figures(row: list[object]) -> bool:
-    """A row with a figure in it (300, "12件", an ID number); 2月 or 2026年3月 is a heading."""
-    return any(_figure(v) and not _a_period(v) for v in row)
-
-
-def _a_period(value: object) -> bool:
-    """2月, 2026年3月, 5日, or a month typed as text with its year (2026.02, 2026-02)."""
-    if value.__class__ is not str:
-        return False
-    if any(mark in value for mark in "年月日号"):
-        return True
-    named = month_named_in(value)
-    return named is not None and named[0] is not None
+    return heading - first < HEAD_ROWS and not any(map(has_figure, rows[first:heading]))
 
 
 def _row_of(cell: str | None) -> int | None:
@@ -597,7 +548,7 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    form = form or _titled(sheet.name, catalogue)
+    form = form or titled(sheet.name, catalogue)
     grid = sheet.grid
     layout = detect_layout(grid, form, month) if form else guess_form(grid, catalogue, month)
     if form and layout is None and not is_notes_sheet(sheet.name):
@@ -714,175 +665,9 @@ def _unread_finding(rule: str, sheet: str, form: str, label: str, cell: str, tak
     )
 
 
-def _title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
-    """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by the words
-    above each header (2026年2月节育措施情况, 上月) or by a title taken for its header (a list
-    with no 项目 | 数量 row); else by the nearest period heading above it, not beyond the copy
-    before it (2026年1月 over a month's forms); else by the row each starts at."""
-    for read in reads:
-        copies = [r.header_row or 1 for r in reads if r.form == read.form]
-        if len(copies) < 2:
-            continue
-        header = (read.header_row or 1) - 1
-        top = header
-        while top > 0 and _words_only(grid[top - 1]):
-            top -= 1
-        alone = _filled(grid[header], enough=2) == 1 if header < len(grid) else False
-        rows = grid[top : header + 1 if alone else header]
-        title = " ".join(str(v).strip() for row in rows for v in row if not _blank(v))
-        if not _names_a_period(title):
-            floor = max((h for h in copies if h - 1 < header), default=0)
-            title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
-        read.title = title or f"第{read.header_row or 1}行起"
-
-
-def _names_a_period(text: str) -> bool:
-    """2026年2月, 3月份, 上月, 本月: a month, an earlier period or this one."""
-    return (
-        month_named_in(text) is not None
-        or names_earlier(text)
-        or any(word in text for word in THIS_MONTH)
-    )
-
-
-def _period_heading(grid: list[list[object]], start: int, top: int) -> str:
-    """The nearest line of rows [start, top) that is a period alone (2026年1月)."""
-    for row in reversed(grid[start:top]):
-        if _filled(row, enough=2) == 1:
-            text = str(next(v for v in row if not _blank(v))).strip()
-            if _names_a_period(text):
-                return text
-    return ""
-
-
-def _shown(read: SheetRead) -> str:
-    """A sheet read as the village knows it: its name, and a copy's title (节育措施（上月）)."""
-    return f"{read.sheet}（{read.title}）" if read.title else read.sheet
-
-
-def _period_name(read: SheetRead) -> str:
-    """What says a sheet read's period: a copy's title when it names one, else its sheet's name
-    (a sheet 3月报表 holding 2月's and 3月's copies)."""
-    return read.title if _names_a_period(read.title) else read.sheet
-
-
-def _not_the_month(name: str, month: str | None) -> bool:
-    """A name saying another period: another month, an earlier one, a running total."""
-    return (
-        names_month(name, month) is False
-        or names_earlier(name)
-        or any(word in name for word in NOT_THE_MONTHS_OWN)
-    )
-
-
-def _the_month(name: str, month: str | None) -> bool:
-    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other."""
-    named = names_month(name, month)
-    return named is True or (
-        named is None
-        and any(word in name for word in THIS_MONTH)
-        and not _not_the_month(name, month)
-    )
-
-
 def _may_be_left_out(catalogue: Catalogue, form: str) -> bool:
     spec = catalogue.forms.get(form)
     return spec is not None and spec.kind == "record" and spec.optional
-
-
-def _take_one(
-    out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]], stacked: set[int]
-) -> None:
-    """One sheet per form is read. Of two or more, the one whose name names the report month
-    (a workbook kept with a tab for each month; a copy in a sheet by its title, see
-    _title_copies); else of those not named an earlier period's
-    (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
-    one not named instructions or an example (出生登记示例); else one on a sheet named for it
-    (not a block of 汇总 nor one below the births); else one alone on its sheet (not stacked
-    with other forms: a chart's table below them); else the first. Each other is
-    said not read: as another month's when its name names another month (or an earlier
-    period) and the read one's does not, else as a second copy of the form."""
-    month = out.report_month
-    if len(found) > 1 and month and all(_another_months(c[0], month) for c in found):
-        out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
-        return
-    read, findings = (
-        found[0]
-        if len(found) == 1
-        else min(
-            found,
-            key=lambda c: (
-                not _the_month(_period_name(c[0]), month),
-                _not_the_month(_period_name(c[0]), month),
-                not c[0].records,
-                is_notes_sheet(c[0].sheet),
-                not _named_for(c[0].sheet, form),
-                id(c[0]) in stacked,
-            ),
-        )
-    )
-    out.sheets[form] = read
-    out.findings += findings
-    out.findings += [
-        said
-        for other, _ in found
-        if other is not read
-        and (said := _not_read(_shown(other), _shown(read), month, other, _periods(other, read)))
-        is not None
-    ]
-
-
-def _another_months(read: SheetRead, month: str) -> bool:
-    return names_month(_period_name(read), month) is False
-
-
-def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Finding:
-    """Copies of a form (tabs or blocks), each another month's and none the report month's:
-    none is read, as for columns of other months only (a file for April holding 2月 and 3月)."""
-    first = copies[0]
-    return finding(
-        f"sheet.{MONTH_MISSING}",
-        field_zh=load_catalogue().forms[form].name_zh,
-        value="、".join(_period_name(c) for c in copies),
-        other=f"{int(month[5:7])}月",
-        sheet=first.sheet,
-        cell=f"A{first.header_row}" if first.title and first.header_row else None,
-    )
-
-
-def _periods(other: SheetRead, read: SheetRead) -> tuple[str, str]:
-    return _period_name(other), _period_name(read)
-
-
-def _named_for(sheet: str, form: str) -> bool:
-    named = _form_titled(sheet)
-    return named is not None and named.name == form
-
-
-def _not_read(
-    other: str,
-    read: str,
-    month: str | None,
-    copy: SheetRead | None = None,
-    periods: tuple[str, str] | None = None,
-) -> Finding | None:
-    """What is said of a sheet of a form beside the one read: another month's when its name
-    says another period (another month, an earlier one, a running total) and the read one's
-    does not, or when the read one's names the report month; else a second copy of the form;
-    nothing for an example or instructions beside the form filled in. `copy`: the copy not
-    read, when it is one of a sheet's (said at its header); `periods`: what says the period of
-    each (_period_name), when not their names."""
-    if is_notes_sheet(other) and not is_notes_sheet(read):
-        return None
-    other_period, read_period = periods or (other, read)
-    another = _not_the_month(other_period, month) and (
-        not _not_the_month(read_period, month) or _the_month(read_period, month)
-    )
-    rule = "sheet.other_month" if another else "sheet.duplicate_form"
-    if copy is not None and copy.title:
-        cell = f"A{copy.header_row}" if copy.header_row else None
-        return finding(rule, field_zh=other, other=read, sheet=copy.sheet, cell=cell)
-    return finding(rule, field_zh=other, other=read, sheet=other)
 
 
 def _resolve_identity(out: FileRead, registry: VillageRegistry) -> None:
