@@ -1812,7 +1812,7 @@ def test_a_sheet_holding_a_form_for_several_months_gives_the_report_months_figur
     assert sheet.rows == [wanted + 1]
     said = {(f.rule_id, f.cell) for f in fr.findings}
     others = [t for t in titles if headers[t] != wanted]
-    assert said == {("sheet.other_month", f"A{headers[t]}") for t in others}
+    assert said == {("sheet.other_month", f"A{headers[t] - 1}") for t in others}  # its title
 
 
 def test_two_untitled_copies_of_a_form_in_a_sheet_are_said_at_the_one_not_read(tmp_path):
@@ -1909,18 +1909,35 @@ MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
 
 
 @pytest.mark.parametrize(
-    "sheet, rows",
+    "sheet, rows, said",
     [
-        ("节育措施", [["3月"], *MARCH_ITEMS, [], ["2月"], *FEB_ITEMS]),
+        ("节育措施", [["3月"], *MARCH_ITEMS, [], ["2月"], *FEB_ITEMS], ("sheet.other_month", "A6")),
         (
             "节育措施",
             [["节育措施情况（2月）"], *FEB_ITEMS, [], ["节育措施情况（3月）"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
         ),
-        ("3月报表", [["2月"], *_contraception_list(FEBRUARY), [], ["3月"], *MARCH_ITEMS]),
-        ("节育措施", [["节育措施情况（上月）"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS]),
-        ("节育措施", [["2月"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS]),
-        ("节育措施", [*FEB_ITEMS, [], ["本月数"], *MARCH_ITEMS]),
-        ("节育措施", [["本年累计"], *FEB_ITEMS, [], ["本月"], *MARCH_ITEMS]),
+        (
+            "3月报表",
+            [["2月"], *_contraception_list(FEBRUARY), [], ["3月"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
+        ),
+        (
+            "节育措施",
+            [["节育措施情况（上月）"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
+        ),
+        (
+            "节育措施",
+            [["2月"], *FEB_ITEMS, [], ["节育措施情况"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
+        ),
+        ("节育措施", [*FEB_ITEMS, [], ["本月数"], *MARCH_ITEMS], ("sheet.duplicate_form", "A1")),
+        (
+            "节育措施",
+            [["本年累计"], *FEB_ITEMS, [], ["本月"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
+        ),
         (
             "节育措施",
             [
@@ -1932,6 +1949,21 @@ MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
                 ["单位：人"],
                 *MARCH_ITEMS,
             ],
+            ("sheet.other_month", "A1"),
+        ),
+        # a copy of another month and one of last year's: neither is this month's
+        ("节育措施", [["2026年2月"], *FEB_ITEMS, [], ["上年同期"], *MARCH_ITEMS], None),
+        # the copies in column B: each said at its own title
+        (
+            "节育措施",
+            [
+                [None, "2月"],
+                *[[None, *r] for r in FEB_ITEMS],
+                [],
+                [None, "3月"],
+                *[[None, *r] for r in MARCH_ITEMS],
+            ],
+            ("sheet.other_month", "B1"),
         ),
     ],
     ids=[
@@ -1943,14 +1975,21 @@ MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
         "untitled-then-this-month",
         "running-total-then-this-month",
         "units-rows",
+        "another-month-and-last-year",
+        "column-b",
     ],
 )
-def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, rows, tmp_path):
-    """Found by a helper's round: the first copy's title climbed into an untitled copy, a sheet
-    named 3月报表 hid its copies' titles, and 本月/累计 were never weighed."""
+def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, rows, said, tmp_path):
+    """Found by helpers' rounds: the first copy's title climbed into an untitled copy, a sheet
+    named 3月报表 hid its copies' titles, 本月/累计 were never weighed, February's copy was
+    read beside last year's, a copy in column B was said at column A."""
     fr = read_file_at(tmp_path, {sheet: rows})
+    if said is None:
+        assert "contraception" not in fr.sheets
+        assert [f.rule_id for f in fr.findings] == ["sheet.month_column_missing"]
+        return
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
-    assert [f.rule_id for f in fr.findings] in (["sheet.other_month"], ["sheet.duplicate_form"])
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [said]
 
 
 def test_copies_in_a_sheet_each_for_another_month_give_none_of_their_figures(tmp_path):
@@ -1964,7 +2003,7 @@ def test_copies_in_a_sheet_each_for_another_month_give_none_of_their_figures(tmp
     path = write_workbook(tmp_path / "420117104201_月报.xlsx", {"节育措施": rows})
     fr = read_file(path, "2026-04", REGISTRY, max_bytes=5 * 1024 * 1024, max_rows=5000)
     assert "contraception" not in fr.sheets
-    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A2")]
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A1")]
 
 
 def test_copies_sharing_two_items_are_two_months_not_one_record(tmp_path):
@@ -1985,4 +2024,4 @@ def test_copies_sharing_two_items_are_two_months_not_one_record(tmp_path):
     ]
     fr = read_file_at(tmp_path, {"人口变动": rows})
     assert fr.sheets["population"].records[0] == {"deaths": 2, "moved_in": 3, "moved_out": 1}
-    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.other_month", "A8")]
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.other_month", "A7")]

@@ -28,7 +28,7 @@ from township.model import Finding
 from township.prepare import CHUNK_FILES, chunks, ignored_outcome
 from township.privacy import load_or_create_key
 from township.read.files import NotARegularFile, file_identity, relative_path
-from township.rules.catalog import finding
+from township.rules.catalog import OLDER_THAN_LOADED, finding
 from township.store import Warehouse, indicators, load, publish
 from township.villages import VillageRegistry
 
@@ -94,7 +94,8 @@ def new_files(
     found: list[tuple[Path, str]], warehouse: Warehouse, raw_dir: Path, zone: ZoneInfo
 ) -> tuple[list[tuple[Path, str]], list[FileOutcome]]:
     """(files to read, outcomes of the others). Path, size and mtime unchanged means unchanged:
-    no need to read or hash. A file gone since it was listed is ignored, with that reason."""
+    no need to read or hash (but for a path with an ID masked in it, see _known). A file gone
+    since it was listed is ignored, with that reason."""
     known = load.known_files(warehouse)
     pending, others = [], []
     for path, month in found:
@@ -126,7 +127,9 @@ def new_files(
     return pending, others
 
 
-def _known(versions: list[tuple[str, str | None, str]], rel: str, path: Path):
+def _known(
+    versions: list[tuple[str, str | None, str]], rel: str, path: Path
+) -> tuple[str, str | None, str] | None:
     """The version loaded before that a file is, unread; by its content where an ID masked in
     its path may stand for another file's (two names differing in the ID's digits alone)."""
     if "*" not in rel or not versions:
@@ -377,7 +380,7 @@ def _add_derived_findings(wh: Warehouse, cells: CellIndex, settings: Settings) -
     for row in load.older_than_loaded(wh, cells.submission_ids).itertuples(index=False):
         extra.setdefault(row.submission_id, []).append(
             finding(
-                "submission.older_than_loaded",
+                OLDER_THAN_LOADED,
                 field_zh=load_catalogue().forms[row.form].name_zh,
                 value=f"{row.received_at:%Y-%m-%d %H:%M:%S}",
                 other=f"{row.later_file_name}（修改时间 {row.later_received_at:%Y-%m-%d %H:%M:%S}）",

@@ -79,8 +79,10 @@ class SheetRead:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # a person form's rows end where another table's header starts (its Excel row)
     other_table_at: int | None = None
-    # the words above a copy's header, when a sheet holds two copies of the form (上月, 本月)
+    # the words above a copy's header, when a sheet holds two copies of the form (上月, 本月),
+    # and the cell its block starts at (where the copy is said when not read)
     title: str = ""
+    title_cell: str = ""
 
 
 @dataclass

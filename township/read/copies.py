@@ -10,7 +10,9 @@ from township.read.layout import (
     NOT_THE_MONTHS_OWN,
     THIS_MONTH,
     _blank,
+    a1,
     is_notes_sheet,
+    month_words,
     names_earlier,
 )
 from township.read.rows import cells_filled, form_titled, words_only
@@ -38,14 +40,14 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
             floor = max((h for h in copies if h - 1 < header), default=0)
             title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
         read.title = title or f"第{read.header_row or 1}行起"
+        first = next((c for c, v in enumerate(grid[top]) if not _blank(v)), 0) if grid else 0
+        read.title_cell = a1(top, first)
 
 
 def _names_a_period(text: str) -> bool:
-    """2026年2月, 3月份, 上月, 本月: a month, an earlier period or this one."""
-    return (
-        month_named_in(text) is not None
-        or names_earlier(text)
-        or any(word in text for word in THIS_MONTH)
+    """2026年2月, 3月份, 上月, 本月, 本年累计: a month, an earlier period, this one, a total."""
+    return month_named_in(text) is not None or any(
+        word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN)
     )
 
 
@@ -70,7 +72,7 @@ def _period_name(read: SheetRead) -> str:
     return read.title if _names_a_period(read.title) else read.sheet
 
 
-def _not_the_month(name: str, month: str | None) -> bool:
+def _says_another_period(name: str, month: str | None) -> bool:
     """A name saying another period: another month, an earlier one, a running total."""
     return (
         names_month(name, month) is False
@@ -79,13 +81,13 @@ def _not_the_month(name: str, month: str | None) -> bool:
     )
 
 
-def _the_month(name: str, month: str | None) -> bool:
+def _says_this_month(name: str, month: str | None) -> bool:
     """A name saying the report month: the month itself, or 本月/本期/期末 naming no other."""
     named = names_month(name, month)
     return named is True or (
         named is None
         and any(word in name for word in THIS_MONTH)
-        and not _not_the_month(name, month)
+        and not _says_another_period(name, month)
     )
 
 
@@ -102,7 +104,8 @@ def take_one(
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
-    if len(found) > 1 and month and all(_another_months(c[0], month) for c in found):
+    periods = {id(c[0]): _period_name(c[0]) for c in found}
+    if len(found) > 1 and month and all(_says_another_period(p, month) for p in periods.values()):
         out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
         return
     read, findings = (
@@ -111,8 +114,8 @@ def take_one(
         else min(
             found,
             key=lambda c: (
-                not _the_month(_period_name(c[0]), month),
-                _not_the_month(_period_name(c[0]), month),
+                not _says_this_month(periods[id(c[0])], month),
+                _says_another_period(periods[id(c[0])], month),
                 not c[0].records,
                 is_notes_sheet(c[0].sheet),
                 not _named_for(c[0].sheet, form),
@@ -126,31 +129,24 @@ def take_one(
         said
         for other, _ in found
         if other is not read
-        and (said := not_read(_shown(other), _shown(read), month, other, _periods(other, read)))
-        is not None
+        and (said := not_read(_shown(other), _shown(read), month, other, read)) is not None
     ]
 
 
-def _another_months(read: SheetRead, month: str) -> bool:
-    return names_month(_period_name(read), month) is False
-
-
 def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Finding:
-    """Copies of a form (tabs or blocks), each another month's and none the report month's:
-    none is read, as for columns of other months only (a file for April holding 2月 and 3月)."""
+    """Copies of a form (tabs or blocks), each another period's (another month, an earlier
+    one, a running total) and none the report month's: none is read, as for columns of other
+    months only (a file for April holding 2月 and 3月)."""
     first = copies[0]
     return finding(
         f"sheet.{MONTH_MISSING}",
         field_zh=load_catalogue().forms[form].name_zh,
         value="、".join(_period_name(c) for c in copies),
-        other=f"{int(month[5:7])}月",
+        other=month_words(month),
         sheet=first.sheet,
-        cell=f"A{first.header_row}" if first.title and first.header_row else None,
+        cell=first.title_cell or None,
+        variant="copy" if first.title else None,
     )
-
-
-def _periods(other: SheetRead, read: SheetRead) -> tuple[str, str]:
-    return _period_name(other), _period_name(read)
 
 
 def _named_for(sheet: str, form: str) -> bool:
@@ -162,23 +158,30 @@ def not_read(
     other: str,
     read: str,
     month: str | None,
-    copy: SheetRead | None = None,
-    periods: tuple[str, str] | None = None,
+    other_copy: SheetRead | None = None,
+    read_copy: SheetRead | None = None,
 ) -> Finding | None:
-    """What is said of a sheet of a form beside the one read: another month's when its name
-    says another period (another month, an earlier one, a running total) and the read one's
-    does not, or when the read one's names the report month; else a second copy of the form;
-    nothing for an example or instructions beside the form filled in. `copy`: the copy not
-    read, when it is one of a sheet's (said at its header); `periods`: what says the period of
-    each (_period_name), when not their names."""
+    """What is said of a sheet of a form (`other`, as the village knows it) beside the one
+    read: another month's when it says another period (another month, an earlier one, a
+    running total) and the read one does not, or when the read one names the report month;
+    else a second copy of the form; nothing for an example or instructions beside the form
+    filled in. The copies, when given, say their periods by their titles (_period_name), and a
+    copy of a sheet's is said at its title."""
     if is_notes_sheet(other) and not is_notes_sheet(read):
         return None
-    other_period, read_period = periods or (other, read)
-    another = _not_the_month(other_period, month) and (
-        not _not_the_month(read_period, month) or _the_month(read_period, month)
+    other_period = _period_name(other_copy) if other_copy else other
+    read_period = _period_name(read_copy) if read_copy else read
+    another = _says_another_period(other_period, month) and (
+        not _says_another_period(read_period, month) or _says_this_month(read_period, month)
     )
     rule = "sheet.other_month" if another else "sheet.duplicate_form"
-    if copy is not None and copy.title:
-        cell = f"A{copy.header_row}" if copy.header_row else None
-        return finding(rule, field_zh=other, other=read, sheet=copy.sheet, cell=cell)
+    if other_copy is not None and other_copy.title:
+        return finding(
+            rule,
+            field_zh=other,
+            other=read,
+            sheet=other_copy.sheet,
+            cell=other_copy.title_cell or None,
+            variant="copy",
+        )
     return finding(rule, field_zh=other, other=read, sheet=other)

@@ -53,9 +53,9 @@ def relative_path(path: Path, root: Path) -> str:
     """Where a file sits under the raw folder (`2026-03/村.xlsx`), as stored and compared: an
     ID number in it masked (a file named after a mother's ID; see real_path for the way back).
 
-    Without touching the disk when the path was found under the root as given (a scan of a
-    prefecture's 10,000 files spent 1 s resolving symlinks); else with links resolved; else
-    the path itself (a file from outside the raw folder)."""
+    Without touching the disk when the path was found under the root as given (resolving
+    links is slow over a prefecture's files); else with links resolved; else the path itself
+    (a file from outside the raw folder)."""
     return mask_ids_in(_relative(path, root))
 
 
@@ -317,7 +317,7 @@ def _under_heading(sheet: Sheet, start: int, catalogue: Catalogue) -> Sheet:
     ):
         return block  # no heading of several columns above, or the block's own heading
     first = next((r for r in range(start, end) if has_figure(grid[r])), None)
-    if not first or cells_filled(block.grid[first - 1], enough=2) > 1:
+    if first is None or first == 0 or cells_filled(block.grid[first - 1], enough=2) > 1:
         return block
     if sum(_figure(v) and not is_period(v) for v in grid[first]) < 2:
         return block  # one column of figures: nothing to choose (the heading would blank it)

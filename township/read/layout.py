@@ -76,6 +76,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def month_words(month: str) -> str:
+    """The report month as a village says it: 2026-03 → 3月."""
+    return f"{int(month[5:7])}月"
+
+
 def a1(row_index: int, col_index: int) -> str:
     return f"{column_letter(col_index)}{row_index + 1}"
 
@@ -628,7 +633,7 @@ def month_missing(cell: str, form: Form, headings: list[str], month: str) -> She
         form,
         field_zh=form.name_zh,
         value="、".join(headings),
-        other=f"{int(month[5:7])}月",
+        other=month_words(month),
     )
 
 

@@ -29,7 +29,7 @@ from township.calendar import deadline, month_zh
 from township.forms import load_catalogue
 from township.model import ERROR, SEVERITY_ZH, WARNING, Finding, Rejection
 from township.read.grid import load_grids
-from township.rules.catalog import rule_name_zh
+from township.rules.catalog import OLDER_THAN_LOADED, rule_name_zh
 
 log = logging.getLogger(__name__)
 
@@ -185,9 +185,6 @@ class VillageReport:
 
 def _why_unused(f: Finding) -> bool:
     return f.rule_id == OLDER_THAN_LOADED
-
-
-OLDER_THAN_LOADED = "submission.older_than_loaded"
 
 
 def replaced(inp: ReportInput) -> bool:

@@ -12,6 +12,9 @@ from township.model import Finding
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 
+# rules a module other than the validation raises or reads by name
+OLDER_THAN_LOADED = "submission.older_than_loaded"
+
 
 @dataclass(frozen=True)
 class Rule:

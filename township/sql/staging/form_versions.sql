@@ -32,7 +32,8 @@ select
     *,
     row_number() over (
         partition by village_code, report_month, form
-        order by received_at, file_name
+        -- a masked ID can make two names one: the submission id keeps the order total
+        order by received_at, file_name, submission_id
     ) as version_no
 from held;
 comment on view staging.form_versions is '粒度：每个（村, 报告期, 报表, 报送文件）一行：含该表的文件及其版本序号（按收到时间、再按文件名）。留空的表只在表示“本月没有”时算含该表：单表文件（CSV）或完整月报中的人员表；补报文件中留空的表、留空的单条记录表都不算。';
