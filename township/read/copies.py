@@ -104,24 +104,24 @@ def take_one(
     said not read: as another month's when its name names another month (or an earlier
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
+    if len(found) == 1:  # the usual case
+        out.sheets[form], findings = found[0]
+        out.findings += findings
+        return
     periods = {id(c[0]): _period_name(c[0]) for c in found}
-    if len(found) > 1 and month and all(_says_another_period(p, month) for p in periods.values()):
+    if month and all(_says_another_period(p, month) for p in periods.values()):
         out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
         return
-    read, findings = (
-        found[0]
-        if len(found) == 1
-        else min(
-            found,
-            key=lambda c: (
-                not _says_this_month(periods[id(c[0])], month),
-                _says_another_period(periods[id(c[0])], month),
-                not c[0].records,
-                is_notes_sheet(c[0].sheet),
-                not _named_for(c[0].sheet, form),
-                id(c[0]) in stacked,
-            ),
-        )
+    read, findings = min(
+        found,
+        key=lambda c: (
+            not _says_this_month(periods[id(c[0])], month),
+            _says_another_period(periods[id(c[0])], month),
+            not c[0].records,
+            is_notes_sheet(c[0].sheet),
+            not _named_for(c[0].sheet, form),
+            id(c[0]) in stacked,
+        ),
     )
     out.sheets[form] = read
     out.findings += findings

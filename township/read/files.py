@@ -489,8 +489,10 @@ def _next_copy(
     other fields of the form is the same copy's rest (its items grouped by blank rows)."""
     form = catalogue.forms[read.form]
     for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue):
-        # a copy's title and units row may come before its heading and items
-        if not _heads_another_form(grid[start : start + HEAD_ROWS + 2], [form], catalogue):
+        # a copy's title and units row may come before its heading and items; a footer
+        # (填表人) gives no figures
+        head = grid[start : start + HEAD_ROWS + 2]
+        if not any(map(has_figure, head)) or not _heads_another_form(head, [form], catalogue):
             continue
         below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
         if not isinstance(below, Layout):
