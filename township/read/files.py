@@ -100,8 +100,8 @@ def _unmasked(folder: Path, parts: tuple[str, ...], sha256: str) -> Path | None:
 
 def _sha256_of(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
+        return file_identity(path)[0]
+    except OSError:  # NotARegularFile too
         return None
 
 
@@ -412,7 +412,9 @@ def _heads_another_form(rows: list[list[object]], others: list[Form], catalogue:
     return False
 
 
-def _copy_starts(grid: list[list[object]], first: int, form: Form, catalogue: Catalogue):
+def _copy_starts(
+    grid: list[list[object]], first: int, form: Form, catalogue: Catalogue
+) -> list[int]:
     """_block_starts, and a title alone in its row right under a row of figures (3月)."""
     starts = set(_block_starts(grid, first, [form], catalogue))
     for r in range(max(first, 1), len(grid)):
