@@ -1951,6 +1951,11 @@ MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
             ],
             ("sheet.other_month", "A1"),
         ),
+        (
+            "节育措施",
+            [["截至2月底"], *FEB_ITEMS, [], ["截至3月底"], *MARCH_ITEMS],
+            ("sheet.other_month", "A1"),
+        ),
         # a copy of another month and one of last year's: neither is this month's
         ("节育措施", [["2026年2月"], *FEB_ITEMS, [], ["上年同期"], *MARCH_ITEMS], None),
         # the copies in column B: each said at its own title
@@ -1975,6 +1980,7 @@ MARCH_ITEMS = _contraception_list(CONTRACEPTION, heading=False)
         "untitled-then-this-month",
         "running-total-then-this-month",
         "units-rows",
+        "as-of-month-ends",
         "another-month-and-last-year",
         "column-b",
     ],

@@ -222,7 +222,8 @@ def to_month(value: object) -> str | None:
 _NAMED_MONTH = [
     re.compile(r"(?<!\d)(\d{4})\s*[年./_-]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"),
-    re.compile(r"()(?<![\d~～至到—-])(\d{1,2})\s*月"),
+    # 截至3月底 names March; 1至3月 is a range (_MONTH_RANGE)
+    re.compile(r"()(?<![\d~～到—-])(?<![\d一二三四五六七八九十]至)(\d{1,2})\s*月"),
     re.compile(r"()(十[一二]?|[一二三四五六七八九])月"),
 ]
 _MONTH_RANGE = re.compile(r"\d\s*[~～至到—-]\s*\d{1,2}\s*月|[一二三四五六七八九十]\s*[~～至到—-]")
