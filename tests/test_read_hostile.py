@@ -2031,3 +2031,24 @@ def test_copies_sharing_two_items_are_two_months_not_one_record(tmp_path):
     fr = read_file_at(tmp_path, {"人口变动": rows})
     assert fr.sheets["population"].records[0] == {"deaths": 2, "moved_in": 3, "moved_out": 1}
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.other_month", "A7")]
+
+
+def test_a_copy_as_a_list_between_copies_as_tables_is_read_from_its_own_rows(tmp_path):
+    """February's 流动人口 as a table, March's as a 项目 | 数量 list, January's as a table again:
+    March's copy was taken for part of the table below it (fuzz seed 5350 of a helper round)."""
+    table_header = ["流出人口数", "流出已婚育龄妇女数", "办证数", "流入人口数"]
+    rows = [
+        ["2026年2月"],
+        table_header,
+        [49, 19, 14, 17],
+        [],
+        ["2026年3月"],
+        *MIGRANTS_LIST,
+        [],
+        ["2026年1月"],
+        table_header,
+        [48, 18, 13, 16],
+    ]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+    assert sorted(f.cell for f in fr.findings if f.rule_id == "sheet.other_month") == ["A1", "A12"]

@@ -256,6 +256,8 @@ def _read_blocks(
     keeping their Excel numbers. A sheet's problem is yielded, not raised: the blocks read
     before it are kept."""
     found = _attempt(sheet, catalogue, limits, month, form)
+    if isinstance(found, tuple) and form is not None and form.kind == "record":
+        found = _own_copy(sheet, found, catalogue, limits, month, form)
     if not isinstance(found, tuple):
         yield from [found] if found is not None else []
         return
@@ -285,6 +287,24 @@ def _read_blocks(
     elif below is not None:
         lower = _under_heading(sheet, below[0], catalogue)
         yield from _read_blocks(lower, catalogue, limits, month, below[1])
+
+
+def _own_copy(
+    sheet: Sheet, found: Found, catalogue: Catalogue, limits: Limits, month: str | None, form: Form
+) -> Found:
+    """A copy of a form (a block below another copy) read from a later copy's rows, the layout
+    having preferred a table further down to its own list: read again from its own rows, up to
+    the next copy."""
+    header = (found[0].header_row or 1) - 1
+    first = next((r for r, row in enumerate(sheet.grid) if cells_filled(row, enough=1)), 0)
+    if header - first < HEAD_ROWS + 2:
+        return found
+    at_start = dataclasses.replace(found[0], header_row=first + 1)
+    following = _next_copy(sheet.grid, at_start, catalogue, month)
+    if following is None or following[0] > header:
+        return found
+    again = _attempt(_rows_before(sheet, following[0]), catalogue, limits, month, form)
+    return again if isinstance(again, tuple) else found
 
 
 def _attempt(
@@ -490,13 +510,22 @@ def _next_copy(
     3月's): a block of that form repeating ≥ 2 of the fields of the rows above it. A block of
     other fields of the form is the same copy's rest (its items grouped by blank rows)."""
     form = catalogue.forms[read.form]
-    for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue):
-        # a copy's title and units row may come before its heading and items; a footer
-        # (填表人) gives no figures
-        head = grid[start : start + HEAD_ROWS + 2]
-        if not any(map(has_figure, head)) or not _heads_another_form(head, [form], catalogue):
-            continue
-        below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
+    # a copy's title and units row may come before its heading and items; a footer (填表人)
+    # gives no figures
+    starts = [
+        start
+        for start in _copy_starts(grid, (read.header_row or 1) + 1, form, catalogue)
+        if any(map(has_figure, head := grid[start : start + HEAD_ROWS + 2]))
+        and _heads_another_form(head, [form], catalogue)
+    ]
+    for start, after in zip(starts, [*starts[1:], len(grid)], strict=False):
+        # told from its own rows first: a later copy's table would draw the layout away from
+        # it; then with the rows after (a copy of two items is no block by itself)
+        below = _block_layout(
+            grid[start : min(after, start + BLOCK_ROWS)], [form], catalogue, month
+        )
+        if not isinstance(below, Layout) and after < start + BLOCK_ROWS:
+            below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
         if not isinstance(below, Layout):
             continue
         with contextlib.suppress(SheetProblem):
