@@ -45,12 +45,50 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The files whose tests run flows against the session's Prefect server: one worker takes them all
+# (pytest_xdist_make_scheduler), so that the server, the costliest fixture there is, starts once.
+ON_PREFECT_SERVER = (
+    "test_scale_out.py",
+    "test_prefect_server.py",
+    "test_bench_small.py",
+    "test_run_alerts.py",
+    "test_flow_end_to_end.py",
+    "test_monthly_automation.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
         name = item.path.name
         return SLOWEST_FILES.index(name) if name in SLOWEST_FILES else len(SLOWEST_FILES)
 
     items.sort(key=rank)  # stable: each file's tests keep their order
+    unlisted = {
+        item.path.name
+        for item in items
+        if "prefect_harness" in item.fixturenames and item.path.name not in ON_PREFECT_SERVER
+    }
+    if unlisted:
+        raise pytest.UsageError(
+            f"{', '.join(sorted(unlisted))} use prefect_harness: add them to ON_PREFECT_SERVER "
+            "in tests/conftest.py"
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """With --dist loadfile (pyproject.toml): a file to a worker at a time, as xdist does, and
+    the files of ON_PREFECT_SERVER as one."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndTheServersFiles(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return "prefect server" if Path(file).name in ON_PREFECT_SERVER else file
+
+    return FilesAndTheServersFiles(config, log)
 
 
 @pytest.fixture
