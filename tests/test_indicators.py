@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 import yaml
+from builders import place_empty_warehouse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ def record(sid: str, **counts) -> pd.DataFrame:
 
 
 def load(path, batches: list[dict[str, pd.DataFrame]]) -> Warehouse:
+    place_empty_warehouse(path)
     wh = Warehouse.at(path)
     wh.begin_load(VILLAGES, [])
     for tables in batches:

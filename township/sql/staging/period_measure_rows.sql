@@ -6,9 +6,16 @@
 -- have that mean (a township's rate takes only villages it knows the population of).
 -- by_month (marts.village_measures): the same sums from fewer rows, with no source row
 create or replace macro staging.period_measure_rows(as_of, by_month := false) as table
-with measure_rows as (
+-- named once, so that the macro is bound once (binding it is most of a small township's
+-- materialization); not materialized: the branch by_month does not take is dropped unread
+with source_rows as not materialized (
     select *
     from staging.measure_rows(as_of)
+),
+
+measure_rows as (
+    select *
+    from source_rows
     where not by_month
     union all
     -- by_month: the sums need no source row, and a month's rows fall in the same periods: they
@@ -16,7 +23,7 @@ with measure_rows as (
     select
         village_code, null as submission_id, null as sheet, null as excel_row,
         date_trunc('month', event_date)::date as event_date, kind, measure, sum(value) as value
-    from staging.measure_rows(as_of)
+    from source_rows
     where by_month
     group by village_code, date_trunc('month', event_date)::date, kind, measure
 ),
