@@ -357,7 +357,7 @@ def file_outcome(inp: ReportInput, report: VillageReport | None = None) -> str:
     if report is not None and replaced(inp) and any(map(_why_unused, inp.findings)):
         outcome += "，修改时间早于此前已收到的版本，没有采用（原因见问题清单）"
     elif report is not None and replaced(inp):
-        outcome += "，已全部被后来报送的文件替换，其中的问题不再列出"
+        outcome += "，已全部被较新的版本替换，其中的问题不再列出"
     return f"{when}；{outcome}"
 
 
@@ -397,7 +397,7 @@ LEDGER_PARTS = {
     "outside_period": "计入往年（跨年度迟报）",
     "repeated": "此前已报送（不重复计）",
     "duplicates": "重复记录（只计一次）",
-    "superseded": "已被后来报送的文件替换",
+    "superseded": "已被较新的版本替换",
     "quarantined": "有错误暂未计入",
     "in_refused_file": "文件未被接收",
 }
