@@ -14,7 +14,8 @@ configure_prefect()
 # The files that take longest (real servers, a cluster, many subprocesses), slowest first: the
 # run (two xdist workers, a file at a time, see pyproject.toml) starts them before the many
 # quick files, which then fill both workers up to the end instead of one slow file finishing
-# alone on one worker.
+# alone on one worker. The files of ON_PREFECT_SERVER go as one unit, queued where the first of
+# them ranks; their ranks order them within it.
 SLOWEST_FILES = (
     "test_scale_out.py",
     "test_prefect_server.py",
@@ -63,15 +64,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return SLOWEST_FILES.index(name) if name in SLOWEST_FILES else len(SLOWEST_FILES)
 
     items.sort(key=rank)  # stable: each file's tests keep their order
-    unlisted = {
-        item.path.name
-        for item in items
-        if "prefect_harness" in item.fixturenames and item.path.name not in ON_PREFECT_SERVER
-    }
-    if unlisted:
-        raise pytest.UsageError(
-            f"{', '.join(sorted(unlisted))} use prefect_harness: add them to ON_PREFECT_SERVER "
-            "in tests/conftest.py"
+
+
+@pytest.fixture(autouse=True)
+def _listed_when_on_the_prefect_server(request: pytest.FixtureRequest) -> None:
+    """A test file using the session's Prefect server must be in ON_PREFECT_SERVER, or its
+    worker starts a server of its own. Checked per test, where xdist shows the failure (an
+    error raised while a worker collects ends the run with no word of it). A file that asks
+    for the fixture by name at run time (request.getfixturevalue) is not seen."""
+    name = request.path.name
+    if "prefect_harness" in request.fixturenames and name not in ON_PREFECT_SERVER:
+        pytest.fail(
+            f"{name} uses prefect_harness: add it to ON_PREFECT_SERVER in tests/conftest.py",
+            pytrace=False,
         )
 
 

@@ -247,6 +247,10 @@ def test_an_id_in_a_folders_name_or_in_full_width_digits_is_masked_and_the_file_
         assert named.encode() not in data and wide.encode() not in data
     for text in (named, wide):
         assert _text_columns_holding(analyst_copy_path(settings.warehouse), text) == []
+    # the scan finds what is there: the village's name, in the analysts' tables
+    assert "marts.submissions.village_name" in _text_columns_holding(
+        analyst_copy_path(settings.warehouse), "复合村"
+    )
     (report,) = write_month_reports(settings, MONTH)
     assert "出生登记" in load_workbook(report).sheetnames  # the copy, re-read from the file
 

@@ -1334,9 +1334,9 @@ def test_a_file_older_than_a_version_loaded_before_is_said_not_used(settings):
     text = report.with_suffix(".txt").read_text(encoding="utf-8")
     assert f"（警告）{LIJIAWAN}_更正.xlsx 节育措施：本文件的“节育措施”没有采用" in text
     assert "修改时间早于此前已收到的版本，没有采用" in text
-    # its rows are said replaced by the newer version, not by a file sent later: it came last
-    assert "节育措施：读取 2 行：计入统计 1 行，已被较新的版本替换 1 行" in text
-    assert "后来" not in text
+    # its rows are said replaced by the version saved later, not by a file sent later: it came last
+    assert "节育措施：读取 2 行：计入统计 1 行，已被修改时间较晚的版本替换 1 行" in text
+    assert "后来报送" not in text
 
 
 @pytest.mark.parametrize(

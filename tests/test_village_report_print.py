@@ -275,7 +275,7 @@ def test_a_file_a_later_one_wholly_replaced_no_longer_sets_the_result(tmp_path):
     assert report.status == "accepted"
     path = write_village_report(tmp_path / "o", report)
     text = path.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "已全部被较新的版本替换，其中的问题不再列出" in text
+    assert "已全部被修改时间较晚的版本替换，其中的问题不再列出" in text
     assert "错误 0 处" in text and "id.check_char" not in text
     assert "晚 4 天；通过" in text and "计为迟报" not in text
     assert openpyxl.load_workbook(path).sheetnames == ["汇总", "出生登记"]

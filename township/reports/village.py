@@ -151,7 +151,7 @@ class VillageReport:
     @property
     def status(self) -> str:
         """已拒收 only when every file was refused; otherwise the worst of the files that still
-        count (a refused file, or one a later file replaced, is told on its own line)."""
+        count (a refused file, or one a file saved later replaced, is told on its own line)."""
         current = [f.status for f in self.current]
         if not current:
             return "rejected"
@@ -167,7 +167,7 @@ class VillageReport:
 
     @property
     def current(self) -> list[ReportInput]:
-        """The files taken in that a later file has not wholly replaced: what counts now."""
+        """The files taken in that no file saved later has wholly replaced: what counts now."""
         return [f for f in self.taken if not replaced(f)]
 
     @property
@@ -188,7 +188,7 @@ def _why_unused(f: Finding) -> bool:
 
 
 def replaced(inp: ReportInput) -> bool:
-    """Every row of every form of the file replaced by a later file of the village (the row
+    """Every row of every form of the file replaced by a file of the village saved later (the row
     ledger's superseded): its problems were put right, or no longer matter."""
     parts = [p for p in inp.ledger.values() if sum(p.values())]
     return bool(parts) and all(p.get("superseded", 0) == sum(p.values()) for p in parts)
@@ -357,7 +357,7 @@ def file_outcome(inp: ReportInput, report: VillageReport | None = None) -> str:
     if report is not None and replaced(inp) and any(map(_why_unused, inp.findings)):
         outcome += "，修改时间早于此前已收到的版本，没有采用（原因见问题清单）"
     elif report is not None and replaced(inp):
-        outcome += "，已全部被较新的版本替换，其中的问题不再列出"
+        outcome += "，已全部被修改时间较晚的版本替换，其中的问题不再列出"
     return f"{when}；{outcome}"
 
 
@@ -397,7 +397,7 @@ LEDGER_PARTS = {
     "outside_period": "计入往年（跨年度迟报）",
     "repeated": "此前已报送（不重复计）",
     "duplicates": "重复记录（只计一次）",
-    "superseded": "已被较新的版本替换",
+    "superseded": "已被修改时间较晚的版本替换",
     "quarantined": "有错误暂未计入",
     "in_refused_file": "文件未被接收",
 }

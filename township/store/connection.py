@@ -140,9 +140,12 @@ def quoted(text: str) -> str:
     return text.replace("'", "''")
 
 
+_JITTER = random.Random()  # its own: the process's global random state is not ours to move
+
+
 def pause(attempt: int) -> None:
     """Back off before retrying a commit another process beat us to: 0.1 s doubling, jittered."""
-    time.sleep(min(0.1 * 2**attempt, 5.0) * (0.5 + random.random()))
+    time.sleep(min(0.1 * 2**attempt, 5.0) * (0.5 + _JITTER.random()))
 
 
 def connect_lake(

@@ -70,6 +70,6 @@ comment on column marts.birth_rows.child_sex is '婴儿性别';
 comment on column marts.birth_rows.in_policy is '是否符合政策';
 comment on column marts.birth_rows.residence is '流动性质';
 comment on column marts.birth_rows.has_error is '该行有错误（见 marts.findings）：隔离，不计入统计';
-comment on column marts.birth_rows.is_current_version is '该文件是该村该报告期出生登记的当前版本（未被后来收到的文件取代）';
+comment on column marts.birth_rows.is_current_version is '该文件是该村该报告期出生登记的当前版本（未被修改时间较晚的文件取代）';
 comment on column marts.birth_rows.counted is '该行就是 marts.births 中计入统计的那一行';
 comment on column marts.birth_rows.outcome is '去向：counted 计入 | duplicate 重复（同一出生已由另一行计入）| quarantined 隔离（有错误）| superseded 已被新版本取代';

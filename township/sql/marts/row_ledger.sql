@@ -42,6 +42,6 @@ comment on column marts.row_ledger.counted is '计入统计的行数（本统计
 comment on column marts.row_ledger.outside_period is '计入往年的行数：事件日期在报告期所属统计年度之前（跨年度迟报），按日期计入该年度';
 comment on column marts.row_ledger.repeated is '重复报送的行数：同一人已由本村另一文件报送并计入（如累计花名册）';
 comment on column marts.row_ledger.duplicates is '重复记录的行数：同一人在本文件中重复，或已由其他村报送并计入';
-comment on column marts.row_ledger.superseded is '已被替换的行数：本村后来报送的文件替换了这张报表';
+comment on column marts.row_ledger.superseded is '已被替换的行数：本村修改时间较晚的文件替换了这张报表';
 comment on column marts.row_ledger.quarantined is '隔离的行数：有错误，改正后重新报送才计入';
 comment on column marts.row_ledger.in_refused_file is '文件被拒收而未计入的行数';

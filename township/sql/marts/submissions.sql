@@ -65,7 +65,7 @@ comment on column marts.submissions.n_records is '读到的记录数（含有错
 comment on column marts.submissions.n_errors is '错误条数（见 marts.findings）';
 comment on column marts.submissions.n_warnings is '警告条数（见 marts.findings）';
 comment on column marts.submissions.forms is '文件包含的报表：births | contraception | migrants | beneficiaries | services';
-comment on column marts.submissions.current_forms is '该文件仍是当前版本的报表（其余已被后来收到的文件取代）';
+comment on column marts.submissions.current_forms is '该文件仍是当前版本的报表（其余已被修改时间较晚的文件取代）';
 comment on column marts.submissions.is_current is '至少有一张报表是当前版本';
-comment on column marts.submissions.is_superseded is '至少有一张报表已被后来收到的文件取代';
+comment on column marts.submissions.is_superseded is '至少有一张报表已被修改时间较晚的文件取代';
 comment on column marts.submissions.is_resubmission is '重新报送：至少有一张报表此前已由同村同报告期的另一文件报过';

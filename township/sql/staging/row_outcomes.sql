@@ -2,7 +2,7 @@
 -- schemas/forms.yaml), with what became of it: counted | outside_period (counted, in an earlier
 -- statistical year than its file's report month) | repeated (the village sent the same fact in
 -- another file, and that row counts) | duplicate (the same file, or another village, counts it)
--- | superseded (a later file of the village replaced the form) | quarantined (an error)
+-- | superseded (a file of the village saved later replaced the form) | quarantined (an error)
 create or replace macro staging.row_outcomes(as_of) as table
 with known as (
     select submission_id, village_code, report_month
