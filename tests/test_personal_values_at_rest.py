@@ -193,18 +193,48 @@ def test_an_id_number_in_a_file_or_sheet_name_is_masked_wherever_it_is_stored(tm
     assert [c.value for c in book.worksheets[1][1]][: len(BIRTH_HEADER)] == BIRTH_HEADER
 
 
+WIDE = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
 @given(
     before=st.text(alphabet="村_-. 0123456789abc", max_size=8),
-    after=st.text(alphabet="村_-. abc", max_size=8),
+    after=st.text(alphabet="村_-. 0123456789abc", max_size=8),
     born=st.dates(min_value=date(1930, 1, 1), max_value=date(2010, 12, 31)),
     seq=st.integers(0, 99),
+    glue=st.sampled_from(["_", ""]),
+    written=st.sampled_from(["plain", "wide", "dashes", "spaces"]),
 )
-def test_a_name_keeps_no_id_number_and_nothing_else_is_changed(before, after, born, seq):
+def test_a_name_keeps_no_id_number_and_nothing_else_is_changed(
+    before, after, born, seq, glue, written
+):
     named = make_id(born, seq)
-    text = f"{before}_{named}_{after}"
+    shown = {
+        "plain": named,
+        "wide": named.translate(WIDE),
+        "dashes": f"{named[:6]}-{named[6:14]}-{named[14:]}",
+        "spaces": f"{named[:6]} {named[6:14]} {named[14:]}",
+    }[written]
+    text = f"{before}{glue}{shown}{glue}{after}"
     masked = mask_ids_in(text)
-    assert named not in masked and len(masked) == len(text)
-    assert masked.replace(mask_id(named), named) == text
+    assert len(masked) == len(text)
+    assert all(m in (t, "*") for m, t in zip(masked, text, strict=True))  # masked in place
+    unwritten = masked.translate(str.maketrans("０１２３４５６７８９Ｘ", "0123456789X", "- "))
+    assert named not in unwritten
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("复合村_{id}202603.xlsx", "复合村_{m}202603.xlsx"),  # glued to a month
+        ("3{id}", "3{m}"),
+        ("{r}-{d}-{t}.xlsx", "{r}-********-{t}.xlsx"),
+        ("{r} {d} {t}", "{r} ******** {t}"),
+    ],
+)
+def test_an_id_glued_to_digits_or_written_in_groups_is_masked_and_the_rest_kept(name, masked):
+    named = make_id(datetime(1993, 7, 8), 11)
+    parts = {"id": named, "m": mask_id(named), "r": named[:6], "d": named[6:14], "t": named[14:]}
+    assert mask_ids_in(name.format(**parts)) == masked.format(**parts)
 
 
 def test_two_files_whose_names_differ_in_an_ids_digits_alone_are_two_files(tmp_path):
@@ -230,8 +260,8 @@ def test_two_files_whose_names_differ_in_an_ids_digits_alone_are_two_files(tmp_p
 
 @pytest.mark.parametrize(
     "where",
-    ["{id}/复合村.xlsx", "复合村_{id}/复合村.xlsx", "复合村_{wide}.xlsx"],
-    ids=["folder", "folder-with-name", "full-width-digits"],
+    ["{id}/复合村.xlsx", "复合村_{id}/复合村.xlsx", "复合村_{wide}.xlsx", "复合村{id}202603.xlsx"],
+    ids=["folder", "folder-with-name", "full-width-digits", "glued-to-a-month"],
 )
 def test_an_id_in_a_folders_name_or_in_full_width_digits_is_masked_and_the_file_found(
     where, tmp_path
@@ -255,6 +285,9 @@ def test_an_id_in_a_folders_name_or_in_full_width_digits_is_masked_and_the_file_
     assert "出生登记" in load_workbook(report).sheetnames  # the copy, re-read from the file
 
 
-@pytest.mark.parametrize("name", ["420117104201202603", "420117100202603", "13800138000"])
+@pytest.mark.parametrize(
+    "name",
+    ["420117104201202603", "420117100202603", "13800138000", "4201171042012026031", "2026-03-0001"],
+)
 def test_a_code_and_a_month_or_a_phone_number_in_a_name_is_no_id(name):
     assert mask_ids_in(f"{name}.xlsx") == f"{name}.xlsx"

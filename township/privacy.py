@@ -61,26 +61,43 @@ def mask_id(id_number: str | None) -> str | None:
 
 
 # An ID number inside a name (a file named 420117199003030033.xlsx, a sheet named after a mother's
-# ID): 18 characters or a 15-digit legacy one, in ASCII or full-width digits, not part of a longer
-# run of digits.
+# ID), in ASCII or full-width digits: 18 characters anywhere in a run of digits (glued to a month,
+# say), a 15-digit legacy one as a run of its own, or 18 written in groups (420102-19900303-0033).
 _DIGIT = "0-9０-９"
-_ID_IN_TEXT = re.compile(
-    rf"(?<![{_DIGIT}])(?:[{_DIGIT}]{{17}}[{_DIGIT}XxＸｘ]|[{_DIGIT}]{{15}})(?![{_DIGIT}XxＸｘ])"
+_CHECK = "XxＸｘ"
+_RUN = re.compile(rf"[{_DIGIT}]+[{_CHECK}]?")
+_GROUPED = re.compile(  # a lookahead: overlapping candidates, digits around them or not
+    rf"(?=([{_DIGIT}]{{6}}[-－ _.][{_DIGIT}]{{8}}[-－ _.][{_DIGIT}]{{3}}[{_DIGIT}{_CHECK}]))"
 )
 
 
 def mask_ids_in(text: str) -> str:
-    """A file or sheet name with every ID number in it masked (mask_id): such names are stored
-    outside `restricted` and reach the analysts' copy. A run of digits that is no valid ID (a
-    village code followed by a month) is kept as it is."""
+    """A file or sheet name with every ID number in it masked as mask_id masks it, each
+    character in its place: such names are stored outside `restricted` and reach the analysts'
+    copy. Digits that are no valid ID (a village code followed by a month) are kept as they are."""
     if not any(ch.isdigit() for ch in text):
         return text
-    return _ID_IN_TEXT.sub(_masked, text)
+    chars = list(text)
+    for positions in _id_positions(text):
+        shown = positions[:6] + positions[-4:] if len(positions) == 18 else positions[-2:]
+        for i in set(positions) - set(shown):
+            chars[i] = "*"
+    return "".join(chars)
 
 
-def _masked(match: re.Match) -> str:
-    digits = unicodedata.normalize("NFKC", match[0]).upper()
-    return mask_id(digits) if _is_an_id(digits) else match[0]
+def _id_positions(text: str):
+    """The places in `text` of each ID number's characters (separators left out)."""
+    for run in _RUN.finditer(text):
+        digits = unicodedata.normalize("NFKC", run[0]).upper()
+        if len(digits) == 15 and _is_an_id(digits):
+            yield list(range(run.start(), run.end()))
+        for k in range(len(digits) - 17):  # every 18 characters of a longer run too
+            if _is_an_id(digits[k : k + 18]):
+                yield list(range(run.start() + k, run.start() + k + 18))
+    for grouped in _GROUPED.finditer(text):
+        places = [grouped.start() + i for i, ch in enumerate(grouped[1]) if ch not in "-－ _."]
+        if _is_an_id(unicodedata.normalize("NFKC", "".join(text[i] for i in places)).upper()):
+            yield places
 
 
 def _is_an_id(digits: str) -> bool:
