@@ -139,26 +139,53 @@ def test_the_restricted_files_log_is_the_owners_alone_while_the_ingest_runs(sett
 
 
 def _text_columns_holding(path: Path, text: str) -> list[str]:
-    """Every text column of every table and view of a DuckDB file holding `text`: the file's
-    bytes may hold it compressed, out of a byte search's sight. One query a relation: a view
-    over the indicator macros costs more to plan than to read."""
+    """Every column holding text (VARCHAR, or a list or struct of it, read as text) of every
+    table and view of a DuckDB file, that holds `text`: the file's bytes may hold it
+    compressed, out of a byte search's sight. One query a relation: a view over the indicator
+    macros costs more to plan than to read."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         relations = con.execute(
             "select table_schema, table_name, list(column_name order by ordinal_position) "
             "from information_schema.columns "
-            "where data_type = 'VARCHAR' and table_catalog = current_database() group by all"
+            "where data_type like '%VARCHAR%' and table_catalog = current_database() group by all"
         ).fetchall()
         holding = []
         for schema, table, columns in relations:
-            tests = ", ".join(f'coalesce(bool_or("{c}" like $1), false)' for c in columns)
+            tests = ", ".join(
+                f"coalesce(bool_or({_quoted(c)}::varchar like $1), false)" for c in columns
+            )
             hits = con.execute(
-                f'select {tests} from "{schema}"."{table}"', [f"%{text}%"]
+                f"select {tests} from {_quoted(schema)}.{_quoted(table)}", [f"%{text}%"]
             ).fetchone()
             holding += [f"{schema}.{table}.{c}" for c, h in zip(columns, hits, strict=True) if h]
         return holding
     finally:
         con.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def test_the_text_scan_reads_lists_structs_and_odd_names(tmp_path):
+    schema, table, column = 'odd "schema"', 'a "table"', 'say "x"'
+    where = f"{_quoted(schema)}.{_quoted(table)}"
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    con.execute(f"create schema {_quoted(schema)}")
+    con.execute(
+        f"create table {where} (plain varchar, {_quoted(column)} varchar, files varchar[], "
+        "person struct(name varchar), n integer)"
+    )
+    con.execute(
+        f"insert into {where} values ('-', null, ['王芳.xlsx'], {{'name': '-'}}, 1), "
+        "('-', '王芳', [], {'name': '王芳'}, 2)"
+    )
+    con.execute(f"create view v as select plain from {where}")
+    con.close()
+    assert sorted(_text_columns_holding(tmp_path / "t.duckdb", "王芳")) == [
+        f"{schema}.{table}.{c}" for c in ("files", "person", column)
+    ]
 
 
 def test_an_id_number_in_a_file_or_sheet_name_is_masked_wherever_it_is_stored(tmp_path):
