@@ -148,3 +148,47 @@ def test_a_run_killed_by_sigterm_is_reported_as_crashed_by_its_own_process(
     (msg,) = [m for m in office_inbox.messages if m["X-Rcpt"] == OFFICE]
     assert msg["Subject"] == "【镇计生月报】月度运行崩溃（进程中断）：ingest-2026-03"
     assert "termination signal" in body(msg)
+
+
+# A flow run in a `township` command, reporting to the session's server: atexit, which stops a
+# temporary Prefect server (`township demo` without a server), must still run after a SIGTERM.
+WAITING_FLOW = """
+import atexit, sys, time
+from pathlib import Path
+from prefect import flow
+from township.cli import exit_on_sigterm
+exit_on_sigterm()
+atexit.register(Path(sys.argv[1]).write_text, "stopped at exit")
+@flow(name="waits")
+def waits():
+    print("waiting", flush=True)
+    time.sleep(120)
+waits()
+"""
+
+
+def test_a_sigterm_during_a_flow_run_still_runs_the_exit_handlers(tmp_path, prefect_harness):
+    from prefect.settings import PREFECT_API_URL
+
+    marker, log_path = tmp_path / "marker", tmp_path / "flow.log"
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "w") as log:
+        flow = subprocess.Popen(
+            [sys.executable, "-c", WAITING_FLOW, str(marker)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while "waiting" not in log_path.read_text():
+                assert flow.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+            flow.send_signal(signal.SIGTERM)
+            assert flow.wait(timeout=60) == 128 + signal.SIGTERM, log_path.read_text()
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(flow.pid, signal.SIGKILL)
+    assert marker.read_text() == "stopped at exit", log_path.read_text()
+    assert "Finished in state Crashed" in log_path.read_text()  # Prefect's handler came first

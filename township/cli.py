@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -977,8 +978,21 @@ def _check_warehouse_free(s: Settings) -> None:
         connect(s.warehouse, read_only=True, wait_seconds=s.lock_wait_seconds).close()
 
 
+def exit_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) ends the command through SystemExit rather than on
+    the spot, so that what it started is stopped: the temporary Prefect server of `township
+    demo`, stopped at exit. Around a flow run Prefect's own handler comes first: it reports
+    the run crashed, then hands the signal on to this one."""
+
+    def exit_now(signum: int, frame) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, exit_now)
+
+
 def main() -> None:
     logging.getLogger("township").addHandler(logging.StreamHandler())
+    exit_on_sigterm()
     try:
         # Not standalone: typer's usage errors come back here, to be told in one line.
         code = app(prog_name="township", standalone_mode=False)
