@@ -3,6 +3,9 @@ in a sheet, a template's empty tab beside a filled 样表), and what is said of 
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
@@ -35,13 +38,30 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
             top -= 1
         alone = cells_filled(grid[header], enough=2) == 1 if header < len(grid) else False
         rows = grid[top : header + 1 if alone else header]
-        title = " ".join(str(v).strip() for row in rows for v in row if not _blank(v))
+        words = (_without_units_note(str(v).strip()) for row in rows for v in row if not _blank(v))
+        title = " ".join(filter(None, words))
         if not _names_a_period(title):
             floor = max((h for h in copies if h - 1 < header), default=0)
             title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
         read.title = title or f"第{read.header_row or 1}行起"
         first = next((c for c, v in enumerate(grid[top]) if not _blank(v)), 0) if grid else 0
         read.title_cell = a1(top, first)
+
+
+def _without_units_note(text: str) -> str:
+    """A title's words without the units note after them or below them (单位：人), which tells the
+    village nothing about which copy is meant."""
+    words = _units_note(load_catalogue().units_markers).sub("", text).strip()
+    if words.count("（") > words.count("）"):  # the note closed the title's bracket
+        words += "）"
+    return words
+
+
+@cache
+def _units_note(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """A units marker and a word or two after it, to the end of the text: 单位：人, （单位:件）."""
+    marker = "|".join(re.escape(m) for m in markers)
+    return re.compile(rf"[\s（(]*(?:{marker})\s*[:：]?\s*[^\d\s（()）]{{0,4}}[）)]?\s*$")
 
 
 def _names_a_period(text: str) -> bool:
