@@ -2002,13 +2002,7 @@ def test_the_copy_of_this_month_is_read_however_the_copies_are_titled(sheet, row
     ("february", "march"),
     [
         ([["2026年2月"], ["单位：人"]], [["2026年3月"], ["单位：人"]]),
-        pytest.param(
-            [["2026年2月", None, "单位：人"]],
-            [["2026年3月", None, "单位：人"]],
-            marks=pytest.mark.xfail(
-                strict=True, reason="a title row with a units note beside it: February is read"
-            ),
-        ),
+        ([["2026年2月", None, "单位：人"]], [["2026年3月", None, "单位：人"]]),
         ([["节育措施（2026年2月 单位：人）"]], [["节育措施（2026年3月 单位：人）"]]),
     ],
     ids=["units-row", "units-beside", "units-inside"],

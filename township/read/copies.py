@@ -36,16 +36,22 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
         top = header
         while top > 0 and words_only(grid[top - 1]):
             top -= 1
-        alone = cells_filled(grid[header], enough=2) == 1 if header < len(grid) else False
+        # a title taken for the header (a list with no 项目 | 数量 row), a units note beside it
+        alone = header < len(grid) and len(_title_words(grid[header])) == 1
         rows = grid[top : header + 1 if alone else header]
-        words = (_without_units_note(str(v).strip()) for row in rows for v in row if not _blank(v))
-        title = " ".join(filter(None, words))
+        title = " ".join(word for row in rows for word in _title_words(row))
         if not _names_a_period(title):
             floor = max((h for h in copies if h - 1 < header), default=0)
             title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
         read.title = title or f"第{read.header_row or 1}行起"
         first = next((c for c, v in enumerate(grid[top]) if not _blank(v)), 0) if grid else 0
         read.title_cell = a1(top, first)
+
+
+def _title_words(row: list[object]) -> list[str]:
+    """A title row's words, each without a units note (a note alone is no word)."""
+    words = (_without_units_note(str(v).strip()) for v in row if not _blank(v))
+    return [w for w in words if w]
 
 
 def _without_units_note(text: str) -> str:
