@@ -19,6 +19,7 @@ from township.read.layout import (
     names_earlier,
 )
 from township.read.rows import cells_filled, form_titled, words_only
+from township.read.sheets import UNIT_NOTE_CHARS
 from township.read.values import month_named_in, names_month
 from township.rules.catalog import finding
 
@@ -67,7 +68,8 @@ def _without_units_note(text: str) -> str:
 def _units_note(markers: tuple[str, ...]) -> re.Pattern[str]:
     """A units marker and a word or two after it, to the end of the text: 单位：人, （单位:件）."""
     marker = "|".join(re.escape(m) for m in markers)
-    return re.compile(rf"[\s（(]*(?:{marker})\s*[:：]?\s*[^\d\s（()）]{{0,4}}[）)]?\s*$")
+    word = rf"[^\d\s（()）]{{0,{UNIT_NOTE_CHARS}}}"
+    return re.compile(rf"[\s（(]*(?:{marker})\s*[:：]?\s*{word}[）)]?\s*$")
 
 
 def _names_a_period(text: str) -> bool:
