@@ -2015,6 +2015,66 @@ def test_a_copy_is_named_by_its_title_without_its_units_note(february, march, tm
     assert "单位" not in said.message_zh + said.fix_zh
 
 
+# Items no record form reads: a village's own lines among the template's
+STRAY_ITEMS = ["外出务工人员", "临时登记户", "备用栏"]
+
+
+@GRIDS
+@given(
+    form=st.sampled_from(RECORD_FORMS),
+    n=st.integers(2, 3),
+    this=st.integers(0, 2),
+    style=st.sampled_from(["{y}年{m}月", "{m}月份", "{name}（{y}年{m}月）", "{y}.{m:02d}"]),
+    blank=st.booleans(),
+    data=st.data(),
+)
+def test_copies_of_any_two_or_more_items_are_told_apart_by_their_titles(
+    form, n, this, style, blank, data, tmp_path_factory
+):
+    """Each copy a 项目 | 数量 list of the same items, two or more, with lines no field reads
+    among them: copies of two items were not seen as copies, and February's figures were read
+    for March's without a word."""
+    required = [f for f in form.fields if f.required]
+    optional = [f for f in form.fields if not f.required]
+    extra = data.draw(st.lists(st.sampled_from(optional), unique=True, min_size=2 - len(required)))
+    fields = data.draw(st.permutations(required + extra))
+    strays = data.draw(st.lists(st.sampled_from(STRAY_ITEMS), unique=True, max_size=2))
+    lines = data.draw(st.permutations([*fields, *strays]))
+    march = {f.name: data.draw(st.integers(10, 10**5)) for f in fields}
+    this = min(this, n - 1)
+    rows = []
+    for i, m in enumerate(3 - (this - i) for i in range(n)):
+        rows += [[style.format(y=2026, m=m, name=form.name_zh)], ["项目", "数量"]]
+        rows += [
+            [f, 7] if isinstance(f, str) else [f.aliases[0], march[f.name] - (m != 3) * (i + 1)]
+            for f in lines
+        ] + ([[]] if blank else [])
+    fr = read_file_at(tmp_path_factory.mktemp("copies"), {form.name_zh: rows})
+    assert fr.sheets[form.name].records[0] == march
+    said = sorted(f.rule_id for f in fr.findings)
+    assert said == ["sheet.other_month"] * (n - 1) + ["sheet.unknown_item"] * len(strays)
+
+
+def test_an_item_given_twice_in_a_list_gives_neither_figure(tmp_path):
+    """February's items, then March's, with no title or blank row between: the list's first
+    figures were read as March's, and its later ones passed over without a word."""
+    items = [row for row in MIGRANTS_LIST[1:]]
+    march = [[label, n + 3] for label, n in items]
+    fr = read_file_at(tmp_path, {"流动人口": [["项目", "数量"], *items, *march]})
+    said = [(f.rule_id, f.cell, f.row, f.severity) for f in fr.findings]
+    assert said == [("record.item_twice", f"B{r}", 2, ERROR) for r in range(6, 10)]
+    assert "B2 为 50，B6 为 53" in fr.findings[0].message_zh
+    (record,) = validate_batch([fr]).frames["migrants"].to_dict("records")
+    assert record["_has_error"]
+
+
+def test_an_item_given_twice_with_one_figure_is_read_once(tmp_path):
+    items = MIGRANTS_LIST[1:]
+    fr = read_file_at(tmp_path, {"流动人口": [["项目", "数量"], *items, items[0]]})
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
+    assert findings_of(fr) == []
+
+
 def test_copies_in_a_sheet_each_for_another_month_give_none_of_their_figures(tmp_path):
     rows = [
         ["2月"],

@@ -675,6 +675,24 @@ BROKEN = [
         CONTRACEPTION,
         "contraception",
     ),
+    Broken(
+        "record.item_twice",
+        "contraception as a list giving 上环 twice, 40 then 45 (another month's line)",
+        ERROR,
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "数量"],
+                ["已婚育龄妇女数", 100],
+                ["上环", 40],
+                ["未避孕", 60],
+                ["上环", 45],
+            ]
+        },
+        "B5",
+        CONTRACEPTION,
+        "contraception",
+        row=2,
+    ),
 ]
 
 KEPT = [
@@ -925,6 +943,20 @@ KEPT = [
                 ["已婚育龄妇女人数", 100],
                 ["其中：上环（人）", 40],
                 ["未避孕人数", 60],
+            ]
+        },
+        form="contraception",
+    ),
+    Kept(
+        "record.item_twice",
+        "contraception as a list giving 上环 twice with the same figure",
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "数量"],
+                ["已婚育龄妇女数", 100],
+                ["上环", 40],
+                ["未避孕", 60],
+                ["上环", 40],
             ]
         },
         form="contraception",

@@ -39,7 +39,7 @@ from township.read.layout import (
     is_notes_sheet,
 )
 from township.read.rows import cells_filled, has_figure, is_period, titled, words_only
-from township.read.sheets import extract, formula_cells, may_hide_formulas
+from township.read.sheets import extract, formula_cells, items_given_twice, may_hide_formulas
 from township.read.values import months_meant
 from township.rules.catalog import finding
 from township.villages import VillageRegistry
@@ -488,10 +488,11 @@ def _block_layout(
     catalogue: Catalogue,
     month: str | None,
     from_start: bool = True,
+    fewest: int = 3,
 ) -> Layout | SheetProblem | None:
-    """_block_form's layout of the block."""
+    """_block_form's layout of the block (≥ `fewest` fields)."""
     try:
-        layout = guess_form(rows, catalogue, month, forms)
+        layout = guess_form(rows, catalogue, month, forms, fewest)
     except SheetProblem as problem:
         return problem if not from_start or _near_start(rows, _row_of(problem.cell)) else None
     if layout is None or not {f.name for f in layout.form.fields if f.required} <= set(
@@ -520,12 +521,14 @@ def _next_copy(
     ]
     for start, after in zip(starts, [*starts[1:], len(grid)], strict=False):
         # told from its own rows first: a later copy's table would draw the layout away from
-        # it; then with the rows after (a copy of two items is no block by itself)
+        # it; then with the rows after (its items grouped by blank rows). Two of the form's
+        # items make a copy: the rows above must give the same two
         below = _block_layout(
-            grid[start : min(after, start + BLOCK_ROWS)], [form], catalogue, month
+            grid[start : min(after, start + BLOCK_ROWS)], [form], catalogue, month, fewest=2
         )
         if not isinstance(below, Layout) and after < start + BLOCK_ROWS:
-            below = _block_layout(grid[start : start + BLOCK_ROWS], [form], catalogue, month)
+            rows = grid[start : start + BLOCK_ROWS]
+            below = _block_layout(rows, [form], catalogue, month, fewest=2)
         if not isinstance(below, Layout):
             continue
         with contextlib.suppress(SheetProblem):
@@ -651,7 +654,7 @@ def _columns_not_read(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fin
         return [
             _unread_finding("sheet.unknown_item", sheet.name, form.name, label, a1(r, c), taken)
             for r, c, label in items
-        ]
+        ] + _items_given_twice(sheet, layout, read)
     columns = unread_columns(grid, layout.header_row, set(layout.columns.values()), read.rows)
     missing = read.records and [
         f for f in form.fields if f.required and f.name not in layout.columns
@@ -682,6 +685,27 @@ def _columns_not_read(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fin
             set(layout.columns),
         )
         for c, header in columns
+    ]
+
+
+def _items_given_twice(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Finding]:
+    """An item of a list given twice with two figures, said at the second; an error of the
+    record's row, so that neither figure is loaded as the month's."""
+    if not read.records:
+        return []
+    record, cells = read.records[0], read.cells[0]
+    return [
+        finding(
+            "record.item_twice",
+            field_zh=sheet.name,
+            value=str(sheet.grid[r][layout.label_column]).strip(),
+            other=f"{cells[name]} 为 {record[name]}，{a1(r, c)} 为 {value}",
+            sheet=sheet.name,
+            row=read.rows[0],
+            cell=a1(r, c),
+            field=name,
+        )
+        for name, r, c, value in items_given_twice(sheet.grid, layout, record)
     ]
 
 

@@ -230,14 +230,17 @@ def unread_items(
     label_column: int,
     value_column: int,
 ) -> list[tuple[int, int, str]]:
-    """Of a two-column list (label | value), the rows from its first item down whose label no
-    field reads and that give a figure: (row, the label's column, label). The footer
-    (填表人 …) ends the list; totals, units, what is not collected, and a label naming a
-    field already read (a second block: last month's, for comparison) are no items."""
+    """Of a two-column list (label | value), the rows of its items whose label no field reads
+    and that give a figure: (row, the label's column, label). The items run from the lines
+    right above its first known one (up to its heading or a blank row) down to the footer
+    (填表人 …); totals, units, what is not collected, and a label naming a field (one given
+    twice is record.item_twice's) are no items."""
     catalogue = load_catalogue()
     used = set(rows_of.values())
     out = []
-    for r in range(min(used, default=len(grid)), len(grid)):
+    for r in range(
+        first_item(grid, min(used, default=len(grid)), label_column, value_column), len(grid)
+    ):
         row = grid[r]
         label = row[label_column] if label_column < len(row) else None
         text = _label(label) if label.__class__ is str else ""
@@ -252,6 +255,25 @@ def unread_items(
         if any(_is_figure(row, c) for c in range(value_column, value_column + 3)):
             out.append((r, label_column, label.strip()))
     return out
+
+
+def first_item(grid: list[list[object]], first: int, label_column: int, value_column: int) -> int:
+    """The first line of a list whose first known item is at row `first`: the lines right
+    above it that give a label and a figure (外出务工人员 | 7), up to its heading (项目 | 数量),
+    a blank row or an item of a form (another list right above it)."""
+    while first > 0 and _an_unknown_item(grid[first - 1], label_column, value_column):
+        first -= 1
+    return first
+
+
+def _an_unknown_item(row: list[object], label_column: int, value_column: int) -> bool:
+    label = row[label_column] if label_column < len(row) else None
+    return (
+        label.__class__ is str
+        and bool(_label(label))
+        and any(_is_figure(row, c) for c in range(value_column, value_column + 3))
+        and not any(field_for_label(f.name, label) for f in load_catalogue().data_forms)
+    )
 
 
 def _is_figure(row: list[object], c: int) -> bool:

@@ -15,6 +15,7 @@ from township.read.headers import (
     alias_index,
     begins_a_label,
     field_for_label,
+    first_item,
     header_label,
     label_lookup,
     loose_first_chars,
@@ -464,12 +465,13 @@ def _list_layout(
         for name in listed
         if name not in fields
     }
+    value_column = label_col + 1 if this_month is None else this_month
     return Layout(
         form,
         "list",
-        max(first_row - 1, 0),
+        max(first_item(grid, first_row, label_col, value_column) - 1, 0),
         {**fields, **{name: by_column[c][name] for name, c in beside.items()}},
-        value_column=label_col + 1 if this_month is None else this_month,
+        value_column=value_column,
         label_column=label_col,
         value_fixed=this_month is not None,
         beside=beside,
@@ -732,10 +734,11 @@ def guess_form(
     catalogue: Catalogue,
     month: str | None = None,
     forms: Iterable[Form] | None = None,
+    fewest: int = 3,
 ) -> Layout | None:
-    """A sheet whose name says nothing: the form whose headers it matches best (≥ 3 fields); a
-    form's header that cannot be used (a column twice) is said when no other form fits.
-    `forms`: the forms to try (by default every data form)."""
+    """A sheet whose name says nothing: the form whose headers it matches best (≥ `fewest`
+    fields); a form's header that cannot be used (a column twice) is said when no other form
+    fits. `forms`: the forms to try (by default every data form)."""
     best: Layout | None = None
     problem: SheetProblem | None = None
     for form in catalogue.data_forms if forms is None else forms:
@@ -747,7 +750,7 @@ def guess_form(
             continue
         if (
             layout
-            and len(layout.columns) >= 3
+            and len(layout.columns) >= fewest
             and (best is None or len(layout.columns) > len(best.columns))
         ):
             best = layout

@@ -12,6 +12,7 @@ from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
 from township.read.layout import (
     EARLIER_ROW_WORDS,
+    SUB_ITEM,
     UNIT_WORDS,
     Layout,
     _blank,
@@ -555,6 +556,38 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
     out.cells.append(cells)
+    return out
+
+
+def items_given_twice(
+    grid: list[list[object]], layout: Layout, record: dict
+) -> list[tuple[str, int, int, object]]:
+    """A list's items named again further down its label column with another figure than the
+    one read (流入人口数 | 11 … 流入人口数 | 13): a copy of another month the reader could not
+    tell apart, or a line typed twice. Either figure may be the month's, so neither is said to
+    be: (field, row, column, figure) of each repeat, up to the footer."""
+    footer = load_catalogue().footer_markers
+    used, label_col = set(layout.columns.values()), layout.label_column
+    out = []
+    for r in range(min(used), len(grid)):
+        row = grid[r]
+        label = row[label_col] if label_col < len(row) else None
+        if r in used or label.__class__ is not str:
+            continue
+        if label.strip().startswith(footer):
+            break
+        name = _row_matches([label], layout.form).get(0)
+        if name is None or name in layout.beside or label.strip().startswith(SUB_ITEM):
+            continue
+        kind = _field_types(layout.form.name)[name]
+        c = (
+            layout.value_column
+            if layout.value_fixed
+            else _value_column(row, layout.value_column, kind == "count")
+        )
+        value = _normalise_cell(kind, row[c] if c < len(row) else None)
+        if value is not None and value != record.get(name):
+            out.append((name, r, c, value))
     return out
 
 
