@@ -697,8 +697,8 @@ def _items_given_twice(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fi
     return [
         finding(
             "record.item_twice",
-            field_zh=sheet.name,
-            value=str(sheet.grid[r][layout.label_column]).strip(),
+            field_zh=str(sheet.grid[r][layout.label_column]).strip(),
+            value=value,
             other=f"{cells[name]} 为 {record[name]}，{a1(r, c)} 为 {value}",
             sheet=sheet.name,
             row=read.rows[0],
