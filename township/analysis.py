@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -72,8 +71,9 @@ def rule_names(path: Path = CATALOG_FILE) -> dict[str, str]:
 
 
 def cjk_font_file() -> Path:
-    """TOWNSHIP_CJK_FONT where set, else the Noto Sans SC of the pinned pylopdf-fonts-zh-cn."""
-    import pylopdf_fonts_zh_cn
+    """The font of the summary's charts: TOWNSHIP_CJK_FONT where set, else the packaged Noto
+    Sans SC (of the pinned pylopdf-fonts-zh-cn)."""
+    from township.config import Settings
+    from township.reports.summary.charts import packaged_font
 
-    chosen = os.environ.get("TOWNSHIP_CJK_FONT")
-    return Path(chosen) if chosen else Path(pylopdf_fonts_zh_cn.sans_path())
+    return Settings().cjk_font or packaged_font()

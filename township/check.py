@@ -230,8 +230,7 @@ def _dry_run(placed, copy: Settings, registry, settings: Settings, out_dir: Path
     found = [(target, month) for _, target, month in placed]
     months = sorted({m for _, _, m in placed})
     with Warehouse.open(copy) as wh:
-        # the copy is thrown away: no checkpoint when it is closed
-        wh.con.execute("pragma disable_checkpoint_on_shutdown")
+        wh.throw_away_on_close()
         pending, others = new_files(found, wh, copy.raw_dir, copy.zone)
         before = {m: Before.of(wh, m, copy.raw_dir) for m in months}
         wh.begin_load(villages_frame(registry), months)

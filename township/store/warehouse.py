@@ -72,6 +72,10 @@ class Warehouse:
             self.private.close()
         self.con.close()
 
+    def throw_away_on_close(self) -> None:
+        """A copy made to be thrown away (township check): closed with no checkpoint."""
+        self.con.execute("pragma disable_checkpoint_on_shutdown")
+
     def __enter__(self) -> Warehouse:
         return self
 

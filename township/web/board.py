@@ -88,11 +88,7 @@ def _warehouse_months(settings: Settings) -> list[str]:
     if wh is None:
         return []
     with wh:
-        return [
-            m
-            for (m,) in wh.con.execute("select max(report_month) from raw.submissions").fetchall()
-            if m
-        ]
+        return [m for (m,) in wh.rows("last_month_sent") if m]
 
 
 def _warehouse_cells(settings: Settings, first: str, last: str) -> pd.DataFrame:
