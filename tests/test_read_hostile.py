@@ -2053,6 +2053,8 @@ def test_copies_of_any_two_or_more_items_are_told_apart_by_their_titles(
     assert fr.sheets[form.name].records[0] == march
     said = sorted(f.rule_id for f in fr.findings)
     assert said == ["sheet.other_month"] * (n - 1) + ["sheet.unknown_item"] * len(strays)
+    # a copy is named by its sheet and its period, the form's name said once
+    assert not any(f"（{form.name_zh}" in f.message_zh for f in fr.findings)
 
 
 def test_an_item_given_twice_in_a_list_gives_neither_figure(tmp_path):

@@ -91,7 +91,18 @@ def _period_heading(grid: list[list[object]], start: int, top: int) -> str:
 
 def _shown(read: SheetRead) -> str:
     """A sheet read as the village knows it: its name, and a copy's title (节育措施（上月）)."""
-    return f"{read.sheet}（{read.title}）" if read.title else read.sheet
+    return f"{read.sheet}（{_said_once(read.title, read.sheet)}）" if read.title else read.sheet
+
+
+def _said_once(title: str, sheet: str) -> str:
+    """A copy's title after its sheet's name, without that name again: 流动人口情况（2026年2月份）
+    on a sheet 流动人口 is 2026年2月份, where its period is all that is left."""
+    if not title.startswith(sheet):
+        return title
+    rest = title[len(sheet) :].removeprefix("情况").removeprefix("表").strip()
+    if rest[:1] in "（(" and rest[-1:] in "）)":
+        rest = rest[1:-1].strip()
+    return rest if rest and _names_a_period(rest) else title
 
 
 def _period_name(read: SheetRead) -> str:
