@@ -2077,6 +2077,89 @@ def test_an_item_given_twice_with_one_figure_is_read_once(tmp_path):
     assert findings_of(fr) == []
 
 
+# Headings over a list's figures that say no report month's figure (a plan, a part, another
+# period, a household count)
+NOT_THE_MONTHS = ["计划", "户", "人", "上次", "月初", "一季度", "上月", "累计", "上年同期"]
+NOT_THE_MONTHS += ["本年累计", "2026/2", "本月计划"]
+
+
+@GRIDS
+@given(
+    headings=st.lists(st.sampled_from(NOT_THE_MONTHS), min_size=2, max_size=4, unique=True),
+    this=st.one_of(st.none(), st.sampled_from(["本月", "3月", "本月数", "2026年3月"])),
+    at=st.integers(0, 4),
+    data=st.data(),
+)
+def test_figures_in_columns_none_headed_the_months_are_refused_not_guessed(
+    headings, this, at, data, tmp_path_factory
+):
+    """项目 | 计划 | 完成, 项目 | 户 | 人, 项目 | 上月 | 本月新增 | 累计: the first column's
+    figures were read as the month's without a word. With a column headed 本月 (or 3月) among
+    them, that one is read."""
+    if this is not None:
+        headings.insert(min(at, len(headings)), this)
+    figures = {f: [data.draw(st.integers(0, 999)) for _ in headings] for f in CONTRACEPTION}
+    labels = {"married_women": "已婚育龄妇女数", "iud": "上环", "no_method": "未避孕"}
+    rows = [["项目", *headings], *([labels[f], *figures[f]] for f in CONTRACEPTION)]
+    fr = read_file_at(tmp_path_factory.mktemp("columns"), {"节育措施": rows})
+    if this is None:
+        assert "contraception" not in fr.sheets
+        ((rule, cell),) = [(f.rule_id, f.cell) for f in fr.findings]
+        assert rule in ("sheet.figure_column_unclear", "sheet.month_column_missing")
+        assert cell[0] in "BCDE" and cell[1:] == "1"
+    else:
+        column = headings.index(this)
+        assert fr.sheets["contraception"].records[0] == {f: v[column] for f, v in figures.items()}
+
+
+@pytest.mark.parametrize(
+    "parts", [["男", "女"], ["省内", "省外"], ["一组", "二组", "三组"]], ids=lambda p: "|".join(p)
+)
+def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path):
+    rows = [["项目", *parts, "合计"]]
+    rows += [[label, *[1] * len(parts), n] for label, n in zip(MIGRANT_LABELS, MIGRANTS.values())]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == dict(zip(MIGRANT_LABELS.values(), MIGRANTS.values()))
+    assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize("heading", ["上月数", "本年累计", "上年同期"])
+def test_the_only_column_of_figures_headed_another_period_is_refused(heading, tmp_path):
+    fr = read_file_at(tmp_path, {"节育措施": [["项目", heading], *MARCH_ITEMS]})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "B1")]
+
+
+def test_rows_of_months_and_their_total_give_the_report_months_row(tmp_path):
+    """1月 | 2月 | 3月 rows and a 合计 row: the year's sum was read as March's."""
+    header = ["月份", "宣传资料份数", "标语条数"]
+    rows = [header, ["1月", 500, 10], ["2月", 480, 10], ["3月", 520, 12], ["合计", 1500, 32]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 520, "slogans": 12}
+    without_march = read_file_at(tmp_path / "b", {"宣传服务": [*rows[:3], ["合计", 980, 20]]})
+    assert "services" not in without_march.sheets
+    said = [(f.rule_id, f.cell) for f in without_march.findings]
+    assert said == [("sheet.month_column_missing", "A2")]
+
+
+def test_copies_of_a_list_side_by_side_are_refused_not_guessed(tmp_path):
+    """2月's list beside 3月's: February's, the left one, was read without a word."""
+    items = zip(FEB_ITEMS, MARCH_ITEMS, strict=True)
+    rows = [["2月", None, None, "3月"], ["项目", "数量", None, "项目", "数量"]]
+    rows += [[*feb, None, *march] for feb, march in items]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "B2")]
+
+
+def test_a_single_row_labelled_another_month_is_refused(tmp_path):
+    fr = read_file_at(
+        tmp_path, {"节育措施": [["月份", "已婚育龄妇女数", "上环"], ["2月", 290, 95]]}
+    )
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A2")]
+
+
 def test_copies_in_a_sheet_each_for_another_month_give_none_of_their_figures(tmp_path):
     rows = [
         ["2月"],

@@ -643,6 +643,22 @@ BROKEN = [
         "contraception",
     ),
     Broken(
+        "sheet.figure_column_unclear",
+        "contraception as a list with figures headed 户 | 人, none said to be the month's",
+        ERROR,
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "户", "人"],
+                ["已婚育龄妇女数", 100, 100],
+                ["上环", 45, 40],
+                ["未避孕", 55, 60],
+            ]
+        },
+        "B1",
+        CONTRACEPTION,
+        "contraception",
+    ),
+    Broken(
         "sheet.unknown_column",
         "a filled column headed 户籍性质, which no field reads",
         WARNING,
@@ -914,6 +930,19 @@ KEPT = [
         "sheet.month_column_missing",
         "contraception in columns for last month and the report month",
         lambda s: contraception_by_month(_previous_month(s), s.first_day),
+        form="contraception",
+    ),
+    Kept(
+        "sheet.figure_column_unclear",
+        "contraception as a list with figures headed 一组 | 二组 | 合计 and a 比例 column",
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "一组", "二组", "合计", "比例（%）"],
+                ["已婚育龄妇女数", 50, 50, 100, 100],
+                ["上环", 20, 20, 40, 40],
+                ["未避孕", 30, 30, 60, 60],
+            ]
+        },
         form="contraception",
     ),
     Kept(

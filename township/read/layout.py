@@ -35,7 +35,7 @@ LONG_LABEL = 20
 # A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
 CLOSING = frozenset(")）]】〕")
 # Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
-EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初")
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初", "月初", "上次")
 
 
 class SheetProblem(Exception):
@@ -465,6 +465,7 @@ def _list_layout(
         for name in listed
         if name not in fields
     }
+    _refuse_copies_side_by_side(grid, by_column, label_col, fields, first_row, month, form)
     value_column = label_col + 1 if this_month is None else this_month
     return Layout(
         form,
@@ -491,6 +492,8 @@ NOT_THIS_MONTH = (
     "增加",
     "减少",
     "其中",
+    "计划",  # 本月计划 | 本月完成: the plan is no figure of what was done
+    "季度",
 )
 THIS_MONTH = ("本月", "本期", "当月", "期末")
 # What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
@@ -510,15 +513,7 @@ def _this_months_column(
     nearest: tuple[int, dict[int, str]] | None = None  # the nearest row heading one column
     r = first_row
     for r in range(first_row - 1, max(first_row - 4, -1), -1):
-        headed = {
-            c: _label(v)
-            for c, v in enumerate(_row_headings(grid[r]))
-            if c > label_col
-            and v.__class__ is str
-            and _label(v)
-            and _label(v) not in UNIT_WORDS
-            and not _label(v).startswith("单位")
-        }
+        headed = _headings(grid[r], label_col)
         if len(headed) >= 2:
             break
         if headed:  # the list's own heading (项目 | 数量): a line above it is not the list's
@@ -528,13 +523,134 @@ def _this_months_column(
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
             _say_the_month_is_missing(nearest[1], month, nearest[0], form)
+        if month and nearest is not None and _another_periods(grid[nearest[0]], label_col):
+            # 项目 | 上月数, 项目 | 本年累计 over the only figures: not the month's
+            (c,) = nearest[1]
+            shown = heading_text(_cell(grid[nearest[0]], c))
+            raise month_missing(a1(nearest[0], c), form, [str(shown)], month)
+        if first_row > 0:  # 项目 | 户 | 人: parts in unit words, which are no period
+            parts = _headings(grid[first_row - 1], label_col, units=True)
+            return _total_or_unclear(grid, first_row - 1, first_row, label_col, parts, month, form)
         return None
     chosen = _this_months(headed, month)
     if chosen is None:
         _say_the_month_is_missing(headed, month, r, form)
+        return _total_or_unclear(grid, r, first_row, label_col, headed, month, form)
     elif not _only_periods(headed.values()) and _figures_in(grid, first_row, label_col + 1, chosen):
         return None  # a line about the filing (填报单位 | 复合村 | 报告期 | 2026.03), no heading
     return chosen
+
+
+# Words of a heading over figures of a period other than a month's own (上月数, 本年累计,
+# 一季度, 上年同期)
+OTHER_PERIODS = (*EARLIER_ROW_WORDS, "累计", "本年", "全年", "年度", "季度")
+
+
+def _another_periods(row: list[object], label_col: int) -> bool:
+    """Whether a list's heading row heads its only column of figures with another period than
+    the month (项目 | 上月数)."""
+    label = _cell(row, label_col)
+    (heading,) = _headings(row, label_col).values() or [""]
+    return (
+        (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
+        and any(w in heading for w in OTHER_PERIODS)
+        and not says_this_month(heading)
+    )
+
+
+def _refuse_copies_side_by_side(
+    grid: list[list[object]],
+    by_column: dict[int, dict[str, int]],
+    label_col: int,
+    fields: dict[str, int],
+    first_row: int,
+    month: str | None,
+    form: Form,
+) -> None:
+    """A second list of the same items beside the first (2月's | 3月's): a copy, which of
+    the two is the month's told by nothing the reader can read; refused at their figures."""
+    copies = [
+        c
+        for c, listed in by_column.items()
+        if c > label_col + 1 and len(set(listed) & set(fields)) >= 2
+    ]
+    if month is None or not copies:
+        return
+    heading = max(first_row - 1, 0)
+    columns = [label_col + 1, *(c + 1 for c in copies)]
+    raise SheetProblem(
+        UNCLEAR,
+        a1(heading, columns[0]),
+        form,
+        field_zh=form.name_zh,
+        value="、".join(
+            str(heading_text(_cell(grid[heading], c)) or column_letter(c) + "列") for c in columns
+        ),
+        other=month_words(month),
+    )
+
+
+def _headings(row: list[object], label_col: int, units: bool = False) -> dict[int, str]:
+    """The headings right of a list's labels (column -> words), not a units note; unit words
+    (户, 人) only when `units`."""
+    return {
+        c: _label(v)
+        for c, v in enumerate(_row_headings(row))
+        if c > label_col
+        and v.__class__ is str
+        and _label(v)
+        and (units or _label(v) not in UNIT_WORDS)
+        and not _label(v).startswith("单位")
+    }
+
+
+# The column of a whole over its parts' (男 | 女 | 合计, 省内 | 省外 | 合计); a rate is no
+# figure of a count (人数 | 比例（%）).
+WHOLE_HEADINGS = ("合计", "总计", "总数", "合计数")
+RATE_WORDS = ("率", "比", "%", "％")
+# Figures in several columns, none said to be the report month's (SheetProblem's code)
+UNCLEAR = "figure_column_unclear"
+
+
+def _total_or_unclear(
+    grid: list[list[object]],
+    r: int,
+    first_row: int,
+    label_col: int,
+    headed: dict[int, str],
+    month: str | None,
+    form: Form,
+) -> int | None:
+    """Two or more headed columns of figures, none said to be this month's: the whole's, where
+    the others are its parts (男 | 女 | 合计); else the sheet is refused at them (计划 | 完成,
+    户 | 人, 上月 | 本月新增 | 累计), as any of them read would be a guess. A row above the list
+    that is no heading of it (填报单位 | 复合村 | 填报时间 | 2026年4月): None, its first column."""
+    label = _cell(grid[r], label_col)
+    if month is None or not (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)):
+        return None  # no month to tell by (the sheet's form is being guessed), or no heading
+    # a second list beside the first starts at its own 项目
+    beside = min((c for c, h in headed.items() if h in LIST_HEADINGS), default=len(grid[r]))
+    figures = [
+        c
+        for c, h in headed.items()
+        if c < beside
+        and not any(w in h for w in RATE_WORDS)
+        and any(_figure(_cell(row, c)) for row in grid[first_row : first_row + LIST_SCAN_ROWS])
+    ]
+    if len(figures) < 2:
+        return None
+    wholes = [c for c in figures if headed[c] in WHOLE_HEADINGS]
+    parts = [headed[c] for c in figures if c not in wholes]
+    if len(wholes) == 1 and not any(map(_names_a_period, parts)):
+        return wholes[0]
+    raise SheetProblem(
+        UNCLEAR,
+        a1(r, min(figures)),
+        form,
+        field_zh=form.name_zh,
+        value="、".join(str(heading_text(_cell(grid[r], c))) for c in figures),
+        other=month_words(month),
+    )
 
 
 def _figures_in(grid: list[list[object]], first_row: int, column: int, not_in: int) -> bool:
@@ -702,7 +818,13 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
         return present[0]
     if len(current) == 1:
         return current[0]
-    others = [c for c, h in headed.items() if not any(w in h for w in NOT_THIS_MONTH)]
+    # a figure's own word (数量, 人数, 实有数) beside other periods'; a heading with digits is
+    # some period's or date's (2026/2), and not the month's, or it would be named
+    others = [
+        c
+        for c, h in headed.items()
+        if not any(w in h for w in NOT_THIS_MONTH) and not any(map(str.isdigit, h))
+    ]
     if month is not None:  # columns for months, none of them this one's: not a guess
         others = [c for c in others if names_month(headed[c], month) is None]
     return others[0] if len(others) == 1 else None

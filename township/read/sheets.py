@@ -207,12 +207,31 @@ def extract(
         out.cells.append(cells)
         if not person:
             values = [(record, r + 1, cells)]
-    # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row
-    whole = not person and totals is not None and (len(values) > 1 or not out.records)
-    if whole and _read_totals_row(out, grid, totals, converters):
+    if person:
         return out
-    if not person and len(values) > 1:
-        _read_one_row_of_figures(out, values, grid, layout, month)
+    labels = _row_labels(values, grid, layout)
+    # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
+    # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
+    whole = totals is not None and (len(values) > 1 or not out.records)
+    of_months = any(map(is_month_heading, labels.values()))
+    if whole and not of_months and _read_totals_row(out, grid, totals, converters):
+        return out
+    _refuse_rows_of_other_months(labels, grid, set(layout.columns.values()), layout, month)
+    if len(values) > 1:
+        _read_one_row_of_figures(out, values, labels, grid, layout, month)
+    return out
+
+
+def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[int, str]:
+    """A one-record form's rows of figures (Excel row -> the words left of its figures, not a
+    备注 after them), months typed as numbers read in their order (2025.09 above 2025.1 makes
+    it October, typed_months)."""
+    used = set(layout.columns.values())
+    cells = [(r, c, v) for _, r, _ in values for c, v in enumerate(grid[r - 1][: min(used)]) if v]
+    typed = typed_months([v for _, _, v in cells])
+    out = {r: "" for _, r, _ in values}
+    for k, (r, _, v) in enumerate(cells):
+        out[r] += str(typed.get(k) or heading_text(v))
     return out
 
 
@@ -337,12 +356,11 @@ def _refuse_rows_of_other_months(
 
 
 def _read_one_row_of_figures(
-    out: SheetRead, values: list, grid, layout: Layout, month: str | None = None
+    out: SheetRead, values: list, labels: dict[int, str], grid, layout: Layout, month: str | None
 ) -> None:
     """A one-record form with two or more rows of figures: the first is read, unless the words
     beside it (in no field's column) say it is an earlier month's and another row's do not.
-    The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said.
-    Rows labelled by months without the report month's: refused, as columns would be."""
+    The rows not read are kept in `unread` (Excel row, first cell of a figure), to be said."""
 
     columns = layout.columns
     used = set(columns.values())
@@ -361,11 +379,6 @@ def _read_one_row_of_figures(
     def earlier(excel_row: int) -> bool:
         return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
 
-    def label(excel_row: int) -> str:  # the words left of the figures (not a 备注 after them)
-        row = grid[excel_row - 1]
-        return "".join(text(excel_row, c, v) for c, v in enumerate(row[: min(used)]) if v)
-
-    _refuse_rows_of_other_months({v[1]: label(v[1]) for v in values}, grid, used, layout, month)
     chosen = values[0]
     named = [v for v in values if month and is_this_months(words(v[1]), month)]
     current = [v for v in values if says_this_month(words(v[1]))]
