@@ -2117,9 +2117,9 @@ def test_figures_in_columns_none_headed_the_months_are_refused_not_guessed(
 )
 def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path):
     rows = [["项目", *parts, "合计"]]
-    rows += [[label, *[1] * len(parts), n] for label, n in zip(MIGRANT_LABELS, MIGRANTS.values())]
+    rows += [[label, *[1] * len(parts), MIGRANTS[f]] for label, f in MIGRANT_LABELS.items()]
     fr = read_file_at(tmp_path, {"流动人口": rows})
-    assert fr.sheets["migrants"].records[0] == dict(zip(MIGRANT_LABELS.values(), MIGRANTS.values()))
+    assert fr.sheets["migrants"].records[0] == MIGRANTS
     assert findings_of(fr) == []
 
 
