@@ -2152,6 +2152,61 @@ def test_copies_of_a_list_side_by_side_are_refused_not_guessed(tmp_path):
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "B2")]
 
 
+def test_a_heading_over_parts_and_their_whole_is_read_from_the_whole(tmp_path):
+    """流出人口数 over 男 | 女 | 合计: the men's figure was read as the whole's."""
+    rows = [
+        ["流出人口数", None, None, "流入人口数", None, None],
+        ["男", "女", "合计", "男", "女", "合计"],
+        [25, 25, 50, 5, 7, 12],
+    ]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {"out_migrants": 50, "in_migrants": 12}
+    assert findings_of(fr) == []
+
+
+def test_a_heading_over_its_own_figure_and_a_sub_item_gives_both(tmp_path):
+    """流出人口 over 人数 | 已婚育龄妇女 (no 其中): the married women were dropped unsaid."""
+    rows = [["流出人口", None, "流入人口", None], ["人数", "已婚育龄妇女"] * 2, [50, 30, 12, 6]]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    expected = {"out_migrants": 50, "out_married_women": 30, "in_migrants": 12}
+    assert fr.sheets["migrants"].records[0] == {**expected, "in_married_women": 6}
+
+
+def test_a_heading_over_figures_of_two_kinds_is_refused(tmp_path):
+    """户籍人口 over 户数 | 人数: the households were read as the population."""
+    rows = [["户籍人口", None, "迁入", None], ["户数", "人数", "户数", "人数"], [520, 1800, 1, 3]]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert "population" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "A2")]
+
+
+@pytest.mark.parametrize(
+    "sheet, rows, cell",
+    [
+        ("2月节育措施", CONTRACEPTION_LIST, None),
+        ("节育措施(上月)", CONTRACEPTION_LIST, None),
+        ("节育措施", [["2026年2月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施（本年累计）"], *CONTRACEPTION_LIST], "A1"),
+    ],
+    ids=["tab-2月", "tab-上月", "title-2月", "title-累计"],
+)
+def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
+    sheet, rows, cell, tmp_path
+):
+    """A March file whose only 节育措施 is 2月's (by its tab's name or its title): read as
+    March's without a word, where two such tabs (1月, 2月) were refused."""
+    fr = read_file_at(tmp_path, {sheet: rows})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+
+
+@pytest.mark.parametrize("title", ["2026年3月节育措施情况", "节育措施（本月）", "节育措施情况"])
+def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):
+    fr = read_file_at(tmp_path, {"节育措施": [[title], *CONTRACEPTION_LIST]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert findings_of(fr) == []
+
+
 def test_a_single_row_labelled_another_month_is_refused(tmp_path):
     fr = read_file_at(
         tmp_path, {"节育措施": [["月份", "已婚育龄妇女数", "上环"], ["2月", 290, 95]]}

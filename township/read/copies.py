@@ -12,6 +12,7 @@ from township.read.layout import (
     MONTH_MISSING,
     NOT_THE_MONTHS_OWN,
     THIS_MONTH,
+    _a_date_or_note,
     _blank,
     a1,
     is_notes_sheet,
@@ -24,29 +25,56 @@ from township.read.values import month_named_in, names_month
 from township.rules.catalog import finding
 
 
-def title_copies(grid: list[list[object]], reads: list[SheetRead]) -> None:
-    """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by the words
-    above each header (2026年2月节育措施情况, 上月) or by a title taken for its header (a list
-    with no 项目 | 数量 row); else by the nearest period heading above it, not beyond the copy
-    before it (2026年1月 over a month's forms); else by the row each starts at."""
+def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | None) -> None:
+    """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by their titles
+    (_title). A form's only copy keeps its title where it says another period (2026年2月节育
+    措施情况 in a March file): its figures are then none of the month's (take_one)."""
     for read in reads:
         copies = [r.header_row or 1 for r in reads if r.form == read.form]
-        if len(copies) < 2:
-            continue
-        header = (read.header_row or 1) - 1
-        top = header
-        while top > 0 and words_only(grid[top - 1]):
-            top -= 1
-        # a title taken for the header (a list with no 项目 | 数量 row), a units note beside it
-        alone = header < len(grid) and len(_title_words(grid[header])) == 1
-        rows = grid[top : header + 1 if alone else header]
-        title = " ".join(word for row in rows for word in _title_words(row))
-        if not _names_a_period(title):
-            floor = max((h for h in copies if h - 1 < header), default=0)
-            title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
-        read.title = title or f"第{read.header_row or 1}行起"
-        first = next((c for c, v in enumerate(grid[top]) if not _blank(v)), 0) if grid else 0
-        read.title_cell = a1(top, first)
+        if len(copies) > 1:
+            _title(grid, read, copies)
+        elif month:
+            _only_copys_title(grid, read, month)
+
+
+def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
+    """A form's only copy titled another period: its title rows above its header (or the title
+    taken for it) that are a title alone in their row (not a list's heading 项目 | 上月 | 本月,
+    not a filing line nor a date, 填报日期：2026年4月2日), when they say another period."""
+    header = (read.header_row or 1) - 1
+    top = header
+    while top > 0 and words_only(grid[top - 1]):
+        top -= 1
+    titled = [
+        (r, words[0])
+        for r in range(top, min(header + 1, len(grid)))
+        if len(words := _title_words(grid[r])) == 1 and not _a_date_or_note(words[0])
+    ]
+    title = " ".join(word for _, word in titled)
+    if titled and _says_another_period(title, month) and not _says_this_month(title, month):
+        r = titled[0][0]
+        read.title = title
+        read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None:
+    """A copy's title: the words above its header (2026年2月节育措施情况, 上月) or a title taken
+    for its header (a list with no 项目 | 数量 row); else the nearest period heading above it,
+    not beyond the copy before it (2026年1月 over a month's forms); else the row it starts at."""
+    header = (read.header_row or 1) - 1
+    top = header
+    while top > 0 and words_only(grid[top - 1]):
+        top -= 1
+    # a title taken for the header (a list with no 项目 | 数量 row), a units note beside it
+    alone = header < len(grid) and len(_title_words(grid[header])) == 1
+    rows = grid[top : header + 1 if alone else header]
+    title = " ".join(word for row in rows for word in _title_words(row))
+    if not _names_a_period(title):
+        floor = max((h for h in copies if h - 1 < header), default=0)
+        title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
+    read.title = title or f"第{read.header_row or 1}行起"
+    first = next((c for c, v in enumerate(grid[top]) if not _blank(v)), 0) if grid else 0
+    read.title_cell = a1(top, first)
 
 
 def _title_words(row: list[object]) -> list[str]:
@@ -144,7 +172,12 @@ def take_one(
     period) and the read one's does not, else as a second copy of the form."""
     month = out.report_month
     if len(found) == 1:  # the usual case
-        out.sheets[form], findings = found[0]
+        read, findings = found[0]
+        if month and _says_another_period(_period_name(read), month):
+            # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
+            out.findings.append(_no_copy_of_the_month(form, [read], month))
+            return
+        out.sheets[form] = read
         out.findings += findings
         return
     periods = {id(c[0]): _period_name(c[0]) for c in found}
@@ -184,7 +217,7 @@ def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Fin
         other=month_words(month),
         sheet=first.sheet,
         cell=first.title_cell or None,
-        variant="copy" if first.title else None,
+        variant="copy" if first.title else "tab",
     )
 
 

@@ -205,7 +205,7 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
     for sheet in sheets:
         blocks = list(_read_blocks(sheet, catalogue, limits, out.report_month))
         several = sum(isinstance(block, tuple) for block in blocks) > 1
-        title_copies(sheet.grid, [b[0] for b in blocks if isinstance(b, tuple)])
+        title_copies(sheet.grid, [b[0] for b in blocks if isinstance(b, tuple)], out.report_month)
         for found in blocks:
             if isinstance(found, SheetProblem):
                 said = finding(

@@ -287,8 +287,6 @@ def _period_sub_columns(
         and _names_a_period(_label(v))
         and not _a_date_or_note(v)
     }
-    if len(periods) < 2:
-        return header_row, matches
     out = dict(matches)
     for c, field in matches.items():
         span = [c]
@@ -296,6 +294,16 @@ def _period_sub_columns(
             span.append(span[-1] + 1)
         headed = {k: periods[k] for k in span if k in periods}
         if len(headed) < 2:
+            # 户籍人口 over 户数 | 人数, 流出人口数 over 男 | 女 | 合计: parts, or what else
+            subs = {k: h for k, h in _headings(below, -1, units=True).items() if k in span}
+            if (named := _sub_fields(below, subs, field, out, form)) is not None:
+                del out[c]  # 流出人口 over 人数 | 已婚育龄妇女: each its field
+                out.update(named)
+                continue
+            chosen = _whole_or_unclear(grid, header_row + 1, header_row + 2, subs, month, form)
+            if chosen is not None:
+                del out[c]
+                out[chosen] = field
             continue
         stock = form.field(field).measure == "stock"
         if (chosen := _this_months(headed, month, stock)) is None:
@@ -304,6 +312,30 @@ def _period_sub_columns(
         del out[c]
         out[chosen] = field
     return (header_row + 1, out) if out != matches else (header_row, matches)
+
+
+# A sub-column's heading that is the field's own figure beside its sub-items (流出人口 over
+# 人数 | 已婚育龄妇女)
+OWN_FIGURE = ("人数", "数量", "总数", "合计", "人口数", "数")
+
+
+def _sub_fields(
+    below: list[object], subs: dict[int, str], field: str, taken: dict[int, str], form: Form
+) -> dict[int, str] | None:
+    """Sub-columns under a field's heading that name fields with it (流出 + 已婚育龄妇女), the
+    one left its own figure (人数): column -> field; None when they are not that."""
+    group = _first_word(form.name, field)
+    named = {
+        k: f
+        for k in subs
+        if (f := qualified(group, loosened(str(_cell(below, k))), form.name)) is not None
+        and f != field
+        and f not in taken.values()
+    }
+    own = [k for k, h in subs.items() if k not in named and h in OWN_FIGURE]
+    if not named or len(own) != 1 or len(named) + 1 != len(subs):
+        return None
+    return {own[0]: field, **named}
 
 
 def _cell(row: list[object], c: int) -> object:
@@ -626,18 +658,32 @@ def _total_or_unclear(
     户 | 人, 上月 | 本月新增 | 累计), as any of them read would be a guess. A row above the list
     that is no heading of it (填报单位 | 复合村 | 填报时间 | 2026年4月): None, its first column."""
     label = _cell(grid[r], label_col)
-    if month is None or not (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)):
-        return None  # no month to tell by (the sheet's form is being guessed), or no heading
+    if not (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)):
+        return None  # no heading of the list's
     # a second list beside the first starts at its own 项目
     beside = min((c for c, h in headed.items() if h in LIST_HEADINGS), default=len(grid[r]))
+    heads = {c: h for c, h in headed.items() if c < beside}
+    return _whole_or_unclear(grid, r, first_row, heads, month, form)
+
+
+def _whole_or_unclear(
+    grid: list[list[object]],
+    r: int,
+    first_row: int,
+    headed: dict[int, str],
+    month: str | None,
+    form: Form,
+) -> int | None:
+    """Of columns headed at row `r` (none of them this month's), over figures from `first_row`:
+    the whole's where the others are its parts, None where fewer than two hold figures, else
+    the sheet refused at them. No month to tell by (the sheet's form being guessed): None."""
     figures = [
         c
         for c, h in headed.items()
-        if c < beside
-        and not any(w in h for w in RATE_WORDS)
+        if not any(w in h for w in RATE_WORDS)
         and any(_figure(_cell(row, c)) for row in grid[first_row : first_row + LIST_SCAN_ROWS])
     ]
-    if len(figures) < 2:
+    if month is None or len(figures) < 2:
         return None
     wholes = [c for c in figures if headed[c] in WHOLE_HEADINGS]
     parts = [headed[c] for c in figures if c not in wholes]
