@@ -2207,6 +2207,29 @@ def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):
     assert findings_of(fr) == []
 
 
+@pytest.mark.parametrize(
+    "rows, said",
+    [
+        (  # two lists side by side, in a sheet named for neither
+            [["项目", "数量", None, "项目", "数量"]]
+            + [[*c, None, *m] for c, m in zip(MARCH_ITEMS, MIGRANTS_LIST[1:], strict=False)],
+            [("sheet.form_not_read", "D2")],
+        ),
+        (  # two tables, one right under the other
+            [["已婚育龄妇女数", "上环"], [300, 100], ["流出人口数", "流入人口数"], [50, 12]],
+            [("sheet.form_not_read", "A1"), ("sheet.form_not_read", "A3")],
+        ),
+    ],
+    ids=["lists-side-by-side", "tables-stacked"],
+)
+def test_a_forms_figures_no_block_reads_are_said_not_dropped(rows, said, tmp_path):
+    """The list on the right was dropped without a word; the stacked tables were refused as
+    holding no form at all."""
+    fr = read_file_at(tmp_path, {"月报": rows})
+    assert sorted((f.rule_id, f.cell) for f in fr.findings) == said
+    assert fr.rejection is None
+
+
 def test_a_single_row_labelled_another_month_is_refused(tmp_path):
     fr = read_file_at(
         tmp_path, {"节育措施": [["月份", "已婚育龄妇女数", "上环"], ["2月", 290, 95]]}

@@ -659,6 +659,22 @@ BROKEN = [
         "contraception",
     ),
     Broken(
+        "sheet.form_not_read",
+        "a migrants list beside the contraception list in a sheet named 月报",
+        ERROR,
+        lambda s: {
+            "月报": [
+                ["项目", "数量", None, "项目", "数量"],
+                ["已婚育龄妇女数", 100, None, "流出人口数", 50],
+                ["上环", 40, None, "流入人口数", 12],
+                ["未避孕", 60, None, "流出已婚育龄妇女数", 30],
+            ]
+        },
+        "D2",
+        "月报",
+        "migrants",
+    ),
+    Broken(
         "sheet.unknown_column",
         "a filled column headed 户籍性质, which no field reads",
         WARNING,
@@ -941,6 +957,21 @@ KEPT = [
                 ["已婚育龄妇女数", 50, 50, 100, 100],
                 ["上环", 20, 20, 40, 40],
                 ["未避孕", 30, 30, 60, 60],
+            ]
+        },
+        form="contraception",
+    ),
+    Kept(
+        "sheet.form_not_read",
+        "a contraception list with lines naming migrants' items, their figures sent elsewhere",
+        lambda s: {
+            CONTRACEPTION: [
+                ["项目", "数量"],
+                ["已婚育龄妇女数", 100],
+                ["上环", 40],
+                ["未避孕", 60],
+                ["流出人口数", "见流动人口表"],
+                ["流入人口数", "另报"],
             ]
         },
         form="contraception",

@@ -233,12 +233,65 @@ def _read_forms(out: FileRead, sheets: list[Sheet], catalogue: Catalogue, limits
             said := not_read(missing.sheet, out.sheets[form].sheet, out.report_month)
         ):
             out.findings.append(said)  # another month's tab, or a copy, beside the one read
+    _say_forms_left_unread(out, sheets, catalogue)
     if not out.sheets and not any(f.severity == ERROR for f in out.findings):
         raise Rejected(
             "no_form_found",
             f"文件中没有找到任何报表（{'、'.join(f.name_zh for f in catalogue.data_forms)}）。"
             "请使用镇里下发的模板填报。",
         )
+
+
+# Rows of a sheet looked through for a form's figures that no block read (a register's
+# persons below them are not looked at)
+UNREAD_SCAN_ROWS = 200
+
+
+def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalogue) -> None:
+    """A one-record form of which nothing was read or said, while a sheet gives two or more of
+    its fields each with a count beside or below it (a list beside another form's, a table
+    right under another's with no blank row): said where its figures are, not dropped."""
+    said_at = {f.sheet for f in out.findings if f.severity == ERROR}
+    for form in catalogue.data_forms:
+        if form.kind != "record" or form.name in out.sheets:
+            continue
+        for sheet in sheets:
+            if sheet.name in said_at or is_notes_sheet(sheet.name):
+                continue
+            if (cell := _counts_of(sheet.grid, form)) is not None:
+                out.findings.append(
+                    finding(
+                        "sheet.form_not_read",
+                        field_zh=sheet.name,
+                        value=form.name_zh,
+                        other=cell,
+                        sheet=sheet.name,
+                        cell=cell,
+                    )
+                )
+                break
+
+
+def _counts_of(grid: list[list[object]], form: Form) -> str | None:
+    """Where a grid first gives two of a form's fields, each with a count right of it (a
+    list's item) or under it (a table's heading); None when it does not."""
+    fields: dict[str, tuple[int, int]] = {}
+    for r, row in enumerate(grid[:UNREAD_SCAN_ROWS]):
+        under = grid[r + 1] if r + 1 < len(grid) else []
+        for c, field in _row_matches(row, form).items():
+            beside = row[c + 1 : c + 4]
+            if any(map(_a_count, beside)) or (c < len(under) and _a_count(under[c])):
+                fields.setdefault(field, (r, c))
+        if len(fields) >= 2:
+            return a1(*min(fields.values()))
+    return None
+
+
+def _a_count(value: object) -> bool:
+    """A count, not an ID number nor a date: a whole number, or a few digits as text."""
+    if value.__class__ is int or (value.__class__ is float and value.is_integer()):
+        return True
+    return value.__class__ is str and value.strip().isdigit() and len(value.strip()) <= 7
 
 
 Found = tuple[SheetRead, list[Finding]]
