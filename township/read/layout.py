@@ -562,6 +562,8 @@ def _this_months_column(
             raise month_missing(a1(nearest[0], c), form, [str(shown)], month)
         if first_row > 0:  # 项目 | 户 | 人: parts in unit words, which are no period
             parts = _headings(grid[first_row - 1], label_col, units=True)
+            if len(parts) > 1 and (chosen := _this_months(parts, month)) is not None:
+                return chosen  # 项目 | 本月 | 户: the month's beside a household count
             return _total_or_unclear(grid, first_row - 1, first_row, label_col, parts, month, form)
         return None
     chosen = _this_months(headed, month)
@@ -869,7 +871,9 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
     others = [
         c
         for c, h in headed.items()
-        if not any(w in h for w in NOT_THIS_MONTH) and not any(map(str.isdigit, h))
+        if not any(w in h for w in NOT_THIS_MONTH)
+        and not any(map(str.isdigit, h))
+        and h not in UNIT_WORDS  # 户 beside 计划: households, no month's figure of persons
     ]
     if month is not None:  # columns for months, none of them this one's: not a guess
         others = [c for c in others if names_month(headed[c], month) is None]
