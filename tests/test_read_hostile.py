@@ -999,12 +999,15 @@ def test_a_short_sub_item_is_not_taken_for_a_longer_field(tmp_path):
     assert fr.sheets["migrants"].records[0]["out_married_women"] == 40
 
 
-def test_a_one_record_forms_rows_per_group_and_their_合计_read_the_total(tmp_path):
+@pytest.mark.parametrize("total", ["合计", "全村", "全村合计", "总数", "汇总"])
+def test_a_one_record_forms_rows_per_group_and_their_合计_read_the_total(total, tmp_path):
+    """The total labelled 全村 (or 总数, 汇总) was read as a third group: 一组's figures were
+    read, with a warning on the others."""
     rows = [
         ["村名", "已婚育龄妇女数", "上环", "未避孕"],
         ["一组", 200, 80, 120],
         ["二组", 310, 125, 185],
-        ["合计", 510, 205, 305],
+        [total, 510, 205, 305],
     ]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     contraception = fr.sheets["contraception"]
