@@ -244,6 +244,20 @@ def test_to_count_round_trips_digit_strings_full_width_or_not(n, fullwidth, pad,
 
 @FAST
 @given(
+    n=st.integers(min_value=1000, max_value=MAX_COUNT),
+    first=st.integers(min_value=0, max_value=999),
+    second=st.one_of(st.integers(0, 99), st.integers(1000, 99999)),
+    comma=st.sampled_from([",", "，"]),
+)
+def test_commas_are_read_only_between_thousands(n, first, second, comma):
+    """1,234 is 1234; 12，15 (two figures in one cell) or 1,5200 is no count, said to the
+    village: it was read as 1215 or 15200."""
+    assert to_count(f"{n:,}".replace(",", comma)) == n
+    assert to_count(f"{first}{comma}{second}") == f"{first}{comma}{second}"
+
+
+@FAST
+@given(
     value=st.one_of(
         st.integers(min_value=-(10**30), max_value=10**30),
         st.floats(allow_nan=True, allow_infinity=True),

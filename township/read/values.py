@@ -130,9 +130,14 @@ def to_count(value: object) -> int | str | None:
     return _count_from_text(str(value))
 
 
+# A comma between thousands (1,234): any other comma (12，15, two figures in one cell) leaves
+# the text no count, said to the village rather than read as 1215
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def _count_from_text(text: str) -> int | str:
-    cleaned = clean_text(text).replace(",", "")
+    cleaned = _THOUSANDS.sub("", clean_text(text))
     unit = _UNIT.search(cleaned)
     if unit and unit.start() and not NOT_UNITS.intersection(unit.group(1)):
         cleaned = cleaned[: unit.start()]  # 12件, 5 户, 300（人次）: the number, whatever the unit
