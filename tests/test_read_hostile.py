@@ -2067,10 +2067,25 @@ def test_an_item_given_twice_in_a_list_gives_neither_figure(tmp_path):
     march = [[label, n + 3] for label, n in items]
     fr = read_file_at(tmp_path, {"流动人口": [["项目", "数量"], *items, *march]})
     said = [(f.rule_id, f.cell, f.row, f.severity) for f in fr.findings]
-    assert said == [("record.item_twice", f"B{r}", 2, ERROR) for r in range(6, 10)]
-    assert "B2 为 50，B6 为 53" in fr.findings[0].message_zh
+    # the first of March's items follows February's last, not what the first followed
+    assert said == [("record.item_twice", f"B{r}", 2, ERROR) for r in range(7, 10)]
+    assert "B3 为 20，B7 为 23" in fr.findings[0].message_zh
     (record,) = validate_batch([fr]).frames["migrants"].to_dict("records")
     assert record["_has_error"]
+
+
+def test_an_item_under_two_others_is_no_item_given_twice(tmp_path):
+    """办证数 under 流出人口数, then under 流入人口数; 其他 among the methods, then in the breakdown
+    of 未避孕: each was said given twice, and the form kept out."""
+    rows = [["项目", "数量"], ["流出人口数", 50], ["办证数", 25], ["流入人口数", 12], ["办证数", 6]]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0]["out_certified"] == 25
+    assert "record.item_twice" not in {f.rule_id for f in fr.findings}
+    rows = [["项目", "数量"], *MARCH_ITEMS[:2], ["其他", 5], MARCH_ITEMS[2]]
+    rows += [["其中：孕期", 12], ["哺乳期", 8], ["其他", 10]]
+    fr = read_file_at(tmp_path / "b", {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0]["other_method"] == 5
+    assert "record.item_twice" not in {f.rule_id for f in fr.findings}
 
 
 def test_an_item_given_twice_with_one_figure_is_read_once(tmp_path):
@@ -2101,7 +2116,11 @@ def test_figures_in_columns_none_headed_the_months_are_refused_not_guessed(
     them, that one is read."""
     if this is not None:
         headings.insert(min(at, len(headings)), this)
-    figures = {f: [data.draw(st.integers(0, 999)) for _ in headings] for f in CONTRACEPTION}
+    # each column's figures its own: columns that agree leave nothing to choose
+    figures = {
+        f: [data.draw(st.integers(0, 999)) + 1000 * i for i in range(len(headings))]
+        for f in CONTRACEPTION
+    }
     labels = {"married_women": "已婚育龄妇女数", "iud": "上环", "no_method": "未避孕"}
     rows = [["项目", *headings], *([labels[f], *figures[f]] for f in CONTRACEPTION)]
     fr = read_file_at(tmp_path_factory.mktemp("columns"), {"节育措施": rows})
@@ -2126,7 +2145,7 @@ def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path)
     assert findings_of(fr) == []
 
 
-@pytest.mark.parametrize("heading", ["上月数", "本年累计", "上年同期"])
+@pytest.mark.parametrize("heading", ["上月数", "本年累计", "上年同期", "2月底数", "数量（2月）"])
 def test_the_only_column_of_figures_headed_another_period_is_refused(heading, tmp_path):
     fr = read_file_at(tmp_path, {"节育措施": [["项目", heading], *MARCH_ITEMS]})
     assert "contraception" not in fr.sheets
@@ -2175,12 +2194,42 @@ def test_a_heading_over_its_own_figure_and_a_sub_item_gives_both(tmp_path):
     assert fr.sheets["migrants"].records[0] == {**expected, "in_married_women": 6}
 
 
-def test_a_heading_over_figures_of_two_kinds_is_refused(tmp_path):
+def test_a_heading_over_households_and_persons_is_read_from_the_persons(tmp_path):
     """户籍人口 over 户数 | 人数: the households were read as the population."""
     rows = [["户籍人口", None, "迁入", None], ["户数", "人数", "户数", "人数"], [520, 1800, 1, 3]]
     fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert fr.sheets["population"].records[0] == {"population": 1800, "moved_in": 3}
+
+
+def test_a_heading_over_figures_of_two_kinds_is_refused(tmp_path):
+    """户籍人口 over 户 | 人 (unit words, neither the figure's own word): either may be meant."""
+    rows = [["户籍人口", None, "迁入", None], ["户", "人", "户", "人"], [520, 1800, 1, 3]]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
     assert "population" not in fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "A2")]
+
+
+@pytest.mark.parametrize(
+    "headings, column",
+    [
+        (["数量", "备注"], 0),
+        (["数量", "金额（元）"], 0),
+        (["人数", "户数"], 0),
+        (["户数", "人数"], 1),
+        (["任务数", "完成数"], 1),
+        (["小计", "男", "女"], 0),
+        (["男", "女", "总人数"], 2),
+        (["人数", "女"], 0),
+    ],
+)
+def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, column, tmp_path):
+    """数量 | 备注 with a remark typed as a number, 人数 | 户数: refused as unclear by the first
+    version of that rule (a helper round found them)."""
+    rows = [["项目", *headings]]
+    rows += [[label, *(n + 7 * k for k in range(len(headings)))] for label, n in MARCH_ITEMS]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    expected = {f: n + 7 * column for f, n in CONTRACEPTION.items()}
+    assert fr.sheets["contraception"].records[0] == expected
 
 
 @pytest.mark.parametrize(
@@ -2189,9 +2238,9 @@ def test_a_heading_over_figures_of_two_kinds_is_refused(tmp_path):
         ("2月节育措施", CONTRACEPTION_LIST, None),
         ("节育措施(上月)", CONTRACEPTION_LIST, None),
         ("节育措施", [["2026年2月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
-        ("节育措施", [["节育措施（本年累计）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（2月份）"], *CONTRACEPTION_LIST], "A1"),
     ],
-    ids=["tab-2月", "tab-上月", "title-2月", "title-累计"],
+    ids=["tab-2月", "tab-上月", "title-2026年2月", "title-2月份"],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
     sheet, rows, cell, tmp_path
@@ -2208,6 +2257,25 @@ def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):
     fr = read_file_at(tmp_path, {"节育措施": [[title], *CONTRACEPTION_LIST]})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize(
+    "sheet, titles",
+    [
+        ("节育措施", [["本月节育措施情况"], ["（2月的数字另表填报）"]]),
+        ("3月节育措施", [["2026年2月节育措施情况"]]),  # the tab renamed, its title left
+        ("3月报表", [["节育措施情况"]]),  # a sheet named for no form, titled for one
+        ("Sheet1", [["节育措施情况"]]),
+    ],
+    ids=["本月-and-a-note", "tab-names-the-month", "3月报表-titled", "Sheet1-titled"],
+)
+def test_the_month_said_by_a_title_or_tab_beside_another_months_words_is_read(
+    sheet, titles, tmp_path
+):
+    items = [["项目", "数量"], *MARCH_ITEMS[:2]]  # two items: a form named by its title
+    fr = read_file_at(tmp_path, {sheet: [*titles, *items]})
+    expected = {f: CONTRACEPTION[f] for f in ("married_women", "iud")}
+    assert fr.sheets["contraception"].records[0] == expected
 
 
 @pytest.mark.parametrize(

@@ -709,7 +709,7 @@ BROKEN = [
     ),
     Broken(
         "record.item_twice",
-        "contraception as a list giving 上环 twice, 40 then 45 (another month's line)",
+        "contraception as a list giving 已婚育龄妇女数 and 上环 twice, 上环 40 then 45",
         ERROR,
         lambda s: {
             CONTRACEPTION: [
@@ -717,10 +717,11 @@ BROKEN = [
                 ["已婚育龄妇女数", 100],
                 ["上环", 40],
                 ["未避孕", 60],
+                ["已婚育龄妇女数", 100],
                 ["上环", 45],
             ]
         },
-        "B5",
+        "B6",
         CONTRACEPTION,
         "contraception",
         row=2,

@@ -38,9 +38,9 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
-    """A form's only copy titled another period: its title rows above its header (or the title
+    """A form's only copy titled another month: its title rows above its header (or the title
     taken for it) that are a title alone in their row (not a list's heading 项目 | 上月 | 本月,
-    not a filing line nor a date, 填报日期：2026年4月2日), when they say another period."""
+    not a filing line nor a date, 填报日期：2026年4月2日), when they name another month."""
     header = (read.header_row or 1) - 1
     top = header
     while top > 0 and words_only(grid[top - 1]):
@@ -51,7 +51,11 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         if len(words := _title_words(grid[r])) == 1 and not _a_date_or_note(words[0])
     ]
     title = " ".join(word for _, word in titled)
-    if titled and _says_another_period(title, month) and not _says_this_month(title, month):
+    if _says_this_month(read.sheet, month) or any(_says_this_month(w, month) for _, w in titled):
+        # its tab named the month (3月节育措施): a title left from last month's copy; a title
+        # saying 本月 over a note on February's (2月的数字另表填报)
+        return
+    if titled and names_month(title, month) is False:
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
@@ -148,6 +152,13 @@ def _says_another_period(name: str, month: str | None) -> bool:
     )
 
 
+def _plainly_another_period(name: str, month: str) -> bool:
+    """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况) or an earlier
+    period (节育措施(上月)); not a running total, which a title may name in another sense
+    (全村合计)."""
+    return names_month(name, month) is False or names_earlier(name)
+
+
 def _says_this_month(name: str, month: str | None) -> bool:
     """A name saying the report month: the month itself, or 本月/本期/期末 naming no other."""
     named = names_month(name, month)
@@ -173,7 +184,7 @@ def take_one(
     month = out.report_month
     if len(found) == 1:  # the usual case
         read, findings = found[0]
-        if month and _says_another_period(_period_name(read), month):
+        if month and _plainly_another_period(_period_name(read), month):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
             out.findings.append(_no_copy_of_the_month(form, [read], month))
             return

@@ -464,6 +464,9 @@ def _next_form(
         if not _heads_another_form(grid[start : start + HEAD_ROWS], others, catalogue):
             continue  # a register's next rows, a 备注 naming a method, a footer
         found = _block_form(grid[start : start + BLOCK_ROWS], others, catalogue, month)
+        if found is None and (named := _titled_form(grid[start : start + HEAD_ROWS], others)):
+            # under a title naming its form (宣传服务), two of its items make it
+            found = _block_form(grid[start : start + BLOCK_ROWS], [named], catalogue, month, 2)
         if isinstance(found, SheetProblem):  # said where it is in the sheet
             found = _block_form(_padded(grid, start), others, catalogue, month)
         if found is not None:
@@ -512,6 +515,18 @@ def _block_starts(
         blank_above = not filled
 
 
+def _titled_form(rows: list[list[object]], others: list[Form]) -> Form | None:
+    """The form of `others` a title alone in its row names (宣传服务情况), in a block's first rows."""
+    catalogue = load_catalogue()
+    for row in rows:
+        filled = [v for v in row if not _blank(v)]
+        if len(filled) == 1 and isinstance(filled[0], str):
+            form = titled(filled[0], catalogue)
+            if form in others:
+                return form
+    return None
+
+
 def _names_another_form(row: list[object], others: list[Form], catalogue: Catalogue) -> bool:
     filled = [v for v in row if not _blank(v)]
     if len(filled) != 1 or not isinstance(filled[0], str):
@@ -524,14 +539,15 @@ def _block_form(
     forms: list[Form],
     catalogue: Catalogue,
     month: str | None,
+    fewest: int = 3,
     from_start: bool = True,
 ) -> Form | SheetProblem | None:
-    """The form of `forms` a block holds: ≥ 3 of its fields found, every required one among
+    """The form of `forms` a block holds: ≥ `fewest` of its fields found, every required one among
     them (a 死亡登记's 姓名 | 身份证号码 | 备注 is no 奖励扶助); or the problem of the form it
     would be. `from_start`: a block below the one read, which must begin with that form's
     heading (within HEAD_ROWS rows, only rows of words above it), so that the
     persons of a register are not taken for the rows above a list further down."""
-    found = _block_layout(rows, forms, catalogue, month, from_start)
+    found = _block_layout(rows, forms, catalogue, month, from_start, fewest)
     return found.form if isinstance(found, Layout) else found
 
 
@@ -637,8 +653,13 @@ def _read_sheet(
         raise SheetProblem(
             sheet.refused, field_zh=sheet.name, value=sheet.columns, other=limits.max_columns
         )
-    form = form or titled(sheet.name, catalogue)
     grid = sheet.grid
+    # a sheet named for no form (Sheet1, 3月报表) titled for one (节育措施情况): read as if named
+    form = (
+        form
+        or titled(sheet.name, catalogue)
+        or _titled_form(grid[:HEAD_ROWS], catalogue.data_forms)
+    )
     layout = detect_layout(grid, form, month) if form else guess_form(grid, catalogue, month)
     if form and layout is None and not is_notes_sheet(sheet.name):
         raise SheetProblem("header_not_found", field_zh=sheet.name, other=form.fields[0].name_zh)

@@ -20,6 +20,7 @@ from township.read.headers import (
     label_lookup,
     loose_first_chars,
     loosened,
+    not_collected,
     qualified,
 )
 from township.read.values import month_named_in, names_month, plain_numerals, to_text
@@ -524,7 +525,10 @@ NOT_THIS_MONTH = (
     "增加",
     "减少",
     "其中",
-    "计划",  # 本月计划 | 本月完成: the plan is no figure of what was done
+    # 本月计划 | 本月完成, 任务数 | 完成数, 目标 | 实际: a plan is no figure of what was done
+    "计划",
+    "任务",
+    "目标",
     "季度",
 )
 THIS_MONTH = ("本月", "本期", "当月", "期末")
@@ -555,7 +559,7 @@ def _this_months_column(
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
             _say_the_month_is_missing(nearest[1], month, nearest[0], form)
-        if month and nearest is not None and _another_periods(grid[nearest[0]], label_col):
+        if month and nearest is not None and _another_periods(grid[nearest[0]], label_col, month):
             # 项目 | 上月数, 项目 | 本年累计 over the only figures: not the month's
             (c,) = nearest[1]
             shown = heading_text(_cell(grid[nearest[0]], c))
@@ -580,14 +584,17 @@ def _this_months_column(
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "累计", "本年", "全年", "年度", "季度")
 
 
-def _another_periods(row: list[object], label_col: int) -> bool:
+def _another_periods(row: list[object], label_col: int, month: str) -> bool:
     """Whether a list's heading row heads its only column of figures with another period than
-    the month (项目 | 上月数)."""
+    the month (项目 | 上月数, 项目 | 2月底数)."""
     label = _cell(row, label_col)
-    (heading,) = _headings(row, label_col).values() or [""]
+    ((c, heading),) = _headings(row, label_col).items() or [(0, "")]
     return (
         (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
-        and any(w in heading for w in OTHER_PERIODS)
+        and (
+            any(w in heading for w in OTHER_PERIODS)
+            or names_month(str(heading_text(_cell(row, c))), month) is False
+        )
         and not says_this_month(heading)
     )
 
@@ -638,10 +645,16 @@ def _headings(row: list[object], label_col: int, units: bool = False) -> dict[in
     }
 
 
-# The column of a whole over its parts' (男 | 女 | 合计, 省内 | 省外 | 合计); a rate is no
-# figure of a count (人数 | 比例（%）).
-WHOLE_HEADINGS = ("合计", "总计", "总数", "合计数")
+# The column of a whole beside its parts' (男 | 女 | 合计, 小计 | 男 | 女, 人数 | 女, 数量 | 金额);
+# a rate is no figure of a count (人数 | 比例（%）).
+WHOLE_OPENINGS = ("合计", "总计", "小计", "总")
 RATE_WORDS = ("率", "比", "%", "％")
+
+
+def _a_whole(heading: str) -> bool:
+    return heading.startswith(WHOLE_OPENINGS) or heading in load_catalogue().list_value_headers
+
+
 # Figures in several columns, none said to be the report month's (SheetProblem's code)
 UNCLEAR = "figure_column_unclear"
 
@@ -687,10 +700,17 @@ def _whole_or_unclear(
     ]
     if month is None or len(figures) < 2:
         return None
-    wholes = [c for c in figures if headed[c] in WHOLE_HEADINGS]
+    rows = grid[first_row : first_row + LIST_SCAN_ROWS]
+    if len({tuple(_cell(row, c) for row in rows) for c in figures}) == 1:
+        return figures[0]  # 上报数 | 核实数 agreeing on every figure: nothing to choose
+    wholes = [c for c in figures if _a_whole(headed[c])]
     parts = [headed[c] for c in figures if c not in wholes]
     if len(wholes) == 1 and not any(map(_names_a_period, parts)):
         return wholes[0]
+    # beside a column of remarks, households or money (备注, 户数, 金额): the one left
+    counted = [c for c in figures if _names_a_period(headed[c]) or not not_collected(headed[c])]
+    if len(counted) == 1:
+        return counted[0]
     raise SheetProblem(
         UNCLEAR,
         a1(r, min(figures)),

@@ -581,6 +581,7 @@ def items_given_twice(
     be: (field, row, column, figure) of each repeat, up to the footer."""
     footer = load_catalogue().footer_markers
     used, label_col = set(layout.columns.values()), layout.label_column
+    named = _items_named(grid, layout, min(used))
     out = []
     for r in range(min(used), len(grid)):
         row = grid[r]
@@ -589,9 +590,11 @@ def items_given_twice(
             continue
         if label.strip().startswith(footer):
             break
-        name = _row_matches([label], layout.form).get(0)
+        name = named.get(r)
         if name is None or name in layout.beside or label.strip().startswith(SUB_ITEM):
             continue
+        if _item_before(named, r) != _item_before(named, layout.columns[name]):
+            continue  # under another item (办证数 under 流出人口数, then under 流入人口数)
         kind = _field_types(layout.form.name)[name]
         c = (
             layout.value_column
@@ -602,6 +605,22 @@ def items_given_twice(
         if value is not None and value != record.get(name):
             out.append((name, r, c, value))
     return out
+
+
+def _items_named(grid: list[list[object]], layout: Layout, first: int) -> dict[int, str]:
+    """Row -> the field its label names, of a list's rows from `first`."""
+    label_col = layout.label_column
+    return {
+        r: name
+        for r in range(first, len(grid))
+        if label_col < len(grid[r])
+        and (name := _row_matches([grid[r][label_col]], layout.form).get(0)) is not None
+    }
+
+
+def _item_before(named: dict[int, str], r: int) -> str | None:
+    """The field of the nearest item above row r that names one."""
+    return next((named[k] for k in range(r - 1, -1, -1) if k in named), None)
 
 
 def _value_column(row: list[object], start: int, count: bool = False) -> int:
