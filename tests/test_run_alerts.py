@@ -186,7 +186,13 @@ def test_a_sigterm_during_a_flow_run_still_runs_the_exit_handlers(tmp_path, pref
                 assert flow.poll() is None and time.monotonic() < deadline, log_path.read_text()
                 time.sleep(0.2)
             flow.send_signal(signal.SIGTERM)
-            assert flow.wait(timeout=60) == 128 + signal.SIGTERM, log_path.read_text()
+            # Prefect reports the crash to the server before exiting: on a busy machine its
+            # client retries for a while (a run once took over 60 s); the log says where it was
+            try:
+                status = flow.wait(timeout=180)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"no exit 180 s after SIGTERM:\n{log_path.read_text()}")
+            assert status == 128 + signal.SIGTERM, log_path.read_text()
         finally:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(flow.pid, signal.SIGKILL)
