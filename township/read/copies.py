@@ -4,7 +4,7 @@ in a sheet, a template's empty tab beside a filled 样表), and what is said of 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
@@ -33,7 +33,7 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
         copies = [r.header_row or 1 for r in reads if r.form == read.form]
         if len(copies) > 1:
             _title(grid, read, copies)
-        elif month:
+        elif month and _one_record(read.form):
             _only_copys_title(grid, read, month)
 
 
@@ -45,6 +45,8 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
+    if not any("月" in str(v) for row in grid[top : header + 1] for v in row if v):
+        return  # no month named: the usual title (复合村节育措施情况)
     titled = [
         (r, words[0])
         for r in range(top, min(header + 1, len(grid)))
@@ -152,6 +154,13 @@ def _says_another_period(name: str, month: str | None) -> bool:
     )
 
 
+def _one_record(form: str) -> bool:
+    """A form of one record a month (节育措施): its only tab or copy says whose figures they
+    are; a register's persons (出生登记) are told by their dates, a late one reported now."""
+    return load_catalogue().forms[form].kind == "record"
+
+
+@lru_cache(maxsize=4096)
 def _plainly_another_period(name: str, month: str) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况) or an earlier
     period (节育措施(上月)); not a running total, which a title may name in another sense
@@ -184,7 +193,7 @@ def take_one(
     month = out.report_month
     if len(found) == 1:  # the usual case
         read, findings = found[0]
-        if month and _plainly_another_period(_period_name(read), month):
+        if month and _one_record(form) and _plainly_another_period(_period_name(read), month):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
             out.findings.append(_no_copy_of_the_month(form, [read], month))
             return

@@ -25,7 +25,7 @@ from township.model import ERROR, FileRead, Finding, SheetRead
 from township.privacy import mask_ids_in
 from township.read.copies import not_read, take_one, title_copies
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
-from township.read.headers import guess_field, unread_columns, unread_items
+from township.read.headers import guess_field, label_lookup, unread_columns, unread_items
 from township.read.layout import (
     MONTH_MISSING,
     Layout,
@@ -252,13 +252,33 @@ def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalo
     its fields each with a count beside or below it (a list beside another form's, a table
     right under another's with no blank row): said where its figures are, not dropped."""
     said_at = {f.sheet for f in out.findings if f.severity == ERROR}
-    for form in catalogue.data_forms:
-        if form.kind != "record" or form.name in out.sheets:
-            continue
-        for sheet in sheets:
-            if sheet.name in said_at or is_notes_sheet(sheet.name):
-                continue
-            if (cell := _counts_of(sheet.grid, form)) is not None:
+    missing = [f for f in catalogue.data_forms if f.kind == "record" and f.name not in out.sheets]
+    if not missing:
+        return
+    # a register's rows are persons, not another form's items
+    persons = {
+        (read.sheet, r)
+        for read in out.sheets.values()
+        if catalogue.forms[read.form].kind == "person"
+        for r in range(read.header_row or 0, max(read.rows, default=0))
+    }
+    looked_at = [
+        (sheet, rows, {v for v in set().union(*rows) if v.__class__ is str and v})
+        for sheet in sheets
+        if sheet.name not in said_at and not is_notes_sheet(sheet.name)
+        for rows in [
+            [
+                row if (sheet.name, r) not in persons else []
+                for r, row in enumerate(sheet.grid[:UNREAD_SCAN_ROWS])
+            ]
+        ]
+    ]
+    for form in missing:
+        lookup = label_lookup(form.name)
+        for sheet, rows, words in looked_at:
+            if len({field for w in words if (field := lookup(w)) is not None}) < 2:
+                continue  # the usual sheet: not two of the form's labels anywhere in it
+            if (cell := _counts_of(rows, form)) is not None:
                 out.findings.append(
                     finding(
                         "sheet.form_not_read",

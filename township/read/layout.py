@@ -566,7 +566,9 @@ def _this_months_column(
             raise month_missing(a1(nearest[0], c), form, [str(shown)], month)
         if first_row > 0:  # 项目 | 户 | 人: parts in unit words, which are no period
             parts = _headings(grid[first_row - 1], label_col, units=True)
-            if len(parts) > 1 and (chosen := _this_months(parts, month)) is not None:
+            if len(parts) < 2:
+                return None  # the usual list: 项目 | 数量
+            if (chosen := _this_months(parts, month)) is not None:
                 return chosen  # 项目 | 本月 | 户: the month's beside a household count
             return _total_or_unclear(grid, first_row - 1, first_row, label_col, parts, month, form)
         return None

@@ -10,6 +10,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
+from township.read.headers import label_lookup
 from township.read.layout import (
     EARLIER_ROW_WORDS,
     SUB_ITEM,
@@ -581,7 +582,8 @@ def items_given_twice(
     be: (field, row, column, figure) of each repeat, up to the footer."""
     footer = load_catalogue().footer_markers
     used, label_col = set(layout.columns.values()), layout.label_column
-    named = _items_named(grid, layout, min(used))
+    lookup = label_lookup(layout.form.name)
+    named: dict[int, str] | None = None  # every row's field, once an item is named again
     out = []
     for r in range(min(used), len(grid)):
         row = grid[r]
@@ -590,9 +592,10 @@ def items_given_twice(
             continue
         if label.strip().startswith(footer):
             break
-        name = named.get(r)
+        name = lookup(label)
         if name is None or name in layout.beside or label.strip().startswith(SUB_ITEM):
             continue
+        named = named if named is not None else _items_named(grid, layout, min(used))
         if _item_before(named, r) != _item_before(named, layout.columns[name]):
             continue  # under another item (办证数 under 流出人口数, then under 流入人口数)
         kind = _field_types(layout.form.name)[name]
@@ -609,12 +612,13 @@ def items_given_twice(
 
 def _items_named(grid: list[list[object]], layout: Layout, first: int) -> dict[int, str]:
     """Row -> the field its label names, of a list's rows from `first`."""
-    label_col = layout.label_column
+    label_col, lookup = layout.label_column, label_lookup(layout.form.name)
     return {
         r: name
         for r in range(first, len(grid))
         if label_col < len(grid[r])
-        and (name := _row_matches([grid[r][label_col]], layout.form).get(0)) is not None
+        and grid[r][label_col].__class__ is str
+        and (name := lookup(grid[r][label_col])) is not None
     }
 
 
