@@ -2145,7 +2145,10 @@ def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path)
     assert findings_of(fr) == []
 
 
-@pytest.mark.parametrize("heading", ["上月数", "本年累计", "上年同期", "2月底数", "数量（2月）"])
+@pytest.mark.parametrize(
+    "heading",
+    ["上月数", "本年累计", "上年同期", "2月底数", "数量（2月）", "1-3月", "一至三月", "今年以来"],
+)
 def test_the_only_column_of_figures_headed_another_period_is_refused(heading, tmp_path):
     fr = read_file_at(tmp_path, {"节育措施": [["项目", heading], *MARCH_ITEMS]})
     assert "contraception" not in fr.sheets
@@ -2239,8 +2242,19 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("节育措施(上月)", CONTRACEPTION_LIST, None),
         ("节育措施", [["2026年2月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [["节育措施情况（2月份）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施（1-3月）", CONTRACEPTION_LIST, None),
+        ("节育措施", [["2026年第一季度节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["2026年1-3月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
     ],
-    ids=["tab-2月", "tab-上月", "title-2026年2月", "title-2月份"],
+    ids=[
+        "tab-2月",
+        "tab-上月",
+        "title-2月",
+        "title-2月份",
+        "tab-1-3月",
+        "title-一季度",
+        "title-1-3月",
+    ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
     sheet, rows, cell, tmp_path
@@ -2301,10 +2315,10 @@ def test_a_forms_figures_no_block_reads_are_said_not_dropped(rows, said, tmp_pat
     assert fr.rejection is None
 
 
-def test_a_single_row_labelled_another_month_is_refused(tmp_path):
-    fr = read_file_at(
-        tmp_path, {"节育措施": [["月份", "已婚育龄妇女数", "上环"], ["2月", 290, 95]]}
-    )
+@pytest.mark.parametrize("label", ["2月", "本年累计", "1-3月", "第一季度"])
+def test_a_single_row_labelled_another_month_is_refused(label, tmp_path):
+    rows = [["月份", "已婚育龄妇女数", "上环"], [label, 290, 95]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
     assert "contraception" not in fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A2")]
 

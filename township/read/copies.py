@@ -16,6 +16,7 @@ from township.read.layout import (
     _blank,
     a1,
     is_notes_sheet,
+    is_running_total,
     month_words,
     names_earlier,
 )
@@ -45,8 +46,9 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
-    if not any("月" in str(v) for row in grid[top : header + 1] for v in row if v):
-        return  # no month named: the usual title (复合村节育措施情况)
+    words = "".join(str(v) for row in grid[top : header + 1] for v in row if v)
+    if not any(ch.isdigit() or ch in "月年季累上" for ch in words):
+        return  # no period named: the usual title (复合村节育措施情况)
     titled = [
         (r, words[0])
         for r in range(top, min(header + 1, len(grid)))
@@ -57,7 +59,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         # its tab named the month (3月节育措施): a title left from last month's copy; a title
         # saying 本月 over a note on February's (2月的数字另表填报)
         return
-    if titled and names_month(title, month) is False:
+    if titled and (names_month(title, month) is False or is_running_total(title)):
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
@@ -108,8 +110,10 @@ def _units_note(markers: tuple[str, ...]) -> re.Pattern[str]:
 
 def _names_a_period(text: str) -> bool:
     """2026年2月, 3月份, 上月, 本月, 本年累计: a month, an earlier period, this one, a total."""
-    return month_named_in(text) is not None or any(
-        word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN)
+    return (
+        month_named_in(text) is not None
+        or any(word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
+        or is_running_total(text)
     )
 
 
@@ -148,7 +152,8 @@ def _period_name(read: SheetRead) -> str:
 def _says_another_period(name: str, month: str | None) -> bool:
     """A name saying another period: another month, an earlier one, a running total."""
     return (
-        names_month(name, month) is False
+        is_running_total(name)
+        or names_month(name, month) is False
         or names_earlier(name)
         or any(word in name for word in NOT_THE_MONTHS_OWN)
     )
@@ -162,14 +167,17 @@ def _one_record(form: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _plainly_another_period(name: str, month: str) -> bool:
-    """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况) or an earlier
-    period (节育措施(上月)); not a running total, which a title may name in another sense
-    (全村合计)."""
-    return names_month(name, month) is False or names_earlier(name)
+    """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
+    period (节育措施(上月)) or a sum over months (宣传服务（1-3月）, 本年累计); not a total
+    over groups, which a title may name (全村合计)."""
+    return names_month(name, month) is False or names_earlier(name) or is_running_total(name)
 
 
 def _says_this_month(name: str, month: str | None) -> bool:
-    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other."""
+    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other;
+    not a sum over months up to it (1-3月, 截至3月底累计)."""
+    if is_running_total(name):
+        return False
     named = names_month(name, month)
     return named is True or (
         named is None

@@ -584,6 +584,28 @@ def _this_months_column(
 # Words of a heading over figures of a period other than a month's own (上月数, 本年累计,
 # 一季度, 上年同期)
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "累计", "本年", "全年", "年度", "季度")
+# A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
+RUNNING_TOTAL_WORDS = (
+    "累计",
+    "季度",
+    "年度",
+    "全年",
+    "今年",
+    "本年",
+    "以来",
+    "至今",
+    "上半年",
+    "下半年",
+)
+_MONTH_RANGE = re.compile(
+    r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+)
+
+
+def is_running_total(text: str) -> bool:
+    """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
+    return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
 
 
 def _another_periods(row: list[object], label_col: int, month: str) -> bool:
@@ -595,7 +617,8 @@ def _another_periods(row: list[object], label_col: int, month: str) -> bool:
         (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
         and (
             any(w in heading for w in OTHER_PERIODS)
-            or names_month(str(heading_text(_cell(row, c))), month) is False
+            or names_month(shown := str(heading_text(_cell(row, c))), month) is False
+            or is_running_total(shown)
         )
         and not says_this_month(heading)
     )
@@ -896,6 +919,7 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
         if not any(w in h for w in NOT_THIS_MONTH)
         and not any(map(str.isdigit, h))
         and h not in UNIT_WORDS  # 户 beside 计划: households, no month's figure of persons
+        and not is_running_total(h)  # 一至三月, 今年以来
     ]
     if month is not None:  # columns for months, none of them this one's: not a guess
         others = [c for c in others if names_month(headed[c], month) is None]

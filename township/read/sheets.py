@@ -22,6 +22,7 @@ from township.read.layout import (
     column_letter,
     heading_text,
     is_month_heading,
+    is_running_total,
     is_this_months,
     month_missing,
     other_months_only,
@@ -349,9 +350,14 @@ def _refuse_rows_of_other_months(
     """Rows of figures labelled by months (Excel row -> its words), none the report month's
     (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
     labelled = [w for w in labels.values() if w]
-    if any(map(says_this_month, labelled)) or not other_months_only(labelled, month, layout.form):
-        return  # 本月 beside 2月: the 本月 row is read; 东湖村 beside 上月（2月）: the village's
-    first = min(r for r, w in labels.items() if is_month_heading(w))
+    if any(map(says_this_month, labelled)):
+        return  # 本月 beside 2月: the 本月 row is read
+    if labelled and month and all(map(is_running_total, labelled)):
+        first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月: sums over months
+    elif other_months_only(labelled, month, layout.form):
+        first = min(r for r, w in labels.items() if is_month_heading(w))
+    else:
+        return  # 东湖村 beside 上月（2月）: the village's
     label_col = next((c for c, v in enumerate(grid[first - 1]) if c not in used and v), 0)
     raise month_missing(a1(first - 1, label_col), layout.form, labelled, month)
 
