@@ -46,19 +46,19 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
-    words = "".join(str(v) for row in grid[top : header + 1] for v in row if v)
-    if not any(ch.isdigit() or ch in "月年季累上" for ch in words):
-        return  # no period named: the usual title (复合村节育措施情况)
+    if _says_this_month(read.sheet, month):
+        return  # its tab named the month (3月节育措施): a title left from last month's copy
+    words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
+    if names_month(words, month) is not False and not is_running_total(words):
+        return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
         (r, words[0])
         for r in range(top, min(header + 1, len(grid)))
         if len(words := _title_words(grid[r])) == 1 and not _a_date_or_note(words[0])
     ]
     title = " ".join(word for _, word in titled)
-    if _says_this_month(read.sheet, month) or any(_says_this_month(w, month) for _, w in titled):
-        # its tab named the month (3月节育措施): a title left from last month's copy; a title
-        # saying 本月 over a note on February's (2月的数字另表填报)
-        return
+    if any(_says_this_month(w, month) for _, w in titled):
+        return  # a title saying 本月 over a note on February's (2月的数字另表填报)
     if titled and (names_month(title, month) is False or is_running_total(title)):
         r = titled[0][0]
         read.title = title

@@ -25,7 +25,7 @@ from township.model import ERROR, FileRead, Finding, SheetRead
 from township.privacy import mask_ids_in
 from township.read.copies import not_read, take_one, title_copies
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
-from township.read.headers import guess_field, label_lookup, unread_columns, unread_items
+from township.read.headers import guess_field, unread_columns, unread_items
 from township.read.layout import (
     MONTH_MISSING,
     Layout,
@@ -257,26 +257,19 @@ def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalo
         return
     # a register's rows are persons, not another form's items
     persons = {
-        (read.sheet, r)
+        read.sheet: (read.header_row or 0, max(read.rows, default=0))
         for read in out.sheets.values()
         if catalogue.forms[read.form].kind == "person"
-        for r in range(read.header_row or 0, max(read.rows, default=0))
     }
     looked_at = [
-        (sheet, rows, {v for v in set().union(*rows) if v.__class__ is str and v})
+        (sheet, rows, [v for v in set().union(*rows) if v.__class__ is str])
         for sheet in sheets
         if sheet.name not in said_at and not is_notes_sheet(sheet.name)
-        for rows in [
-            [
-                row if (sheet.name, r) not in persons else []
-                for r, row in enumerate(sheet.grid[:UNREAD_SCAN_ROWS])
-            ]
-        ]
+        for rows in [_without_rows(sheet.grid[:UNREAD_SCAN_ROWS], *persons.get(sheet.name, (0, 0)))]
     ]
     for form in missing:
-        lookup = label_lookup(form.name)
         for sheet, rows, words in looked_at:
-            if len({field for w in words if (field := lookup(w)) is not None}) < 2:
+            if len(set(_row_matches(words, form).values())) < 2:
                 continue  # the usual sheet: not two of the form's labels anywhere in it
             if (cell := _counts_of(rows, form)) is not None:
                 out.findings.append(
@@ -290,6 +283,11 @@ def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalo
                     )
                 )
                 break
+
+
+def _without_rows(grid: list[list[object]], start: int, end: int) -> list[list[object]]:
+    """The grid with its rows [start, end) left blank (rows keep their places)."""
+    return grid if end <= start else [*grid[:start], *([[]] * (end - start)), *grid[end:]]
 
 
 def _counts_of(grid: list[list[object]], form: Form) -> str | None:

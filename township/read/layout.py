@@ -603,6 +603,7 @@ _MONTH_RANGE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def is_running_total(text: str) -> bool:
     """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
     return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
@@ -613,6 +614,8 @@ def _another_periods(row: list[object], label_col: int, month: str) -> bool:
     the month (项目 | 上月数, 项目 | 2月底数)."""
     label = _cell(row, label_col)
     ((c, heading),) = _headings(row, label_col).items() or [(0, "")]
+    if heading in load_catalogue().list_value_headers:
+        return False  # the usual heading: 项目 | 数量
     return (
         (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
         and (
