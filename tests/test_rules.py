@@ -259,6 +259,9 @@ class Kept:
     other_village: str = TAOYUAN
 
 
+# contraception as a 项目 | 数量 list, every figure in its place
+LISTED = [["项目", "数量"], ["已婚育龄妇女数", 100], ["上环", 40], ["未避孕", 60]]
+
 BROKEN = [
     Broken("required", "blank mother's name", ERROR, lambda s: births(birth(s, name=None)), "A3"),
     Broken(
@@ -713,10 +716,7 @@ BROKEN = [
         ERROR,
         lambda s: {
             CONTRACEPTION: [
-                ["项目", "数量"],
-                ["已婚育龄妇女数", 100],
-                ["上环", 40],
-                ["未避孕", 60],
+                *LISTED,
                 ["已婚育龄妇女数", 100],
                 ["上环", 45],
             ]
@@ -967,10 +967,7 @@ KEPT = [
         "a contraception list with lines naming migrants' items, their figures sent elsewhere",
         lambda s: {
             CONTRACEPTION: [
-                ["项目", "数量"],
-                ["已婚育龄妇女数", 100],
-                ["上环", 40],
-                ["未避孕", 60],
+                *LISTED,
                 ["流出人口数", "见流动人口表"],
                 ["流入人口数", "另报"],
             ]
@@ -1013,10 +1010,7 @@ KEPT = [
         "contraception as a list giving 上环 twice with the same figure",
         lambda s: {
             CONTRACEPTION: [
-                ["项目", "数量"],
-                ["已婚育龄妇女数", 100],
-                ["上环", 40],
-                ["未避孕", 60],
+                *LISTED,
                 ["上环", 40],
             ]
         },
