@@ -2067,9 +2067,8 @@ def test_an_item_given_twice_in_a_list_gives_neither_figure(tmp_path):
     march = [[label, n + 3] for label, n in items]
     fr = read_file_at(tmp_path, {"流动人口": [["项目", "数量"], *items, *march]})
     said = [(f.rule_id, f.cell, f.row, f.severity) for f in fr.findings]
-    # the first of March's items follows February's last, not what the first followed
-    assert said == [("record.item_twice", f"B{r}", 2, ERROR) for r in range(7, 10)]
-    assert "B3 为 20，B7 为 23" in fr.findings[0].message_zh
+    assert said == [("record.item_twice", f"B{r}", 2, ERROR) for r in range(6, 10)]
+    assert "B2 为 50，B6 为 53" in fr.findings[0].message_zh
     (record,) = validate_batch([fr]).frames["migrants"].to_dict("records")
     assert record["_has_error"]
 
@@ -2167,14 +2166,28 @@ def test_rows_of_months_and_their_total_give_the_report_months_row(tmp_path):
     assert said == [("sheet.month_column_missing", "A2")]
 
 
-def test_copies_of_a_list_side_by_side_are_refused_not_guessed(tmp_path):
-    """2月's list beside 3月's: February's, the left one, was read without a word."""
-    items = zip(FEB_ITEMS, MARCH_ITEMS, strict=True)
-    rows = [["2月", None, None, "3月"], ["项目", "数量", None, "项目", "数量"]]
-    rows += [[*feb, None, *march] for feb, march in items]
+@pytest.mark.parametrize(
+    "february, march",
+    [(["2月", None], ["3月", None]), ([None, "上月数"], [None, "本月数"])],
+    ids=["titles", "headings"],
+)
+def test_copies_of_a_list_side_by_side_give_the_months(february, march, tmp_path):
+    """2月's list beside 3月's (by titles above them, or their figures' headings): February's,
+    the left one, was read without a word."""
+    rows = [[*february, None, *march]] if february[0] else []
+    heads = ["数量", "数量"] if february[0] else [february[1], march[1]]
+    rows += [["项目", heads[0], None, "项目", heads[1]]]
+    rows += [[*feb, None, *mar] for feb, mar in zip(FEB_ITEMS, MARCH_ITEMS, strict=True)]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_copies_of_a_list_side_by_side_untitled_are_refused_not_guessed(tmp_path):
+    rows = [["项目", "数量", None, "项目", "数量"]]
+    rows += [[*feb, None, *mar] for feb, mar in zip(FEB_ITEMS, MARCH_ITEMS, strict=True)]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert "contraception" not in fr.sheets
-    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "B2")]
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "B1")]
 
 
 def test_a_heading_over_parts_and_their_whole_is_read_from_the_whole(tmp_path):
@@ -2315,7 +2328,52 @@ def test_a_forms_figures_no_block_reads_are_said_not_dropped(rows, said, tmp_pat
     assert fr.rejection is None
 
 
-@pytest.mark.parametrize("label", ["2月", "本年累计", "1-3月", "第一季度"])
+@pytest.mark.parametrize(
+    "sheet, rows",
+    [
+        (
+            "节育措施",
+            [["项目", "合计", "其中：流动人口"], ["已婚育龄妇女数", 300, 20], ["上环", 100, 9]],
+        ),
+        (
+            "节育措施",
+            [["已婚育龄妇女数", None, "上环"], ["人数", "其中：流动", "人数"], [300, 20, 100]],
+        ),
+        ("节育措施（4月报送）", [["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100]]),
+        (
+            "2026年度月报",
+            [["节育措施情况"], ["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100]],
+        ),
+        (
+            "节育措施",
+            [
+                ["2026年度节育措施情况（3月）"],
+                ["项目", "数量"],
+                ["已婚育龄妇女数", 300],
+                ["上环", 100],
+            ],
+        ),
+        (
+            "节育措施",
+            [["村代码", 420117104201], ["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100]],
+        ),
+    ],
+    ids=["whole-beside-其中", "table-其中", "tab-sent", "tab-年度", "title-年度-3月", "code-above"],
+)
+def test_ordinary_layouts_a_review_found_refused_are_read(sheet, rows, tmp_path):
+    fr = read_file_at(tmp_path, {sheet: rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 300, "iud": 100}
+    assert not [f for f in fr.findings if f.rule_id.startswith(("sheet.", "record."))]
+
+
+def test_an_item_far_below_its_list_is_no_crash(tmp_path):
+    """An item 200 rows below the list: beyond the rows the layout looks at, it raised."""
+    rows = [["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100], *[[]] * 210, ["皮埋", 5]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 300, "iud": 100}
+
+
+@pytest.mark.parametrize("label", ["2月", "本年累计", "1-3月", "第一季度", "上月末", "上年同期"])
 def test_a_single_row_labelled_another_month_is_refused(label, tmp_path):
     rows = [["月份", "已婚育龄妇女数", "上环"], [label, 290, 95]]
     fr = read_file_at(tmp_path, {"节育措施": rows})

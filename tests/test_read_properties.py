@@ -250,9 +250,10 @@ def test_to_count_round_trips_digit_strings_full_width_or_not(n, fullwidth, pad,
     comma=st.sampled_from([",", "，"]),
 )
 def test_commas_are_read_only_between_thousands(n, first, second, comma):
-    """1,234 is 1234; 12，15 (two figures in one cell) or 1,5200 is no count, said to the
-    village: it was read as 1215 or 15200."""
-    assert to_count(f"{n:,}".replace(",", comma)) == n
+    """1,234 is 1234; 12，15 or 12，345 (two figures in one cell) or 1,5200 is no count, said
+    to the village: it was read as 1215, 12345 or 15200."""
+    assert to_count(f"{n:,}") == n
+    assert to_count(f"{n:,}".replace(",", "，")) == f"{n:,}".replace(",", "，")
     assert to_count(f"{first}{comma}{second}") == f"{first}{comma}{second}"
 
 

@@ -15,6 +15,7 @@ from township.read.layout import (
     _a_date_or_note,
     _blank,
     a1,
+    heading_text,
     is_notes_sheet,
     is_running_total,
     month_words,
@@ -87,7 +88,7 @@ def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None
 
 def _title_words(row: list[object]) -> list[str]:
     """A title row's words, each without a units note (a note alone is no word)."""
-    words = (_without_units_note(str(v).strip()) for v in row if not _blank(v))
+    words = (_without_units_note(str(heading_text(v)).strip()) for v in row if not _blank(v))
     return [w for w in words if w]
 
 
@@ -165,11 +166,17 @@ def _one_record(form: str) -> bool:
     return load_catalogue().forms[form].kind == "record"
 
 
+# Words of a name saying when the file was sent (2026年4月报送), not whose figures it holds
+SENT_WORDS = ("报送", "上报", "填报", "报出")
+
+
 @lru_cache(maxsize=4096)
 def _plainly_another_period(name: str, month: str) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
     period (节育措施(上月)) or a sum over months (宣传服务（1-3月）, 本年累计); not a total
     over groups, which a title may name (全村合计)."""
+    if _a_date_or_note(name) or any(w in name for w in SENT_WORDS):
+        return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     return names_month(name, month) is False or names_earlier(name) or is_running_total(name)
 
 

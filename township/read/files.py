@@ -256,22 +256,26 @@ def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalo
     if not missing:
         return
     # a register's rows are persons, not another form's items
-    persons = {
-        read.sheet: (read.header_row or 0, max(read.rows, default=0))
-        for read in out.sheets.values()
-        if catalogue.forms[read.form].kind == "person"
-    }
+    persons: dict[str, list[tuple[int, int]]] = {}
+    for read in out.sheets.values():
+        if catalogue.forms[read.form].kind == "person":
+            persons.setdefault(read.sheet, []).append(
+                (read.header_row or 0, max(read.rows, default=0))
+            )
+    # an item already said not read (迁入 | 3 in a 流动人口 list) is not said again
+    said_items = {(f.sheet, f.cell) for f in out.findings if f.rule_id == "sheet.unknown_item"}
     looked_at = [
         (sheet, rows, [v for v in set().union(*rows) if v.__class__ is str])
         for sheet in sheets
         if sheet.name not in said_at and not is_notes_sheet(sheet.name)
-        for rows in [_without_rows(sheet.grid[:UNREAD_SCAN_ROWS], *persons.get(sheet.name, (0, 0)))]
+        for rows in [_without_rows(sheet.grid[:UNREAD_SCAN_ROWS], persons.get(sheet.name, []))]
     ]
     for form in missing:
         for sheet, rows, words in looked_at:
             if len(set(_row_matches(words, form).values())) < 2:
                 continue  # the usual sheet: not two of the form's labels anywhere in it
-            if (cell := _counts_of(rows, form)) is not None:
+            said = {cell for name, cell in said_items if name == sheet.name}
+            if (cell := _counts_of(rows, form, said)) is not None:
                 out.findings.append(
                     finding(
                         "sheet.form_not_read",
@@ -285,18 +289,24 @@ def _say_forms_left_unread(out: FileRead, sheets: list[Sheet], catalogue: Catalo
                 break
 
 
-def _without_rows(grid: list[list[object]], start: int, end: int) -> list[list[object]]:
-    """The grid with its rows [start, end) left blank (rows keep their places)."""
-    return grid if end <= start else [*grid[:start], *([[]] * (end - start)), *grid[end:]]
+def _without_rows(grid: list[list[object]], spans: list[tuple[int, int]]) -> list[list[object]]:
+    """The grid with its rows in each span [start, end) left blank (rows keep their places)."""
+    for start, end in spans:
+        if end > start:
+            grid = [*grid[:start], *([[]] * (end - start)), *grid[end:]]
+    return grid
 
 
-def _counts_of(grid: list[list[object]], form: Form) -> str | None:
+def _counts_of(grid: list[list[object]], form: Form, said: set[str]) -> str | None:
     """Where a grid first gives two of a form's fields, each with a count right of it (a
-    list's item) or under it (a table's heading); None when it does not."""
+    list's item) or under it (a table's heading), not at a cell `said` already; None when
+    it does not."""
     fields: dict[str, tuple[int, int]] = {}
     for r, row in enumerate(grid[:UNREAD_SCAN_ROWS]):
         under = grid[r + 1] if r + 1 < len(grid) else []
         for c, field in _row_matches(row, form).items():
+            if a1(r, c) in said:
+                continue
             beside = row[c + 1 : c + 4]
             if any(map(_a_count, beside)) or (c < len(under) and _a_count(under[c])):
                 fields.setdefault(field, (r, c))
@@ -791,7 +801,7 @@ def _items_given_twice(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fi
             "record.item_twice",
             field_zh=str(sheet.grid[r][layout.label_column]).strip(),
             value=value,
-            other=f"{cells[name]} 为 {record[name]}，{a1(r, c)} 为 {value}",
+            other=f"{cells[name]} 为 {_shown(record[name])}，{a1(r, c)} 为 {value}",
             sheet=sheet.name,
             row=read.rows[0],
             cell=a1(r, c),
@@ -799,6 +809,11 @@ def _items_given_twice(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fi
         )
         for name, r, c, value in items_given_twice(sheet.grid, layout, record)
     ]
+
+
+def _shown(value: object) -> str:
+    """A figure as the village reads it: a blank one as 未填."""
+    return "未填" if value is None else str(value)
 
 
 def _unread_finding(rule: str, sheet: str, form: str, label: str, cell: str, taken: set) -> Finding:

@@ -271,9 +271,17 @@ def _an_unknown_item(row: list[object], label_column: int, value_column: int) ->
     return (
         label.__class__ is str
         and bool(_label(label))
-        and any(_is_figure(row, c) for c in range(value_column, value_column + 3))
+        and any(
+            _is_figure(row, c) and not _a_code(row[c])
+            for c in range(value_column, value_column + 3)
+        )
         and not any(field_for_label(f.name, label) for f in load_catalogue().data_forms)
     )
+
+
+def _a_code(value: object) -> bool:
+    """A village's code or an ID number (420117104201), not a count: eight digits or more."""
+    return len(str(value).strip().removesuffix(".0")) >= 8
 
 
 def _is_figure(row: list[object], c: int) -> bool:

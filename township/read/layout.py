@@ -486,7 +486,8 @@ def _list_layout(
     if not by_column:
         return None
     label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))
-    fields = _with_listed_sub_items(grid, by_row, label_col, fields, form)
+    label_col = _copy_of_the_month(grid, by_column, label_col, month, form)
+    fields = _with_listed_sub_items(grid, by_row, label_col, by_column[label_col], form)
     if len(fields) < 2 and not (len(fields) == 1 and len(form.fields) <= 2):
         return None
     first_row = min(fields.values())
@@ -498,7 +499,6 @@ def _list_layout(
         for name in listed
         if name not in fields
     }
-    _refuse_copies_side_by_side(grid, by_column, label_col, fields, first_row, month, form)
     value_column = label_col + 1 if this_month is None else this_month
     return Layout(
         form,
@@ -585,18 +585,8 @@ def _this_months_column(
 # 一季度, 上年同期)
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "累计", "本年", "全年", "年度", "季度")
 # A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
-RUNNING_TOTAL_WORDS = (
-    "累计",
-    "季度",
-    "年度",
-    "全年",
-    "今年",
-    "本年",
-    "以来",
-    "至今",
-    "上半年",
-    "下半年",
-)
+# (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
+RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
 _MONTH_RANGE = re.compile(
     r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -627,35 +617,46 @@ def _another_periods(row: list[object], label_col: int, month: str) -> bool:
     )
 
 
-def _refuse_copies_side_by_side(
+def _copy_of_the_month(
     grid: list[list[object]],
     by_column: dict[int, dict[str, int]],
     label_col: int,
-    fields: dict[str, int],
-    first_row: int,
     month: str | None,
     form: Form,
-) -> None:
-    """A second list of the same items beside the first (2月's | 3月's): a copy, which of
-    the two is the month's told by nothing the reader can read; refused at their figures."""
-    copies = [
+) -> int:
+    """Lists of the same items side by side (2月's | 3月's, 上月数 | 本月数): the label column of
+    the one whose words above its first item (its title, its figures' heading) say the report
+    month; refused at their figures when none does, or several."""
+    copies = sorted(
         c
         for c, listed in by_column.items()
-        if c > label_col + 1 and len(set(listed) & set(fields)) >= 2
-    ]
-    if month is None or not copies:
-        return
-    heading = max(first_row - 1, 0)
-    columns = [label_col + 1, *(c + 1 for c in copies)]
+        if c == label_col or len(set(listed) & set(by_column[label_col])) >= 2
+    )
+    if month is None or len(copies) < 2:
+        return label_col
+    said = {c: _words_above(grid, min(by_column[c].values()), c) for c in copies}
+    chosen = _this_months({c: _label(w) for c, w in said.items()}, month)
+    if chosen is not None:
+        return chosen
+    first = min(by_column[label_col].values())
     raise SheetProblem(
         UNCLEAR,
-        a1(heading, columns[0]),
+        a1(max(first - 1, 0), copies[0] + 1),
         form,
         field_zh=form.name_zh,
-        value="、".join(
-            str(heading_text(_cell(grid[heading], c)) or column_letter(c) + "列") for c in columns
-        ),
+        value="、".join(said[c] or f"{column_letter(c)}列起" for c in copies),
         other=month_words(month),
+    )
+
+
+def _words_above(grid: list[list[object]], first: int, c: int) -> str:
+    """The words over a list's labels and figures (columns c, c+1), up to two rows above its
+    first item: its title and its figures' heading (3月 | 项目 | 本月数)."""
+    return " ".join(
+        str(heading_text(v))
+        for row in grid[max(first - 2, 0) : first]
+        for v in (_cell(row, c), _cell(row, c + 1))
+        if not _blank(v) and str(heading_text(v)) not in LIST_HEADINGS
     )
 
 
@@ -677,6 +678,12 @@ def _headings(row: list[object], label_col: int, units: bool = False) -> dict[in
 # a rate is no figure of a count (人数 | 比例（%）).
 WHOLE_OPENINGS = ("合计", "总计", "小计", "总")
 RATE_WORDS = ("率", "比", "%", "％")
+
+
+def _a_breakdown(heading: str) -> bool:
+    """其中：流动人口, 其中：男: a part of the figure beside it, not another period's figure
+    (其中：本月 is one)."""
+    return heading.startswith(SUB_ITEM) and not _names_a_period(heading[len(SUB_ITEM) :])
 
 
 def _a_whole(heading: str) -> bool:
@@ -720,16 +727,18 @@ def _whole_or_unclear(
     """Of columns headed at row `r` (none of them this month's), over figures from `first_row`:
     the whole's where the others are its parts, None where fewer than two hold figures, else
     the sheet refused at them. No month to tell by (the sheet's form being guessed): None."""
+    rows = grid[first_row : first_row + LIST_SCAN_ROWS]
     figures = [
         c
         for c, h in headed.items()
         if not any(w in h for w in RATE_WORDS)
-        and any(_figure(_cell(row, c)) for row in grid[first_row : first_row + LIST_SCAN_ROWS])
+        and not _a_breakdown(h)
+        and any(_figure(_cell(row, c)) for row in rows)
     ]
     if month is None or len(figures) < 2:
         return None
-    rows = grid[first_row : first_row + LIST_SCAN_ROWS]
-    if len({tuple(_cell(row, c) for row in rows) for c in figures}) == 1:
+    filled = [row for row in rows if any(_figure(_cell(row, c)) for c in figures)]
+    if len(filled) > 1 and len({tuple(_cell(row, c) for row in filled) for c in figures}) == 1:
         return figures[0]  # 上报数 | 核实数 agreeing on every figure: nothing to choose
     wholes = [c for c in figures if _a_whole(headed[c])]
     parts = [headed[c] for c in figures if c not in wholes]

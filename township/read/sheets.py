@@ -17,6 +17,7 @@ from township.read.layout import (
     UNIT_WORDS,
     Layout,
     _blank,
+    _first_word,
     _row_matches,
     a1,
     column_letter,
@@ -344,6 +345,11 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
+def _a_sum_or_earlier(label: str) -> bool:
+    """A row's label naming a sum over months (本年累计) or an earlier period (上月末)."""
+    return is_running_total(label) or any(w in label for w in EARLIER_ROW_WORDS)
+
+
 def _refuse_rows_of_other_months(
     labels: dict[int, str], grid, used: set[int], layout: Layout, month: str | None
 ) -> None:
@@ -352,8 +358,8 @@ def _refuse_rows_of_other_months(
     labelled = [w for w in labels.values() if w]
     if any(map(says_this_month, labelled)):
         return  # 本月 beside 2月: the 本月 row is read
-    if labelled and month and all(map(is_running_total, labelled)):
-        first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月: sums over months
+    if labelled and month and all(map(_a_sum_or_earlier, labelled)):
+        first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月, 上月末: not the month
     elif other_months_only(labelled, month, layout.form):
         first = min(r for r, w in labels.items() if is_month_heading(w))
     else:
@@ -599,11 +605,17 @@ def items_given_twice(
         if label.strip().startswith(footer):
             break
         name = lookup(label)
-        if name is None or name in layout.beside or label.strip().startswith(SUB_ITEM):
+        if (
+            name not in layout.columns
+            or name in layout.beside
+            or label.strip().startswith(SUB_ITEM)
+        ):
             continue
         named = named if named is not None else _items_named(grid, layout, min(used))
-        if _item_before(named, r) != _item_before(named, layout.columns[name]):
-            continue  # under another item (办证数 under 流出人口数, then under 流入人口数)
+        if _in_a_breakdown(grid, named, r, label_col) or _a_sub_item_of_another(
+            named, r, layout.columns[name], label, layout.form.name, name
+        ):
+            continue
         kind = _field_types(layout.form.name)[name]
         c = (
             layout.value_column
@@ -628,9 +640,36 @@ def _items_named(grid: list[list[object]], layout: Layout, first: int) -> dict[i
     }
 
 
-def _item_before(named: dict[int, str], r: int) -> str | None:
-    """The field of the nearest item above row r that names one."""
-    return next((named[k] for k in range(r - 1, -1, -1) if k in named), None)
+def _item_before(named: dict[int, str], r: int) -> tuple[int, str | None]:
+    """The row and field of the nearest item above row r that names one."""
+    return next(((k, named[k]) for k in range(r - 1, -1, -1) if k in named), (-1, None))
+
+
+def _in_a_breakdown(
+    grid: list[list[object]], named: dict[int, str], r: int, label_col: int
+) -> bool:
+    """Row r under a 其中 line of the item above it (未避孕, 其中：孕期, 哺乳期, 其他): the
+    breakdown's own line, not that item's field again."""
+    above, _ = _item_before(named, r)
+    return any(
+        label_col < len(grid[k]) and str(grid[k][label_col] or "").strip().startswith(SUB_ITEM)
+        for k in range(above + 1, r)
+    )
+
+
+def _a_sub_item_of_another(
+    named: dict[int, str], r: int, first: int, label: str, form: str, field: str
+) -> bool:
+    """A label that does not name its group (办证数, not 流出…), under another group's item
+    than where it was read (under 流入人口数, read under 流出人口数): that group's sub-item."""
+    _, here = _item_before(named, r)
+    _, there = _item_before(named, first)
+    return (
+        not normalise_label(label).startswith(_first_word(form, field))
+        and here is not None
+        and there is not None
+        and _first_word(form, here) != _first_word(form, there)
+    )
 
 
 def _value_column(row: list[object], start: int, count: bool = False) -> int:

@@ -130,13 +130,15 @@ def to_count(value: object) -> int | str | None:
     return _count_from_text(str(value))
 
 
-# A comma between thousands (1,234): any other comma (12，15, two figures in one cell) leaves
-# the text no count, said to the village rather than read as 1215
+# An ASCII comma between thousands (1,234): any other comma (12,15, 12，345: two figures in one
+# cell) leaves the text no count, said to the village rather than read as 1215
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 
 @lru_cache(maxsize=CACHE_SIZE)
 def _count_from_text(text: str) -> int | str:
+    if "，" in text:  # a Chinese comma parts two figures (12，345), never thousands
+        return _as_typed(text)
     cleaned = _THOUSANDS.sub("", clean_text(text))
     unit = _UNIT.search(cleaned)
     if unit and unit.start() and not NOT_UNITS.intersection(unit.group(1)):
