@@ -2182,6 +2182,19 @@ def test_copies_of_a_list_side_by_side_give_the_months(february, march, tmp_path
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
 
 
+def test_copies_side_by_side_titled_over_a_units_row_and_a_heading_give_the_months(tmp_path):
+    """2026年3月 | 2026年2月 three rows above the items (a units row and 指标 | 数值 between):
+    the titles were not looked at, and the form was refused as unclear (a real workbook)."""
+    rows = [
+        ["2026年3月", None, None, "2026年2月"],
+        [None, "单位：人", None, None, "单位：人"],
+        ["指标", "数值", None, "指标", "数值"],
+    ]
+    rows += [[*mar, None, *feb] for feb, mar in zip(FEB_ITEMS, MARCH_ITEMS, strict=True)]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
 def test_copies_of_a_list_side_by_side_untitled_are_refused_not_guessed(tmp_path):
     rows = [["项目", "数量", None, "项目", "数量"]]
     rows += [[*feb, None, *mar] for feb, mar in zip(FEB_ITEMS, MARCH_ITEMS, strict=True)]

@@ -649,14 +649,35 @@ def _copy_of_the_month(
     )
 
 
+TITLE_ROWS = 4  # a copy's title, units row and heading above its first item
+
+
+def _of_words(row: list[object]) -> bool:
+    """A row with words and no count in it (a title, a units row, a heading)."""
+    return any(not _blank(v) for v in row) and not any(
+        v.__class__ in (int, float) or (v.__class__ is str and v.strip().isdigit()) for v in row
+    )
+
+
 def _words_above(grid: list[list[object]], first: int, c: int) -> str:
-    """The words over a list's labels and figures (columns c, c+1), up to two rows above its
-    first item: its title and its figures' heading (3月 | 项目 | 本月数)."""
-    return " ".join(
-        str(heading_text(v))
-        for row in grid[max(first - 2, 0) : first]
+    """The words over a list's labels and figures (columns c, c+1) in the rows of words right
+    above its first item: its title and its figures' heading (2026年3月 | 单位：人 | 指标 |
+    本月数), without the heading's and the units' words, which tell no copy apart."""
+    catalogue = load_catalogue()
+    top = first
+    while top > max(first - TITLE_ROWS, 0) and _of_words(grid[top - 1]):
+        top -= 1
+    words = (
+        str(heading_text(v)).strip()
+        for row in grid[top:first]
         for v in (_cell(row, c), _cell(row, c + 1))
-        if not _blank(v) and str(heading_text(v)) not in LIST_HEADINGS
+        if not _blank(v)
+    )
+    return " ".join(
+        w
+        for w in words
+        if _label(w) not in catalogue.list_item_headers | catalogue.list_value_headers
+        and not w.startswith(catalogue.units_markers)
     )
 
 
