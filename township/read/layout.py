@@ -583,7 +583,7 @@ def _this_months_column(
 
 # Words of a heading over figures of a period other than a month's own (上月数, 本年累计,
 # 一季度, 上年同期)
-OTHER_PERIODS = (*EARLIER_ROW_WORDS, "累计", "本年", "全年", "年度", "季度")
+OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
 # A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
 # (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
 RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
@@ -606,12 +606,14 @@ def _another_periods(row: list[object], label_col: int, month: str) -> bool:
     ((c, heading),) = _headings(row, label_col).items() or [(0, "")]
     if heading in load_catalogue().list_value_headers:
         return False  # the usual heading: 项目 | 数量
+    shown = str(heading_text(_cell(row, c)))
+    named = names_month(shown, month)
     return (
         (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
         and (
-            any(w in heading for w in OTHER_PERIODS)
-            or names_month(shown := str(heading_text(_cell(row, c))), month) is False
-            or is_running_total(shown)
+            is_running_total(shown)
+            or named is False
+            or (named is None and any(w in heading for w in OTHER_PERIODS))
         )
         and not says_this_month(heading)
     )
