@@ -2370,8 +2370,17 @@ def test_a_forms_figures_no_block_reads_are_said_not_dropped(rows, said, tmp_pat
             "节育措施",
             [["村代码", 420117104201], ["项目", "数量"], ["已婚育龄妇女数", 300], ["上环", 100]],
         ),
+        ("节育措施", [["项目", "本年3月"], ["已婚育龄妇女数", 300], ["上环", 100]]),
     ],
-    ids=["whole-beside-其中", "table-其中", "tab-sent", "tab-年度", "title-年度-3月", "code-above"],
+    ids=[
+        "whole-beside-其中",
+        "table-其中",
+        "tab-sent",
+        "tab-年度",
+        "title-年度-3月",
+        "code-above",
+        "heading-本年3月",
+    ],
 )
 def test_ordinary_layouts_a_review_found_refused_are_read(sheet, rows, tmp_path):
     fr = read_file_at(tmp_path, {sheet: rows})
