@@ -999,10 +999,10 @@ def test_a_short_sub_item_is_not_taken_for_a_longer_field(tmp_path):
     assert fr.sheets["migrants"].records[0]["out_married_women"] == 40
 
 
-@pytest.mark.parametrize("total", ["合计", "全村", "全村合计", "总数", "汇总"])
+@pytest.mark.parametrize("total", ["合计", "全村", "全村合计", "汇总"])
 def test_a_one_record_forms_rows_per_group_and_their_合计_read_the_total(total, tmp_path):
-    """The total labelled 全村 (or 总数, 汇总) was read as a third group: 一组's figures were
-    read, with a warning on the others."""
+    """The total labelled 全村 (or 汇总) was read as a third group: 一组's figures were read,
+    with a warning on the others."""
     rows = [
         ["村名", "已婚育龄妇女数", "上环", "未避孕"],
         ["一组", 200, 80, 120],
@@ -2145,13 +2145,48 @@ def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path)
 
 
 @pytest.mark.parametrize(
-    "heading",
-    ["上月数", "本年累计", "上年同期", "2月底数", "数量（2月）", "1-3月", "一至三月", "今年以来"],
+    "sheet, heading",
+    [("节育措施", h) for h in ("上月数", "上年同期", "2月底数", "数量（2月）")]
+    + [("宣传服务", h) for h in ("本年累计", "1-3月", "一至三月", "今年以来")],
 )
-def test_the_only_column_of_figures_headed_another_period_is_refused(heading, tmp_path):
-    fr = read_file_at(tmp_path, {"节育措施": [["项目", heading], *MARCH_ITEMS]})
-    assert "contraception" not in fr.sheets
+def test_the_only_column_of_figures_headed_another_period_is_refused(sheet, heading, tmp_path):
+    """Another month's stock, or a sum over months of events (宣传服务's counts)."""
+    items = MARCH_ITEMS if sheet == "节育措施" else SERVICES_LIST[1:]
+    fr = read_file_at(tmp_path, {sheet: [["项目", heading], *items]})
+    assert not fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "B1")]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["2026年第一季度节育措施情况"], *CONTRACEPTION_LIST],
+        [["项目", "1-3月"], *MARCH_ITEMS],
+        [["月份", "已婚育龄妇女数", "上环", "未避孕"], ["第一季度", 300, 100, 200]],
+    ],
+    ids=["title", "heading", "row"],
+)
+def test_a_stock_at_a_quarters_end_is_its_last_months(rows, tmp_path):
+    """节育措施 counts women as they are at the end of a period: its figures for 1-3月 are
+    March's (a helper round found them refused as a sum over months)."""
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_an_unlabelled_row_beside_last_months_is_the_months(tmp_path):
+    """A row of figures with no label, then one labelled 上月: the first was refused with it."""
+    header = ["", "已婚育龄妇女数", "上环", "未避孕"]
+    rows = [header, ["", 300, 100, 200], ["上月", 290, 90, 190]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_a_total_row_above_its_breakdown_is_read_not_the_breakdown(tmp_path):
+    """总数 | 50 | 12 over 其中：已婚育龄妇女 | 30 | 6: the breakdown was read as the whole."""
+    rows = [["项目", "流出人口", "流入人口"], ["总数", 50, 12], ["其中：已婚育龄妇女", 30, 6]]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    record = fr.sheets["migrants"].records[0]
+    assert (record["out_migrants"], record["in_migrants"]) == (50, 12)
 
 
 def test_rows_of_months_and_their_total_give_the_report_months_row(tmp_path):
@@ -2268,9 +2303,9 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("节育措施(上月)", CONTRACEPTION_LIST, None),
         ("节育措施", [["2026年2月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [["节育措施情况（2月份）"], *CONTRACEPTION_LIST], "A1"),
-        ("节育措施（1-3月）", CONTRACEPTION_LIST, None),
-        ("节育措施", [["2026年第一季度节育措施情况"], *CONTRACEPTION_LIST], "A1"),
-        ("节育措施", [["2026年1-3月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("宣传服务（1-3月）", SERVICES_LIST, None),
+        ("宣传服务", [["2026年第一季度宣传服务情况"], *SERVICES_LIST], "A1"),
+        ("宣传服务", [["2026年1-3月宣传服务情况"], *SERVICES_LIST], "A1"),
     ],
     ids=[
         "tab-2月",
@@ -2285,10 +2320,11 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
     sheet, rows, cell, tmp_path
 ):
-    """A March file whose only 节育措施 is 2月's (by its tab's name or its title): read as
-    March's without a word, where two such tabs (1月, 2月) were refused."""
+    """A March file whose only 节育措施 is 2月's (by its tab's name or its title), or whose
+    宣传服务 counts 1-3月's events: read as March's without a word, where two such tabs (1月,
+    2月) were refused."""
     fr = read_file_at(tmp_path, {sheet: rows})
-    assert "contraception" not in fr.sheets
+    assert not fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
 
 
@@ -2395,11 +2431,19 @@ def test_an_item_far_below_its_list_is_no_crash(tmp_path):
     assert fr.sheets["contraception"].records[0] == {"married_women": 300, "iud": 100}
 
 
-@pytest.mark.parametrize("label", ["2月", "本年累计", "1-3月", "第一季度", "上月末", "上年同期"])
-def test_a_single_row_labelled_another_month_is_refused(label, tmp_path):
-    rows = [["月份", "已婚育龄妇女数", "上环"], [label, 290, 95]]
-    fr = read_file_at(tmp_path, {"节育措施": rows})
-    assert "contraception" not in fr.sheets
+@pytest.mark.parametrize(
+    "sheet, label",
+    [("节育措施", w) for w in ("2月", "上月末", "上年同期")]
+    + [("宣传服务", w) for w in ("本年累计", "1-3月", "第一季度")],
+)
+def test_a_single_row_labelled_another_month_is_refused(sheet, label, tmp_path):
+    header = (
+        ["月份", "已婚育龄妇女数", "上环"]
+        if sheet == "节育措施"
+        else ["月份", "宣传资料份数", "标语条数"]
+    )
+    fr = read_file_at(tmp_path, {sheet: [header, [label, 290, 95]]})
+    assert not fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A2")]
 
 

@@ -15,6 +15,7 @@ from township.read.layout import (
     _a_date_or_note,
     _blank,
     a1,
+    counts_events,
     heading_text,
     is_notes_sheet,
     is_running_total,
@@ -50,7 +51,8 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     if _says_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
     words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
-    if names_month(words, month) is not False and not is_running_total(words):
+    sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
+    if names_month(words, month) is not False and not (sums and is_running_total(words)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
         (r, words[0])
@@ -60,7 +62,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     title = " ".join(word for _, word in titled)
     if any(_says_this_month(w, month) for _, w in titled):
         return  # a title saying 本月 over a note on February's (2月的数字另表填报)
-    if titled and (names_month(title, month) is False or is_running_total(title)):
+    if titled and (names_month(title, month) is False or (sums and is_running_total(title))):
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
@@ -171,13 +173,14 @@ SENT_WORDS = ("报送", "上报", "填报", "报出")
 
 
 @lru_cache(maxsize=4096)
-def _plainly_another_period(name: str, month: str) -> bool:
+def _plainly_another_period(name: str, month: str, events: bool) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
     period (节育措施(上月)) or a sum over months (宣传服务（1-3月）, 本年累计); not a total
     over groups, which a title may name (全村合计)."""
     if _a_date_or_note(name) or any(w in name for w in SENT_WORDS):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
-    return names_month(name, month) is False or names_earlier(name) or is_running_total(name)
+    sum_of_events = events and is_running_total(name)
+    return names_month(name, month) is False or names_earlier(name) or sum_of_events
 
 
 def _says_this_month(name: str, month: str | None) -> bool:
@@ -208,7 +211,11 @@ def take_one(
     month = out.report_month
     if len(found) == 1:  # the usual case
         read, findings = found[0]
-        if month and _one_record(form) and _plainly_another_period(_period_name(read), month):
+        if (
+            month
+            and _one_record(form)
+            and _plainly_another_period(_period_name(read), month, counts_events(form))
+        ):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
             out.findings.append(_no_copy_of_the_month(form, [read], month))
             return

@@ -559,7 +559,11 @@ def _this_months_column(
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
             _say_the_month_is_missing(nearest[1], month, nearest[0], form)
-        if month and nearest is not None and _another_periods(grid[nearest[0]], label_col, month):
+        if (
+            month
+            and nearest is not None
+            and _another_periods(grid[nearest[0]], label_col, month, form)
+        ):
             # 项目 | 上月数, 项目 | 本年累计 over the only figures: not the month's
             (c,) = nearest[1]
             shown = heading_text(_cell(grid[nearest[0]], c))
@@ -593,13 +597,21 @@ _MONTH_RANGE = re.compile(
 )
 
 
+@cache
+def counts_events(form_name: str) -> bool:
+    """Whether a form counts events (宣传服务's leaflets, 人口变动's deaths), whose sum over
+    months is not a month's figure; a stock's at a quarter's end (节育措施 titled 2026年第一季度)
+    is its last month's."""
+    return any(f.measure != "stock" for f in load_catalogue().forms[form_name].fields)
+
+
 @lru_cache(maxsize=4096)
 def is_running_total(text: str) -> bool:
     """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
     return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
 
 
-def _another_periods(row: list[object], label_col: int, month: str) -> bool:
+def _another_periods(row: list[object], label_col: int, month: str, form: Form) -> bool:
     """Whether a list's heading row heads its only column of figures with another period than
     the month (项目 | 上月数, 项目 | 2月底数)."""
     label = _cell(row, label_col)
@@ -611,7 +623,7 @@ def _another_periods(row: list[object], label_col: int, month: str) -> bool:
     return (
         (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
         and (
-            is_running_total(shown)
+            (is_running_total(shown) and counts_events(form.name))
             or named is False
             or (named is None and any(w in heading for w in OTHER_PERIODS))
         )

@@ -21,6 +21,7 @@ from township.read.layout import (
     _row_matches,
     a1,
     column_letter,
+    counts_events,
     heading_text,
     is_month_heading,
     is_running_total,
@@ -345,9 +346,12 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
-def _a_sum_or_earlier(label: str) -> bool:
-    """A row's label naming a sum over months (本年累计) or an earlier period (上月末)."""
-    return is_running_total(label) or any(w in label for w in EARLIER_ROW_WORDS)
+def _a_sum_or_earlier(label: str, form: str) -> bool:
+    """A row's label naming a sum over months of events (本年累计) or an earlier period
+    (上月末)."""
+    return (is_running_total(label) and counts_events(form)) or any(
+        w in label for w in EARLIER_ROW_WORDS
+    )
 
 
 def _refuse_rows_of_other_months(
@@ -358,7 +362,9 @@ def _refuse_rows_of_other_months(
     labelled = [w for w in labels.values() if w]
     if any(map(says_this_month, labelled)):
         return  # 本月 beside 2月: the 本月 row is read
-    if labelled and month and all(map(_a_sum_or_earlier, labelled)):
+    # every row labelled so (an unlabelled row beside 上月's is the month's)
+    every = month and labelled and len(labelled) == len(labels)
+    if every and all(_a_sum_or_earlier(w, layout.form.name) for w in labelled):
         first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月, 上月末: not the month
     elif other_months_only(labelled, month, layout.form):
         first = min(r for r, w in labels.items() if is_month_heading(w))
