@@ -175,8 +175,8 @@ SENT_WORDS = ("报送", "上报", "填报", "报出")
 @lru_cache(maxsize=4096)
 def _plainly_another_period(name: str, month: str, events: bool) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
-    period (节育措施(上月)) or a sum over months (宣传服务（1-3月）, 本年累计); not a total
-    over groups, which a title may name (全村合计)."""
+    period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
+    not a total over groups, which a title may name (全村合计)."""
     if _a_date_or_note(name) or any(w in name for w in SENT_WORDS):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name)
