@@ -556,10 +556,7 @@ def _titled_form(rows: list[list[object]], others: list[Form]) -> Form | None:
 
 
 def _names_another_form(row: list[object], others: list[Form], catalogue: Catalogue) -> bool:
-    filled = [v for v in row if not _blank(v)]
-    if len(filled) != 1 or not isinstance(filled[0], str):
-        return False
-    return titled(filled[0], catalogue) in others
+    return _titled_form([row], others) is not None
 
 
 def _block_form(

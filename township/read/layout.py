@@ -621,7 +621,7 @@ def _another_periods(row: list[object], label_col: int, month: str, form: Form) 
     shown = str(heading_text(_cell(row, c)))
     named = names_month(shown, month)
     return (
-        (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS))
+        _heads_its_labels(label)
         and (
             (is_running_total(shown) and counts_events(form.name))
             or named is False
@@ -743,7 +743,7 @@ def _total_or_unclear(
     户 | 人, 上月 | 本月新增 | 累计), as any of them read would be a guess. A row above the list
     that is no heading of it (填报单位 | 复合村 | 填报时间 | 2026年4月): None, its first column."""
     label = _cell(grid[r], label_col)
-    if not (_blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)):
+    if not _heads_its_labels(label):
         return None  # no heading of the list's
     # a second list beside the first starts at its own 项目
     beside = min((c for c, h in headed.items() if h in LIST_HEADINGS), default=len(grid[r]))
@@ -854,13 +854,16 @@ def heading_text(value: object) -> object:
 LIST_HEADINGS = ("项目", "指标", "名称", "类别", "内容", "序号", "月份", "时期")
 
 
+def _heads_its_labels(cell: object) -> bool:
+    """Whether a heading row's cell over a list's labels is its heading: blank or 项目, 指标 …"""
+    return _blank(cell) or any(w in _label(str(cell)) for w in LIST_HEADINGS)
+
+
 def _heads_a_list(row: list[object], label_col: int, headed: dict[int, str]) -> bool:
     """Whether a row with one heading right of the labels is the list's heading row (项目 |
     2月, or 2月 alone above the figures), its heading a month and nothing else."""
     label = _cell(row, label_col)
-    return all(map(ONLY_A_MONTH.match, headed.values())) and (
-        _blank(label) or any(w in _label(str(label)) for w in LIST_HEADINGS)
-    )
+    return all(map(ONLY_A_MONTH.match, headed.values())) and (_heads_its_labels(label))
 
 
 def _say_the_month_is_missing(
