@@ -18,6 +18,7 @@ from builders import (
     township_copy,
     township_settings,
     write_births,
+    write_workbook,
 )
 from test_cli_exit_status import env_for, run_in_process
 from typer.testing import CliRunner
@@ -130,6 +131,27 @@ def test_check_names_the_forms_a_corrected_file_would_supersede(township, tmp_pa
     assert [(s.file_name, s.sheet, s.rows) for s in result.supersedes] == [
         (f"{FUHE}_3月.xlsx", "出生登记", 2)
     ]
+
+
+def test_files_checked_together_each_name_only_what_they_supersede(township, tmp_path):
+    """A corrected register and a file of 节育措施 alone, checked together: both were said to
+    supersede the register's rows, the second only because it was checked beside the first."""
+    corrected = write_births(
+        tmp_path / "inbox" / f"{FUHE}_3月_改.xlsx",
+        [[*SHARED, ""], birth_row(1, "2026-03-08"), birth_row(4, "2026-03-11")],
+        cover_month=MONTH,
+    )
+    set_received(corrected, datetime(2026, 4, 4, 8, 0))
+    methods = write_workbook(
+        tmp_path / "inbox" / f"{FUHE}_节育措施.xlsx",
+        {"节育措施": [["已婚育龄妇女数", "上环", "未避孕"], [300, 100, 200]]},
+        cover_code=FUHE,
+        cover_month=MONTH,
+    )
+    set_received(methods, datetime(2026, 4, 4, 9, 0))
+    births, alone = check_files([corrected, methods], township, out_dir=tmp_path / "out")
+    assert [(s.sheet, s.rows) for s in births.supersedes] == [("出生登记", 2)]
+    assert alone.supersedes == []
 
 
 def test_check_of_a_file_already_received_reports_it_unchanged(township, tmp_path):

@@ -319,13 +319,16 @@ def _result(
 
 def _superseded(mine: ReportInput, inputs, before: Before) -> list[Superseded]:
     """The village's other files' forms whose rows the checked file supersedes: superseded
-    after its load and not before."""
+    after its load and not before, of the forms it sent (files checked together each name
+    only their own)."""
     out = []
     for other in inputs:
         if other is mine or other.village_code != mine.village_code:
             continue
         was = before.ledgers.get((other.file_path, other.received_at), {})
         for sheet, parts in other.ledger.items():
+            if sheet not in mine.ledger:
+                continue
             newly = parts.get("superseded", 0) - was.get(sheet, {}).get("superseded", 0)
             if newly > 0:
                 out.append(Superseded(other.file_name, sheet, newly))
