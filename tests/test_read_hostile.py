@@ -2230,6 +2230,25 @@ def test_copies_side_by_side_titled_over_a_units_row_and_a_heading_give_the_mont
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
 
 
+@pytest.mark.parametrize("numbers", [(1, 2, 3), (1, 2), (2, 3)])
+def test_figures_under_bare_numbers_are_refused_not_read_from_the_first(numbers, tmp_path):
+    """项目 | 1 | 2 | 3 typed as numbers (months? column numbers?): January's column was read
+    as March's without a word, where the same headings typed as text were refused."""
+    rows = [["项目", *numbers]]
+    rows += [[label, *(n + 7 * k for k in range(len(numbers)))] for label, n in MARCH_ITEMS]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.figure_column_unclear", "B1")]
+    assert "（" + "、".join(map(str, numbers)) + "）" in fr.findings[0].message_zh
+
+
+def test_column_numbers_under_a_header_leave_its_figure_read(tmp_path):
+    """项目 | 数量 | 备注 over a row of column numbers (| 1 | 2), as statistical forms have."""
+    rows = [["项目", "数量", "备注"], [None, 1, 2], *MARCH_ITEMS]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
 def test_copies_of_a_list_side_by_side_untitled_are_refused_not_guessed(tmp_path):
     rows = [["项目", "数量", None, "项目", "数量"]]
     rows += [[*feb, None, *mar] for feb, mar in zip(FEB_ITEMS, MARCH_ITEMS, strict=True)]
@@ -2306,6 +2325,10 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("宣传服务（1-3月）", SERVICES_LIST, None),
         ("宣传服务", [["2026年第一季度宣传服务情况"], *SERVICES_LIST], "A1"),
         ("宣传服务", [["2026年1-3月宣传服务情况"], *SERVICES_LIST], "A1"),
+        ("节育措施", [["节育措施情况（截至2026年2月28日）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况 2026.2.28"], *CONTRACEPTION_LIST], "A1"),
+        ("宣传服务", [["宣传服务情况（2月1日至2月28日）"], *SERVICES_LIST], "A1"),
+        ("节育措施（截至2月28日）", CONTRACEPTION_LIST, None),
     ],
     ids=[
         "tab-2月",
@@ -2315,6 +2338,10 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "tab-1-3月",
         "title-一季度",
         "title-1-3月",
+        "title-截至2月28日",
+        "title-2026.2.28",
+        "title-2月1日至2月28日",
+        "tab-截至2月28日",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -2328,8 +2355,20 @@ def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
 
 
-@pytest.mark.parametrize("title", ["2026年3月节育措施情况", "节育措施（本月）", "节育措施情况"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "2026年3月节育措施情况",
+        "节育措施（本月）",
+        "节育措施情况",
+        "节育措施情况（截至2026年3月31日）",
+        "节育措施情况（2月26日至3月25日）",  # a statistical month from the 26th
+        "节育措施（4月2日报）",
+        "节育措施情况  制表日期：2026年2月28日",  # when the sheet was made
+    ],
+)
 def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):
+    """A day in a title says an earlier period only when it is before the month began."""
     fr = read_file_at(tmp_path, {"节育措施": [[title], *CONTRACEPTION_LIST]})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
     assert findings_of(fr) == []
@@ -2433,7 +2472,7 @@ def test_an_item_far_below_its_list_is_no_crash(tmp_path):
 
 @pytest.mark.parametrize(
     "sheet, label",
-    [("节育措施", w) for w in ("2月", "上月末", "上年同期")]
+    [("节育措施", w) for w in ("2月", "上月末", "上年同期", date(2026, 2, 28), "2月28日")]
     + [("宣传服务", w) for w in ("本年累计", "1-3月", "第一季度")],
 )
 def test_a_single_row_labelled_another_month_is_refused(sheet, label, tmp_path):

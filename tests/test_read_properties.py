@@ -27,6 +27,7 @@ from township.read.values import (
     NORMALISERS,
     SERIAL_RANGE,
     _id_from_text,
+    ends_before,
     to_count,
     to_date,
     to_id,
@@ -255,6 +256,32 @@ def test_commas_are_read_only_between_thousands(n, first, second, comma):
     assert to_count(f"{n:,}") == n
     assert to_count(f"{n:,}".replace(",", "，")) == f"{n:,}".replace(",", "，")
     assert to_count(f"{first}{comma}{second}") == f"{first}{comma}{second}"
+
+
+DAY_FORMS = (
+    "{y}年{m}月{d}日",
+    "截至{y}年{m}月{d}日",
+    "{y}.{m}.{d}",
+    "{y}-{m:02d}-{d:02d}",
+    "{y}年{m}月{d}号",
+)
+
+
+@FAST
+@given(
+    st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    st.dates(date(2024, 1, 1), date(2028, 12, 31)),
+    st.sampled_from(DAY_FORMS),
+    st.sampled_from(["节育措施情况（{}）", "{}", "宣传服务 {} "]),
+)
+def test_a_day_is_before_the_report_month_exactly_when_it_is(day, report, form, around):
+    """A title's day says an earlier period only when it is before the report month began
+    (截至2026年2月28日 in a March file); the last day of a range counts (2月26日至3月25日)."""
+    month = f"{report.year}-{report.month:02d}"
+    text = around.format(form.format(y=day.year, m=day.month, d=day.day))
+    assert ends_before(text, month) is (day < report.replace(day=1))
+    ranged = f"{day.year}年1月1日至{form.format(y=day.year, m=day.month, d=day.day)}"
+    assert ends_before(ranged, month) is (day < report.replace(day=1))
 
 
 @FAST

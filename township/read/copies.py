@@ -24,7 +24,7 @@ from township.read.layout import (
 )
 from township.read.rows import cells_filled, form_titled, words_only
 from township.read.sheets import UNIT_NOTE_CHARS
-from township.read.values import month_named_in, names_month
+from township.read.values import ends_before, month_named_in, names_month
 from township.rules.catalog import finding
 
 
@@ -57,7 +57,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     titled = [
         (r, words[0])
         for r in range(top, min(header + 1, len(grid)))
-        if len(words := _title_words(grid[r])) == 1 and not _a_date_or_note(words[0])
+        if len(words := _title_words(grid[r])) == 1 and _a_period_title(words[0], month)
     ]
     title = " ".join(word for _, word in titled)
     if any(_says_this_month(w, month) for _, w in titled):
@@ -66,6 +66,15 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _a_period_title(words: str, month: str) -> bool:
+    """A title or name that may say whose figures these are: not a filing line nor a date
+    (填报日期：2026年4月2日, 4月2日报), unless the day is before the month began (截至2026年2月28日,
+    2月1日至2月28日): no figure of the month is known before it."""
+    if any(w in words for w in SENT_WORDS):
+        return False
+    return not _a_date_or_note(words) or bool(ends_before(words, month))
 
 
 def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None:
@@ -168,8 +177,9 @@ def _one_record(form: str) -> bool:
     return load_catalogue().forms[form].kind == "record"
 
 
-# Words of a name saying when the file was sent (2026年4月报送), not whose figures it holds
-SENT_WORDS = ("报送", "上报", "填报", "报出")
+# Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
+# not whose figures it holds
+SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "日期")
 
 
 @lru_cache(maxsize=4096)
@@ -177,7 +187,7 @@ def _plainly_another_period(name: str, month: str, events: bool) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
     period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
     not a total over groups, which a title may name (全村合计)."""
-    if _a_date_or_note(name) or any(w in name for w in SENT_WORDS):
+    if not _a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name)
     return names_month(name, month) is False or names_earlier(name) or sum_of_events

@@ -698,15 +698,28 @@ def _words_above(grid: list[list[object]], first: int, c: int) -> str:
 def _headings(row: list[object], label_col: int, units: bool = False) -> dict[int, str]:
     """The headings right of a list's labels (column -> words), not a units note; unit words
     (户, 人) only when `units`."""
+    cells = _row_headings(row)
+    if label_col >= 0 and _a_list_heading(_cell(row, label_col)):
+        # 项目 | 1 | 2 | 3: numbers heading the figures (months? column numbers?) are words
+        # too, or the first column would be read as the month's without a word; not under a
+        # blank (| 1 | 2, the column numbers under a header)
+        cells = [_number_heading(v) for v in cells]
     return {
         c: _label(v)
-        for c, v in enumerate(_row_headings(row))
+        for c, v in enumerate(cells)
         if c > label_col
         and v.__class__ is str
         and _label(v)
         and (units or _label(v) not in UNIT_WORDS)
         and not _label(v).startswith("单位")
     }
+
+
+def _number_heading(value: object) -> object:
+    """A whole number over a list's figures as its digits (1 → "1"); anything else as it is."""
+    if value.__class__ in (int, float) and value == int(value) and value > 0:
+        return str(int(value))
+    return value
 
 
 # The column of a whole beside its parts' (男 | 女 | 合计, 小计 | 男 | 女, 人数 | 女, 数量 | 金额);
@@ -788,7 +801,7 @@ def _whole_or_unclear(
         a1(r, min(figures)),
         form,
         field_zh=form.name_zh,
-        value="、".join(str(heading_text(_cell(grid[r], c))) for c in figures),
+        value="、".join(str(_number_heading(heading_text(_cell(grid[r], c)))) for c in figures),
         other=month_words(month),
     )
 
@@ -857,6 +870,11 @@ LIST_HEADINGS = ("项目", "指标", "名称", "类别", "内容", "序号", "�
 def _heads_its_labels(cell: object) -> bool:
     """Whether a heading row's cell over a list's labels is its heading: blank or 项目, 指标 …"""
     return _blank(cell) or any(w in _label(str(cell)) for w in LIST_HEADINGS)
+
+
+def _a_list_heading(cell: object) -> bool:
+    """项目, 指标 …: a word heading a list's labels (not a blank cell)."""
+    return cell.__class__ is str and bool(cell.strip()) and _heads_its_labels(cell)
 
 
 def _heads_a_list(row: list[object], label_col: int, headed: dict[int, str]) -> bool:

@@ -31,7 +31,7 @@ from township.read.layout import (
     says_this_month,
     typed_months,
 )
-from township.read.values import NORMALISERS
+from township.read.values import NORMALISERS, ends_before
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
 LABEL_LENGTH = 12
@@ -346,11 +346,13 @@ def _holds_a_number(record: dict) -> bool:
     return any(_is_number(v) for v in record.values())
 
 
-def _a_sum_or_earlier(label: str, form: str) -> bool:
+def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
     """A row's label naming a sum over months of events (本年累计) or an earlier period
-    (上月末)."""
-    return (is_running_total(label) and counts_events(form)) or any(
-        w in label for w in EARLIER_ROW_WORDS
+    (上月末, a day before the month began: 2026年2月28日)."""
+    return (
+        (is_running_total(label) and counts_events(form))
+        or any(w in label for w in EARLIER_ROW_WORDS)
+        or bool(ends_before(label, month))
     )
 
 
@@ -364,7 +366,7 @@ def _refuse_rows_of_other_months(
         return  # 本月 beside 2月: the 本月 row is read
     # every row labelled so (an unlabelled row beside 上月's is the month's)
     every = month and labelled and len(labelled) == len(labels)
-    if every and all(_a_sum_or_earlier(w, layout.form.name) for w in labelled):
+    if every and all(_a_sum_or_earlier(w, layout.form.name, month) for w in labelled):
         first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月, 上月末: not the month
     elif other_months_only(labelled, month, layout.form):
         first = min(r for r, w in labels.items() if is_month_heading(w))

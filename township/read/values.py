@@ -265,6 +265,29 @@ def month_named_in(name: str) -> tuple[int | None, int] | None:
     return None
 
 
+# A day named (截至2026年2月28日, 2月1日至2月28日, 2026.2.28, 2026-02-28): a period's end or a
+# filing date. Only a day before the report month began tells which: no figure of the month is
+# known before it, so the figures are an earlier period's.
+_NAMED_DAY = re.compile(
+    r"(?:(?<!\d)(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
+    r"|(?<!\d)(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})(?!\d)"
+)
+EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 in March's is after
+
+
+def ends_before(text: str, month: str) -> bool | None:
+    """Whether the last day a text names is before the report month 'YYYY-MM' began; None when
+    it names no day. A day with no year is of the months just before the report month or not."""
+    days = [m for m in _NAMED_DAY.finditer(text) if 1 <= int(m[2] or m[5]) <= 12]
+    if not days:
+        return None
+    last = days[-1]
+    year, number = last[1] or last[4], int(last[2] or last[5])
+    if year is not None:
+        return (int(year), number) < (int(month[:4]), int(month[5:7]))
+    return 1 <= (int(month[5:7]) - number) % 12 <= EARLIER_MONTHS
+
+
 def names_month(name: str, month: str) -> bool | None:
     """Whether a sheet's name names the report month 'YYYY-MM' (None: it names no month)."""
     named = month_named_in(name)
