@@ -2365,6 +2365,7 @@ def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
         "节育措施情况（2月26日至3月25日）",  # a statistical month from the 26th
         "节育措施（4月2日报）",
         "节育措施情况  制表日期：2026年2月28日",  # when the sheet was made
+        "节育措施情况（2026年1月-3月）",  # a stock's at the quarter's end is March's
     ],
 )
 def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):

@@ -20,6 +20,7 @@ from stdnum.cn import ric
 from township.forms import load_catalogue, normalise_label
 from township.read.headers import field_for_label
 from township.read.layout import UNIT_WORDS, SheetProblem, _row_matches, detect_layout, guess_form
+from township.read.periods import ends_before
 from township.read.sheets import REPEATING_TYPES, _normaliser, extract, is_non_data_row
 from township.read.values import (
     EXCEL_EPOCH,
@@ -27,7 +28,6 @@ from township.read.values import (
     NORMALISERS,
     SERIAL_RANGE,
     _id_from_text,
-    ends_before,
     to_count,
     to_date,
     to_id,

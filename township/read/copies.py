@@ -4,27 +4,30 @@ in a sheet, a template's empty tab beside a filled 样表), and what is said of 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
     MONTH_MISSING,
-    NOT_THE_MONTHS_OWN,
-    THIS_MONTH,
-    _a_date_or_note,
     _blank,
     a1,
-    counts_events,
     heading_text,
     is_notes_sheet,
-    is_running_total,
     month_words,
-    names_earlier,
+)
+from township.read.periods import (
+    a_period_title,
+    counts_events,
+    is_running_total,
+    names_a_period,
+    names_month,
+    names_this_month,
+    plainly_another_period,
+    says_another_period,
 )
 from township.read.rows import cells_filled, form_titled, words_only
 from township.read.sheets import UNIT_NOTE_CHARS
-from township.read.values import ends_before, month_named_in, names_month
 from township.rules.catalog import finding
 
 
@@ -48,7 +51,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
-    if _says_this_month(read.sheet, month):
+    if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
     words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
@@ -57,24 +60,15 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     titled = [
         (r, words[0])
         for r in range(top, min(header + 1, len(grid)))
-        if len(words := _title_words(grid[r])) == 1 and _a_period_title(words[0], month)
+        if len(words := _title_words(grid[r])) == 1 and a_period_title(words[0], month)
     ]
     title = " ".join(word for _, word in titled)
-    if any(_says_this_month(w, month) for _, w in titled):
+    if any(names_this_month(w, month) for _, w in titled):
         return  # a title saying 本月 over a note on February's (2月的数字另表填报)
     if titled and (names_month(title, month) is False or (sums and is_running_total(title))):
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
-
-
-def _a_period_title(words: str, month: str) -> bool:
-    """A title or name that may say whose figures these are: not a filing line nor a date
-    (填报日期：2026年4月2日, 4月2日报), unless the day is before the month began (截至2026年2月28日,
-    2月1日至2月28日): no figure of the month is known before it."""
-    if any(w in words for w in SENT_WORDS):
-        return False
-    return not _a_date_or_note(words) or bool(ends_before(words, month))
 
 
 def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None:
@@ -89,7 +83,7 @@ def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None
     alone = header < len(grid) and len(_title_words(grid[header])) == 1
     rows = grid[top : header + 1 if alone else header]
     title = " ".join(word for row in rows for word in _title_words(row))
-    if not _names_a_period(title):
+    if not names_a_period(title):
         floor = max((h for h in copies if h - 1 < header), default=0)
         title = " ".join(filter(None, (_period_heading(grid, floor, top), title)))
     read.title = title or f"第{read.header_row or 1}行起"
@@ -120,21 +114,12 @@ def _units_note(markers: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"[\s（(]*(?:{marker})\s*[:：]?\s*{word}[）)]?\s*$")
 
 
-def _names_a_period(text: str) -> bool:
-    """2026年2月, 3月份, 上月, 本月, 本年累计: a month, an earlier period, this one, a total."""
-    return (
-        month_named_in(text) is not None
-        or any(word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
-        or is_running_total(text)
-    )
-
-
 def _period_heading(grid: list[list[object]], start: int, top: int) -> str:
     """The nearest line of rows [start, top) that is a period alone (2026年1月)."""
     for row in reversed(grid[start:top]):
         if cells_filled(row, enough=2) == 1:
             text = str(next(v for v in row if not _blank(v))).strip()
-            if _names_a_period(text):
+            if names_a_period(text):
                 return text
     return ""
 
@@ -152,58 +137,19 @@ def _said_once(title: str, sheet: str) -> str:
     rest = title[len(sheet) :].removeprefix("情况").removeprefix("表").strip()
     if rest[:1] in "（(" and rest[-1:] in "）)":
         rest = rest[1:-1].strip()
-    return rest if rest and _names_a_period(rest) else title
+    return rest if rest and names_a_period(rest) else title
 
 
 def _period_name(read: SheetRead) -> str:
     """What says a sheet read's period: a copy's title when it names one, else its sheet's name
     (a sheet 3月报表 holding 2月's and 3月's copies)."""
-    return read.title if _names_a_period(read.title) else read.sheet
-
-
-def _says_another_period(name: str, month: str | None) -> bool:
-    """A name saying another period: another month, an earlier one, a running total."""
-    return (
-        is_running_total(name)
-        or names_month(name, month) is False
-        or names_earlier(name)
-        or any(word in name for word in NOT_THE_MONTHS_OWN)
-    )
+    return read.title if names_a_period(read.title) else read.sheet
 
 
 def _one_record(form: str) -> bool:
     """A form of one record a month (节育措施): its only tab or copy says whose figures they
     are; a register's persons (出生登记) are told by their dates, a late one reported now."""
     return load_catalogue().forms[form].kind == "record"
-
-
-# Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
-# not whose figures it holds
-SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "日期")
-
-
-@lru_cache(maxsize=4096)
-def _plainly_another_period(name: str, month: str, events: bool) -> bool:
-    """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
-    period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
-    not a total over groups, which a title may name (全村合计)."""
-    if not _a_period_title(name, month):
-        return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
-    sum_of_events = events and is_running_total(name)
-    return names_month(name, month) is False or names_earlier(name) or sum_of_events
-
-
-def _says_this_month(name: str, month: str | None) -> bool:
-    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other;
-    not a sum over months up to it (1-3月, 截至3月底累计)."""
-    if is_running_total(name):
-        return False
-    named = names_month(name, month)
-    return named is True or (
-        named is None
-        and any(word in name for word in THIS_MONTH)
-        and not _says_another_period(name, month)
-    )
 
 
 def take_one(
@@ -224,7 +170,7 @@ def take_one(
         if (
             month
             and _one_record(form)
-            and _plainly_another_period(_period_name(read), month, counts_events(form))
+            and plainly_another_period(_period_name(read), month, counts_events(form))
         ):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
             out.findings.append(_no_copy_of_the_month(form, [read], month))
@@ -233,14 +179,14 @@ def take_one(
         out.findings += findings
         return
     periods = {id(c[0]): _period_name(c[0]) for c in found}
-    if month and all(_says_another_period(p, month) for p in periods.values()):
+    if month and all(says_another_period(p, month) for p in periods.values()):
         out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
         return
     read, findings = min(
         found,
         key=lambda c: (
-            not _says_this_month(periods[id(c[0])], month),
-            _says_another_period(periods[id(c[0])], month),
+            not names_this_month(periods[id(c[0])], month),
+            says_another_period(periods[id(c[0])], month),
             not c[0].records,
             is_notes_sheet(c[0].sheet),
             not _named_for(c[0].sheet, form),
@@ -295,8 +241,8 @@ def not_read(
         return None
     other_period = _period_name(other_copy) if other_copy else other
     read_period = _period_name(read_copy) if read_copy else read
-    another = _says_another_period(other_period, month) and (
-        not _says_another_period(read_period, month) or _says_this_month(read_period, month)
+    another = says_another_period(other_period, month) and (
+        not says_another_period(read_period, month) or names_this_month(read_period, month)
     )
     rule = "sheet.other_month" if another else "sheet.duplicate_form"
     if other_copy is not None and other_copy.title:

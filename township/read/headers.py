@@ -9,7 +9,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
-from township.read.values import plain_numerals
+from township.read.periods import plain_numerals
 
 # A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering or an age range
 # at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.

@@ -23,7 +23,22 @@ from township.read.headers import (
     not_collected,
     qualified,
 )
-from township.read.values import month_named_in, names_month, plain_numerals, to_text
+from township.read.periods import (
+    NOT_THIS_MONTH,
+    ONLY_A_MONTH,
+    OTHER_PERIODS,
+    PRESENT,
+    a_date_or_note,
+    counts_events,
+    heads_a_period,
+    is_month_heading,
+    is_running_total,
+    is_this_months,
+    names_month,
+    plain_numerals,
+    says_this_month,
+)
+from township.read.values import to_text
 
 HEADER_SCAN_ROWS = 30
 LIST_SCAN_ROWS = 200
@@ -35,8 +50,6 @@ UNIT_WORDS = frozenset(
 LONG_LABEL = 20
 # A header ending in a bracket may be a name with its qualifier after it: 户籍人口（期末）.
 CLOSING = frozenset(")）]】〕")
-# Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
-EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初", "月初", "上次")
 
 
 class SheetProblem(Exception):
@@ -101,11 +114,6 @@ def _matcher(form_name: str) -> tuple[bool, frozenset[str]]:
 @cache
 def _sheet_labels(aliases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(normalise_label(alias) for alias in aliases)
-
-
-def names_earlier(sheet_name: str) -> bool:
-    """A sheet name saying it holds an earlier period's figures (节育措施(上月))."""
-    return any(word in sheet_name for word in EARLIER_ROW_WORDS)
 
 
 @lru_cache(maxsize=1024)
@@ -255,14 +263,8 @@ def _sub_columns(row: list[object]) -> bool:
     return any(
         v.__class__ is str
         and len(v) <= LONG_LABEL
-        and ((label := _label(v)).startswith(SUB_ITEM) or _names_a_period(label))
+        and ((label := _label(v)).startswith(SUB_ITEM) or heads_a_period(label))
         for v in row
-    )
-
-
-def _names_a_period(label: str) -> bool:
-    return any(w in label for w in (*THIS_MONTH, *PRESENT, *NOT_THIS_MONTH)) or bool(
-        month_named_in(label)
     )
 
 
@@ -285,8 +287,8 @@ def _period_sub_columns(
         for c, v in enumerate(_row_headings(below))
         if v.__class__ is str
         and len(v) <= LONG_LABEL
-        and _names_a_period(_label(v))
-        and not _a_date_or_note(v)
+        and heads_a_period(_label(v))
+        and not a_date_or_note(v)
     }
     out = dict(matches)
     for c, field in matches.items():
@@ -512,31 +514,6 @@ def _list_layout(
     )
 
 
-# Column headers of a list's figures that are not this month's stock or count (项目 | 上月数 |
-# 本月数 | 累计; 人数 | 其中：本月新增).
-NOT_THIS_MONTH = (
-    *EARLIER_ROW_WORDS,
-    "期初",
-    "累计",
-    "合计",
-    "新增",
-    "变动",
-    "增减",
-    "增加",
-    "减少",
-    "其中",
-    # 本月计划 | 本月完成, 任务数 | 完成数, 目标 | 实际: a plan is no figure of what was done
-    "计划",
-    "任务",
-    "目标",
-    "季度",
-)
-THIS_MONTH = ("本月", "本期", "当月", "期末")
-# What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
-# for a stock before 本月 (then the month's change), for a list only where no column says 本月.
-PRESENT = ("现有",)
-
-
 def _this_months_column(
     grid: list[list[object]], first_row: int, label_col: int, month: str | None, form: Form
 ) -> int | None:
@@ -583,32 +560,6 @@ def _this_months_column(
     elif not _only_periods(headed.values()) and _figures_in(grid, first_row, label_col + 1, chosen):
         return None  # a line about the filing (填报单位 | 复合村 | 报告期 | 2026.03), no heading
     return chosen
-
-
-# Words of a heading over figures of a period other than a month's own (上月数, 本年累计,
-# 一季度, 上年同期)
-OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
-# A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
-# (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
-RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
-_MONTH_RANGE = re.compile(
-    r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
-    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
-)
-
-
-@cache
-def counts_events(form_name: str) -> bool:
-    """Whether a form counts events (宣传服务's leaflets, 人口变动's deaths), whose sum over
-    months is not a month's figure; a stock's at a quarter's end (节育措施 titled 2026年第一季度)
-    is its last month's."""
-    return any(f.measure != "stock" for f in load_catalogue().forms[form_name].fields)
-
-
-@lru_cache(maxsize=4096)
-def is_running_total(text: str) -> bool:
-    """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
-    return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
 
 
 def _another_periods(row: list[object], label_col: int, month: str, form: Form) -> bool:
@@ -731,7 +682,7 @@ RATE_WORDS = ("率", "比", "%", "％")
 def _a_breakdown(heading: str) -> bool:
     """其中：流动人口, 其中：男: a part of the figure beside it, not another period's figure
     (其中：本月 is one)."""
-    return heading.startswith(SUB_ITEM) and not _names_a_period(heading[len(SUB_ITEM) :])
+    return heading.startswith(SUB_ITEM) and not heads_a_period(heading[len(SUB_ITEM) :])
 
 
 def _a_whole(heading: str) -> bool:
@@ -790,10 +741,10 @@ def _whole_or_unclear(
         return figures[0]  # 上报数 | 核实数 agreeing on every figure: nothing to choose
     wholes = [c for c in figures if _a_whole(headed[c])]
     parts = [headed[c] for c in figures if c not in wholes]
-    if len(wholes) == 1 and not any(map(_names_a_period, parts)):
+    if len(wholes) == 1 and not any(map(heads_a_period, parts)):
         return wholes[0]
     # beside a column of remarks, households or money (备注, 户数, 金额): the one left
-    counted = [c for c in figures if _names_a_period(headed[c]) or not not_collected(headed[c])]
+    counted = [c for c in figures if heads_a_period(headed[c]) or not not_collected(headed[c])]
     if len(counted) == 1:
         return counted[0]
     raise SheetProblem(
@@ -916,16 +867,6 @@ def month_missing(cell: str, form: Form, headings: list[str], month: str) -> She
     )
 
 
-def is_this_months(heading: str, month: str) -> bool | None:
-    """Whether a heading names the report month (3月), not last year's nor a sum up to it
-    (上年3月, 3月累计); None when it names no month."""
-    named = names_month(heading, month)
-    return named and not any(w in heading for w in NOT_THE_MONTHS_OWN)
-
-
-# Words that make a heading naming the report month another period's (上年3月) or a sum up to
-# it (3月累计); 其中3月 beside 一季度 is the month's own.
-NOT_THE_MONTHS_OWN = (*EARLIER_ROW_WORDS, "累计", "合计", "小计", "总计")
 PERIOD_WORD_LENGTH = 8  # 上年同期, 1-3月累计, 2026年2月份: longer is a note, not a period
 
 
@@ -936,29 +877,10 @@ def _only_periods(headings: Iterable[str]) -> bool:
     a row of periods (东湖村 | 上月（2月）; 填报单位 | 东湖村 | 填报时间 | 2026年4月)."""
     return all(
         len(h) <= PERIOD_WORD_LENGTH
-        and not _a_date_or_note(h)
-        and (_names_a_period(h) or h in ("小计", "总计"))
+        and not a_date_or_note(h)
+        and (heads_a_period(h) or h in ("小计", "总计"))
         for h in headings
     )
-
-
-def _a_date_or_note(heading: str) -> bool:
-    """填报日期：2026年4月2日, 2月26日-3月25日: a day or a colon, not a period's heading."""
-    return any(mark in heading for mark in ("日", "号", ":", "："))
-
-
-# A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a
-# list's figures, it says whose they are; 2026年4月填报 above them does not.
-ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?$")
-
-
-def is_month_heading(heading: str) -> bool:
-    """A heading naming a month (2月, 2026年2月), not a date or a note (填报日期：4月2日)."""
-    return not _a_date_or_note(heading) and bool(month_named_in(heading))
-
-
-def says_this_month(heading: str) -> bool:
-    return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
 
 
 def _this_months(headed: dict[int, str], month: str | None, stock: bool = False) -> int | None:

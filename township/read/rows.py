@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from township.forms import Catalogue, Form, load_catalogue
 from township.read.layout import _figure, form_for_sheet_name
-from township.read.values import month_named_in
+from township.read.periods import month_named_in
 
 
 def cells_filled(row: list[object], enough: int | None = None) -> int:

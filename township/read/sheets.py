@@ -12,7 +12,6 @@ from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
 from township.read.headers import label_lookup
 from township.read.layout import (
-    EARLIER_ROW_WORDS,
     SUB_ITEM,
     UNIT_WORDS,
     Layout,
@@ -21,17 +20,21 @@ from township.read.layout import (
     _row_matches,
     a1,
     column_letter,
-    counts_events,
     heading_text,
+    month_missing,
+    other_months_only,
+    typed_months,
+)
+from township.read.periods import (
+    EARLIER_ROW_WORDS,
+    counts_events,
+    ends_before,
     is_month_heading,
     is_running_total,
     is_this_months,
-    month_missing,
-    other_months_only,
     says_this_month,
-    typed_months,
 )
-from township.read.values import NORMALISERS, ends_before
+from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
 LABEL_LENGTH = 12

@@ -1,0 +1,240 @@
+"""What names a period, and whose figures a heading, title, row label or sheet name says they
+are: the words of this month, of earlier periods and of sums over months, months and days
+named in text, and the tests on them. Defined here once; the layout, the copies of a form in
+a sheet and the rows of a one-record form all ask these."""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+from township.forms import load_catalogue
+from township.read.values import clean_text
+
+# A month named in a sheet's name (3月出生登记, 出生登记2026年3月, 节育措施202603, 三月): a
+# workbook kept with a tab for each month. A range (1-3月) names no single month.
+_NAMED_MONTH = [
+    re.compile(r"(?<!\d)(\d{4})\s*[年./_-]\s*(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"),
+    # 截至3月底 names March; 1至3月 is a range (_MONTH_RANGE)
+    re.compile(r"()(?<![\d~～到—-])(?<![\d一二三四五六七八九十]至)(\d{1,2})\s*月"),
+    re.compile(r"()(十[一二]?|[一二三四五六七八九])月"),
+]
+_CHINESE_MONTHS = {w: n for n, w in enumerate("一二三四五六七八九十", 1)} | {"十一": 11, "十二": 12}
+
+
+# Formal numerals (壹月, 叁月: as on cheques and some printed forms) and 元月 (January) read as
+# the ordinary ones.
+_FORMAL_NUMERALS = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾", "一二二三三四五六六七八九十")
+
+
+def plain_numerals(text: str) -> str:
+    """叁月 → 三月, 元月 → 一月: a month in formal numerals, in ordinary ones."""
+    if "月" not in text:
+        return text
+    return text.translate(_FORMAL_NUMERALS).replace("元月", "一月")
+
+
+def month_named_in(name: str) -> tuple[int | None, int] | None:
+    """(year or None, month) a sheet's name names, or None when it names none or a range."""
+    text = plain_numerals(clean_text(str(name)))
+    if _MONTH_RANGE.search(text):
+        return None
+    for pattern in _NAMED_MONTH:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        word = match.group(2)
+        month = _CHINESE_MONTHS.get(word) or int(word)
+        if 1 <= month <= 12:
+            return (int(match.group(1)) if match.group(1) else None, month)
+    return None
+
+
+# A day named (截至2026年2月28日, 2月1日至2月28日, 2026.2.28, 2026-02-28): a period's end or a
+# filing date. Only a day before the report month began tells which: no figure of the month is
+# known before it, so the figures are an earlier period's.
+_NAMED_DAY = re.compile(
+    r"(?:(?<!\d)(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
+    r"|(?<!\d)(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})(?!\d)"
+)
+EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 in March's is after
+
+
+def ends_before(text: str, month: str) -> bool | None:
+    """Whether the last day a text names is before the report month 'YYYY-MM' began; None when
+    it names no day. A day with no year is of the months just before the report month or not."""
+    days = [m for m in _NAMED_DAY.finditer(text) if 1 <= int(m[2] or m[5]) <= 12]
+    if not days:
+        return None
+    last = days[-1]
+    year, number = last[1] or last[4], int(last[2] or last[5])
+    if year is not None:
+        return (int(year), number) < (int(month[:4]), int(month[5:7]))
+    return 1 <= (int(month[5:7]) - number) % 12 <= EARLIER_MONTHS
+
+
+def names_month(name: str, month: str) -> bool | None:
+    """Whether a sheet's name names the report month 'YYYY-MM' (None: it names no month)."""
+    named = month_named_in(name)
+    if named is None:
+        return None
+    year, number = named
+    return number == int(month[5:7]) and (year is None or year == int(month[:4]))
+
+
+# Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初", "月初", "上次")
+
+
+def names_earlier(sheet_name: str) -> bool:
+    """A sheet name saying it holds an earlier period's figures (节育措施(上月))."""
+    return any(word in sheet_name for word in EARLIER_ROW_WORDS)
+
+
+def heads_a_period(label: str) -> bool:
+    """A column's heading of some period's figures, or of a change or a plan (本月, 现有, 2月,
+    上月数, 新增, 计划): no part of a whole (男, 女). Compare names_a_period, of titles."""
+    return any(w in label for w in (*THIS_MONTH, *PRESENT, *NOT_THIS_MONTH)) or bool(
+        month_named_in(label)
+    )
+
+
+# Column headers of a list's figures that are not this month's stock or count (项目 | 上月数 |
+# 本月数 | 累计; 人数 | 其中：本月新增).
+NOT_THIS_MONTH = (
+    *EARLIER_ROW_WORDS,
+    "期初",
+    "累计",
+    "合计",
+    "新增",
+    "变动",
+    "增减",
+    "增加",
+    "减少",
+    "其中",
+    # 本月计划 | 本月完成, 任务数 | 完成数, 目标 | 实际: a plan is no figure of what was done
+    "计划",
+    "任务",
+    "目标",
+    "季度",
+)
+THIS_MONTH = ("本月", "本期", "当月", "期末")
+# What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
+# for a stock before 本月 (then the month's change), for a list only where no column says 本月.
+PRESENT = ("现有",)
+
+# Words of a heading over figures of a period other than a month's own (上月数, 本年累计,
+# 一季度, 上年同期)
+OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
+# A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
+# (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
+RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
+_MONTH_RANGE = re.compile(
+    r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+)
+
+
+@cache
+def counts_events(form_name: str) -> bool:
+    """Whether a form counts events (宣传服务's leaflets, 人口变动's deaths), whose sum over
+    months is not a month's figure; a stock's at a quarter's end (节育措施 titled 2026年第一季度)
+    is its last month's."""
+    return any(f.measure != "stock" for f in load_catalogue().forms[form_name].fields)
+
+
+@lru_cache(maxsize=4096)
+def is_running_total(text: str) -> bool:
+    """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
+    return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
+
+
+def is_this_months(heading: str, month: str) -> bool | None:
+    """Whether a heading names the report month (3月), not last year's nor a sum up to it
+    (上年3月, 3月累计); None when it names no month."""
+    named = names_month(heading, month)
+    return named and not any(w in heading for w in NOT_THE_MONTHS_OWN)
+
+
+# Words that make a heading naming the report month another period's (上年3月) or a sum up to
+# it (3月累计); 其中3月 beside 一季度 is the month's own.
+NOT_THE_MONTHS_OWN = (*EARLIER_ROW_WORDS, "累计", "合计", "小计", "总计")
+
+
+def a_date_or_note(heading: str) -> bool:
+    """填报日期：2026年4月2日, 2月26日-3月25日: a day or a colon, not a period's heading."""
+    return any(mark in heading for mark in ("日", "号", ":", "："))
+
+
+# A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a
+# list's figures, it says whose they are; 2026年4月填报 above them does not.
+ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?$")
+
+
+def is_month_heading(heading: str) -> bool:
+    """A heading naming a month (2月, 2026年2月), not a date or a note (填报日期：4月2日)."""
+    return not a_date_or_note(heading) and bool(month_named_in(heading))
+
+
+def says_this_month(heading: str) -> bool:
+    """A heading saying this month's figure in words (本月数, 期末), none of another (本月新增,
+    本月计划). Compare names_this_month, of a title or tab naming the report month."""
+    return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
+
+
+def names_a_period(text: str) -> bool:
+    """2026年2月, 3月份, 上月, 本月, 本年累计: a month, an earlier period, this one, a total."""
+    return (
+        month_named_in(text) is not None
+        or any(word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
+        or is_running_total(text)
+    )
+
+
+def says_another_period(name: str, month: str | None) -> bool:
+    """A name saying another period: another month, an earlier one, a running total."""
+    return (
+        is_running_total(name)
+        or names_month(name, month) is False
+        or names_earlier(name)
+        or any(word in name for word in NOT_THE_MONTHS_OWN)
+    )
+
+
+# Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
+# not whose figures it holds
+SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "日期")
+
+
+@lru_cache(maxsize=4096)
+def plainly_another_period(name: str, month: str, events: bool) -> bool:
+    """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
+    period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
+    not a total over groups, which a title may name (全村合计)."""
+    if not a_period_title(name, month):
+        return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
+    sum_of_events = events and is_running_total(name)
+    return names_month(name, month) is False or names_earlier(name) or sum_of_events
+
+
+def names_this_month(name: str, month: str | None) -> bool:
+    """A name saying the report month: the month itself, or 本月/本期/期末 naming no other;
+    not a sum over months up to it (1-3月, 截至3月底累计)."""
+    if is_running_total(name):
+        return False
+    named = names_month(name, month)
+    return named is True or (
+        named is None
+        and any(word in name for word in THIS_MONTH)
+        and not says_another_period(name, month)
+    )
+
+
+def a_period_title(words: str, month: str) -> bool:
+    """A title or name that may say whose figures these are: not a filing line nor a date
+    (填报日期：2026年4月2日, 4月2日报), unless the day is before the month began (截至2026年2月28日,
+    2月1日至2月28日): no figure of the month is known before it."""
+    if any(w in words for w in SENT_WORDS):
+        return False
+    return not a_date_or_note(words) or bool(ends_before(words, month))
