@@ -9,7 +9,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
-from township.read.periods import plain_numerals
+from township.read.periods import ONLY_A_MONTH, plain_numerals
 
 # A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering or an age range
 # at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.
@@ -18,7 +18,6 @@ _NUMBERING = re.compile(
     r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
     r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁)\s*"
 )
-_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?(数)?$")
 # a header longer than this is no column name: not loosened (and no regex runs on it)
 LONGEST_HEADER = 40
 # the guess offered for an unread column: how alike its header and a field's label must be
@@ -152,7 +151,7 @@ def not_collected(header: str) -> bool:
         or label in catalogue.list_item_headers
         or loosened(header) in catalogue.columns_not_read
         or "".join(_note_first(header) or ()) in catalogue.columns_not_read
-        or _A_MONTH.match(plain_numerals(label)) is not None  # another month's (2月, 贰月)
+        or ONLY_A_MONTH.match(plain_numerals(label)) is not None  # another month's (2月, 贰月)
         or any(word in label for word in catalogue.columns_not_read_containing)
         or _NUMBERING.sub("", unicodedata.normalize("NFKC", header))
         .strip()

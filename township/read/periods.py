@@ -167,9 +167,9 @@ def a_date_or_note(heading: str) -> bool:
     return any(mark in heading for mark in ("日", "号", ":", "："))
 
 
-# A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末): alone above a
+# A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末, 2月数): alone above a
 # list's figures, it says whose they are; 2026年4月填报 above them does not.
-ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?$")
+ONLY_A_MONTH = re.compile(r"^(\d{4}年)?(\d{1,2}|[一二三四五六七八九十]{1,3})月(份|末|底)?(数)?$")
 
 
 def is_month_heading(heading: str) -> bool:
