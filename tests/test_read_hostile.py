@@ -2242,9 +2242,31 @@ def test_figures_under_bare_numbers_are_refused_not_read_from_the_first(numbers,
     assert "（" + "、".join(map(str, numbers)) + "）" in fr.findings[0].message_zh
 
 
-def test_column_numbers_under_a_header_leave_its_figure_read(tmp_path):
-    """项目 | 数量 | 备注 over a row of column numbers (| 1 | 2), as statistical forms have."""
-    rows = [["项目", "数量", "备注"], [None, 1, 2], *MARCH_ITEMS]
+@pytest.mark.parametrize(
+    "heading, numbers",
+    [
+        (["项目", "数量", "备注"], [None, 1, 2]),
+        (["项目", "上月数", "数量"], ["项目", 1, 2]),
+        (["项目", "数量", "本年累计"], ["序号", 1, 2]),
+        (["指标名称", "计量单位", "数量"], ["指标名称", "计量单位", 1]),
+    ],
+)
+def test_column_numbers_under_a_header_leave_its_figure_read(heading, numbers, tmp_path):
+    """Headings over a row of the columns' numbers (| 1 | 2), as statistical forms have."""
+    figure = heading.index("数量")
+    rows = [heading, numbers]
+    other = {c: "人" if heading[c] == "计量单位" else 7 for c in range(1, len(heading))}
+    rows += [
+        [label, *(n if c == figure else n + other[c] if other[c] == 7 else other[c] for c in other)]
+        for label, n in MARCH_ITEMS
+    ]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_numbers_under_the_word_for_months_are_months(tmp_path):
+    rows = [["月份", 1, 2, 3]]
+    rows += [[label, n - 20, n - 10, n] for label, n in MARCH_ITEMS]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
 
@@ -2329,6 +2351,15 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("节育措施", [["节育措施情况 2026.2.28"], *CONTRACEPTION_LIST], "A1"),
         ("宣传服务", [["宣传服务情况（2月1日至2月28日）"], *SERVICES_LIST], "A1"),
         ("节育措施（截至2月28日）", CONTRACEPTION_LIST, None),
+        ("节育措施", [["节育措施情况"], ["统计日期：2026年2月28日"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况"], ["报告期：2026年2月"], *CONTRACEPTION_LIST], "A1"),
+        (
+            "节育措施",
+            [["2026年2月节育措施情况", None, "制表日期：2026年3月2日"], *CONTRACEPTION_LIST],
+            "A1",
+        ),
+        ("节育措施", [["节育措施情况", None, "2026年2月28日"], *CONTRACEPTION_LIST], "A1"),
+        ("宣传服务", [["宣传服务情况（2026年1月1日至3月31日）"], *SERVICES_LIST], "A1"),
     ],
     ids=[
         "tab-2月",
@@ -2342,6 +2373,11 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-2026.2.28",
         "title-2月1日至2月28日",
         "tab-截至2月28日",
+        "line-统计日期",
+        "line-报告期",
+        "title-beside-制表日期",
+        "title-beside-a-day",
+        "title-1月1日至3月31日",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -2366,6 +2402,12 @@ def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
         "节育措施（4月2日报）",
         "节育措施情况  制表日期：2026年2月28日",  # when the sheet was made
         "节育措施情况（2026年1月-3月）",  # a stock's at the quarter's end is March's
+        "节育措施情况（2月26日至本月25日）",  # statistical months, written every way
+        "节育措施情况（2026.2.26-3.25）",
+        "节育措施情况（2026年2月26日-25日）",
+        "节育措施情况（2026年2月26日起）",
+        "节育措施情况（2026.04.02）",  # a filing date
+        "节育措施情况（2026年1月1日至3月31日）",  # a stock's at the quarter's end
     ],
 )
 def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):

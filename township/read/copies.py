@@ -10,6 +10,7 @@ from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
     MONTH_MISSING,
+    _a_list_heading,
     _blank,
     a1,
     heading_text,
@@ -17,6 +18,8 @@ from township.read.layout import (
     month_words,
 )
 from township.read.periods import (
+    SENT_WORDS,
+    a_date_or_note,
     a_period_title,
     counts_events,
     is_running_total,
@@ -58,9 +61,9 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     if names_month(words, month) is not False and not (sums and is_running_total(words)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
-        (r, words[0])
+        (r, title)
         for r in range(top, min(header + 1, len(grid)))
-        if len(words := _title_words(grid[r])) == 1 and a_period_title(words[0], month)
+        if (title := _title_of_row(grid[r], month))
     ]
     title = " ".join(word for _, word in titled)
     if any(names_this_month(w, month) for _, w in titled):
@@ -69,6 +72,21 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _title_of_row(row: list[object], month: str) -> str:
+    """A row's title that may say whose figures these are: its one word that is no date nor
+    note, with a day beside it before the month began (节育措施情况 | | 2026年2月28日), not the
+    filing notes (| 制表日期：2026年3月2日); "" for a row of several words (项目 | 上月 | 本月)."""
+    words = _title_words(row)
+    plain = [w for w in words if not a_date_or_note(w)]
+    if len(plain) > 1 or (len(words) > 1 and plain and _a_list_heading(plain[0])):
+        return ""  # 项目 | 截至2月28日 | 截至3月31日: a list's heading
+    whole = " ".join(words)
+    if not any(w in whole for w in SENT_WORDS):  # 2026年2月26日 | 至 | 2026年3月25日: its last day
+        return whole if a_period_title(whole, month) else " ".join(plain)
+    # 填报单位：东湖村 | 统计截止：2026年2月28日: the words that are no filing note
+    return " ".join(w for w in words if a_period_title(w, month))
 
 
 def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None:

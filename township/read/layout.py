@@ -526,7 +526,9 @@ def _this_months_column(
     nearest: tuple[int, dict[int, str]] | None = None  # the nearest row heading one column
     r = first_row
     for r in range(first_row - 1, max(first_row - 4, -1), -1):
-        headed = _headings(grid[r], label_col)
+        # numbers under a row of headings are the columns' numbers (项目 | 本月数, then 项目 | 1)
+        numbered = r == 0 or not _headings(grid[r - 1], label_col)
+        headed = _headings(grid[r], label_col, numbers=numbered)
         if len(headed) >= 2:
             break
         if headed:  # the list's own heading (项目 | 数量): a line above it is not the list's
@@ -646,15 +648,18 @@ def _words_above(grid: list[list[object]], first: int, c: int) -> str:
     )
 
 
-def _headings(row: list[object], label_col: int, units: bool = False) -> dict[int, str]:
+def _headings(
+    row: list[object], label_col: int, units: bool = False, numbers: bool = False
+) -> dict[int, str]:
     """The headings right of a list's labels (column -> words), not a units note; unit words
-    (户, 人) only when `units`."""
+    (户, 人) only when `units`; whole numbers too when `numbers` and a word heads the labels
+    (项目 | 1 | 2 | 3: months? column numbers? Not read as the first column's without a word;
+    月份 | 1 | 2 | 3: months)."""
     cells = _row_headings(row)
-    if label_col >= 0 and _a_list_heading(_cell(row, label_col)):
-        # 项目 | 1 | 2 | 3: numbers heading the figures (months? column numbers?) are words
-        # too, or the first column would be read as the month's without a word; not under a
-        # blank (| 1 | 2, the column numbers under a header)
-        cells = [_number_heading(v) for v in cells]
+    label = _cell(row, label_col) if label_col >= 0 else None
+    if numbers and _a_list_heading(label):
+        months = "月份" in label
+        cells = [_number_heading(v, months) for v in cells]
     return {
         c: _label(v)
         for c, v in enumerate(cells)
@@ -666,10 +671,11 @@ def _headings(row: list[object], label_col: int, units: bool = False) -> dict[in
     }
 
 
-def _number_heading(value: object) -> object:
-    """A whole number over a list's figures as its digits (1 → "1"); anything else as it is."""
+def _number_heading(value: object, months: bool = False) -> object:
+    """A whole number over a list's figures as its digits (1 → "1"), or as a month (1 → "1月");
+    anything else as it is."""
     if value.__class__ in (int, float) and value == int(value) and value > 0:
-        return str(int(value))
+        return f"{int(value)}月" if months and value <= 12 else str(int(value))
     return value
 
 
@@ -816,6 +822,7 @@ def heading_text(value: object) -> object:
 # What heads a list's labels (项目 | 2月): beside another word (上报时间 | 2026年4月) a month is
 # a value of a line about the filing, not a column's heading.
 LIST_HEADINGS = ("项目", "指标", "名称", "类别", "内容", "序号", "月份", "时期")
+LIST_HEADING_LENGTH = 4  # 项目名称, 指标名称
 
 
 def _heads_its_labels(cell: object) -> bool:
@@ -824,8 +831,12 @@ def _heads_its_labels(cell: object) -> bool:
 
 
 def _a_list_heading(cell: object) -> bool:
-    """项目, 指标 …: a word heading a list's labels (not a blank cell)."""
-    return cell.__class__ is str and bool(cell.strip()) and _heads_its_labels(cell)
+    """项目, 指标名称, 月份 …: a word heading a list's labels (not a blank cell, nor an item
+    that has such a word in it: 宣传活动内容)."""
+    if cell.__class__ is not str:
+        return False
+    label = _label(cell)
+    return len(label) <= LIST_HEADING_LENGTH and label.startswith(LIST_HEADINGS)
 
 
 def _heads_a_list(row: list[object], label_col: int, headed: dict[int, str]) -> bool:

@@ -38,7 +38,7 @@ def plain_numerals(text: str) -> str:
 def month_named_in(name: str) -> tuple[int | None, int] | None:
     """(year or None, month) a sheet's name names, or None when it names none or a range."""
     text = plain_numerals(clean_text(str(name)))
-    if _MONTH_RANGE.search(text):
+    if _MONTH_RANGE.search(text) or _days_over_months(text):
         return None
     for pattern in _NAMED_MONTH:
         match = pattern.search(text)
@@ -51,27 +51,68 @@ def month_named_in(name: str) -> tuple[int | None, int] | None:
     return None
 
 
-# A day named (截至2026年2月28日, 2月1日至2月28日, 2026.2.28, 2026-02-28): a period's end or a
-# filing date. Only a day before the report month began tells which: no figure of the month is
-# known before it, so the figures are an earlier period's.
+# A day named (截至2026年2月28日, 2月1日至2月28日, 2026.2.28, 2026/2/28, 2026-02-28, the end
+# of a range 2026.2.26-3.25 or 2月26日-25日, 本月25日): a period's end or a filing date. A day before the report
+# month began tells which: no figure of the month is known before it, so the figures are an
+# earlier period's. A day something starts from (2月26日起) is neither.
 _NAMED_DAY = re.compile(
-    r"(?:(?<!\d)(\d{4})\s*年\s*)?(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"
-    r"|(?<!\d)(\d{4})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{1,2})(?!\d)"
+    r"(?:(?<!\d)(?P<y>\d{4})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
+    r"|(?<![\d./])(?P<y2>\d{4})\s*(?P<sep>[./-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2})(?![\d./])"
+    r"|(?<=[-~～至到—–])\s*(?P<m3>\d{1,2})\s*[./]\s*(?P<d3>\d{1,2})(?![\d./])"
+    r"|(?P<this>本月|当月)\s*(?P<d4>\d{1,2})\s*[日号]"
+    r"|(?<=[-~～至到—–])\s*(?P<d5>\d{1,2})\s*[日号]"
 )
+_STARTS = re.compile(r"\s*(起|开始)")
+_RANGE_BETWEEN = re.compile(r"[-~～至到—–]")
 EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 in March's is after
+
+
+@lru_cache(maxsize=4096)
+def _days(text: str) -> tuple[tuple[int | None, int | None, int, int], ...]:
+    """The days a text names, in order: (year or None, month or None for 本月, day, end offset)."""
+    out = []
+    for m in _NAMED_DAY.finditer(text):
+        year = m["y"] or m["y2"]
+        number = m["m"] or m["m2"] or m["m3"]
+        if number is not None and not 1 <= int(number) <= 12:
+            continue
+        day = int(m["d"] or m["d2"] or m["d3"] or m["d4"] or m["d5"])
+        out.append((int(year) if year else None, int(number) if number else None, day, m.end()))
+    return tuple(out)
 
 
 def ends_before(text: str, month: str) -> bool | None:
     """Whether the last day a text names is before the report month 'YYYY-MM' began; None when
-    it names no day. A day with no year is of the months just before the report month or not."""
-    days = [m for m in _NAMED_DAY.finditer(text) if 1 <= int(m[2] or m[5]) <= 12]
-    if not days:
+    it names no day, or the last is a start (2月26日起). A day with no year is of the months
+    just before the report month or not; 本月25日 is of the month."""
+    days = _days(text)
+    if not days or _STARTS.match(text, days[-1][3]):
         return None
-    last = days[-1]
-    year, number = last[1] or last[4], int(last[2] or last[5])
+    year, number, _, _ = days[-1]
+    if number is None:  # 本月25日, 2月26日-25日: the month's
+        return False
     if year is not None:
-        return (int(year), number) < (int(month[:4]), int(month[5:7]))
+        return (year, number) < (int(month[:4]), int(month[5:7]))
     return 1 <= (int(month[5:7]) - number) % 12 <= EARLIER_MONTHS
+
+
+def a_day_alone(text: str) -> bool:
+    """A label that is a day and nothing else (2026年2月28日, 截至2月28日, 2026-02-28)."""
+    days = _NAMED_DAY.fullmatch(text.strip().removeprefix("截至").removeprefix("截止"))
+    return days is not None
+
+
+def _days_over_months(text: str) -> bool:
+    """A range of days over more than a month (2026年1月1日至3月31日, 2月1日-3月31日): a sum over
+    months; not a statistical month from the 26th (2月26日至3月25日)."""
+    days = _days(text)
+    if len(days) < 2 or not _RANGE_BETWEEN.search(text, days[0][3]):
+        return False
+    (_, first, start, _), (_, last, _, _) = days[0], days[-1]
+    if first is None or last is None:
+        return False
+    spanned = (last - first) % 12
+    return spanned >= 2 or (spanned == 1 and start == 1)
 
 
 def names_month(name: str, month: str) -> bool | None:
@@ -146,8 +187,13 @@ def counts_events(form_name: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def is_running_total(text: str) -> bool:
-    """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度)."""
-    return any(w in text for w in RUNNING_TOTAL_WORDS) or _MONTH_RANGE.search(text) is not None
+    """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度,
+    1月1日至3月31日)."""
+    return (
+        any(w in text for w in RUNNING_TOTAL_WORDS)
+        or _MONTH_RANGE.search(text) is not None
+        or _days_over_months(text)
+    )
 
 
 def is_this_months(heading: str, month: str) -> bool | None:
@@ -163,8 +209,9 @@ NOT_THE_MONTHS_OWN = (*EARLIER_ROW_WORDS, "累计", "合计", "小计", "总计"
 
 
 def a_date_or_note(heading: str) -> bool:
-    """填报日期：2026年4月2日, 2月26日-3月25日: a day or a colon, not a period's heading."""
-    return any(mark in heading for mark in ("日", "号", ":", "："))
+    """填报日期：2026年4月2日, 2月26日-3月25日, 2026.4.2: a day or a colon, not a period's
+    heading."""
+    return any(mark in heading for mark in ("日", "号", ":", "：")) or bool(_days(heading))
 
 
 # A heading that is a month and nothing else (2月, 2026年2月, 2月份, 2月末, 2月数): alone above a
@@ -204,7 +251,19 @@ def says_another_period(name: str, month: str | None) -> bool:
 
 # Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
 # not whose figures it holds
-SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "日期")
+SENT_WORDS = ("报送", "上报", "填报", "报出", "制表")
+# What a note's words before its colon may say: the period its figures are of (报告期：2026年2月,
+# 统计时间：2026年2月, 统计日期：截至2026年2月底), not a filing or a person (填表人：张三).
+PERIOD_NOTES = (
+    "报告期",
+    "统计时间",
+    "统计时段",
+    "统计期",
+    "统计日期",
+    "统计月份",
+    "统计截止",
+    "截止日期",
+)
 
 
 @lru_cache(maxsize=4096)
@@ -237,4 +296,8 @@ def a_period_title(words: str, month: str) -> bool:
     2月1日至2月28日): no figure of the month is known before it."""
     if any(w in words for w in SENT_WORDS):
         return False
-    return not a_date_or_note(words) or bool(ends_before(words, month))
+    if not a_date_or_note(words):
+        return True
+    if _days(words):  # 截至2026年2月28日, 1月1日至3月31日; not 2月26日至3月25日 nor 4月2日报
+        return bool(ends_before(words, month)) or _days_over_months(words)
+    return any(w in words for w in PERIOD_NOTES)

@@ -27,6 +27,7 @@ from township.read.layout import (
 )
 from township.read.periods import (
     EARLIER_ROW_WORDS,
+    a_day_alone,
     counts_events,
     ends_before,
     is_month_heading,
@@ -355,7 +356,7 @@ def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
     return (
         (is_running_total(label) and counts_events(form))
         or any(w in label for w in EARLIER_ROW_WORDS)
-        or bool(ends_before(label, month))
+        or (a_day_alone(label) and bool(ends_before(label, month)))
     )
 
 
