@@ -34,6 +34,7 @@ REGISTRY = VillageRegistry.load(CORPUS / "villages.csv")
 CATALOGUE = load_catalogue()
 BIRTH = date(2026, 3, 5)
 MOTHER_ID = "420102199503120408"
+MOTHER_ID_2 = "420102199207150522"
 BIRTH_HEADER = [
     "母亲姓名",
     "母亲身份证号",
@@ -882,24 +883,70 @@ def test_a_cell_too_long_to_be_a_header_is_not_loosened(text):
 
 
 @pytest.mark.parametrize(
-    "other_header",
-    [["姓名", "身份证号码", "死亡日期", "死亡原因", "备注"], ["姓名", "身份证号码", "死亡日期"]],
+    "title, other_header, other_row",
+    [
+        (
+            ["死亡登记"],
+            ["姓名", "身份证号码", "死亡日期", "死亡原因", "备注"],
+            [BIRTH, "病故", None],
+        ),
+        (["死亡登记"], ["姓名", "身份证号码", "死亡日期"], [BIRTH]),
+        # its ID and sex in the births' columns: no repeat of the births' header
+        (
+            ["本月死亡人员登记表"],
+            ["姓名", "身份证号码", "性别", "死亡日期", "年龄"],
+            ["男", BIRTH, 86],
+        ),
+        ([], ["姓名", "身份证号码", "性别", "怀孕时间", "孩次"], ["女", BIRTH, 1]),
+    ],
+    ids=["deaths", "deaths-short", "deaths-in-the-births-columns", "pregnancies-untitled"],
 )
-def test_another_table_below_a_register_ends_it_and_is_said(other_header, tmp_path):
-    """死亡登记 under the births: its title, header and rows are not births."""
+def test_another_table_below_a_register_ends_it_and_is_said(
+    title, other_header, other_row, tmp_path
+):
+    """死亡登记 under the births: its title, header and rows are not births (a death's age was
+    read as a birth's 孩次 where the other header's ID and sex were in the births' columns)."""
     elder = "420102194001010513"
     rows = [
         ["出生登记表"],
         BIRTH_HEADER[:5],
         ["邹雨", MOTHER_ID, "女", BIRTH, 1],
         [],
-        ["死亡登记"],
+        *([title] if title else []),
         other_header,
-        ["张老汉", elder, BIRTH, "病故", None][: len(other_header)],
+        ["张老汉", elder, *other_row],
     ]
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [3]
-    assert findings_of(fr) == [("sheet.another_table", "出生登记", "A6")]
+    assert findings_of(fr) == [("sheet.another_table", "出生登记", "A6" if title else "A5")]
+
+
+@pytest.mark.parametrize(
+    "row, cell",
+    [
+        (["示例", "王芳", MOTHER_ID, "女", BIRTH, 1, None], "A3"),
+        (["例", "王芳", MOTHER_ID, "女", BIRTH, 1, None], "A3"),
+        ([1, "示例：王芳", MOTHER_ID, "女", BIRTH, 1, None], "B3"),
+        ([1, "（样例）", MOTHER_ID, "女", BIRTH, 1, None], "B3"),
+        ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "作废"], "G3"),
+        ([1, "王芳（作废）", MOTHER_ID, "女", BIRTH, 1, None], "B3"),
+        ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "重复录入，删除此行"], "G3"),
+    ],
+)
+def test_a_register_row_marked_an_example_or_cancelled_is_kept_out_and_said(row, cell, tmp_path):
+    """The template's example row, or a row the officer marked 作废 rather than deleting it:
+    each was counted as a birth without a word."""
+    rows = [
+        ["出生登记表"],
+        ["序号", *BIRTH_HEADER[:5], "备注"],
+        row,
+        [2, "邹雨", MOTHER_ID_2, "男", BIRTH, 2, None],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [3, 4]
+    found = [(f.rule_id, f.severity, f.cell, f.row) for f in validate_batch([fr]).findings[0]]
+    assert ("record.example_or_cancelled", "error", cell, 3) in found
+    assert not [f for f in found if f[3] == 4]
 
 
 def test_the_header_repeated_on_each_printed_page_is_skipped(tmp_path):
@@ -920,14 +967,22 @@ def test_two_births_missing_their_id_and_date_are_each_said_blank_not_a_duplicat
     assert ("required", "出生登记", "B2") in found and ("required", "出生登记", "B3") in found
 
 
-@pytest.mark.parametrize("name", ["出生登记样表", "出生登记（说明：无出生填无）", "出生登记示例"])
-def test_the_only_tab_of_a_form_is_read_whatever_words_its_name_adds(name, tmp_path):
+@pytest.mark.parametrize(
+    "name, said",
+    [
+        ("出生登记样表", []),
+        ("出生登记（说明：无出生填无）", []),
+        ("出生登记示例", [("sheet.example_read", "出生登记示例", None)]),
+    ],
+)
+def test_the_only_tab_of_a_form_is_read_whatever_words_its_name_adds(name, said, tmp_path):
     """Villages fill the template's 出生登记样表 tab in: a tab named like instructions or an
-    example is passed over only for another tab of the same form."""
+    example is passed over only for another tab of the same form. An example read is said:
+    its rows may be the made-up ones."""
     births = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
     fr = read_file_at(tmp_path, {name: births})
     assert fr.sheets["births"].rows == [2]
-    assert findings_of(fr) == []
+    assert findings_of(fr) == said
 
 
 def test_a_list_whose_period_headings_sit_above_a_units_row_reads_this_months(tmp_path):
@@ -2583,3 +2638,14 @@ def test_a_copy_as_a_list_between_copies_as_tables_is_read_from_its_own_rows(tmp
     fr = read_file_at(tmp_path, {"流动人口": rows})
     assert fr.sheets["migrants"].records[0] == MIGRANTS
     assert sorted(f.cell for f in fr.findings if f.rule_id == "sheet.other_month") == ["A1", "A12"]
+
+
+def test_an_examples_births_are_not_read_beside_the_forms_own_tab_saying_none(tmp_path):
+    """The births' tab said 本月无出生 beside a 填表示例 with a made-up birth: the example was
+    read, as the one with rows."""
+    example = [["出生登记表（示例）"], BIRTH_HEADER[:5], ["王芳", MOTHER_ID_2, "女", BIRTH, 1]]
+    real = [["出生登记表"], BIRTH_HEADER[:5], ["本月无出生"]]
+    sheets = {"填表示例": example, "出生登记": real, "节育措施": CONTRACEPTION_LIST}
+    fr = read_file_at(tmp_path, sheets)
+    assert (fr.sheets["births"].sheet, fr.sheets["births"].records) == ("出生登记", [])
+    assert not [f for f in fr.findings if f.rule_id.startswith("sheet.")]

@@ -595,6 +595,14 @@ BROKEN = [
         sheet="出生登记(2)",
     ),
     Broken(
+        "sheet.example_read",
+        "births on the only tab of them, named as an example",
+        WARNING,
+        lambda s: {"出生登记示例": births(birth(s))[BIRTHS]},
+        None,
+        sheet="出生登记示例",
+    ),
+    Broken(
         "sheet.other_month",
         "births on a tab for each month: last month's tab is not read",
         WARNING,
@@ -611,6 +619,13 @@ BROKEN = [
         CONTRACEPTION,
         "contraception",
         row=3,
+    ),
+    Broken(
+        "record.example_or_cancelled",
+        "the template's example row left above the birth",
+        ERROR,
+        lambda s: births(birth(s, 1, name="示例：王芳"), birth(s)),
+        "A3",
     ),
     Broken(
         "record.empty",
@@ -922,6 +937,11 @@ KEPT = [
         lambda s: {**births(birth(s)), "说明": [["本月无特殊情况。"]]},
     ),
     Kept(
+        "sheet.example_read",
+        "births on the template's tab (出生登记样表), which villages fill in",
+        lambda s: {"出生登记样表": births(birth(s))[BIRTHS]},
+    ),
+    Kept(
         "sheet.other_month",
         "births on the tab named for the report month, the only one",
         lambda s: births_tab(s),
@@ -931,6 +951,11 @@ KEPT = [
         "contraception with a remark and the footer under its figures",
         lambda s: {CONTRACEPTION: [*contraception()[CONTRACEPTION], ["注：月末数"], FOOTER]},
         form="contraception",
+    ),
+    Kept(
+        "record.example_or_cancelled",
+        "a mother whose name has 例 in it, not alone",
+        lambda s: births(birth(s, name="李例")),
     ),
     Kept(
         "record.empty",

@@ -79,6 +79,9 @@ class SheetRead:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # a person form's rows end where another table's header starts (its Excel row)
     other_table_at: int | None = None
+    # a person form's rows marked as an example or cancelled (read, and kept out by an error):
+    # (Excel row, cell, the mark)
+    left_out: list[tuple[int, str, str]] = field(default_factory=list)
     # the words above a copy's header, when a sheet holds two copies of the form (上月, 本月),
     # and the cell its block starts at (where the copy is said when not read)
     title: str = ""

@@ -14,6 +14,7 @@ from township.read.layout import (
     _blank,
     a1,
     heading_text,
+    is_example_sheet,
     is_notes_sheet,
     month_words,
 )
@@ -194,7 +195,7 @@ def take_one(
             out.findings.append(_no_copy_of_the_month(form, [read], month))
             return
         out.sheets[form] = read
-        out.findings += findings
+        out.findings += findings + _example_read(read)
         return
     periods = {id(c[0]): _period_name(c[0]) for c in found}
     if month and all(says_another_period(p, month) for p in periods.values()):
@@ -203,6 +204,7 @@ def take_one(
     read, findings = min(
         found,
         key=lambda c: (
+            is_example_sheet(c[0].sheet, instructions=True),  # even beside 本月无出生
             not names_this_month(periods[id(c[0])], month),
             says_another_period(periods[id(c[0])], month),
             not c[0].records,
@@ -212,13 +214,22 @@ def take_one(
         ),
     )
     out.sheets[form] = read
-    out.findings += findings
+    out.findings += findings + _example_read(read)
     out.findings += [
         said
         for other, _ in found
         if other is not read
         and (said := not_read(_shown(other), _shown(read), month, other, read)) is not None
     ]
+
+
+def _example_read(read: SheetRead) -> list[Finding]:
+    """An example's rows read, no other sheet holding the form (出生登记示例, filled in by the
+    village, or the made-up birth of a template's example): said."""
+    if not read.records or not is_example_sheet(read.sheet):
+        return []
+    form = load_catalogue().forms[read.form]
+    return [finding("sheet.example_read", field_zh=read.sheet, value=form.name_zh, sheet=read.sheet)]
 
 
 def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Finding:

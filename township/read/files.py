@@ -698,6 +698,18 @@ def _read_sheet(
         + _another_table(read)
         + [
             finding(
+                "record.example_or_cancelled",
+                field_zh=layout.form.name_zh,
+                value=row,
+                other=mark,
+                sheet=sheet.name,
+                row=row,
+                cell=cell,
+            )
+            for row, cell, mark in read.left_out
+        ]
+        + [
+            finding(
                 "record.more_value_rows",
                 field_zh=layout.form.name_zh,
                 value=row,

@@ -124,6 +124,17 @@ def is_notes_sheet(sheet_name: str) -> bool:
     return any(word in label for word in load_catalogue().notes_sheet_words)
 
 
+@lru_cache(maxsize=1024)
+def is_example_sheet(sheet_name: str, instructions: bool = False) -> bool:
+    """A sheet named an example (出生登记示例), or with `instructions` instructions too (填表说明),
+    not the template (样表)."""
+    label, catalogue = normalise_label(sheet_name), load_catalogue()
+    words = catalogue.example_sheet_words
+    if instructions:
+        words += catalogue.instruction_sheet_words
+    return any(word in label for word in words)
+
+
 def form_for_sheet_name(name: str, catalogue: Catalogue) -> Form | None:
     label = normalise_label(name)
     for form in catalogue.forms.values():

@@ -200,10 +200,12 @@ def extract(
             if key and headers_left and _not_digits(record.get(key)):
                 headers_left -= 1  # looked at in a few rows only: a sheet of text IDs stays fast
                 if _header_like(row, catalogue):
-                    if _repeats_header(row, layout):
+                    if _repeats_header(row, layout, grid):
                         continue
                     _end_at_another_table(out, grid, r)
                     break
+        if person and (mark := _left_out_mark(row, catalogue)) is not None:
+            out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if not person and out.records:  # a one-record form's second row: figures, or remarks
@@ -243,6 +245,20 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     return out
 
 
+def _left_out_mark(row: list[object], catalogue: Catalogue) -> tuple[int, str] | None:
+    """The cell of a register's row marking it as the template's example or as cancelled (示例
+    in its 序号, 李娜（作废）, 备注 重复录入, a cell of 例 alone), and the mark."""
+    for c, v in enumerate(row):
+        if v.__class__ is not str or not v:
+            continue
+        label = normalise_label(v)
+        if label == "例":
+            return c, "例"
+        if (mark := next((m for m in catalogue.left_out_markers if m in label), None)) is not None:
+            return c, mark
+    return None
+
+
 def _not_digits(value: object) -> bool:
     return value.__class__ is str and not value[:1].isdigit()
 
@@ -256,10 +272,16 @@ def _header_like(row: list[object], catalogue: Catalogue) -> bool:
     return any(len(_row_matches(row, form)) >= 2 for form in catalogue.data_forms)
 
 
-def _repeats_header(row: list[object], layout: Layout) -> bool:
-    """The table's own header again (repeated on each printed page)."""
+def _repeats_header(row: list[object], layout: Layout, grid: list[list[object]]) -> bool:
+    """The table's own header again (repeated on each printed page): its fields in their
+    columns, and no word its header does not have (死亡日期 | 年龄 under 身份证号 | 性别 head
+    another table, of deaths, whose rows are no births)."""
     matches = _row_matches(row, layout.form)
-    return len(matches) >= 2 and all(layout.columns.get(f) == c for c, f in matches.items())
+    if len(matches) < 2 or any(layout.columns.get(f) != c for c, f in matches.items()):
+        return False
+    top = max(layout.header_row - 1, 0)  # the upper row of a header over two rows
+    heading = {normalise_label(str(v)) for r in grid[top : layout.header_row + 1] for v in r if v}
+    return all(normalise_label(v) in heading for v in row if v.__class__ is str and v.strip())
 
 
 def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> None:
