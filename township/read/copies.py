@@ -229,7 +229,9 @@ def _example_read(read: SheetRead) -> list[Finding]:
     if not read.records or not is_example_sheet(read.sheet):
         return []
     form = load_catalogue().forms[read.form]
-    return [finding("sheet.example_read", field_zh=read.sheet, value=form.name_zh, sheet=read.sheet)]
+    return [
+        finding("sheet.example_read", field_zh=read.sheet, value=form.name_zh, sheet=read.sheet)
+    ]
 
 
 def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Finding:
