@@ -25,6 +25,7 @@ from township.read.headers import LONGEST_HEADER, alias_index, field_for_label, 
 from township.read.layout import detect_layout
 from township.read.sheets import extract
 from township.read.values import MAX_COUNT, NORMALISERS, NOT_UNITS, to_count
+from township.rules.catalog import finding
 from township.rules.validate import validate_batch
 from township.villages import VillageRegistry
 
@@ -2649,3 +2650,58 @@ def test_an_examples_births_are_not_read_beside_the_forms_own_tab_saying_none(tm
     fr = read_file_at(tmp_path, sheets)
     assert (fr.sheets["births"].sheet, fr.sheets["births"].records) == ("出生登记", [])
     assert not [f for f in fr.findings if f.rule_id.startswith("sheet.")]
+
+
+@pytest.mark.parametrize("second_sex, variant", [("男", "twins"), ("女", None)])
+def test_twins_given_one_parity_are_told_to_number_them_apart(second_sex, variant, tmp_path):
+    """Twins of either sex written with one 孩次 were told they were the same baby entered
+    twice; the contract has twins' parities consecutive (so they are counted once till fixed)."""
+    rows = [
+        BIRTH_HEADER[:5],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 2],
+        ["邹雨", MOTHER_ID, second_sex, BIRTH, 2],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    (said,) = [
+        f for f in validate_batch([fr]).findings[0] if f.rule_id == "births.duplicate_in_file"
+    ]
+    expected = finding("births.duplicate_in_file", other=2, variant=variant)
+    assert (said.row, said.message_zh, said.fix_zh) == (3, expected.message_zh, expected.fix_zh)
+    assert ("双胞胎" in said.fix_zh) is (variant == "twins")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["妇女姓名", "身份证", "性别", "生育时间", "孩次"],
+        ["育龄妇女姓名", "公民身份号码", "婴儿性别", "婴儿出生时间", "孩次（一孩/二孩）"],
+        ["母亲姓名", "身份证号（18位）", "性别", "出生日期", "孩次(第几孩)"],
+    ],
+)
+@pytest.mark.parametrize("parity", ["第2胎", "2胎", "第二胎", "两孩"])
+def test_registers_headed_and_filled_in_other_words_are_read(header, parity, tmp_path):
+    """Headers and values villages write (a round of 244 registers found these refused)."""
+    rows = [header, ["邹雨", MOTHER_ID, "女", BIRTH, parity]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].records[0] | {"mother_id": None} == {
+        "mother_name": "邹雨",
+        "mother_id": None,
+        "child_sex": "女",
+        "birth_date": BIRTH,
+        "parity": 2,
+    }
+    assert validate_batch([fr]).findings[0] == []
+
+
+@pytest.mark.parametrize(
+    "category, meant",
+    [("特扶（伤残）", "特别扶助"), ("农村奖扶", "农村奖励扶助"), ("奖励扶助", "农村奖励扶助")],
+)
+def test_a_beneficiaries_register_in_other_words_is_read(category, meant, tmp_path):
+    elder = "420102195501010523"
+    rows = [
+        ["对象姓名", "公民身份号码", "享受类别", "审批时间"],
+        ["刘奶奶", elder, category, BIRTH],
+    ]
+    fr = read_file_at(tmp_path, {"奖励扶助": rows})
+    assert fr.sheets["beneficiaries"].records[0]["category"] == meant

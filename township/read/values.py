@@ -266,7 +266,7 @@ def _parity_from_text(text: str) -> int | str:
     word = load_catalogue().vocabularies["parity_words"].get(normalise_label(cleaned))
     if word is not None:
         return int(word)
-    digits = re.fullmatch(r"第?(\d{1,15})孩?", cleaned)
+    digits = re.fullmatch(r"第?(\d{1,15})[孩胎]?", cleaned)
     if digits and 1 <= int(digits.group(1)) <= MAX_COUNT:
         return int(digits.group(1))
     return _as_typed(text)

@@ -24,6 +24,7 @@ class Rule:
     message: str
     fix: str
     variants: dict[str, str]  # fix_<name>: the fix for a case the general one does not fit
+    messages: dict[str, str]  # message_<name>: the message of such a case, where it differs
 
 
 @cache
@@ -37,6 +38,7 @@ def load_rules(path: Path = CATALOG_FILE) -> dict[str, Rule]:
             spec["message"],
             spec["fix"],
             {k.removeprefix("fix_"): v for k, v in spec.items() if k.startswith("fix_")},
+            {k.removeprefix("message_"): v for k, v in spec.items() if k.startswith("message_")},
         )
         for rid, spec in raw.items()
     }
@@ -58,15 +60,16 @@ def finding(
     **where,
 ) -> Finding:
     """A Finding worded from the catalog; `where` gives sheet, row, cell and field; `variant`
-    picks the rule's fix_<variant> wording when it has one."""
+    picks the rule's fix_<variant> and message_<variant> wordings where it has them."""
     rule = load_rules()[rule_id]
     fix = rule.variants.get(variant, rule.fix) if variant else rule.fix
+    message = rule.messages.get(variant, rule.message) if variant else rule.message
     text = "" if value is None else str(value)
     words = {"field": field_zh, "value": text, "other": other}
     return Finding(
         rule_id=rule_id,
         severity=rule.severity,
-        message_zh=rule.message.format(**words),
+        message_zh=message.format(**words),
         fix_zh=fix.format(**words),
         value=text or None,
         **where,

@@ -174,11 +174,27 @@ def _finding(
         field_zh=load_catalogue().forms[form].field(fld).name_zh,
         value=None if whole_row else value.isoformat() if isinstance(value, date) else value,
         other=_other(rule, frame, row),
+        variant=_variant(rule, frame, row),
         sheet=sheet.sheet,
         row=int(row["_row"]),
         cell=None if whole_row else sheet.cells[int(row["_rec"])].get(fld),
         field=None if whole_row else fld,
     )
+
+
+def _variant(rule: str, frame: pd.DataFrame, row: pd.Series) -> str | None:
+    """twins: a birth repeating another's mother, date and parity with the other sex (twins
+    given one 孩次, where the contract has them consecutive)."""
+    if rule != "births.duplicate_in_file":
+        return None
+    return "twins" if row["child_sex"] != _first_of_key(frame, row)["child_sex"] else None
+
+
+def _first_of_key(frame: pd.DataFrame, row: pd.Series) -> pd.Series:
+    """The first row of the file with the row's birth key (mother, date, parity)."""
+    key = ["_file", "mother_id", "birth_date", "parity"]
+    same = frame[(frame[key].astype(str) == row[key].astype(str)).all(axis=1)]
+    return same.loc[same["_row"].idxmin()]
 
 
 def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
@@ -187,9 +203,7 @@ def _other(rule: str, frame: pd.DataFrame, row: pd.Series) -> object:
     if rule in ("birth_date.future", "birth_date.late", "approved_on.outside_month"):
         return f"{month[:4]}年{int(month[5:])}月"
     if rule == "births.duplicate_in_file":
-        key = ["_file", "mother_id", "birth_date", "parity"]
-        same = frame[(frame[key].astype(str) == row[key].astype(str)).all(axis=1)]
-        return int(same["_row"].min())
+        return int(_first_of_key(frame, row)["_row"])
     if rule in ("reward.age", "special.age"):
         age = age_on(birth_date_of_id(row.get("id_number")), row.get("approved_on"))
         return f"{row.get('approved_on')}，{age}周岁"
