@@ -2705,3 +2705,19 @@ def test_a_beneficiaries_register_in_other_words_is_read(category, meant, tmp_pa
     ]
     fr = read_file_at(tmp_path, {"奖励扶助": rows})
     assert fr.sheets["beneficiaries"].records[0]["category"] == meant
+
+
+@pytest.mark.parametrize(
+    "name, header",
+    [
+        ("花名册", ["姓名", "身份证号码", "性别", "出生日期", "文化程度"]),
+        ("育龄妇女", ["姓名", "身份证号", "性别", "出生日期", "婚姻状况", "节育措施"]),
+    ],
+)
+def test_a_roster_beside_the_forms_is_no_births_register_missing_columns(name, header, tmp_path):
+    """A roster of women or villagers (ID, sex, date of birth) was taken for a births register
+    and refused with an error for lacking the mother's name and parity."""
+    roster = [header, ["张梅", MOTHER_ID_2, "女", date(1992, 7, 15), "初中", "上环"][: len(header)]]
+    fr = read_file_at(tmp_path, {name: roster, "节育措施": CONTRACEPTION_LIST})
+    assert "births" not in fr.sheets
+    assert [f.rule_id for f in fr.findings if f.sheet == name] == []

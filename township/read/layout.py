@@ -967,8 +967,10 @@ def guess_form(
     fewest: int = 3,
 ) -> Layout | None:
     """A sheet whose name says nothing: the form whose headers it matches best (≥ `fewest`
-    fields); a form's header that cannot be used (a column twice) is said when no other form
-    fits. `forms`: the forms to try (by default every data form)."""
+    fields, and every required one but one at most: a roster of women, 姓名 | 身份证号 | 性别 |
+    出生日期, is no births register missing its mother's name and parity); a form's header
+    that cannot be used (a column twice) is said when no other form fits. `forms`: the forms
+    to try (by default every data form)."""
     best: Layout | None = None
     problem: SheetProblem | None = None
     for form in catalogue.data_forms if forms is None else forms:
@@ -981,12 +983,18 @@ def guess_form(
         if (
             layout
             and len(layout.columns) >= fewest
+            and _lacks_one_required_at_most(layout)
             and (best is None or len(layout.columns) > len(best.columns))
         ):
             best = layout
     if best is None and problem is not None:
         raise problem
     return best
+
+
+def _lacks_one_required_at_most(layout: Layout) -> bool:
+    required = [f for f in layout.form.fields if f.required]
+    return sum(f.name not in layout.columns for f in required) <= 1
 
 
 def _figure(value: object) -> bool:
