@@ -248,15 +248,19 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
 def _left_out_mark(row: list[object], catalogue: Catalogue) -> tuple[int, str] | None:
     """The cell of a register's row marking it as the template's example or as cancelled (示例
     in its 序号, 李娜（作废）, 备注 重复录入, a cell of 例 alone), and the mark."""
+    marks = _left_out_pattern(catalogue.left_out_markers)
+    if marks.search(repr(row)) is None:  # most rows: one look over the row's text, in C
+        return None
     for c, v in enumerate(row):
-        if v.__class__ is not str or not v:
-            continue
-        label = normalise_label(v)
-        if label == "例":
-            return c, "例"
-        if (mark := next((m for m in catalogue.left_out_markers if m in label), None)) is not None:
-            return c, mark
+        if v.__class__ is str and (found := marks.search(repr(v))) is not None:
+            return c, found[0].strip("' ")
     return None
+
+
+@cache
+def _left_out_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
+    """A left-out mark in a row's repr: a marker anywhere in a cell, or 例 alone in one."""
+    return re.compile("|".join([*map(re.escape, markers), r"'\s*例\s*'"]))
 
 
 def _not_digits(value: object) -> bool:
