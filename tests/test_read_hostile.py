@@ -2721,3 +2721,31 @@ def test_a_roster_beside_the_forms_is_no_births_register_missing_columns(name, h
     fr = read_file_at(tmp_path, {name: roster, "节育措施": CONTRACEPTION_LIST})
     assert "births" not in fr.sheets
     assert [f.rule_id for f in fr.findings if f.sheet == name] == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ["一、户籍人口"],
+        ["（二）流入人口"],
+        ["流入人口出生"],
+        ["本月合计"],
+        ["共计2人"],
+        ["附：本月出生1人"],
+        ["备注：无"],
+    ],
+)
+def test_a_registers_section_headings_totals_and_notes_are_no_persons(line, tmp_path):
+    """Each was read as a person with its ID, sex, date and parity blank: errors on the file."""
+    rows = [BIRTH_HEADER[:5], line, ["邹雨", MOTHER_ID, "女", BIRTH, 1], line]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [3]
+    assert validate_batch([fr]).findings[0] == []
+
+
+@pytest.mark.parametrize("name", ["王一", "李二", "张三丰"])
+def test_a_person_with_only_a_name_is_still_said(name, tmp_path):
+    rows = [BIRTH_HEADER[:5], [name]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2]
+    assert {f.rule_id for f in validate_batch([fr]).findings[0]} == {"required"}

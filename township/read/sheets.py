@@ -192,7 +192,11 @@ def extract(
                 first is None
                 or (
                     first.__class__ is str
-                    and (first[:1] in none_starts or len(first) > NAME_LENGTH)
+                    and (
+                        first[:1] in none_starts
+                        or len(first) > NAME_LENGTH
+                        or _SECTION.search(first) is not None
+                    )
                 )
             ) and _nobody(record, required, row, layout):
                 continue
@@ -298,15 +302,22 @@ def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> N
 
 # Words of a table's title (死亡登记, 复合村出生登记花名册（续）), never of a person's name.
 TITLE_WORDS = ("登记", "表", "名单", "名册", "情况", "统计", "汇总", "续")
+# What a register's section heading, total or note has that a person's name never has: a
+# numbering (一、户籍人口, （二）流入人口), a colon (附：…, 备注：…), a total (本月合计, 共计2人),
+# 人口 (流入人口出生)
+_SECTION = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、．])"
+    r"|[:：]|合计|共计|小计|总计|人口"
+)
 
 
 def _is_title(row: list[object]) -> bool:
-    """A row of one filled cell naming a table."""
+    """A row of one filled cell naming a table, or a section of it, or a total or note."""
     filled = [v for v in row if not _blank(v)]
     return (
         len(filled) == 1
         and filled[0].__class__ is str
-        and any(word in filled[0] for word in TITLE_WORDS)
+        and (any(word in filled[0] for word in TITLE_WORDS) or _SECTION.search(filled[0]))
     )
 
 
