@@ -870,10 +870,30 @@ def test_a_bare_id_with_the_parent_in_brackets_is_that_parents(tmp_path):
 
 
 def test_a_column_twice_on_a_sheet_named_for_no_form_is_said(tmp_path):
-    header = ["母亲姓名", "出生日期", "母亲身份证号", "婴儿性别", "出生时间", "孩次"]
-    row = ["邹雨", BIRTH, MOTHER_ID, "女", BIRTH, 1]
+    header = ["母亲姓名", "母亲身份证号", "婴儿性别", "出生日期", "出生时间", "孩次"]
+    row = ["邹雨", MOTHER_ID, "女", BIRTH, BIRTH, 1]
     fr = read_file_at(tmp_path, {"Sheet1": [header, row]})
     assert [(f.rule_id, f.sheet) for f in fr.findings] == [("sheet.duplicate_column", "Sheet1")]
+
+
+@pytest.mark.parametrize(
+    "upper, header",
+    [
+        (None, ["母亲姓名", "出生日期", "身份证号", "婴儿性别", "出生日期", "孩次"]),
+        (None, ["母亲姓名", "出生日期", "身份证号", "婴儿性别", "婴儿出生日期", "孩次"]),
+        (
+            ["母亲", None, None, "婴儿", None, None],
+            ["姓名", "出生日期", "身份证号", "性别", "出生日期", "孩次"],
+        ),
+    ],
+)
+def test_the_mothers_date_of_birth_beside_the_babys_is_not_the_birth(upper, header, tmp_path):
+    """A register with the mother's date of birth too: refused as a column given twice."""
+    row = ["邹雨", date(1995, 3, 12), MOTHER_ID, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"出生登记": [*([upper] if upper else []), header, row]})
+    record = fr.sheets["births"].records[0]
+    assert (record["birth_date"], record["child_sex"], record["parity"]) == (BIRTH, "女", 1)
+    assert not [f for f in fr.findings if f.rule_id.startswith("sheet.")]
 
 
 @given(st.text(min_size=LONGEST_HEADER + 1, max_size=200))

@@ -205,6 +205,8 @@ def _table_layout(
     _, header_row, matches = best
     if len(set(matches.values())) < len(matches):
         matches = _requalified(grid[header_row], matches, form)
+    if len(set(matches.values())) < len(matches):
+        matches = _the_childs(grid, header_row, matches)
     matches = _with_sub_items(grid[header_row], matches, form)
     header_row, matches = _period_sub_columns(grid, header_row, matches, month, form)
     seen: dict[str, int] = {}
@@ -381,6 +383,46 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
         if other is not None and other != field and other not in out.values():
             out[c] = other
     return out
+
+
+# Whose a column is, by the words of its heading, of the heading over it or of the nearest
+# heading left of it naming a person (母亲姓名 | 出生日期 is the mother's date of birth)
+CHILD_WORDS = ("婴儿", "新生儿", "孩子", "子女", "小孩")
+PARENT_WORDS = ("母亲", "女方", "产妇", "妇女", "妻子", "父亲", "男方", "丈夫", "配偶")
+
+
+def _the_childs(
+    grid: list[list[object]], header_row: int, matches: dict[int, str]
+) -> dict[int, str]:
+    """Two columns of one field where one is the child's and the others a parent's (母亲 |
+    出生日期 … 婴儿 | 出生日期, or 出生日期 … 婴儿出生日期): the child's is the field (a birth's
+    date, sex), the parent's not read."""
+    header = grid[header_row]
+    upper = grid[header_row - 1] if header_row > 0 else []
+    out = dict(matches)
+    for field in {f for f in matches.values() if list(matches.values()).count(f) > 1}:
+        columns = [c for c, f in matches.items() if f == field]
+        whose = {c: _whose(header, upper, c) for c in columns}
+        childs = [c for c in columns if whose[c] == "child"]
+        if len(childs) == 1 and all(whose[c] == "parent" for c in columns if c != childs[0]):
+            for c in columns:
+                if c != childs[0]:
+                    del out[c]
+    return out
+
+
+def _whose(header: list[object], upper: list[object], c: int) -> str | None:
+    """child, parent or None: by the column's heading, the heading over it (merged from its
+    left), else the nearest heading left of it that names a person."""
+    above = next((v for v in reversed(upper[: c + 1]) if not _blank(v)), None) if upper else None
+    for text in (_cell(header, c), above, *reversed(header[:c])):
+        if not isinstance(text, str):
+            continue
+        if any(w in text for w in CHILD_WORDS):
+            return "child"
+        if any(w in text for w in PARENT_WORDS):
+            return "parent"
+    return None
 
 
 SUB_ITEM = "其中"
