@@ -700,8 +700,8 @@ def _read_sheet(
             finding(
                 "record.example_or_cancelled",
                 field_zh=layout.form.name_zh,
-                value=row,
-                other=mark,
+                value=mark,
+                other=row,
                 sheet=sheet.name,
                 row=row,
                 cell=cell,
