@@ -2693,8 +2693,8 @@ def test_twins_given_one_parity_are_told_to_number_them_apart(second_sex, varian
 @pytest.mark.parametrize(
     "header",
     [
-        ["妇女姓名", "身份证", "性别", "生育时间", "孩次"],
-        ["育龄妇女姓名", "公民身份号码", "婴儿性别", "婴儿出生时间", "孩次（一孩/二孩）"],
+        ["妇女姓名", "母亲身份证", "性别", "分娩日期", "孩次"],
+        ["育龄妇女姓名", "女方身份证号码", "婴儿性别", "出生时间", "孩次（一孩/二孩）"],
         ["母亲姓名", "身份证号（18位）", "性别", "出生日期", "孩次(第几孩)"],
     ],
 )
@@ -2720,7 +2720,7 @@ def test_registers_headed_and_filled_in_other_words_are_read(header, parity, tmp
 def test_a_beneficiaries_register_in_other_words_is_read(category, meant, tmp_path):
     elder = "420102195501010523"
     rows = [
-        ["对象姓名", "公民身份号码", "享受类别", "审批时间"],
+        ["对象姓名", "公民身份号码", "享受类别", "认定年月"],
         ["刘奶奶", elder, category, BIRTH],
     ]
     fr = read_file_at(tmp_path, {"奖励扶助": rows})
@@ -2769,3 +2769,92 @@ def test_a_person_with_only_a_name_is_still_said(name, tmp_path):
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [2]
     assert {f.rule_id for f in validate_batch([fr]).findings[0]} == {"required"}
+
+
+@pytest.mark.parametrize(
+    "note, aside",
+    [
+        ("原出生医学证明作废，已补办", None),
+        ("经核实，非重复登记", None),
+        ("录入错误，本月更正", None),
+        (None, "注：示例行请删除后填写"),  # beside the table, under no heading
+    ],
+)
+def test_a_real_birth_whose_note_mentions_a_mark_is_counted(note, aside, tmp_path):
+    """A note about a document or a correction, or a template's instruction beside the table,
+    kept a real birth out with an error."""
+    rows = [[*BIRTH_HEADER[:5], "备注"], ["邹雨", MOTHER_ID, "女", BIRTH, 1, note, None, aside]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2]
+    assert validate_batch([fr]).findings[0] == []
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        ["母亲姓名", "母亲身份证号码", "婴儿性别", "出生日期（年月日）", "孩次"],
+        ["母亲姓名", "母亲身份证号", "婴儿性别", "出生日期", "孩次", "备注（续）"],
+        ["编号", "母亲姓名", "母亲身份证号", "婴儿性别", "出生日期", "孩次"],
+    ],
+)
+def test_a_header_repeated_on_the_next_page_in_other_words_is_skipped(again, tmp_path):
+    """The header of page 2 worded a little otherwise ended the register: its births were lost."""
+    shift = 1 if again[0] == "编号" else 0
+    rows = [
+        [*([None] * shift), *BIRTH_HEADER[:5]],
+        [*([1] * shift), "邹雨", MOTHER_ID, "女", BIRTH, 1],
+    ]
+    rows += [again, [*([2] * shift), "李梅", MOTHER_ID_2, "男", BIRTH, 1]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2, 4]
+    assert not [f for f in fr.findings if f.rule_id == "sheet.another_table"]
+
+
+@pytest.mark.parametrize(
+    "line", ["填表日期：2026年2月28日", "日期：2026年2月28日", "打印日期：2026.2.27"]
+)
+def test_a_filing_date_left_from_last_month_refuses_nothing(line, tmp_path):
+    """A stale 填表日期 under the title refused March's figures as February's."""
+    fr = read_file_at(tmp_path, {"节育措施": [["节育措施情况"], [line], *CONTRACEPTION_LIST]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+@pytest.mark.parametrize(
+    "header, row",
+    [
+        (
+            ["母亲姓名", "身份证", "婴儿性别", "生育时间", "孩次"],
+            ["邹雨", MOTHER_ID, "女", BIRTH, 1],
+        ),
+        (  # a contact's ID beside the mother's: hers is read, the other not
+            ["母亲姓名", "母亲身份证号", "婴儿性别", "出生日期", "孩次", "联系人", "身份证"],
+            ["邹雨", MOTHER_ID, "女", BIRTH, 1, "张强", "420117196405170461"],
+        ),
+        (
+            [
+                "母亲姓名",
+                "公民身份号码",
+                "父亲姓名",
+                "公民身份号码",
+                "婴儿性别",
+                "出生日期",
+                "孩次",
+            ],
+            ["邹雨", MOTHER_ID, "张强", "420117196405170461", "女", BIRTH, 1],
+        ),
+    ],
+)
+def test_a_weak_alias_names_a_field_only_where_no_other_column_does(header, row, tmp_path):
+    """身份证 alone is the mother's ID; beside 母亲身份证号 it is someone else's (it gave the
+    sheet a second ID column, refused as a column given twice)."""
+    fr = read_file_at(tmp_path, {"出生登记": [header, row]})
+    record = fr.sheets["births"].records[0]
+    assert (record["mother_id"], record["birth_date"]) == (MOTHER_ID, BIRTH)
+    assert not [f for f in fr.findings if f.severity == "error"]
+
+
+def test_a_roster_with_a_weakly_named_category_is_no_beneficiaries_register(tmp_path):
+    roster = [["姓名", "身份证号", "人员类别", "审批时间"], ["张梅", MOTHER_ID_2, "低保", BIRTH]]
+    fr = read_file_at(tmp_path, {"低保名单": roster, "节育措施": CONTRACEPTION_LIST})
+    assert "beneficiaries" not in fr.sheets
+    assert [f.rule_id for f in fr.findings if f.sheet == "低保名单"] == []

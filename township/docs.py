@@ -374,11 +374,17 @@ def _forms_markdown() -> str:
         for f in form.fields:
             values = TYPE_WORDS.get(f.type) or "、".join(raw.get(f.type, {})) or f.type
             parts.append(
-                f"| `{f.name}` | {f.name_zh} | {'、'.join(f.aliases)} | {_cell(values)} "
+                f"| `{f.name}` | {f.name_zh} | {_aliases_said(f)} | {_cell(values)} "
                 f"| {'是' if f.required else ''} |"
             )
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _aliases_said(field) -> str:
+    strong = [a for a in field.aliases if a not in field.weak_aliases]
+    weak = f"；没有其他列时也认：{'、'.join(field.weak_aliases)}" if field.weak_aliases else ""
+    return "、".join(strong) + weak
 
 
 def _rules_markdown() -> str:

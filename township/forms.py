@@ -39,6 +39,9 @@ class Field:
     required: bool = False
     personal: bool = False
     measure: str | None = None  # of a record form's field: stock | event
+    # headers naming the field only where no other column of the table does (身份证 beside
+    # 母亲身份证号 is someone else's): also among `aliases`
+    weak_aliases: tuple[str, ...] = ()
 
     @property
     def sql_type(self) -> str:
@@ -159,7 +162,8 @@ def _field(name: str, spec: dict, form_measure: str | None) -> Field:
     return Field(
         name=name,
         name_zh=spec["name_zh"],
-        aliases=tuple(spec["aliases"]),
+        aliases=tuple(spec["aliases"]) + tuple(spec.get("weak_aliases", ())),
+        weak_aliases=tuple(spec.get("weak_aliases", ())),
         type=spec["type"],
         required=bool(spec.get("required", False)),
         personal=bool(spec.get("personal", False)),

@@ -79,6 +79,8 @@ class SheetRead:
     unread: list[tuple[int, str]] = field(default_factory=list)
     # a person form's rows end where another table's header starts (its Excel row)
     other_table_at: int | None = None
+    # a person form's row saying there is nobody this month (本月无出生, 无)
+    says_none: bool = False
     # a person form's rows marked as an example or cancelled (read, and kept out by an error):
     # (Excel row, cell, the mark)
     left_out: list[tuple[int, str, str]] = field(default_factory=list)

@@ -201,10 +201,12 @@ def take_one(
     if month and all(says_another_period(p, month) for p in periods.values()):
         out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
         return
+    # an example's rows never beat the form's own tab saying there is nobody (本月无出生)
+    says_none = any(c[0].says_none and not is_example_sheet(c[0].sheet, True) for c in found)
     read, findings = min(
         found,
         key=lambda c: (
-            is_example_sheet(c[0].sheet, instructions=True),  # even beside 本月无出生
+            says_none and is_example_sheet(c[0].sheet, instructions=True),
             not names_this_month(periods[id(c[0])], month),
             says_another_period(periods[id(c[0])], month),
             not c[0].records,

@@ -133,6 +133,22 @@ def label_lookup(form_name: str):
 
 
 @cache
+def _weak_labels(form_name: str) -> frozenset[str]:
+    form = load_catalogue().forms[form_name]
+    return frozenset(normalise_label(a) for f in form.fields for a in f.weak_aliases)
+
+
+def weakly_named(form_name: str, header: object) -> bool:
+    """A header that is a weak alias of a field (身份证): it names the field only alone."""
+    weak = _weak_labels(form_name)
+    return (
+        bool(weak)
+        and isinstance(header, str)
+        and (normalise_label(header) in weak or loosened(header) in weak)
+    )
+
+
+@cache
 def loose_first_chars() -> frozenset[str]:
     """Characters a header can start with before the field's name (其中, 一、)."""
     prefixes = load_catalogue().header_prefixes

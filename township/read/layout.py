@@ -22,6 +22,7 @@ from township.read.headers import (
     loosened,
     not_collected,
     qualified,
+    weakly_named,
 )
 from township.read.periods import (
     NOT_THIS_MONTH,
@@ -206,7 +207,9 @@ def _table_layout(
     if len(set(matches.values())) < len(matches):
         matches = _requalified(grid[header_row], matches, form)
     if len(set(matches.values())) < len(matches):
-        matches = _the_childs(grid, header_row, matches)
+        matches = _the_childs(grid, header_row, matches, form)
+    if len(set(matches.values())) < len(matches):
+        matches = _strong_over_weak(grid[header_row], matches, form)
     matches = _with_sub_items(grid[header_row], matches, form)
     header_row, matches = _period_sub_columns(grid, header_row, matches, month, form)
     seen: dict[str, int] = {}
@@ -392,15 +395,18 @@ PARENT_WORDS = ("母亲", "女方", "产妇", "妇女", "妻子", "父亲", "男
 
 
 def _the_childs(
-    grid: list[list[object]], header_row: int, matches: dict[int, str]
+    grid: list[list[object]], header_row: int, matches: dict[int, str], form: Form
 ) -> dict[int, str]:
-    """Two columns of one field where one is the child's and the others a parent's (母亲 |
-    出生日期 … 婴儿 | 出生日期, or 出生日期 … 婴儿出生日期): the child's is the field (a birth's
-    date, sex), the parent's not read."""
+    """Two columns of a child's field where one is the child's and the others a parent's (母亲
+    | 出生日期 … 婴儿 | 出生日期, or 出生日期 … 婴儿出生日期): the child's is the field (a
+    birth's date, sex), the parent's not read. A field is the child's when an alias of it says
+    so (婴儿出生日期); a parent's field (母亲身份证号) is never given to a column so."""
     header = grid[header_row]
     upper = grid[header_row - 1] if header_row > 0 else []
     out = dict(matches)
     for field in {f for f in matches.values() if list(matches.values()).count(f) > 1}:
+        if not _a_childs_field(form.field(field)):
+            continue
         columns = [c for c, f in matches.items() if f == field]
         whose = {c: _whose(header, upper, c) for c in columns}
         childs = [c for c in columns if whose[c] == "child"]
@@ -411,9 +417,27 @@ def _the_childs(
     return out
 
 
+def _strong_over_weak(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
+    """Two columns of one field, one named by an alias and the others by a weak alias (母亲身份证号
+    … 身份证, of a contact or the father): the alias's is the field, the others not read."""
+    out = dict(matches)
+    for field in {f for f in matches.values() if list(matches.values()).count(f) > 1}:
+        columns = [c for c, f in matches.items() if f == field]
+        weak = {c for c in columns if weakly_named(form.name, _cell(header, c))}
+        if len(columns) - len(weak) == 1:
+            for c in weak:
+                del out[c]
+    return out
+
+
+def _a_childs_field(field) -> bool:
+    words = " ".join(field.aliases)
+    return any(w in words for w in CHILD_WORDS) and not any(w in words for w in PARENT_WORDS)
+
+
 def _whose(header: list[object], upper: list[object], c: int) -> str | None:
     """child, parent or None: by the column's heading, the heading over it (merged from its
-    left), else the nearest heading left of it that names a person."""
+    left), else the nearest heading left of it naming a person (母亲姓名 | 出生日期)."""
     above = next((v for v in reversed(upper[: c + 1]) if not _blank(v)), None) if upper else None
     for text in (_cell(header, c), above, *reversed(header[:c])):
         if not isinstance(text, str):
@@ -1025,7 +1049,7 @@ def guess_form(
         if (
             layout
             and len(layout.columns) >= fewest
-            and _lacks_one_required_at_most(layout)
+            and _lacks_one_required_at_most(layout, grid)
             and (best is None or len(layout.columns) > len(best.columns))
         ):
             best = layout
@@ -1034,9 +1058,14 @@ def guess_form(
     return best
 
 
-def _lacks_one_required_at_most(layout: Layout) -> bool:
-    required = [f for f in layout.form.fields if f.required]
-    return sum(f.name not in layout.columns for f in required) <= 1
+def _lacks_one_required_at_most(layout: Layout, grid: list[list[object]]) -> bool:
+    """Every required field but one at most named by an alias (a weak one makes no form: 姓名 |
+    身份证号 | 人员类别 is a roster, not the beneficiaries)."""
+    header = grid[layout.header_row] if layout.kind == "table" else []
+    named = {
+        f for f, c in layout.columns.items() if not weakly_named(layout.form.name, _cell(header, c))
+    }
+    return sum(f.name not in named for f in layout.form.fields if f.required) <= 1
 
 
 def _figure(value: object) -> bool:

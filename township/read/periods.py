@@ -251,19 +251,11 @@ def says_another_period(name: str, month: str | None) -> bool:
 
 # Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
 # not whose figures it holds
-SENT_WORDS = ("报送", "上报", "填报", "报出", "制表")
-# What a note's words before its colon may say: the period its figures are of (报告期：2026年2月,
-# 统计时间：2026年2月, 统计日期：截至2026年2月底), not a filing or a person (填表人：张三).
-PERIOD_NOTES = (
-    "报告期",
-    "统计时间",
-    "统计时段",
-    "统计期",
-    "统计日期",
-    "统计月份",
-    "统计截止",
-    "截止日期",
-)
+SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "填表", "打印")
+# What a note's words before its colon say when it gives the period its figures are of
+# (报告期：2026年2月, 统计时间：2026年2月, 数据截止日期：2026年2月28日); any other note's (日期：,
+# 填表日期：, 联系人：) gives none.
+PERIOD_NOTES = ("报告期", "统计", "截止", "截至", "所属期")
 
 
 @lru_cache(maxsize=4096)
@@ -298,6 +290,9 @@ def a_period_title(words: str, month: str) -> bool:
         return False
     if not a_date_or_note(words):
         return True
+    key, colon, _ = words.replace(":", "：").partition("：")
+    if colon and not any(w in key for w in PERIOD_NOTES):
+        return False  # 日期：2026年2月28日, 联系人：张三: a note, of no period
     if _days(words):  # 截至2026年2月28日, 1月1日至3月31日; not 2月26日至3月25日 nor 4月2日报
         return bool(ends_before(words, month)) or _days_over_months(words)
-    return any(w in words for w in PERIOD_NOTES)
+    return bool(colon)  # 报告期：2026年2月

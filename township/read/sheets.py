@@ -10,7 +10,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
-from township.read.headers import label_lookup
+from township.read.headers import label_lookup, not_collected
 from township.read.layout import (
     SUB_ITEM,
     UNIT_WORDS,
@@ -27,6 +27,7 @@ from township.read.layout import (
 )
 from township.read.periods import (
     EARLIER_ROW_WORDS,
+    SENT_WORDS,
     a_day_alone,
     counts_events,
     ends_before,
@@ -35,6 +36,7 @@ from township.read.periods import (
     is_this_months,
     says_this_month,
 )
+from township.read.rows import cells_filled
 from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
@@ -165,6 +167,11 @@ def extract(
     none_starts = _none_starts()
     key = form.person_key.field if person and form.person_key else None
     headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
+    # the table's columns: a mark outside them is a note beside the table (注：示例行请删除)
+    heading = [grid[layout.header_row]]
+    if layout.header_row > 0 and cells_filled(grid[layout.header_row - 1], enough=2) > 1:
+        heading.append(grid[layout.header_row - 1])  # the upper row of a two-row header
+    headed = frozenset(c for row in heading for c, v in enumerate(row) if not _blank(v))
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -199,6 +206,10 @@ def extract(
                     )
                 )
             ) and _nobody(record, required, row, layout):
+                # 本月无出生: the register says there is nobody (not a title nor a note)
+                out.says_none = out.says_none or (
+                    first.__class__ is str and first[:1] in none_starts
+                )
                 continue
             # words where the ID number goes: a header, of this table repeated or of another
             if key and headers_left and _not_digits(record.get(key)):
@@ -208,7 +219,7 @@ def extract(
                         continue
                     _end_at_another_table(out, grid, r)
                     break
-        if person and (mark := _left_out_mark(row, catalogue)) is not None:
+        if person and (mark := _left_out_mark(row, catalogue, headed)) is not None:
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
@@ -241,7 +252,17 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     备注 after them), months typed as numbers read in their order (2025.09 above 2025.1 makes
     it October, typed_months)."""
     used = set(layout.columns.values())
-    cells = [(r, c, v) for _, r, _ in values for c, v in enumerate(grid[r - 1][: min(used)]) if v]
+    # not a filing date's column (填报日期 | 已婚育龄妇女数 …): when it was sent says no period
+    header = grid[layout.header_row] if layout.kind == "table" else []
+    filing = {
+        c for c, h in enumerate(header) if h.__class__ is str and any(w in h for w in SENT_WORDS)
+    }
+    cells = [
+        (r, c, v)
+        for _, r, _ in values
+        for c, v in enumerate(grid[r - 1][: min(used)])
+        if v and c not in filing
+    ]
     typed = typed_months([v for _, _, v in cells])
     out = {r: "" for _, r, _ in values}
     for k, (r, _, v) in enumerate(cells):
@@ -249,21 +270,36 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     return out
 
 
-def _left_out_mark(row: list[object], catalogue: Catalogue) -> tuple[int, str] | None:
-    """The cell of a register's row marking it as the template's example or as cancelled (示例
-    in its 序号, 李娜（作废）, 备注 重复录入, a cell of 例 alone), and the mark."""
+def _left_out_mark(
+    row: list[object], catalogue: Catalogue, headed: frozenset[int]
+) -> tuple[int, str] | None:
+    """The cell of a register's row marking it as the template's example or as cancelled, and
+    the mark: in a column of the table (`headed`: those with a heading), a cell that is the mark,
+    opens with it or ends with it in brackets (示例 in its 序号, 示例：王芳, 李娜（作废）, 备注
+    重复录入，删除此行, 例 alone); not a note mentioning it (原出生医学证明作废，已补办)."""
     marks = _left_out_pattern(catalogue.left_out_markers)
     if marks.search(repr(row)) is None:  # most rows: one look over the row's text, in C
         return None
     for c, v in enumerate(row):
-        if v.__class__ is str and (found := marks.search(repr(v))) is not None:
-            return c, found[0].strip("' ")
+        if c in headed and v.__class__ is str and (mark := _a_mark(v, marks)) is not None:
+            return c, mark
     return None
+
+
+def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
+    words = text.strip().strip("（）()【】[] ")
+    if words == "例":
+        return "例"
+    found = marks.search(words)
+    if found is None:
+        return None
+    bracketed = text.rstrip()[-1:] in "）)】]" and found.end() >= len(words) - 1
+    return found[0] if found.start() == 0 or bracketed else None
 
 
 @cache
 def _left_out_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
-    """A left-out mark in a row's repr: a marker anywhere in a cell, or 例 alone in one."""
+    """A left-out mark: one of the markers, or 例 alone in a cell (in a row's repr, quoted)."""
     return re.compile("|".join([*map(re.escape, markers), r"'\s*例\s*'"]))
 
 
@@ -281,15 +317,21 @@ def _header_like(row: list[object], catalogue: Catalogue) -> bool:
 
 
 def _repeats_header(row: list[object], layout: Layout, grid: list[list[object]]) -> bool:
-    """The table's own header again (repeated on each printed page): its fields in their
-    columns, and no word its header does not have (死亡日期 | 年龄 under 身份证号 | 性别 head
-    another table, of deaths, whose rows are no births)."""
+    """The table's own header again (repeated on each printed page, worded a little otherwise
+    there: 母亲身份证号码, 出生日期（年月日）, 编号, 备注（续）): its fields in their columns,
+    and no word that is neither its header's, a field's of the form nor a column the township
+    does not collect (死亡日期 or 怀孕时间 beside 身份证号 | 性别 head another table, of deaths
+    or pregnancies, whose rows are no births)."""
     matches = _row_matches(row, layout.form)
     if len(matches) < 2 or any(layout.columns.get(f) != c for c, f in matches.items()):
         return False
     top = max(layout.header_row - 1, 0)  # the upper row of a header over two rows
     heading = {normalise_label(str(v)) for r in grid[top : layout.header_row + 1] for v in r if v}
-    return all(normalise_label(v) in heading for v in row if v.__class__ is str and v.strip())
+    return all(
+        c in matches or normalise_label(v) in heading or "续" in v or not_collected(v)
+        for c, v in enumerate(row)
+        if v.__class__ is str and v.strip()
+    )
 
 
 def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> None:
@@ -303,11 +345,11 @@ def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> N
 # Words of a table's title (死亡登记, 复合村出生登记花名册（续）), never of a person's name.
 TITLE_WORDS = ("登记", "表", "名单", "名册", "情况", "统计", "汇总", "续")
 # What a register's section heading, total or note has that a person's name never has: a
-# numbering (一、户籍人口, （二）流入人口), a colon (附：…, 备注：…), a total (本月合计, 共计2人),
-# 人口 (流入人口出生)
+# numbering in Chinese numerals (一、户籍人口, （二）流入人口; 2、王芳 may be a person numbered),
+# a colon with words after it (附：…, 备注：…), a total (本月合计, 共计2人), 人口 (流入人口出生)
 _SECTION = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、．])"
-    r"|[:：]|合计|共计|小计|总计|人口"
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十]+\s*[)）])"
+    r"|[:：]\s*\S|合计|共计|小计|总计|人口"
 )
 
 
