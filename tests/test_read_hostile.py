@@ -2777,6 +2777,10 @@ def test_a_person_with_only_a_name_is_still_said(name, tmp_path):
         ("原出生医学证明作废，已补办", None),
         ("经核实，非重复登记", None),
         ("录入错误，本月更正", None),
+        ("作废证件已收回", None),
+        ("补报（原表作废）", None),
+        ("（原出生证作废）", None),
+        ("重复登记已核实，非同一人", None),
         (None, "注：示例行请删除后填写"),  # beside the table, under no heading
     ],
 )
@@ -2858,3 +2862,26 @@ def test_a_roster_with_a_weakly_named_category_is_no_beneficiaries_register(tmp_
     fr = read_file_at(tmp_path, {"低保名单": roster, "节育措施": CONTRACEPTION_LIST})
     assert "beneficiaries" not in fr.sheets
     assert [f.rule_id for f in fr.findings if f.sheet == "低保名单"] == []
+
+
+@pytest.mark.parametrize("heading", ["填报月份", "上报月份", "报送月份"])
+def test_a_row_labelled_another_month_under_a_filing_heading_is_refused(heading, tmp_path):
+    """The month in a 填报月份 column is the month the row is of: February's row was read as
+    March's once filing columns were passed over (a day there is when it was sent)."""
+    rows = [[heading, "已婚育龄妇女数", "上环"], ["2026年2月", 290, 95]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert [f.rule_id for f in fr.findings] == ["sheet.month_column_missing"]
+
+
+def test_a_filing_day_beside_the_only_row_refuses_nothing(tmp_path):
+    rows = [["填报日期", "已婚育龄妇女数", "上环"], [date(2026, 2, 27), 290, 95]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 290, "iud": 95}
+
+
+def test_a_repeated_header_with_a_page_number_beside_the_table_is_skipped(tmp_path):
+    rows = [BIRTH_HEADER[:5], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
+    rows += [[*BIRTH_HEADER[:5], None, "第2页"], ["李梅", MOTHER_ID_2, "男", BIRTH, 1]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2, 4]

@@ -252,7 +252,8 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     备注 after them), months typed as numbers read in their order (2025.09 above 2025.1 makes
     it October, typed_months)."""
     used = set(layout.columns.values())
-    # not a filing date's column (填报日期 | 已婚育龄妇女数 …): when it was sent says no period
+    # a day in a filing column (填报日期 | 已婚育龄妇女数 …) is when it was sent, of no period;
+    # a month there (填报月份 | 2026年2月) is the month the row is of
     header = grid[layout.header_row] if layout.kind == "table" else []
     filing = {
         c for c, h in enumerate(header) if h.__class__ is str and any(w in h for w in SENT_WORDS)
@@ -261,7 +262,7 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
         (r, c, v)
         for _, r, _ in values
         for c, v in enumerate(grid[r - 1][: min(used)])
-        if v and c not in filing
+        if v and not (c in filing and a_day_alone(str(heading_text(v))))
     ]
     typed = typed_months([v for _, _, v in cells])
     out = {r: "" for _, r, _ in values}
@@ -287,14 +288,25 @@ def _left_out_mark(
 
 
 def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
+    """The mark a cell is: nothing but marks (作废, （作废）, 重复录入，删除此行, 例), an
+    example's opening (示例：王芳), or a name with one in brackets after it (李娜（作废）); not a
+    note that mentions one (作废证件已收回, 补报（原表作废）, 重复登记已核实，非同一人)."""
     words = text.strip().strip("（）()【】[] ")
-    if words == "例":
-        return "例"
-    found = marks.search(words)
-    if found is None:
-        return None
-    bracketed = text.rstrip()[-1:] in "）)】]" and found.end() >= len(words) - 1
-    return found[0] if found.start() == 0 or bracketed else None
+    parts = [p for p in _MARK_SEPARATORS.split(words) if p]
+    if parts and all(p == "例" or marks.fullmatch(p) for p in parts):
+        return parts[0]
+    opening = _EXAMPLE_OPENING.match(words)
+    if opening is not None:
+        return opening[1]
+    named = _MARK_AFTER_NAME.fullmatch(text.strip())
+    if named is not None and marks.fullmatch(named[2]):
+        return named[2]
+    return None
+
+
+_MARK_SEPARATORS = re.compile(r"[，,；;、。\s]+")
+_EXAMPLE_OPENING = re.compile(r"(示例|样例|范例)\s*[:：]")
+_MARK_AFTER_NAME = re.compile(rf"([^（()）]{{1,{NAME_LENGTH}}})\s*[（(]\s*([^（()）]+?)\s*[)）]")
 
 
 @cache
@@ -326,11 +338,13 @@ def _repeats_header(row: list[object], layout: Layout, grid: list[list[object]])
     if len(matches) < 2 or any(layout.columns.get(f) != c for c, f in matches.items()):
         return False
     top = max(layout.header_row - 1, 0)  # the upper row of a header over two rows
-    heading = {normalise_label(str(v)) for r in grid[top : layout.header_row + 1] for v in r if v}
+    rows = grid[top : layout.header_row + 1]
+    heading = {normalise_label(str(v)) for r in rows for v in r if v}
+    headed = {c for r in rows for c, v in enumerate(r) if not _blank(v)}  # not 第2页 beside it
     return all(
         c in matches or normalise_label(v) in heading or "续" in v or not_collected(v)
         for c, v in enumerate(row)
-        if v.__class__ is str and v.strip()
+        if c in headed and v.__class__ is str and v.strip()
     )
 
 
@@ -346,10 +360,11 @@ def _end_at_another_table(out: SheetRead, grid: list[list[object]], r: int) -> N
 TITLE_WORDS = ("登记", "表", "名单", "名册", "情况", "统计", "汇总", "续")
 # What a register's section heading, total or note has that a person's name never has: a
 # numbering in Chinese numerals (一、户籍人口, （二）流入人口; 2、王芳 may be a person numbered),
-# a colon with words after it (附：…, 备注：…), a total (本月合计, 共计2人), 人口 (流入人口出生)
+# a note's opening (附：…, 备注：…; 王芳：身份证待补 is a person), a total (本月合计, 共计2人),
+# 人口 (流入人口出生)
 _SECTION = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十]+\s*[)）])"
-    r"|[:：]\s*\S|合计|共计|小计|总计|人口"
+    r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[(（]\s*[一二三四五六七八九十]+\s*[)）]"
+    r"|(?:附|注|备注|说明)\s*[:：])|合计|共计|小计|总计|人口"
 )
 
 
