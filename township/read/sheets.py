@@ -167,11 +167,9 @@ def extract(
     none_starts = _none_starts()
     key = form.person_key.field if person and form.person_key else None
     headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
+    marks = person and _left_out_pattern(catalogue.left_out_markers)
     # the table's columns: a mark outside them is a note beside the table (注：示例行请删除)
-    heading = [grid[layout.header_row]]
-    if layout.header_row > 0 and cells_filled(grid[layout.header_row - 1], enough=2) > 1:
-        heading.append(grid[layout.header_row - 1])  # the upper row of a two-row header
-    headed = frozenset(c for row in heading for c, v in enumerate(row) if not _blank(v))
+    headed = _table_columns(grid, layout.header_row) if person else frozenset()
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -219,7 +217,7 @@ def extract(
                         continue
                     _end_at_another_table(out, grid, r)
                     break
-        if person and (mark := _left_out_mark(row, catalogue, headed)) is not None:
+        if marks and (mark := _left_out_mark(row, catalogue, headed)) is not None:
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
@@ -254,7 +252,7 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     used = set(layout.columns.values())
     # a day in a filing column (填报日期 | 已婚育龄妇女数 …) is when it was sent, of no period;
     # a month there (填报月份 | 2026年2月) is the month the row is of
-    header = grid[layout.header_row] if layout.kind == "table" else []
+    header = grid[layout.header_row][: min(used)] if layout.kind == "table" else []
     filing = {
         c for c, h in enumerate(header) if h.__class__ is str and any(w in h for w in SENT_WORDS)
     }
@@ -271,6 +269,14 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     return out
 
 
+def _table_columns(grid: list[list[object]], header_row: int) -> frozenset[int]:
+    """The columns with a heading, in the header row or the upper row of a two-row header."""
+    heading = [grid[header_row]]
+    if header_row > 0 and cells_filled(grid[header_row - 1], enough=2) > 1:
+        heading.append(grid[header_row - 1])
+    return frozenset(c for row in heading for c, v in enumerate(row) if not _blank(v))
+
+
 def _left_out_mark(
     row: list[object], catalogue: Catalogue, headed: frozenset[int]
 ) -> tuple[int, str] | None:
@@ -279,8 +285,8 @@ def _left_out_mark(
     opens with it or ends with it in brackets (示例 in its 序号, 示例：王芳, 李娜（作废）, 备注
     重复录入，删除此行, 例 alone); not a note mentioning it (原出生医学证明作废，已补办)."""
     marks = _left_out_pattern(catalogue.left_out_markers)
-    if marks.search(repr(row)) is None:  # most rows: one look over the row's text, in C
-        return None
+    if marks.search("|".join([v for v in row if v.__class__ is str])) is None:
+        return None  # most rows: one look over the row's words
     for c, v in enumerate(row):
         if c in headed and v.__class__ is str and (mark := _a_mark(v, marks)) is not None:
             return c, mark
@@ -311,8 +317,8 @@ _MARK_AFTER_NAME = re.compile(rf"([^（()）]{{1,{NAME_LENGTH}}})\s*[（(]\s*([^
 
 @cache
 def _left_out_pattern(markers: tuple[str, ...]) -> re.Pattern[str]:
-    """A left-out mark: one of the markers, or 例 alone in a cell (in a row's repr, quoted)."""
-    return re.compile("|".join([*map(re.escape, markers), r"'\s*例\s*'"]))
+    """One of the left-out marks, or 例 (alone in a cell, _a_mark tells)."""
+    return re.compile("|".join([*map(re.escape, markers), "例"]))
 
 
 def _not_digits(value: object) -> bool:
