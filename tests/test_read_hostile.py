@@ -2223,7 +2223,7 @@ def test_a_list_of_parts_and_their_whole_is_read_from_the_whole(parts, tmp_path)
 @pytest.mark.parametrize(
     "sheet, heading",
     [("节育措施", h) for h in ("上月数", "上年同期", "2月底数", "数量（2月）")]
-    + [("宣传服务", h) for h in ("本年累计", "1-3月", "一至三月", "今年以来")],
+    + [("宣传服务", h) for h in ("本年累计", "1-3月", "一至三月", "今年以来", "截至本月")],
 )
 def test_the_only_column_of_figures_headed_another_period_is_refused(sheet, heading, tmp_path):
     """Another month's stock, or a sum over months of events (宣传服务's counts)."""
@@ -2885,3 +2885,26 @@ def test_a_repeated_header_with_a_page_number_beside_the_table_is_skipped(tmp_pa
     rows += [[*BIRTH_HEADER[:5], None, "第2页"], ["李梅", MOTHER_ID_2, "男", BIRTH, 1]]
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [2, 4]
+
+
+@pytest.mark.parametrize(
+    "sheet, headings, read",
+    [
+        ("节育措施", ["截至本月"], 0),  # a stock's figure now is the month's
+        ("节育措施", ["上月末", "截至本月"], 1),
+        ("宣传服务", ["本月", "截至本月"], 0),  # events: this month's beside their sum so far
+    ],
+)
+def test_up_to_this_month_is_the_months_of_a_stock_and_a_sum_of_events(
+    sheet, headings, read, tmp_path
+):
+    items = MARCH_ITEMS if sheet == "节育措施" else SERVICES_LIST[1:]
+    rows = [["项目", *headings]]
+    rows += [[label, *(n + 7 * (k - read) for k in range(len(headings)))] for label, n in items]
+    fr = read_file_at(tmp_path, {sheet: rows})
+    expected = (
+        CONTRACEPTION
+        if sheet == "节育措施"
+        else {"leaflets": 50, "slogans": 3, "consultations": 17}
+    )
+    assert fr.sheets[next(iter(fr.sheets))].records[0] == expected

@@ -628,11 +628,11 @@ def _this_months_column(
             parts = _headings(grid[first_row - 1], label_col, units=True)
             if len(parts) < 2:
                 return None  # the usual list: 项目 | 数量
-            if (chosen := _this_months(parts, month)) is not None:
+            if (chosen := _this_months(parts, month, _a_stock(form))) is not None:
                 return chosen  # 项目 | 本月 | 户: the month's beside a household count
             return _total_or_unclear(grid, first_row - 1, first_row, label_col, parts, month, form)
         return None
-    chosen = _this_months(headed, month)
+    chosen = _this_months(headed, month, _a_stock(form))
     if chosen is None:
         _say_the_month_is_missing(headed, month, r, form)
         return _total_or_unclear(grid, r, first_row, label_col, headed, month, form)
@@ -650,14 +650,10 @@ def _another_periods(row: list[object], label_col: int, month: str, form: Form) 
         return False  # the usual heading: 项目 | 数量
     shown = str(heading_text(_cell(row, c)))
     named = names_month(shown, month)
-    return (
-        _heads_its_labels(label)
-        and (
-            (is_running_total(shown) and counts_events(form.name))
-            or named is False
-            or (named is None and any(w in heading for w in OTHER_PERIODS))
-        )
-        and not says_this_month(heading)
+    another = named is False or (named is None and any(w in heading for w in OTHER_PERIODS))
+    return _heads_its_labels(label) and (
+        (is_running_total(shown) and counts_events(form.name))  # 本年累计, 截至本月
+        or (another and not says_this_month(heading))
     )
 
 
@@ -679,7 +675,7 @@ def _copy_of_the_month(
     if month is None or len(copies) < 2:
         return label_col
     said = {c: _words_above(grid, min(by_column[c].values()), c) for c in copies}
-    chosen = _this_months({c: _label(w) for c, w in said.items()}, month)
+    chosen = _this_months({c: _label(w) for c, w in said.items()}, month, _a_stock(form))
     if chosen is not None:
         return chosen
     first = min(by_column[label_col].values())
@@ -971,6 +967,11 @@ def _only_periods(headings: Iterable[str]) -> bool:
     )
 
 
+def _a_stock(form: Form) -> bool:
+    """A form of stocks only (节育措施): its figure 截至本月 is this month's."""
+    return not counts_events(form.name)
+
+
 def _this_months(headed: dict[int, str], month: str | None, stock: bool = False) -> int | None:
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
     期末; for a `stock`, 现有 before 本月, which then heads the month's change), else the only
@@ -979,7 +980,10 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
         named = [c for c, h in headed.items() if is_this_months(h, month)]
         if len(named) == 1:
             return named[0]
-    current = [c for c, h in headed.items() if says_this_month(h)]
+    # this month's, not a sum up to it of events (截至本月 of 宣传服务)
+    current = [
+        c for c, h in headed.items() if says_this_month(h) and (stock or not is_running_total(h))
+    ]
     present = [
         c
         for c, h in headed.items()

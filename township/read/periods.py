@@ -170,7 +170,16 @@ PRESENT = ("现有",)
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
 # A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
 # (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
-RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
+RUNNING_TOTAL_WORDS = (
+    "累计",
+    "季度",
+    "全年",
+    "以来",
+    "至今",
+    "上半年",
+    "下半年",
+    *(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月")),
+)  # 截至本月: a stock's figure now, a sum of a form counting events
 _MONTH_RANGE = re.compile(
     r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
