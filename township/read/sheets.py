@@ -167,9 +167,9 @@ def extract(
     none_starts = _none_starts()
     key = form.person_key.field if person and form.person_key else None
     headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
-    marks = person and _left_out_pattern(catalogue.left_out_markers)
+    marks = _left_out_pattern(catalogue.left_out_markers) if person else None
     # the table's columns: a mark outside them is a note beside the table (注：示例行请删除)
-    headed = _table_columns(grid, layout.header_row) if person else frozenset()
+    headed = _columns_of(_header_rows(grid, layout.header_row)) if person else frozenset()
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -217,7 +217,7 @@ def extract(
                         continue
                     _end_at_another_table(out, grid, r)
                     break
-        if marks and (mark := _left_out_mark(row, catalogue, headed)) is not None:
+        if marks and (mark := _left_out_mark(row, marks, headed)) is not None:
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
@@ -269,22 +269,25 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     return out
 
 
-def _table_columns(grid: list[list[object]], header_row: int) -> frozenset[int]:
-    """The columns with a heading, in the header row or the upper row of a two-row header."""
-    heading = [grid[header_row]]
+def _header_rows(grid: list[list[object]], header_row: int) -> list[list[object]]:
+    """A table's header row, and the upper row of a header over two rows (not a title)."""
     if header_row > 0 and cells_filled(grid[header_row - 1], enough=2) > 1:
-        heading.append(grid[header_row - 1])
-    return frozenset(c for row in heading for c, v in enumerate(row) if not _blank(v))
+        return [grid[header_row - 1], grid[header_row]]
+    return [grid[header_row]]
+
+
+def _columns_of(rows: list[list[object]]) -> frozenset[int]:
+    """The columns with a heading in these rows: the table's."""
+    return frozenset(c for row in rows for c, v in enumerate(row) if not _blank(v))
 
 
 def _left_out_mark(
-    row: list[object], catalogue: Catalogue, headed: frozenset[int]
+    row: list[object], marks: re.Pattern[str], headed: frozenset[int]
 ) -> tuple[int, str] | None:
     """The cell of a register's row marking it as the template's example or as cancelled, and
     the mark: in a column of the table (`headed`: those with a heading), a cell that is the mark,
     opens with it or ends with it in brackets (示例 in its 序号, 示例：王芳, 李娜（作废）, 备注
     重复录入，删除此行, 例 alone); not a note mentioning it (原出生医学证明作废，已补办)."""
-    marks = _left_out_pattern(catalogue.left_out_markers)
     if marks.search("|".join([v for v in row if v.__class__ is str])) is None:
         return None  # most rows: one look over the row's words
     for c, v in enumerate(row):
@@ -343,10 +346,9 @@ def _repeats_header(row: list[object], layout: Layout, grid: list[list[object]])
     matches = _row_matches(row, layout.form)
     if len(matches) < 2 or any(layout.columns.get(f) != c for c, f in matches.items()):
         return False
-    top = max(layout.header_row - 1, 0)  # the upper row of a header over two rows
-    rows = grid[top : layout.header_row + 1]
+    rows = _header_rows(grid, layout.header_row)
     heading = {normalise_label(str(v)) for r in rows for v in r if v}
-    headed = {c for r in rows for c, v in enumerate(r) if not _blank(v)}  # not 第2页 beside it
+    headed = _columns_of(rows)  # not 第2页 beside the table
     return all(
         c in matches or normalise_label(v) in heading or "续" in v or not_collected(v)
         for c, v in enumerate(row)
