@@ -952,6 +952,8 @@ def test_another_table_below_a_register_ends_it_and_is_said(
         ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "作废"], "G3"),
         ([1, "王芳（作废）", MOTHER_ID, "女", BIRTH, 1, None], "B3"),
         ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "重复录入，删除此行"], "G3"),
+        ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "示例，请删除"], "G3"),
+        ([1, "王芳", MOTHER_ID, "女", BIRTH, 1, "重复录入，删除"], "G3"),
     ],
 )
 def test_a_register_row_marked_an_example_or_cancelled_is_kept_out_and_said(row, cell, tmp_path):

@@ -302,8 +302,12 @@ def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
     note that mentions one (作废证件已收回, 补报（原表作废）, 重复登记已核实，非同一人)."""
     words = text.strip().strip("（）()【】[] ")
     parts = [p for p in _MARK_SEPARATORS.split(words) if p]
-    if parts and all(p == "例" or marks.fullmatch(p) for p in parts):
-        return parts[0]
+    if (
+        parts
+        and marks.fullmatch(parts[0])
+        and all(marks.fullmatch(p) or p in _WHAT_TO_DO_WITH_IT for p in parts[1:])
+    ):
+        return parts[0]  # 作废, 重复录入，删除, 示例，请删除
     opening = _EXAMPLE_OPENING.match(words)
     if opening is not None:
         return opening[1]
@@ -314,6 +318,7 @@ def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
 
 
 _MARK_SEPARATORS = re.compile(r"[，,；;、。\s]+")
+_WHAT_TO_DO_WITH_IT = frozenset({"删除", "请删除", "已删除", "不计", "不计入", "不统计"})
 _EXAMPLE_OPENING = re.compile(r"(示例|样例|范例)\s*[:：]")
 _MARK_AFTER_NAME = re.compile(rf"([^（()）]{{1,{NAME_LENGTH}}})\s*[（(]\s*([^（()）]+?)\s*[)）]")
 
