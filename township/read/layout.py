@@ -404,7 +404,7 @@ def _the_childs(
     header = grid[header_row]
     upper = grid[header_row - 1] if header_row > 0 else []
     out = dict(matches)
-    for field in {f for f in matches.values() if list(matches.values()).count(f) > 1}:
+    for field in _given_twice(matches):
         if not _a_childs_field(form.field(field)):
             continue
         columns = [c for c, f in matches.items() if f == field]
@@ -417,11 +417,17 @@ def _the_childs(
     return out
 
 
+def _given_twice(matches: dict[int, str]) -> set[str]:
+    """The fields two or more columns give."""
+    fields = list(matches.values())
+    return {f for f in fields if fields.count(f) > 1}
+
+
 def _strong_over_weak(header: list[object], matches: dict[int, str], form: Form) -> dict[int, str]:
     """Two columns of one field, one named by an alias and the others by a weak alias (母亲身份证号
     … 身份证, of a contact or the father): the alias's is the field, the others not read."""
     out = dict(matches)
-    for field in {f for f in matches.values() if list(matches.values()).count(f) > 1}:
+    for field in _given_twice(matches):
         columns = [c for c, f in matches.items() if f == field]
         weak = {c for c in columns if weakly_named(form.name, _cell(header, c))}
         if len(columns) - len(weak) == 1:
