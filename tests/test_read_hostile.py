@@ -2755,6 +2755,7 @@ def test_a_roster_beside_the_forms_is_no_births_register_missing_columns(name, h
         ["共计2人"],
         ["附：本月出生1人"],
         ["备注：无"],
+        ["本月合计", "1人", None, None, 1],  # a total with counts beside it
     ],
 )
 def test_a_registers_section_headings_totals_and_notes_are_no_persons(line, tmp_path):
@@ -2910,3 +2911,60 @@ def test_up_to_this_month_is_the_months_of_a_stock_and_a_sum_of_events(
         else {"leaflets": 50, "slogans": 3, "consultations": 17}
     )
     assert fr.sheets[next(iter(fr.sheets))].records[0] == expected
+
+
+def test_a_stocks_tab_up_to_this_month_beside_last_months_is_read(tmp_path):
+    """截至本月 is a stock's figure now (a sum only of a form counting events): the two tabs
+    were both taken for other periods, and nothing was read."""
+    sheets = {"节育措施（截至本月）": CONTRACEPTION_LIST, "节育措施（上月）": CONTRACEPTION_LIST}
+    fr = read_file_at(tmp_path, sheets)
+    assert fr.sheets["contraception"].sheet == "节育措施（截至本月）"
+
+
+@pytest.mark.parametrize(
+    "title, read",
+    [("节育措施情况（2026年2月1日-28日）", False), ("节育措施情况（2月26日-25日）", True)],
+)
+def test_a_range_ending_in_a_day_alone_ends_in_its_month(title, read, tmp_path):
+    """2月1日-28日 ends in February; 2月26日-25日 in March (a statistical month)."""
+    fr = read_file_at(tmp_path, {"节育措施": [[title], *CONTRACEPTION_LIST]})
+    assert ("contraception" in fr.sheets) is read
+
+
+def test_a_title_over_the_header_says_nobodys_columns(tmp_path):
+    """新生儿出生登记表 over a flat header made every column the child's: the mother's date of
+    birth beside the baby's was refused as a column given twice."""
+    header = ["母亲姓名", "出生日期", "身份证号", "婴儿性别", "出生日期", "孩次"]
+    row = ["邹雨", date(1995, 3, 12), MOTHER_ID, "女", BIRTH, 1]
+    fr = read_file_at(tmp_path, {"出生登记": [["新生儿出生登记表"], header, row]})
+    assert fr.sheets["births"].records[0]["birth_date"] == BIRTH
+
+
+def test_a_total_row_is_no_word_that_there_is_nobody(tmp_path):
+    """本村合计 under an empty register (its first character 本, as 本月无's) passed an example
+    tab over as if the register said 本月无出生: the example's births were lost unsaid."""
+    example = [BIRTH_HEADER[:5], ["王芳", MOTHER_ID_2, "女", BIRTH, 1]]
+    real = [BIRTH_HEADER[:5], ["本村合计", None, None, None, 0]]
+    fr = read_file_at(tmp_path, {"出生登记示例": example, "出生登记": real})
+    assert fr.sheets["births"].sheet == "出生登记示例"
+    assert "sheet.example_read" in {f.rule_id for f in fr.findings}
+
+
+def test_numbers_under_the_word_for_months_spaced_are_months(tmp_path):
+    rows = [["月 份", 1, 2, 3]]
+    rows += [[label, n - 20, n - 10, n] for label, n in MARCH_ITEMS]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_a_twin_with_no_sex_is_not_told_the_sexes_differ(tmp_path):
+    rows = [
+        BIRTH_HEADER[:5],
+        ["邹雨", MOTHER_ID, "女", BIRTH, 2],
+        ["邹雨", MOTHER_ID, None, BIRTH, 2],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    (said,) = [
+        f for f in validate_batch([fr]).findings[0] if f.rule_id == "births.duplicate_in_file"
+    ]
+    assert said.message_zh == finding("births.duplicate_in_file", other=2).message_zh

@@ -59,7 +59,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         return  # its tab named the month (3月节育措施): a title left from last month's copy
     words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
-    if names_month(words, month) is not False and not (sums and is_running_total(words)):
+    if names_month(words, month) is not False and not (sums and is_running_total(words, sums)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
         (r, title)
@@ -69,7 +69,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     title = " ".join(word for _, word in titled)
     if any(names_this_month(w, month) for _, w in titled):
         return  # a title saying 本月 over a note on February's (2月的数字另表填报)
-    if titled and (names_month(title, month) is False or (sums and is_running_total(title))):
+    if titled and (names_month(title, month) is False or (sums and is_running_total(title, sums))):
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
@@ -202,7 +202,9 @@ def take_one(
         out.findings.append(_no_copy_of_the_month(form, [c[0] for c in found], month))
         return
     # an example's rows never beat the form's own tab saying there is nobody (本月无出生)
-    says_none = any(c[0].says_none and not is_example_sheet(c[0].sheet, True) for c in found)
+    says_none = any(
+        c[0].says_none and not is_example_sheet(c[0].sheet, instructions=True) for c in found
+    )
     read, findings = min(
         found,
         key=lambda c: (

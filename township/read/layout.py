@@ -402,7 +402,9 @@ def _the_childs(
     birth's date, sex), the parent's not read. A field is the child's when an alias of it says
     so (婴儿出生日期); a parent's field (母亲身份证号) is never given to a column so."""
     header = grid[header_row]
-    upper = grid[header_row - 1] if header_row > 0 else []
+    # the upper row of a header over two rows (母亲 | 婴儿), not a title (新生儿出生登记表)
+    two_rows = header_row > 0 and sum(not _blank(v) for v in grid[header_row - 1]) > 1
+    upper = grid[header_row - 1] if two_rows else []
     out = dict(matches)
     for field in _given_twice(matches):
         if not _a_childs_field(form.field(field)):
@@ -658,7 +660,7 @@ def _another_periods(row: list[object], label_col: int, month: str, form: Form) 
     named = names_month(shown, month)
     another = named is False or (named is None and any(w in heading for w in OTHER_PERIODS))
     return _heads_its_labels(label) and (
-        (is_running_total(shown) and counts_events(form.name))  # 本年累计, 截至本月
+        (counts_events(form.name) and is_running_total(shown, events=True))  # 本年累计, 截至本月
         or (another and not says_this_month(heading))
     )
 
@@ -737,7 +739,7 @@ def _headings(
     cells = _row_headings(row)
     label = _cell(row, label_col) if label_col >= 0 else None
     if numbers and _a_list_heading(label):
-        months = "月份" in label
+        months = "月份" in _label(label)
         cells = [_number_heading(v, months) for v in cells]
     return {
         c: _label(v)
@@ -988,7 +990,9 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
             return named[0]
     # this month's, not a sum up to it of events (截至本月 of 宣传服务)
     current = [
-        c for c, h in headed.items() if says_this_month(h) and (stock or not is_running_total(h))
+        c
+        for c, h in headed.items()
+        if says_this_month(h) and (stock or not is_running_total(h, True))
     ]
     present = [
         c

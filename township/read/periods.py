@@ -59,7 +59,7 @@ _NAMED_DAY = re.compile(
     r"(?:(?<!\d)(?P<y>\d{4})\s*年\s*)?(?<!\d)(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"
     r"|(?<![\d./])(?P<y2>\d{4})\s*(?P<sep>[./-])\s*(?P<m2>\d{1,2})\s*(?P=sep)\s*(?P<d2>\d{1,2})(?![\d./])"
     r"|(?<=[-~～至到—–])\s*(?P<m3>\d{1,2})\s*[./]\s*(?P<d3>\d{1,2})(?![\d./])"
-    r"|(?P<this>本月|当月)\s*(?P<d4>\d{1,2})\s*[日号]"
+    r"|(?:本月|当月)\s*(?P<d4>\d{1,2})\s*[日号]"
     r"|(?<=[-~～至到—–])\s*(?P<d5>\d{1,2})\s*[日号]"
 )
 _STARTS = re.compile(r"\s*(起|开始)")
@@ -70,15 +70,26 @@ EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 
 @lru_cache(maxsize=4096)
 def _days(text: str) -> tuple[tuple[int | None, int | None, int, int], ...]:
     """The days a text names, in order: (year or None, month or None for 本月, day, end offset)."""
-    out = []
+    out: list[tuple[int | None, int | None, int, int]] = []
     for m in _NAMED_DAY.finditer(text):
         year = m["y"] or m["y2"]
         number = m["m"] or m["m2"] or m["m3"]
         if number is not None and not 1 <= int(number) <= 12:
             continue
         day = int(m["d"] or m["d2"] or m["d3"] or m["d4"] or m["d5"])
+        if m["d5"] and out and out[-1][1] is not None:  # 2月1日-28日, 2月26日-25日
+            year, number = _range_end(out[-1], day)
         out.append((int(year) if year else None, int(number) if number else None, day, m.end()))
     return tuple(out)
+
+
+def _range_end(start: tuple[int | None, int | None, int, int], day: int) -> tuple[int | None, int]:
+    """The year and month of a range's end given as a day alone: the start's month when after
+    its day (2月1日-28日), else the next (2月26日-25日)."""
+    year, month, first, _ = start
+    if day > first:
+        return year, month
+    return (year + (month == 12) if year else None), month % 12 + 1
 
 
 def ends_before(text: str, month: str) -> bool | None:
@@ -89,7 +100,7 @@ def ends_before(text: str, month: str) -> bool | None:
     if not days or _STARTS.match(text, days[-1][3]):
         return None
     year, number, _, _ = days[-1]
-    if number is None:  # 本月25日, 2月26日-25日: the month's
+    if number is None:  # 本月25日: the month's
         return False
     if year is not None:
         return (year, number) < (int(month[:4]), int(month[5:7]))
@@ -105,6 +116,8 @@ def a_day_alone(text: str) -> bool:
 def _days_over_months(text: str) -> bool:
     """A range of days over more than a month (2026年1月1日至3月31日, 2月1日-3月31日): a sum over
     months; not a statistical month from the 26th (2月26日至3月25日)."""
+    if _RANGE_BETWEEN.search(text) is None:  # most texts (names, IDs): no range at all
+        return False
     days = _days(text)
     if len(days) < 2 or not _RANGE_BETWEEN.search(text, days[0][3]):
         return False
@@ -170,16 +183,9 @@ PRESENT = ("现有",)
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
 # A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
 # (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
-RUNNING_TOTAL_WORDS = (
-    "累计",
-    "季度",
-    "全年",
-    "以来",
-    "至今",
-    "上半年",
-    "下半年",
-    *(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月")),
-)  # 截至本月: a stock's figure now, a sum of a form counting events
+RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
+# Up to now: a stock's figure this month, but a sum so far of a form counting events
+UP_TO_NOW = tuple(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月"))
 _MONTH_RANGE = re.compile(
     r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
@@ -195,11 +201,12 @@ def counts_events(form_name: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def is_running_total(text: str) -> bool:
+def is_running_total(text: str, events: bool = False) -> bool:
     """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度,
-    1月1日至3月31日)."""
+    1月1日至3月31日); of a form counting `events`, also one up to now (截至本月)."""
     return (
         any(w in text for w in RUNNING_TOTAL_WORDS)
+        or (events and any(w in text for w in UP_TO_NOW))
         or _MONTH_RANGE.search(text) is not None
         or _days_over_months(text)
     )
@@ -253,8 +260,7 @@ def says_another_period(name: str, month: str | None) -> bool:
     return (
         is_running_total(name)
         or names_month(name, month) is False
-        or names_earlier(name)
-        or any(word in name for word in NOT_THE_MONTHS_OWN)
+        or any(word in name for word in NOT_THE_MONTHS_OWN)  # 上月 …, 累计, 合计
     )
 
 
@@ -274,7 +280,7 @@ def plainly_another_period(name: str, month: str, events: bool) -> bool:
     not a total over groups, which a title may name (全村合计)."""
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
-    sum_of_events = events and is_running_total(name)
+    sum_of_events = events and is_running_total(name, events=True)
     return names_month(name, month) is False or names_earlier(name) or sum_of_events
 
 

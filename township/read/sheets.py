@@ -206,7 +206,8 @@ def extract(
             ) and _nobody(record, required, row, layout):
                 # 本月无出生: the register says there is nobody (not a title nor a note)
                 out.says_none = out.says_none or (
-                    first.__class__ is str and first[:1] in none_starts
+                    first.__class__ is str
+                    and normalise_label(first).startswith(catalogue.none_markers)
                 )
                 continue
             # words where the ID number goes: a header, of this table repeated or of another
@@ -401,12 +402,27 @@ def _nobody(record: dict, required: list[str], row: list[object], layout: Layout
         if value is not None:
             filled += 1
             says_none = says_none or (value.__class__ is str and value[:1] in starts)
-    if not filled or _is_title(row):  # a page's title repeated (……花名册（续）)
+    if not filled or _is_title(row) or _a_total(row):  # a page's title repeated (……（续）)
         return True
     if not says_none:  # the usual row: a person (a blank required field is said at its cell)
         return False
     cells = [row[c] for c in layout.columns.values() if not _blank(row[c])]
     return all(_none_word(v, catalogue) for v in cells)
+
+
+_TOTAL = re.compile(r"合计|共计|小计|总计")
+
+
+def _a_total(row: list[object]) -> bool:
+    """A register's total: its first words a total's (本月合计, 共计) and the rest counts (0,
+    6人), no ID, date nor word of a person."""
+    filled = [v for v in row if not _blank(v)]
+    if not filled or filled[0].__class__ is not str or not _TOTAL.search(filled[0]):
+        return False
+    return all(v.__class__ in (int, float) or _COUNT_TEXT.fullmatch(str(v)) for v in filled[1:])
+
+
+_COUNT_TEXT = re.compile(r"\s*\d{1,4}\s*[人个例户名]?\s*")
 
 
 @cache
@@ -461,7 +477,7 @@ def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
     """A row's label naming a sum over months of events (本年累计) or an earlier period
     (上月末, a day before the month began: 2026年2月28日)."""
     return (
-        (is_running_total(label) and counts_events(form))
+        (counts_events(form) and is_running_total(label, events=True))
         or any(w in label for w in EARLIER_ROW_WORDS)
         or (a_day_alone(label) and bool(ends_before(label, month)))
     )

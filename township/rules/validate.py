@@ -187,7 +187,8 @@ def _variant(rule: str, frame: pd.DataFrame, row: pd.Series) -> str | None:
     given one 孩次, where the contract has them consecutive)."""
     if rule != "births.duplicate_in_file":
         return None
-    return "twins" if row["child_sex"] != _first_of_key(frame, row)["child_sex"] else None
+    sexes = {row["child_sex"], _first_of_key(frame, row)["child_sex"]}
+    return "twins" if len(sexes) == 2 and not any(pd.isna(s) for s in sexes) else None
 
 
 def _first_of_key(frame: pd.DataFrame, row: pd.Series) -> pd.Series:
