@@ -120,6 +120,7 @@ class Catalogue:
     units_markers: tuple[str, ...]
     none_markers: tuple[str, ...]
     left_out_markers: tuple[str, ...]
+    left_out_tails: frozenset[str]
     vocabularies: dict[str, dict[str, object]]
     header_prefixes: tuple[str, ...] = ()
     header_suffixes: tuple[str, ...] = ()  # longest first
@@ -128,9 +129,14 @@ class Catalogue:
     columns_not_read: frozenset[str] = frozenset()
     columns_not_read_containing: tuple[str, ...] = ()
     columns_not_read_opening: tuple[str, ...] = ()
-    notes_sheet_words: tuple[str, ...] = ()  # examples, instructions and the template
     example_sheet_words: tuple[str, ...] = ()
     instruction_sheet_words: tuple[str, ...] = ()
+    template_sheet_words: tuple[str, ...] = ()
+
+    @property
+    def notes_sheet_words(self) -> tuple[str, ...]:
+        """Examples, instructions and the template: read only where no other sheet holds a form."""
+        return self.example_sheet_words + self.instruction_sheet_words + self.template_sheet_words
 
     @property
     def data_forms(self) -> list[Form]:
@@ -210,6 +216,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         units_markers=tuple(markers["units"]),
         none_markers=tuple(normalise_label(m) for m in markers["none"]),
         left_out_markers=tuple(normalise_label(m) for m in markers["left_out"]),
+        left_out_tails=frozenset(normalise_label(m) for m in markers["left_out_tails"]),
         vocabularies={
             k: {normalise_label(a): v for a, v in vocab.items()}
             for k, vocab in raw["vocabularies"].items()
@@ -221,12 +228,9 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]["headers"]),
         columns_not_read_containing=tuple(raw["columns_not_read"]["containing"]),
         columns_not_read_opening=tuple(raw["columns_not_read"]["opening"]),
-        notes_sheet_words=tuple(
-            normalise_label(w)
-            for w in raw["example_sheets"] + raw["instruction_sheets"] + raw["template_sheets"]
-        ),
         example_sheet_words=tuple(normalise_label(w) for w in raw["example_sheets"]),
         instruction_sheet_words=tuple(normalise_label(w) for w in raw["instruction_sheets"]),
+        template_sheet_words=tuple(normalise_label(w) for w in raw["template_sheets"]),
     )
 
 

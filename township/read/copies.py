@@ -49,8 +49,9 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
     """A form's only copy titled another month: its title rows above its header (or the title
-    taken for it) that are a title alone in their row (not a list's heading 项目 | 上月 | 本月,
-    not a filing line nor a date, 填报日期：2026年4月2日), when they name another month."""
+    taken for it; each row's title as _title_of_row gives it: not a list's heading 项目 | 上月 |
+    本月, nor a filing line, 填报日期：2026年4月2日; a day before the month began is a period),
+    when they name another month or, of a form counting events, a sum over months."""
     header = (read.header_row or 1) - 1
     top = header
     while top > 0 and words_only(grid[top - 1]):
@@ -174,8 +175,9 @@ def _one_record(form: str) -> bool:
 def take_one(
     out: FileRead, form: str, found: list[tuple[SheetRead, list[Finding]]], stacked: set[int]
 ) -> None:
-    """One sheet per form is read. Of two or more, the one whose name names the report month
-    (a workbook kept with a tab for each month; a copy in a sheet by its title, see
+    """One sheet per form is read. Of two or more: not an example's or instructions' where
+    another tab of the form says there is nobody (本月无出生); then the one whose name names the
+    report month (a workbook kept with a tab for each month; a copy in a sheet by its title, see
     title_copies); else of those not named an earlier period's
     (节育措施(上月)), one with rows (the template's tab left empty beside a filled 样表); else
     one not named instructions or an example (出生登记示例); else one on a sheet named for it

@@ -1,7 +1,14 @@
 """What names a period, and whose figures a heading, title, row label or sheet name says they
 are: the words of this month, of earlier periods and of sums over months, months and days
 named in text, and the tests on them. Defined here once; the layout, the copies of a form in
-a sheet and the rows of a one-record form all ask these."""
+a sheet and the rows of a one-record form all ask these.
+
+The tests with near names answer different questions:
+- heads_a_period: a column's heading of some period's figures or of a change (本月, 上月数, 新增);
+- names_a_period: a title or tab naming any period (2026年2月, 本月, 累计);
+- says_this_month: a heading saying this month in words (本月数, 期末), none of another;
+- names_this_month: a title or tab naming the report month (3月, 本月), no sum up to it;
+- is_this_months: a heading naming the report month itself (3月), not last year's (上年3月)."""
 
 from __future__ import annotations
 
@@ -69,7 +76,8 @@ EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 
 
 @lru_cache(maxsize=4096)
 def _days(text: str) -> tuple[tuple[int | None, int | None, int, int], ...]:
-    """The days a text names, in order: (year or None, month or None for 本月, day, end offset)."""
+    """The days a text names, in order: (year or None, month or None for 本月 or a range's end
+    with no start before it, day, end offset)."""
     out: list[tuple[int | None, int | None, int, int]] = []
     for m in _NAMED_DAY.finditer(text):
         year = m["y"] or m["y2"]
@@ -256,7 +264,8 @@ def names_a_period(text: str) -> bool:
 
 
 def says_another_period(name: str, month: str | None) -> bool:
-    """A name saying another period: another month, an earlier one, a running total."""
+    """A name saying another period: another month, an earlier one (上月), a running total, or
+    a total (合计, 小计: of copies, a sum of them)."""
     return (
         is_running_total(name)
         or names_month(name, month) is False

@@ -218,7 +218,7 @@ def extract(
                         continue
                     _end_at_another_table(out, grid, r)
                     break
-        if marks and (mark := _left_out_mark(row, marks, headed)) is not None:
+        if marks and (mark := _left_out_mark(row, marks, headed, catalogue)) is not None:
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
@@ -283,7 +283,7 @@ def _columns_of(rows: list[list[object]]) -> frozenset[int]:
 
 
 def _left_out_mark(
-    row: list[object], marks: re.Pattern[str], headed: frozenset[int]
+    row: list[object], marks: re.Pattern[str], headed: frozenset[int], catalogue: Catalogue
 ) -> tuple[int, str] | None:
     """The cell of a register's row marking it as the template's example or as cancelled, and
     the mark: in a column of the table (`headed`: those with a heading), a cell that is the mark,
@@ -292,12 +292,12 @@ def _left_out_mark(
     if marks.search("|".join([v for v in row if v.__class__ is str])) is None:
         return None  # most rows: one look over the row's words
     for c, v in enumerate(row):
-        if c in headed and v.__class__ is str and (mark := _a_mark(v, marks)) is not None:
+        if c in headed and v.__class__ is str and (mark := _a_mark(v, marks, catalogue)):
             return c, mark
     return None
 
 
-def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
+def _a_mark(text: str, marks: re.Pattern[str], catalogue: Catalogue) -> str | None:
     """The mark a cell is: nothing but marks (作废, （作废）, 重复录入，删除此行, 例), an
     example's opening (示例：王芳), or a name with one in brackets after it (李娜（作废）); not a
     note that mentions one (作废证件已收回, 补报（原表作废）, 重复登记已核实，非同一人)."""
@@ -306,10 +306,10 @@ def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
     if (
         parts
         and marks.fullmatch(parts[0])
-        and all(marks.fullmatch(p) or p in _WHAT_TO_DO_WITH_IT for p in parts[1:])
+        and all(marks.fullmatch(p) or p in catalogue.left_out_tails for p in parts[1:])
     ):
         return parts[0]  # 作废, 重复录入，删除, 示例，请删除
-    opening = _EXAMPLE_OPENING.match(words)
+    opening = _example_opening(catalogue.example_sheet_words).match(words)
     if opening is not None:
         return opening[1]
     named = _MARK_AFTER_NAME.fullmatch(text.strip())
@@ -319,9 +319,13 @@ def _a_mark(text: str, marks: re.Pattern[str]) -> str | None:
 
 
 _MARK_SEPARATORS = re.compile(r"[，,；;、。\s]+")
-_WHAT_TO_DO_WITH_IT = frozenset({"删除", "请删除", "已删除", "不计", "不计入", "不统计"})
-_EXAMPLE_OPENING = re.compile(r"(示例|样例|范例)\s*[:：]")
 _MARK_AFTER_NAME = re.compile(rf"([^（()）]{{1,{NAME_LENGTH}}})\s*[（(]\s*([^（()）]+?)\s*[)）]")
+
+
+@cache
+def _example_opening(words: tuple[str, ...]) -> re.Pattern[str]:
+    """An example's words opening a cell before a colon (示例：王芳): those of example sheets."""
+    return re.compile(rf"({'|'.join(map(re.escape, words))})\s*[:：]")
 
 
 @cache

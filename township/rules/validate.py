@@ -106,7 +106,8 @@ def validate_batch(files: list[FileRead]) -> ValidatedBatch:
 
 def _reader_errors(frame: pd.DataFrame, files: list[FileRead]) -> set[int]:
     """Records whose row holds an error the reader found at one of its cells (a formula saved
-    without its result): kept out like those validation finds."""
+    without its result, a mark of the template's example or of a cancelled row): kept out like
+    those validation finds."""
     marked = {
         (i, f.sheet, f.row)
         for i, fr in enumerate(files)
