@@ -204,12 +204,10 @@ def _table_layout(
     if best is None:
         return None
     _, header_row, matches = best
-    if len(set(matches.values())) < len(matches):
-        matches = _requalified(grid[header_row], matches, form)
-    if len(set(matches.values())) < len(matches):
-        matches = _the_childs(grid, header_row, matches, form)
-    if len(set(matches.values())) < len(matches):
-        matches = _strong_over_weak(grid[header_row], matches, form)
+    # a field two columns give: whose each is (父亲 | 身份证号码), the child's, the named one
+    matches = _requalified(grid[header_row], matches, form)
+    matches = _the_childs(grid, header_row, matches, form)
+    matches = _strong_over_weak(grid[header_row], matches, form)
     matches = _with_sub_items(grid[header_row], matches, form)
     header_row, matches = _period_sub_columns(grid, header_row, matches, month, form)
     seen: dict[str, int] = {}
@@ -373,13 +371,11 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
     """A flat header where a bare label follows the person it is of (父亲姓名 | 身份证号码 |
     母亲姓名 | 身份证号码): the bare label given the qualified field of the person named just
     left of it, where that field has no column of its own."""
-    out, counts = dict(matches), {}
-    for field in matches.values():
-        counts[field] = counts.get(field, 0) + 1
+    out, twice = dict(matches), _given_twice(matches)
     for c, field in matches.items():
         # a two-row header's columns may reach past its first row
         left, label = (_cell(header, c - 1) if c > 0 else None), _cell(header, c)
-        if counts[field] < 2 or not isinstance(left, str) or not isinstance(label, str):
+        if field not in twice or not isinstance(left, str) or not isinstance(label, str):
             continue
         person = _label(left)[:2]
         other = qualified(person, _label(label), form.name)
