@@ -2956,3 +2956,13 @@ def test_numbers_under_the_word_for_months_spaced_are_months(tmp_path):
     rows += [[label, n - 20, n - 10, n] for label, n in MARCH_ITEMS]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_a_registers_section_heading_gives_its_rows_residence(tmp_path):
+    """二、流入人口 over births in a register with no 流动性质 column: its births were read as
+    户籍 (a blank's meaning), which decides which village counts a birth reported by two."""
+    rows = [BIRTH_HEADER[:5], ["一、户籍人口"], ["邹雨", MOTHER_ID, "女", BIRTH, 1]]
+    rows += [["二、流入人口"], ["李梅", MOTHER_ID_2, "男", BIRTH, 1]]
+    births = read_file_at(tmp_path, {"出生登记": rows}).sheets["births"]
+    assert [r["residence"] for r in births.records] == ["户籍", "流入"]
+    assert births.cells[1]["residence"] == "A4"  # said at the heading that gives it

@@ -168,6 +168,12 @@ def extract(
     key = form.person_key.field if person and form.person_key else None
     headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
     marks = _left_out_pattern(catalogue.left_out_markers) if person else None
+    # a register without a residence column, in sections (一、户籍人口, 二、流入人口): each
+    # section's rows are of the residence its heading says, at that heading's cell
+    by_section = _residence_field(form) if person else None
+    if by_section in layout.columns:
+        by_section = None
+    section: tuple[str, str] | None = None
     # the table's columns: a mark outside them is a note beside the table (注：示例行请删除)
     headed = _columns_of(_header_rows(grid, layout.header_row)) if person else frozenset()
     near_header = True
@@ -209,6 +215,8 @@ def extract(
                     first.__class__ is str
                     and normalise_label(first).startswith(catalogue.none_markers)
                 )
+                if by_section and (said := _section_residence(row, r, catalogue)) is not None:
+                    section = said
                 continue
             # words where the ID number goes: a header, of this table repeated or of another
             if key and headers_left and _not_digits(record.get(key)):
@@ -222,6 +230,8 @@ def extract(
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
+        if section is not None:
+            record[by_section], cells[by_section] = section
         if not person and out.records:  # a one-record form's second row: figures, or remarks
             if _holds_a_number(record):
                 values.append((record, r + 1, cells))
@@ -268,6 +278,22 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     for k, (r, _, v) in enumerate(cells):
         out[r] += str(typed.get(k) or heading_text(v))
     return out
+
+
+def _residence_field(form) -> str | None:
+    return next((f.name for f in form.fields if f.type == "residence"), None)
+
+
+def _section_residence(row: list[object], r: int, catalogue: Catalogue) -> tuple[str, str] | None:
+    """The residence a register's section heading alone in its row says (二、流入人口 → 流入),
+    and its cell; None for a heading saying none (一、本月出生, （二）流动人口)."""
+    filled = [(c, v) for c, v in enumerate(row) if not _blank(v)]
+    if len(filled) != 1 or filled[0][1].__class__ is not str:
+        return None
+    (c, text), words = filled[0], catalogue.vocabularies["residence"]
+    label = normalise_label(text)
+    said = next((words[w] for w in sorted(words, key=len, reverse=True) if w in label), None)
+    return (said, a1(r, c)) if said else None
 
 
 def _header_rows(grid: list[list[object]], header_row: int) -> list[list[object]]:
