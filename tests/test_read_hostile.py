@@ -2960,3 +2960,14 @@ def test_a_registers_section_heading_gives_its_rows_residence(tmp_path):
     births = read_file_at(tmp_path, {"出生登记": rows}).sheets["births"]
     assert [r["residence"] for r in births.records] == ["户籍", "流入"]
     assert births.cells[1]["residence"] == "A4"  # said at the heading that gives it
+
+
+def test_a_total_labelled_in_the_number_column_is_no_person(tmp_path):
+    """本月合计 in 序号's column, 2人 under the mothers' names: a person with blank fields."""
+    rows = [
+        ["序号", *BIRTH_HEADER[:5]],
+        [1, "邹雨", MOTHER_ID, "女", BIRTH, 1],
+        ["本月合计", "1人"],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
+    assert fr.sheets["births"].rows == [2]

@@ -197,6 +197,8 @@ def extract(
             types = _field_types(form.name)
             record = {field: _normalise_cell(types[field], row[c]) for field, c, _, _ in converters}
         if person:
+            if _a_total(row):  # 本月合计 | 2人, its label in any column (序号's too)
+                continue
             # a row that is no person has its first required field blank or saying nobody
             first = record.get(required[0])
             if (
@@ -432,7 +434,7 @@ def _nobody(record: dict, required: list[str], row: list[object], layout: Layout
         if value is not None:
             filled += 1
             says_none = says_none or (value.__class__ is str and value[:1] in starts)
-    if not filled or _is_title(row) or _a_total(row):  # a page's title repeated (……（续）)
+    if not filled or _is_title(row):  # a page's title repeated (……花名册（续）)
         return True
     if not says_none:  # the usual row: a person (a blank required field is said at its cell)
         return False
@@ -446,9 +448,10 @@ _TOTAL = re.compile(r"合计|共计|小计|总计")
 def _a_total(row: list[object]) -> bool:
     """A register's total: its first words a total's (本月合计, 共计) and the rest counts (0,
     6人), no ID, date nor word of a person."""
+    label = next((v for v in row if not _blank(v)), None)
+    if label.__class__ is not str or not _TOTAL.search(label):
+        return False  # the usual row: a person's number or name first
     filled = [v for v in row if not _blank(v)]
-    if not filled or filled[0].__class__ is not str or not _TOTAL.search(filled[0]):
-        return False
     return all(v.__class__ in (int, float) or _COUNT_TEXT.fullmatch(str(v)) for v in filled[1:])
 
 
