@@ -2439,6 +2439,16 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ),
         ("节育措施", [["节育措施情况", None, "2026年2月28日"], *CONTRACEPTION_LIST], "A1"),
         ("宣传服务", [["宣传服务情况（2026年1月1日至3月31日）"], *SERVICES_LIST], "A1"),
+        (
+            "节育措施",
+            [["节育措施情况（截至2026年2月28日）  打印日期：2026年4月1日"], *CONTRACEPTION_LIST],
+            "A1",
+        ),
+        (
+            "节育措施",
+            [["节育措施情况（2026年2月，2026年3月2日填报）"], *CONTRACEPTION_LIST],
+            "A1",
+        ),
     ],
     ids=[
         "tab-2月",
@@ -2457,6 +2467,8 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-beside-制表日期",
         "title-beside-a-day",
         "title-1月1日至3月31日",
+        "title-截至2月28日-then-打印日期",
+        "title-2月-then-填报",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -2487,6 +2499,8 @@ def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
         "节育措施情况（2026年2月26日起）",
         "节育措施情况（2026.04.02）",  # a filing date
         "节育措施情况（2026年1月1日至3月31日）",  # a stock's at the quarter's end
+        "节育措施情况（截至2026年3月25日）  打印日期：2026年4月1日",
+        "2026年3月节育措施情况（2026年4月2日报送）",
     ],
 )
 def test_the_only_copy_titled_the_month_or_no_period_is_read(title, tmp_path):

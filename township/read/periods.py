@@ -276,6 +276,20 @@ def says_another_period(name: str, month: str | None) -> bool:
 # Words of a name saying when the file was sent or made (2026年4月报送, 制表日期：2026年2月28日),
 # not whose figures it holds
 SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "填表", "打印")
+# Where a line's clauses part: a wide gap, a comma, a bracket (节育措施情况（截至2026年2月28日）
+# 打印日期：2026年4月1日); a single space does not (2026年 3月).
+_CLAUSE_BREAK = re.compile(r"\s{2,}|[\u3000\t，,；;（）()【】\[\]]")
+
+
+def without_filing_notes(text: str) -> str:
+    """A title less its clauses saying when it was sent or made (节育措施情况（截至2026年2月28日）
+    打印日期：2026年4月1日 → 节育措施情况 截至2026年2月28日): the period is in the rest."""
+    if not any(w in text for w in SENT_WORDS):
+        return text
+    clauses = (c.strip() for c in _CLAUSE_BREAK.split(text))
+    return " ".join(c for c in clauses if c and not any(w in c for w in SENT_WORDS))
+
+
 # What a note's words before its colon say when it gives the period its figures are of
 # (报告期：2026年2月, 统计时间：2026年2月, 数据截止日期：2026年2月28日); any other note's (日期：,
 # 填表日期：, 联系人：) gives none.
