@@ -2985,3 +2985,48 @@ def test_a_total_labelled_in_the_number_column_is_no_person(tmp_path):
     ]
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert fr.sheets["births"].rows == [2]
+
+
+@pytest.mark.parametrize(
+    "sex_header, codes, expected",
+    [
+        ("婴儿性别（1男2女）", [1, 2], ["男", "女"]),
+        ("性别(1=男,2=女)", [2, 1], ["女", "男"]),
+        ("婴儿性别（男1女2）", ["1", "2"], ["男", "女"]),
+    ],
+)
+def test_a_sex_column_headed_with_its_codes_reads_them(sex_header, codes, expected, tmp_path):
+    """The legend in the vocabulary's own codes (1 for 男): it was a column missing, the whole
+    register refused."""
+    header = [sex_header if h == "婴儿性别" else h for h in BIRTH_HEADER]
+    rows = [
+        ["邹雨", MOTHER_ID, codes[0], BIRTH, 1, "是", None],
+        ["李娜", MOTHER_ID_2, codes[1], BIRTH, 2, "是", None],
+    ]
+    fr = read_file_at(tmp_path, {"出生登记": [header, *rows]})
+    assert [r["child_sex"] for r in fr.sheets["births"].records] == expected
+    assert findings_of(fr) == []
+
+
+def test_a_sex_legend_in_other_codes_is_refused_not_read_the_other_way(tmp_path):
+    header = ["婴儿性别（1女2男）" if h == "婴儿性别" else h for h in BIRTH_HEADER]
+    fr = read_file_at(
+        tmp_path, {"出生登记": [header, ["邹雨", MOTHER_ID, 1, BIRTH, 1, "是", None]]}
+    )
+    assert "births" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.missing_column", "C1")]
+
+
+@pytest.mark.parametrize("tick, expected", [("√", True), ("✔", True), ("×", False)])
+def test_a_tick_or_a_cross_answers_a_yes_or_no_column(tick, expected, tmp_path):
+    row = ["邹雨", MOTHER_ID, "女", BIRTH, 1, tick, None]
+    fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER, row]})
+    assert fr.sheets["births"].records[0]["in_policy"] is expected
+    assert findings_of(fr) == []
+
+
+def test_a_birth_dated_in_chinese_numerals_is_read(tmp_path):
+    row = ["邹雨", MOTHER_ID, "女", "二〇二六年三月五日", 1, "是", None]
+    fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER, row]})
+    assert fr.sheets["births"].records[0]["birth_date"] == BIRTH
+    assert findings_of(fr) == []

@@ -211,6 +211,28 @@ def test_to_date_round_trips_every_spec_date_form(day, fullwidth, pad):
         assert to_date(written) == day, written
 
 
+def in_chinese_numerals(day: date, zero: str) -> str:
+    """二〇二六年三月五日, as in a letter; the year's 0 written 〇, ○ or 零."""
+    digits = zero + "一二三四五六七八九"
+
+    def number(n: int) -> str:
+        tens, units = divmod(n, 10)
+        return (
+            (digits[tens] if tens > 1 else "")
+            + ("十" if tens else "")
+            + (digits[units] if units else "")
+        )
+
+    year = "".join(digits[int(c)] for c in f"{day.year:04d}")
+    return f"{year}年{number(day.month)}月{number(day.day)}日"
+
+
+@FAST
+@given(day=st.dates(min_value=date(1000, 1, 1)), zero=st.sampled_from("〇○零"))
+def test_a_date_in_chinese_numerals_reads_as_its_day(day, zero):
+    assert to_date(in_chinese_numerals(day, zero)) == day
+
+
 @FAST
 @given(day=st.dates(min_value=date(1000, 1, 1)), fullwidth=st.booleans())
 def test_to_month_round_trips_month_forms(day, fullwidth):

@@ -30,6 +30,13 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+# A date in Chinese numerals, as written in a letter or a certificate (二〇二六年三月五日)
+_CHINESE_DATE = re.compile(
+    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]$"
+)
+_CHINESE_DIGITS = {
+    ch: n for n, chars in enumerate(("〇○零", *"一二三四五六七八九")) for ch in chars
+}
 _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})[-/.](\d{1,2})$"),
     re.compile(r"^(\d{4})年(\d{1,2})月?(?:份)?$"),
@@ -177,10 +184,33 @@ def _date_from_text(text: str) -> date | str:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
                 return _as_typed(text)
+    if (chinese := _CHINESE_DATE.match(cleaned)) is not None:
+        return _chinese_date(*chinese.groups()) or _as_typed(text)
     serial = _small_int(cleaned, 5)
     if serial is not None and SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
         return EXCEL_EPOCH + timedelta(days=serial)
     return _as_typed(text)
+
+
+def _chinese_date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(
+            int("".join(str(_CHINESE_DIGITS[ch]) for ch in year)),
+            _chinese_number(month),
+            _chinese_number(day),
+        )
+    except (KeyError, TypeError, ValueError):  # 十十日, 二五日, 二月三十日
+        return None
+
+
+def _chinese_number(word: str) -> int | None:
+    """三 → 3, 十二 → 12, 二十五 → 25; None for what is no number (二五)."""
+    tens, ten, units = word.partition("十")
+    if not ten:
+        return _CHINESE_DIGITS[word] if len(word) == 1 else None
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[units] if units else 0)
 
 
 class ShortenedMonth(str):
