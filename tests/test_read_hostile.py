@@ -3030,3 +3030,13 @@ def test_a_birth_dated_in_chinese_numerals_is_read(tmp_path):
     fr = read_file_at(tmp_path, {"出生登记": [BIRTH_HEADER, row]})
     assert fr.sheets["births"].records[0]["birth_date"] == BIRTH
     assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize("month_heading", ["其中：本月", "其中本月", "其中:本月数"])
+def test_the_months_part_of_a_running_total_is_read(month_heading, tmp_path):
+    """本年累计 | 其中：本月: the list's only column of the month's events was refused as
+    unclear, 其中 taken for a part of the month's figure (人数 | 其中：本月新增)."""
+    rows = [["项目", "本年累计", month_heading], ["发放宣传资料", 300, 50], ["咨询人次", 40, 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
+    assert findings_of(fr) == []

@@ -251,7 +251,11 @@ def is_month_heading(heading: str) -> bool:
 def says_this_month(heading: str) -> bool:
     """A heading saying this month's figure in words (本月数, 期末), none of another (本月新增,
     本月计划). Compare names_this_month, of a title or tab naming the report month."""
+    heading = _OF_WHICH.sub("", heading)  # 本年累计 | 其中：本月: the part that is the month's
     return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
+
+
+_OF_WHICH = re.compile(r"^\s*其中\s*[:：]?\s*")
 
 
 def names_a_period(text: str) -> bool:
