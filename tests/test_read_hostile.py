@@ -2449,6 +2449,13 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
             [["节育措施情况（2026年2月，2026年3月2日填报）"], *CONTRACEPTION_LIST],
             "A1",
         ),
+        ("节育措施", [["节育措施情况（上月）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节 育 措 施 情 况 （上 月）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（上年同期）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（期初）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["上一期节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["2025年度节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("Sheet1", [["上月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
     ],
     ids=[
         "tab-2月",
@@ -2469,6 +2476,13 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-1月1日至3月31日",
         "title-截至2月28日-then-打印日期",
         "title-2月-then-填报",
+        "title-上月",
+        "title-上 月-spaced",
+        "title-上年同期",
+        "title-期初",
+        "title-上一期",
+        "title-2025年度",
+        "title-上月-Sheet1",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -3040,3 +3054,27 @@ def test_the_months_part_of_a_running_total_is_read(month_heading, tmp_path):
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
     assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize(
+    "period", ["上个月", "上一期", "期初数", "2025年末", "2025年", "上 月", "年 初"]
+)
+@pytest.mark.parametrize("where", ["column", "row"])
+def test_an_only_column_or_row_of_an_earlier_period_is_refused(period, where, tmp_path):
+    """上个月, 期初数, a year before the report's (2025年末) or 上月 spaced out as printed forms
+    are, heading the only figures of a stock: read as March's without a word."""
+    if where == "column":
+        rows, cell = [["项目", period], *CONTRACEPTION_ITEMS], "B1"
+    else:
+        header = ["", *(label for label, _ in CONTRACEPTION_ITEMS)]
+        rows, cell = [header, [period, *(n for _, n in CONTRACEPTION_ITEMS)]], "A2"
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+
+
+@pytest.mark.parametrize("title", ["节育措施情况（本月与上月对比）", "2026年度节育措施情况"])
+def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(title, tmp_path):
+    rows = [[title], ["项目", "上月", "本月"], ["已婚育龄妇女数", 495, 498], ["上环", 198, 199]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 498, "iud": 199}

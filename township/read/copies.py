@@ -25,6 +25,7 @@ from township.read.periods import (
     counts_events,
     is_running_total,
     names_a_period,
+    names_an_earlier_period,
     names_month,
     names_this_month,
     plainly_another_period,
@@ -61,7 +62,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         return  # its tab named the month (3月节育措施): a title left from last month's copy
     words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
-    if names_month(words, month) is not False and not (sums and is_running_total(words, sums)):
+    if not (_another_period(words, month, sums) or names_an_earlier_period(words, month)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
         (r, title)
@@ -71,10 +72,15 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
     title = " ".join(word for _, word in titled)
     if any(names_this_month(w, month) for _, w in titled):
         return  # a title saying 本月 over a note on February's (2月的数字另表填报)
-    if titled and (names_month(title, month) is False or (sums and is_running_total(title, sums))):
+    if titled and (_another_period(title, month, sums) or names_an_earlier_period(title, month)):
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _another_period(title: str, month: str, sums: bool) -> bool:
+    """Another month (2026年2月), or of a form counting events a sum over months (1-3月)."""
+    return names_month(title, month) is False or (sums and is_running_total(title, sums))
 
 
 def _title_of_row(row: list[object], month: str) -> str:

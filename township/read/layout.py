@@ -35,6 +35,7 @@ from township.read.periods import (
     is_month_heading,
     is_running_total,
     is_this_months,
+    names_an_earlier_year,
     names_month,
     plain_numerals,
     says_this_month,
@@ -654,7 +655,10 @@ def _another_periods(row: list[object], label_col: int, month: str, form: Form) 
         return False  # the usual heading: 项目 | 数量
     shown = str(heading_text(_cell(row, c)))
     named = names_month(shown, month)
-    another = named is False or (named is None and any(w in heading for w in OTHER_PERIODS))
+    another = named is False or (
+        named is None
+        and (any(w in heading for w in OTHER_PERIODS) or names_an_earlier_year(shown, month))
+    )
     return _heads_its_labels(label) and (
         (counts_events(form.name) and is_running_total(shown, events=True))  # 本年累计, 截至本月
         or (another and not says_this_month(heading))

@@ -146,12 +146,41 @@ def names_month(name: str, month: str) -> bool | None:
 
 
 # Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
-EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初", "月初", "上次")
+EARLIER_ROW_WORDS = (
+    *("上月", "上个月", "上期", "上一", "上年", "去年", "同期", "前月", "上次"),
+    *("年初", "月初", "期初"),
+)
+_SPACES = re.compile(r"\s+")
 
 
-def names_earlier(sheet_name: str) -> bool:
-    """A sheet name saying it holds an earlier period's figures (节育措施(上月))."""
-    return any(word in sheet_name for word in EARLIER_ROW_WORDS)
+@lru_cache(maxsize=4096)
+def names_earlier(text: str) -> bool:
+    """A name, title or label saying it holds an earlier period's figures (节育措施(上月), 上一
+    期, 期初数; spaced out as printed forms are, 上 月)."""
+    text = _SPACES.sub("", text)
+    return any(word in text for word in EARLIER_ROW_WORDS)
+
+
+# A year named alone (2025年, 2025年度, 2025年末), no month after it
+_YEAR_ALONE = re.compile(
+    r"(?<!\d)(\d{4})\s*年(?!\s*(?:\d{1,2}|[一二三四五六七八九十元]{1,2})\s*月)"
+)
+
+
+def names_an_earlier_period(text: str, month: str) -> bool:
+    """A title or tab naming an earlier period than the report month 'YYYY-MM' (上月, 上年同期,
+    期初, a year before its: 2025年度), with no word of this month beside it (本月与上月对比
+    titles a list of both)."""
+    if any(w in _SPACES.sub("", text) for w in THIS_MONTH):
+        return False
+    return names_earlier(text) or names_an_earlier_year(text, month)
+
+
+def names_an_earlier_year(text: str, month: str) -> bool:
+    """2025年, 2025年度, 2025年末 in a file of 2026's: a year before the report month's, named
+    with no month of it."""
+    years = [int(y) for y in _YEAR_ALONE.findall(text)]
+    return bool(years) and max(years) < int(month[:4])
 
 
 def heads_a_period(label: str) -> bool:
@@ -212,9 +241,10 @@ def counts_events(form_name: str) -> bool:
 def is_running_total(text: str, events: bool = False) -> bool:
     """Whether a heading, title or label names a sum over months (1-3月, 本年累计, 一季度,
     1月1日至3月31日); of a form counting `events`, also one up to now (截至本月)."""
+    compact = _SPACES.sub("", text)  # 本 年 累 计, spaced out as printed forms are
     return (
-        any(w in text for w in RUNNING_TOTAL_WORDS)
-        or (events and any(w in text for w in UP_TO_NOW))
+        any(w in compact for w in RUNNING_TOTAL_WORDS)
+        or (events and any(w in compact for w in UP_TO_NOW))
         or _MONTH_RANGE.search(text) is not None
         or _days_over_months(text)
     )
@@ -259,11 +289,14 @@ _OF_WHICH = re.compile(r"^\s*其中\s*[:：]?\s*")
 
 
 def names_a_period(text: str) -> bool:
-    """2026年2月, 3月份, 上月, 本月, 本年累计: a month, an earlier period, this one, a total."""
+    """2026年2月, 3月份, 上月, 本月, 本年累计, 2025年度: a month, an earlier period, this one, a
+    total, a year."""
+    compact = _SPACES.sub("", text)
     return (
         month_named_in(text) is not None
-        or any(word in text for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
+        or any(word in compact for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
         or is_running_total(text)
+        or _YEAR_ALONE.search(text) is not None
     )
 
 
@@ -308,7 +341,9 @@ def plainly_another_period(name: str, month: str, events: bool) -> bool:
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name, events=True)
-    return names_month(name, month) is False or names_earlier(name) or sum_of_events
+    return (
+        names_month(name, month) is False or names_an_earlier_period(name, month) or sum_of_events
+    )
 
 
 def names_this_month(name: str, month: str | None) -> bool:

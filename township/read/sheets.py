@@ -26,7 +26,6 @@ from township.read.layout import (
     typed_months,
 )
 from township.read.periods import (
-    EARLIER_ROW_WORDS,
     SENT_WORDS,
     a_day_alone,
     counts_events,
@@ -34,6 +33,8 @@ from township.read.periods import (
     is_month_heading,
     is_running_total,
     is_this_months,
+    names_an_earlier_year,
+    names_earlier,
     says_this_month,
 )
 from township.read.rows import cells_filled
@@ -511,7 +512,8 @@ def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
     (上月末, a day before the month began: 2026年2月28日)."""
     return (
         (counts_events(form) and is_running_total(label, events=True))
-        or any(w in label for w in EARLIER_ROW_WORDS)
+        or names_earlier(label)
+        or names_an_earlier_year(label, month)
         or (a_day_alone(label) and bool(ends_before(label, month)))
     )
 
@@ -558,7 +560,8 @@ def _read_one_row_of_figures(
         return "".join(text(excel_row, c, v) for c, v in enumerate(row) if c not in used and v)
 
     def earlier(excel_row: int) -> bool:
-        return any(w in words(excel_row) for w in EARLIER_ROW_WORDS)
+        row_words = words(excel_row)
+        return names_earlier(row_words) or bool(month and names_an_earlier_year(row_words, month))
 
     chosen = values[0]
     named = [v for v in values if month and is_this_months(words(v[1]), month)]
