@@ -3078,3 +3078,43 @@ def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(ti
     rows = [[title], ["项目", "上月", "本月"], ["已婚育龄妇女数", 495, 498], ["上环", 198, 199]]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].records[0] == {"married_women": 498, "iud": 199}
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        "元-3月",
+        "元月至3月",
+        "1、2、3月",
+        "一、二、三月",
+        "1+2+3月",
+        "近三个月",
+        "截至3月底",
+        "至3月",
+        "截至3月31日",
+        "本季",
+        "今年",
+        "本 年 累 计",
+    ],
+)
+@pytest.mark.parametrize("where", ["column", "row", "title"])
+def test_a_sum_of_events_over_months_or_up_to_the_month_is_refused(period, where, tmp_path):
+    """Of 宣传服务, a form counting events: the year or quarter so far, however it is written,
+    is no month's count; each of these was read as March's without a word."""
+    items = [["发放宣传资料", 300], ["咨询人次", 40]]
+    if where == "column":
+        rows, cell = [["项目", period], *items], "B1"
+    elif where == "row":
+        rows, cell = [["", *(label for label, _ in items)], [period, 300, 40]], "A2"
+    else:
+        rows, cell = [[f"宣传服务情况（{period}）"], ["项目", "数量"], *items], "A1"
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert "services" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+
+
+def test_the_months_column_beside_a_sum_from_january_is_read(tmp_path):
+    """项目 | 元-3月 | 本月: 元-3月 (元月, January) was taken for March's column."""
+    rows = [["项目", "元-3月", "本月"], ["发放宣传资料", 300, 50], ["咨询人次", 40, 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}

@@ -70,7 +70,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         if (title := _title_of_row(grid[r], month))
     ]
     title = " ".join(word for _, word in titled)
-    if any(names_this_month(w, month) for _, w in titled):
+    if any(names_this_month(w, month) and not _another_period(w, month, sums) for _, w in titled):
         return  # a title saying 本月 over a note on February's (2月的数字另表填报)
     if titled and (_another_period(title, month, sums) or names_an_earlier_period(title, month)):
         r = titled[0][0]

@@ -223,10 +223,21 @@ OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_to
 RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
 # Up to now: a stock's figure this month, but a sum so far of a form counting events
 UP_TO_NOW = tuple(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月"))
+_A_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+# 1-3月, 一至三月, 元-3月 and 元月至3月 (元月: January; 元3月, a heading without its dash);
+# months listed (1、2、3月, 1+2+3月) or counted (近三个月, 3个月合计)
 _MONTH_RANGE = re.compile(
-    r"(?<!\d)(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月?\s*[-—–~～至到]\s*"
-    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月"
+    rf"(?<!\d)(?:{_A_MONTH}|元)\s*月?\s*[-—–~～至到]\s*{_A_MONTH}\s*月"
+    rf"|元\s*月?\s*{_A_MONTH}\s*月"
+    rf"|(?<!\d)(?:{_A_MONTH}\s*月?\s*[、,，]\s*){{2,}}{_A_MONTH}\s*月"
+    rf"|(?<!\d){_A_MONTH}\s*月?\s*[+＋]\s*{_A_MONTH}\s*月"
+    r"|(?<![\d一二三四五六七八九十两])(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)\s*个月"
 )
+# Up to a month (截至3月底, 至3月, 截止2026年3月31日): of a form counting events, a sum up to
+# it; not the end of a range of days (2月26日至3月25日), which _days reads
+_UP_TO_A_MONTH = re.compile(rf"(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月")
+# This year, this quarter, with no month named: of a form counting events, its sum so far
+_THIS_YEAR = ("今年", "本年度", "本季")
 
 
 @cache
@@ -244,9 +255,18 @@ def is_running_total(text: str, events: bool = False) -> bool:
     compact = _SPACES.sub("", text)  # 本 年 累 计, spaced out as printed forms are
     return (
         any(w in compact for w in RUNNING_TOTAL_WORDS)
-        or (events and any(w in compact for w in UP_TO_NOW))
+        or (events and _up_to_now(compact))
         or _MONTH_RANGE.search(text) is not None
         or _days_over_months(text)
+    )
+
+
+def _up_to_now(compact: str) -> bool:
+    """截至本月, 截至3月底, 至3月, 今年, 本季: a sum so far, of a form counting events."""
+    return (
+        any(w in compact for w in UP_TO_NOW)
+        or _UP_TO_A_MONTH.search(compact) is not None
+        or (any(w in compact for w in _THIS_YEAR) and "月" not in compact)
     )
 
 
@@ -297,6 +317,7 @@ def names_a_period(text: str) -> bool:
         or any(word in compact for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
         or is_running_total(text)
         or _YEAR_ALONE.search(text) is not None
+        or _up_to_now(compact)  # 截至3月底, 今年, 本季
     )
 
 
@@ -371,5 +392,6 @@ def a_period_title(words: str, month: str) -> bool:
     if colon and not any(w in key for w in PERIOD_NOTES):
         return False  # 日期：2026年2月28日, 联系人：张三: a note, of no period
     if _days(words):  # 截至2026年2月28日, 1月1日至3月31日; not 2月26日至3月25日 nor 4月2日报
-        return bool(ends_before(words, month)) or _days_over_months(words)
+        up_to = _UP_TO_A_MONTH.search(_SPACES.sub("", words)) is not None  # 截至3月31日
+        return bool(ends_before(words, month)) or _days_over_months(words) or up_to
     return bool(colon)  # 报告期：2026年2月
