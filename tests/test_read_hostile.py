@@ -3118,3 +3118,11 @@ def test_the_months_column_beside_a_sum_from_january_is_read(tmp_path):
     rows = [["项目", "元-3月", "本月"], ["发放宣传资料", 300, 50], ["咨询人次", 40, 17]]
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
+
+
+def test_a_count_of_households_is_not_read_as_persons(tmp_path):
+    """流出人口数 | 20户: households, where the form counts persons; it was read as 20."""
+    rows = [["项目", "数量"], ["流出人口数", "20户"], ["流入人口数", 12]]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert ("count.invalid", "流动人口", "B2") in findings_of(fr)
+    assert fr.sheets["migrants"].records[0]["out_migrants"] == "20户"  # kept as typed, refused

@@ -43,11 +43,12 @@ _MONTH_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})$"),
 ]
 _SPACES = re.compile(r"\s+")
-# A unit after a count (12件, 5 户, 300（人次）): any word of one to three characters, except
-# those that change the number (万, 千), make it approximate (余, 多, 左右) or make it a date
-# or a period (2月末, 3月份, 2026年, 5日: a heading or a date typed where the count goes).
+# A unit after a count (12件, 5 人, 300（人次）): any word of one to three characters, except
+# those that change the number (万, 千), make it approximate (余, 多, 左右), make it a date
+# or a period (2月末, 3月份, 2026年, 5日: a heading or a date typed where the count goes), or
+# count households (20户), where every count of the forms is of persons or things.
 _UNIT = re.compile(r"\s*[(\[【]?\s*([\u4e00-\u9fff]{1,3})\s*[)\]】]?$")
-NOT_UNITS = frozenset("十百千万亿兆余多来几左右上下约半零〇一二三四五六七八九两年月日号")
+NOT_UNITS = frozenset("十百千万亿兆余多来几左右上下约半零〇一二三四五六七八九两年月日号户")
 # Characters never kept: controls (NUL, bell…; tabs and line breaks are spaces to the
 # normalisers, which collapse them), invisible formatting (zero-width spaces, bidi overrides,
 # the BOM) and lone surrogates. Private-use characters stay: old systems put rare name
