@@ -3126,3 +3126,17 @@ def test_a_count_of_households_is_not_read_as_persons(tmp_path):
     fr = read_file_at(tmp_path, {"流动人口": rows})
     assert ("count.invalid", "流动人口", "B2") in findings_of(fr)
     assert fr.sheets["migrants"].records[0]["out_migrants"] == "20户"  # kept as typed, refused
+
+
+@pytest.mark.parametrize("mark", ["/", "／", "—", "－", "--", "无"])
+def test_a_count_marked_as_nothing_reads_as_an_empty_cell(mark, tmp_path):
+    """两非案件数 | / (nothing, as printed forms mark it): a count.invalid error that kept the
+    month's whole record out."""
+    rows = [["项目", "数量"], ["发放宣传资料", 50], ["两非案件数", mark], ["咨询人次", 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    record = fr.sheets["services"].records[0]
+    assert {k: v for k, v in record.items() if v is not None} == {
+        "leaflets": 50,
+        "consultations": 17,
+    }
+    assert findings_of(fr) == []

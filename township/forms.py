@@ -119,6 +119,7 @@ class Catalogue:
     footer_markers: tuple[str, ...]
     units_markers: tuple[str, ...]
     none_markers: tuple[str, ...]
+    blank_counts: frozenset[str]
     left_out_markers: tuple[str, ...]
     left_out_tails: frozenset[str]
     vocabularies: dict[str, dict[str, object]]
@@ -215,6 +216,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         footer_markers=tuple(normalise_label(m) for m in markers["footer"]),
         units_markers=tuple(markers["units"]),
         none_markers=tuple(normalise_label(m) for m in markers["none"]),
+        blank_counts=frozenset(raw["blank_counts"]),
         left_out_markers=tuple(normalise_label(m) for m in markers["left_out"]),
         left_out_tails=frozenset(normalise_label(m) for m in markers["left_out_tails"]),
         vocabularies={

@@ -144,10 +144,12 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def _count_from_text(text: str) -> int | str:
+def _count_from_text(text: str) -> int | str | None:
     if "，" in text:  # a Chinese comma parts two figures (12，345), never thousands
         return _as_typed(text)
     cleaned = _THOUSANDS.sub("", clean_text(text))
+    if cleaned in load_catalogue().blank_counts:  # /, —, 无: nothing, as an empty cell
+        return None
     unit = _UNIT.search(cleaned)
     if unit and unit.start() and not NOT_UNITS.intersection(unit.group(1)):
         cleaned = cleaned[: unit.start()]  # 12件, 5 户, 300（人次）: the number, whatever the unit
