@@ -3140,3 +3140,22 @@ def test_a_count_marked_as_nothing_reads_as_an_empty_cell(mark, tmp_path):
         "consultations": 17,
     }
     assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize(
+    "numbered",
+    [
+        ["1 已婚育龄妇女数", "1.1 上环", "1.2 皮埋"],
+        ["①已婚育龄妇女数", "②上环", "③皮埋"],
+        ["1.已婚育龄妇女数", "1.1.上环", "1.2.皮埋"],
+    ],
+)
+def test_items_numbered_as_sections_are_read(numbered, tmp_path):
+    """1.1 上环 under 1 已婚育龄妇女数, ①上环: the list was refused or its items unknown."""
+    rows = [["项目", "数量"], *([label, n] for label, (_, n) in zip(numbered, CONTRACEPTION_ITEMS))]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {
+        "married_women": 498,
+        "iud": 199,
+        "implant": 11,
+    }

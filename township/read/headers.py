@@ -15,8 +15,12 @@ from township.read.periods import ONLY_A_MONTH, plain_numerals
 # at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.
 _TRAILING_NOTE = re.compile(r"[(\[（【〔]([^()\[\]（）【】〔〕]*)[)\]）】〕]\s*$")
 _NUMBERING = re.compile(
-    r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
-    r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁)\s*"
+    r"^\s*(?:\d{1,2}(?:[.．]\d{1,2})+[.、．]?"  # 1.1 上环, 2.3.1
+    r"|[(（]?[0-9一二三四五六七八九十]{1,3}[)）.、．:：]|[(（][0-9一二三四五六七八九十]{1,3}[)）]"
+    r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁"
+    # ①上环 (NFKC makes it 1上环), 1 已婚育龄妇女数: a digit alone before a name, not a
+    # count's (1孩, 3个月)
+    r"|\d(?!\s*[位岁月年日号孩胎个人次周])(?=\s*[\u4e00-\u9fff]))\s*"
 )
 # a header longer than this is no column name: not loosened (and no regex runs on it)
 LONGEST_HEADER = 40
