@@ -3159,3 +3159,11 @@ def test_items_numbered_as_sections_are_read(numbered, tmp_path):
         "iud": 199,
         "implant": 11,
     }
+
+
+@pytest.mark.parametrize("title", ["宣传服务情况（截至2026年3月25日）", "宣传服务情况（截至3月5日）"])
+def test_events_up_to_a_day_before_the_months_end_are_the_months(title, tmp_path):
+    """截至3月25日 ends a statistical month (2月26日至3月25日): its events, not a sum so far."""
+    rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}

@@ -234,8 +234,12 @@ _MONTH_RANGE = re.compile(
     r"|(?<![\d一二三四五六七八九十两])(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)\s*个月"
 )
 # Up to a month (截至3月底, 至3月, 截止2026年3月31日): of a form counting events, a sum up to
-# it; not the end of a range of days (2月26日至3月25日), which _days reads
-_UP_TO_A_MONTH = re.compile(rf"(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月")
+# it; not the end of a range of days (2月26日至3月25日), which _days reads, nor a day before the
+# month's end (截至3月25日: a statistical month's)
+_UP_TO_A_MONTH = re.compile(
+    rf"(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月(?!\d{{1,2}}[日号])"
+    rf"|(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月(?:2[89]|3[01])[日号]"
+)
 # This year, this quarter, with no month named: of a form counting events, its sum so far
 _THIS_YEAR = ("今年", "本年度", "本季")
 
