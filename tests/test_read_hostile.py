@@ -3161,7 +3161,9 @@ def test_items_numbered_as_sections_are_read(numbered, tmp_path):
     }
 
 
-@pytest.mark.parametrize("title", ["宣传服务情况（截至2026年3月25日）", "宣传服务情况（截至3月5日）"])
+@pytest.mark.parametrize(
+    "title", ["宣传服务情况（截至2026年3月25日）", "宣传服务情况（截至3月5日）"]
+)
 def test_events_up_to_a_day_before_the_months_end_are_the_months(title, tmp_path):
     """截至3月25日 ends a statistical month (2月26日至3月25日): its events, not a sum so far."""
     rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]

@@ -147,7 +147,7 @@ def names_month(name: str, month: str) -> bool | None:
 
 # Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
 EARLIER_ROW_WORDS = (
-    *("上月", "上个月", "上期", "上一", "上年", "去年", "同期", "前月", "上次"),
+    *("上月", "上个月", "上期", "上一", "上季", "上年", "去年", "前年", "同期", "前月", "上次"),
     *("年初", "月初", "期初"),
 )
 _SPACES = re.compile(r"\s+")
@@ -241,7 +241,7 @@ _UP_TO_A_MONTH = re.compile(
     rf"|(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月(?:2[89]|3[01])[日号]"
 )
 # This year, this quarter, with no month named: of a form counting events, its sum so far
-_THIS_YEAR = ("今年", "本年度", "本季")
+_THIS_YEAR = ("今年", "本年度", "年内", "本季")
 
 
 @cache
