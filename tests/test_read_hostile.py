@@ -3057,7 +3057,8 @@ def test_the_months_part_of_a_running_total_is_read(month_heading, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "period", ["上个月", "上一期", "期初数", "2025年末", "2025年", "上 月", "年 初"]
+    "period",
+    ["上个月", "上一期", "期初数", "2025年末", "2025年", "上 月", "年 初", "上季度末", "前年"],
 )
 @pytest.mark.parametrize("where", ["column", "row"])
 def test_an_only_column_or_row_of_an_earlier_period_is_refused(period, where, tmp_path):
@@ -3094,6 +3095,7 @@ def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(ti
         "截至3月31日",
         "本季",
         "今年",
+        "年内",
         "本 年 累 计",
     ],
 )
