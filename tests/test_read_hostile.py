@@ -3171,3 +3171,28 @@ def test_events_up_to_a_day_before_the_months_end_are_the_months(title, tmp_path
     rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
+
+
+def test_a_one_record_forms_example_row_is_not_its_record(tmp_path):
+    """示例 | 99 | 99 above the village's row: the example was read, the month's row said
+    not read (record.more_value_rows)."""
+    header = ["", "发放宣传资料", "咨询人次"]
+    rows = [header, ["示例", 99, 99], ["本月", 50, 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records == [{"leaflets": 50, "consultations": 17}]
+    assert [(r, c) for r, c, _ in findings_of(fr)] == [("record.example_or_cancelled", "宣传服务")]
+
+
+def test_a_lists_example_column_is_never_its_figures(tmp_path):
+    """项目 | 示例 | 本月数 with the month's column left blank: the example's 99s were read."""
+    rows = [["项目", "示例", "本月数"], ["发放宣传资料", 99, None], ["咨询人次", 99, None]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert not any(v for v in fr.sheets["services"].records[0].values())
+
+
+def test_a_form_titled_as_an_example_is_said_when_read(tmp_path):
+    rows = [["宣传服务填报示例"], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
+    (said,) = [f for f in fr.findings if f.rule_id == "sheet.example_read"]
+    assert "宣传服务填报示例" in said.message_zh and "标题" in said.fix_zh

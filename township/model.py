@@ -81,8 +81,10 @@ class SheetRead:
     other_table_at: int | None = None
     # a person form's row saying there is nobody this month (本月无出生, 无)
     says_none: bool = False
-    # a person form's rows marked as an example or cancelled (read, and kept out by an error):
-    # (Excel row, cell, the mark)
+    # the words above the header saying the form is an example (宣传服务填报示例), said if read
+    example_title: str = ""
+    # rows marked as an example or cancelled (a register's read, and kept out by an error; a
+    # one-record form's not read): (Excel row, cell, the mark)
     left_out: list[tuple[int, str, str]] = field(default_factory=list)
     # the words above a copy's header, when a sheet holds two copies of the form (上月, 本月),
     # and the cell its block starts at (where the copy is said when not read)

@@ -45,8 +45,12 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
         copies = [r.header_row or 1 for r in reads if r.form == read.form]
         if len(copies) > 1:
             _title(grid, read, copies)
-        elif month and _one_record(read.form):
+            continue
+        if month and _one_record(read.form):
             _only_copys_title(grid, read, month)
+        words = " ".join(_words_over(grid, read))
+        if is_example_sheet(words):  # 宣传服务填报示例: a template's example, filled in or not
+            read.example_title = words
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
@@ -60,7 +64,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         top -= 1
     if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
-    words = " ".join(str(v) for row in grid[top : header + 1] for v in row if v)
+    words = " ".join(_words_over(grid, read, with_header=True))
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
     if not (_another_period(words, month, sums) or names_an_earlier_period(words, month)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
@@ -76,6 +80,17 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:
+    """The words of the rows of words right above a form's header (its title, a units note),
+    and of the header's row `with_header`."""
+    header = (read.header_row or 1) - 1
+    top = header
+    while top > 0 and words_only(grid[top - 1]):
+        top -= 1
+    rows = grid[top : header + 1 if with_header else header]
+    return [str(v) for row in rows for v in row if v]
 
 
 def _another_period(title: str, month: str, sums: bool) -> bool:
@@ -241,11 +256,19 @@ def take_one(
 def _example_read(read: SheetRead) -> list[Finding]:
     """An example's rows read, no other sheet holding the form (出生登记示例, filled in by the
     village, or the made-up birth of a template's example): said."""
-    if not read.records or not is_example_sheet(read.sheet):
+    by_name = is_example_sheet(read.sheet)
+    if not read.records or not (by_name or read.example_title):
         return []
     form = load_catalogue().forms[read.form]
     return [
-        finding("sheet.example_read", field_zh=read.sheet, value=form.name_zh, sheet=read.sheet)
+        finding(
+            "sheet.example_read",
+            variant=None if by_name else "title",
+            field_zh=read.sheet,
+            value=form.name_zh,
+            other=read.example_title,
+            sheet=read.sheet,
+        )
     ]
 
 

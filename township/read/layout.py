@@ -616,6 +616,9 @@ def _this_months_column(
         if headed:  # the list's own heading (项目 | 数量): a line above it is not the list's
             nearest = (r, headed)
             break
+    examples = [c for c, h in headed.items() if is_example_sheet(h) or h == "例"]
+    if examples and len(headed) - len(examples) == 1:  # 示例 | 本月数: the month's, blank or not
+        return next(c for c in headed if c not in examples)
     if len(headed) < 2:
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures

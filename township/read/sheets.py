@@ -168,7 +168,7 @@ def extract(
     none_starts = _none_starts()
     key = form.person_key.field if person and form.person_key else None
     headers_left = HEADER_CHECKS  # rows with words for an ID looked at as a header
-    marks = _left_out_pattern(catalogue.left_out_markers) if person else None
+    marks = _left_out_pattern(catalogue.left_out_markers)
     # a register without a residence column, in sections (一、户籍人口, 二、流入人口): each
     # section's rows are of the residence its heading says, at that heading's cell
     by_section = _residence_field(form) if person else None
@@ -176,7 +176,10 @@ def extract(
         by_section = None
     section: tuple[str, str] | None = None
     # the table's columns: a mark outside them is a note beside the table (注：示例行请删除)
-    headed = _columns_of(_header_rows(grid, layout.header_row)) if person else frozenset()
+    # (a one-record form's rows are labelled in a column of no heading: 示例 | 99 | 99)
+    headed = (
+        _columns_of(_header_rows(grid, layout.header_row)) if person else frozenset(range(width))
+    )
     near_header = True
     values: list[tuple[dict, int, dict[str, str]]] = []  # a one-record form's rows of figures
     totals = None  # a one-record form's 合计 row: its figures, where it has no other row
@@ -229,8 +232,10 @@ def extract(
                         continue
                     _end_at_another_table(out, grid, r)
                     break
-        if marks and (mark := _left_out_mark(row, marks, headed, catalogue)) is not None:
+        if (mark := _left_out_mark(row, marks, headed, catalogue)) is not None:
             out.left_out.append((r + 1, a1(r, mark[0]), mark[1]))  # read, and kept out
+            if not person:
+                continue  # a one-record form's example row (示例 | 99 | 99): not its record
         excel_row = str(r + 1)
         cells = {field: letter + excel_row for field, letter in letters}
         if section is not None:
