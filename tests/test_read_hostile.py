@@ -3196,3 +3196,40 @@ def test_a_form_titled_as_an_example_is_said_when_read(tmp_path):
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
     (said,) = [f for f in fr.findings if f.rule_id == "sheet.example_read"]
     assert "宣传服务填报示例" in said.message_zh and "标题" in said.fix_zh
+
+
+CONTRACEPTION_FIELDS_ROW = [label for label, _ in CONTRACEPTION_ITEMS]
+CONTRACEPTION_FIGURES_ROW = [n for _, n in CONTRACEPTION_ITEMS]
+
+
+@pytest.mark.parametrize(
+    "rows, cell",
+    [
+        (
+            [["村名", "月份", *CONTRACEPTION_FIELDS_ROW], ["东湖村", "2026年2月", 498, 199, 11]],
+            "B2",
+        ),
+        ([["月份", *CONTRACEPTION_FIELDS_ROW], [2, 498, 199, 11]], "A2"),
+        ([[*CONTRACEPTION_FIELDS_ROW, "月份"], [498, 199, 11, "2月"]], "D2"),
+    ],
+    ids=["village-then-month", "a-number-under-月份", "月份-after-the-figures"],
+)
+def test_a_one_row_table_whose_month_column_names_another_month_is_refused(rows, cell, tmp_path):
+    """The 月份 column says whose the figures are, wherever it stands and however the month is
+    typed; each of these was read as March's."""
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+
+
+@pytest.mark.parametrize("three", [3, 3.0])
+def test_rows_of_months_typed_as_numbers_read_the_report_months(three, tmp_path):
+    """月份 | 1, 2, 3: January's row was read, the others said not read."""
+    rows = [["月份", *CONTRACEPTION_FIELDS_ROW], [1, 490, 190, 10], [2, 495, 195, 10]]
+    rows.append([three, *CONTRACEPTION_FIGURES_ROW])
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {
+        "married_women": 498,
+        "iud": 199,
+        "implant": 11,
+    }

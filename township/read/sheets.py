@@ -271,21 +271,51 @@ def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[
     used = set(layout.columns.values())
     # a day in a filing column (填报日期 | 已婚育龄妇女数 …) is when it was sent, of no period;
     # a month there (填报月份 | 2026年2月) is the month the row is of
-    header = grid[layout.header_row][: min(used)] if layout.kind == "table" else []
+    header = grid[layout.header_row] if layout.kind == "table" else []
     filing = {
-        c for c, h in enumerate(header) if h.__class__ is str and any(w in h for w in SENT_WORDS)
+        c
+        for c, h in enumerate(header[: min(used)])
+        if h.__class__ is str and any(w in h for w in SENT_WORDS)
     }
+    # a column headed 月份, left or right of the figures, says alone whose they are (村名 |
+    # 月份: 东湖村 | 2026年2月)
+    months = _month_columns(grid, layout)
     cells = [
-        (r, c, v)
+        (r, c, _as_month(v) if c in months else v)
         for _, r, _ in values
-        for c, v in enumerate(grid[r - 1][: min(used)])
-        if v and not (c in filing and a_day_alone(str(heading_text(v))))
+        for c, v in enumerate(grid[r - 1])
+        if v
+        and (c in months if months else c < min(used))
+        and not (c in filing and a_day_alone(str(heading_text(v))))
     ]
     typed = typed_months([v for _, _, v in cells])
     out = {r: "" for _, r, _ in values}
     for k, (r, _, v) in enumerate(cells):
         out[r] += str(typed.get(k) or heading_text(v))
     return out
+
+
+MONTH_HEADINGS = frozenset({"月份", "月", "统计月份", "报告月份", "所属月份"})
+
+
+def _month_columns(grid: list[list[object]], layout: Layout) -> set[int]:
+    """A one-record table's columns headed 月份 (no field's): each row's month."""
+    if layout.kind != "table":
+        return set()
+    used = set(layout.columns.values())
+    header = grid[layout.header_row]
+    return {
+        c for c, h in enumerate(header) if c not in used and normalise_label(h) in MONTH_HEADINGS
+    }
+
+
+def _as_month(value: object) -> object:
+    """A whole number under 月份 as its month (2 → 2月); anything else as it is."""
+    return f"{int(value)}月" if _a_month_number(value) else value
+
+
+def _a_month_number(value: object) -> bool:
+    return value.__class__ in (int, float) and value == int(value) and 1 <= value <= 12
 
 
 def _residence_field(form) -> str | None:
@@ -539,7 +569,9 @@ def _refuse_rows_of_other_months(
         first = min(r for r, w in labels.items() if is_month_heading(w))
     else:
         return  # 东湖村 beside 上月（2月）: the village's
-    label_col = next((c for c, v in enumerate(grid[first - 1]) if c not in used and v), 0)
+    row = [(c, v) for c, v in enumerate(grid[first - 1]) if c not in used and v]
+    monthly = [c for c, v in row if _a_month_number(v) or is_month_heading(str(heading_text(v)))]
+    label_col = next(iter(monthly), row[0][0] if row else 0)  # the month's cell, else its label
     raise month_missing(a1(first - 1, label_col), layout.form, labelled, month)
 
 
@@ -557,8 +589,10 @@ def _read_one_row_of_figures(
     typed = typed_months([v for _, _, v in labels])
     heading = {(r, c): typed[k] for k, (r, c, _) in enumerate(labels) if k in typed}
 
+    months = _month_columns(grid, layout)
+
     def text(excel_row: int, c: int, v: object) -> str:
-        return str(heading.get((excel_row, c)) or heading_text(v))
+        return str(heading.get((excel_row, c)) or heading_text(_as_month(v) if c in months else v))
 
     def words(excel_row: int) -> str:
         row = grid[excel_row - 1]
