@@ -3233,3 +3233,9 @@ def test_rows_of_months_typed_as_numbers_read_the_report_months(three, tmp_path)
         "iud": 199,
         "implant": 11,
     }
+
+
+def test_a_title_pointing_at_an_example_elsewhere_says_nothing(tmp_path):
+    rows = [["2026年3月宣传服务", None, "填写示例见第二张表"], ["项目", "数量"], *SERVICES_LIST[1:]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert findings_of(fr) == []

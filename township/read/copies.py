@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from township.forms import load_catalogue
+from township.forms import load_catalogue, normalise_label
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
     MONTH_MISSING,
@@ -48,9 +48,11 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
             continue
         if month and _one_record(read.form):
             _only_copys_title(grid, read, month)
-        words = " ".join(_words_over(grid, read))
-        if is_example_sheet(words):  # 宣传服务填报示例: a template's example, filled in or not
-            read.example_title = words
+        # 宣传服务填报示例, 出生登记（示例）: a template's example, filled in or not; not a note
+        # pointing at one (填写示例见第二张表)
+        titled = [w for w in _words_over(grid, read) if _an_example_title(w)]
+        if titled:
+            read.example_title = titled[0]
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
@@ -80,6 +82,12 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _an_example_title(words: str) -> bool:
+    label = normalise_label(words)
+    words_of = load_catalogue().example_sheet_words
+    return any(label.endswith(w) or label.startswith(w) for w in words_of)
 
 
 def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:
