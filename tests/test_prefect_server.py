@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -237,7 +239,9 @@ def wait_for_deployment(client, serve: subprocess.Popen, serve_log: Path):
 
 
 @pytest.mark.prefect_server
-def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_dir, tmp_path):
+def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(
+    township_dir, tmp_path, prefect_database
+):
     """The embedded default: no PREFECT_API_URL, so `township serve` runs a local server (a
     temporary server would never schedule anything) and stops it when it is stopped."""
     from prefect.client.orchestration import get_client
@@ -245,6 +249,8 @@ def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     home = tmp_path / "prefect-home"
+    home.mkdir()
+    shutil.copy(prefect_database, home / "prefect.db")  # migrated, as after a first start
     serve_log = tmp_path / "serve.log"
     port = free_port()
     env = {
@@ -286,7 +292,9 @@ def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_
         serve.send_signal(signal.SIGTERM)  # as a service manager stops it
         assert serve.wait(timeout=60) == 0
         assert not healthy(api_url), "the local server outlived `township serve`"
-        assert (home / "prefect.db").exists()  # history kept in PREFECT_HOME
+        with contextlib.closing(sqlite3.connect(home / "prefect.db")) as history:
+            kept = history.execute("select name from deployment").fetchall()
+        assert ("monthly",) in kept  # history kept in PREFECT_HOME
     finally:
         stop(serve)
     output = read_log(serve_log)

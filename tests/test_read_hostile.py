@@ -3154,7 +3154,10 @@ def test_a_count_marked_as_nothing_reads_as_an_empty_cell(mark, tmp_path):
 )
 def test_items_numbered_as_sections_are_read(numbered, tmp_path):
     """1.1 上环 under 1 已婚育龄妇女数, ①上环: the list was refused or its items unknown."""
-    rows = [["项目", "数量"], *([label, n] for label, (_, n) in zip(numbered, CONTRACEPTION_ITEMS))]
+    rows = [
+        ["项目", "数量"],
+        *([label, n] for label, (_, n) in zip(numbered, CONTRACEPTION_ITEMS, strict=True)),
+    ]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].records[0] == {
         "married_women": 498,
