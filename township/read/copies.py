@@ -50,9 +50,9 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
             _only_copys_title(grid, read, month)
         # 宣传服务填报示例, 出生登记（示例）: a template's example, filled in or not; not a note
         # pointing at one (填写示例见第二张表)
-        titled = [w for w in _words_over(grid, read) if _an_example_title(w)]
-        if titled:
-            read.example_title = titled[0]
+        if _example_word_above(grid, read):  # rare: most titles hold no 例 at all
+            titled = [w for w in _words_over(grid, read) if _an_example_title(w)]
+            read.example_title = next(iter(titled), "")
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
@@ -82,6 +82,12 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         r = titled[0][0]
         read.title = title
         read.title_cell = a1(r, next(c for c, v in enumerate(grid[r]) if not _blank(v)))
+
+
+def _example_word_above(grid: list[list[object]], read: SheetRead) -> bool:
+    """Whether a cell above the form's header holds 例, which each example word has."""
+    rows = grid[: (read.header_row or 1) - 1]
+    return any(v.__class__ is str and "例" in v for row in rows for v in row)
 
 
 def _an_example_title(words: str) -> bool:

@@ -167,11 +167,13 @@ _YEAR_ALONE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def names_an_earlier_period(text: str, month: str) -> bool:
     """A title or tab naming an earlier period than the report month 'YYYY-MM' (上月, 上年同期,
     期初, a year before its: 2025年度), with no word of this month beside it (本月与上月对比
     titles a list of both)."""
-    if any(w in _SPACES.sub("", text) for w in THIS_MONTH):
+    compact = _SPACES.sub("", text)
+    if any(w in compact for w in THIS_MONTH):
         return False
     return names_earlier(text) or names_an_earlier_year(text, month)
 
