@@ -2444,6 +2444,7 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
             [["节育措施情况（截至2026年2月28日）  打印日期：2026年4月1日"], *CONTRACEPTION_LIST],
             "A1",
         ),
+        ("节育措施", [["节育措施情况（截至2026年2月28日）2026.3.5"], *CONTRACEPTION_LIST], "A1"),
         (
             "节育措施",
             [["节育措施情况（2026年2月，2026年3月2日填报）"], *CONTRACEPTION_LIST],
@@ -2475,6 +2476,7 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-beside-a-day",
         "title-1月1日至3月31日",
         "title-截至2月28日-then-打印日期",
+        "title-截至2月28日-then-a-day",
         "title-2月-then-填报",
         "title-上月",
         "title-上 月-spaced",
@@ -3092,7 +3094,6 @@ def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(ti
         "近三个月",
         "截至3月底",
         "至3月",
-        "截至3月31日",
         "本季",
         "今年",
         "年内",
@@ -3167,10 +3168,16 @@ def test_items_numbered_as_sections_are_read(numbered, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "title", ["宣传服务情况（截至2026年3月25日）", "宣传服务情况（截至3月5日）"]
+    "title",
+    [
+        "宣传服务情况（截至2026年3月25日）",
+        "宣传服务情况（截至3月5日）",
+        "宣传服务情况（截至2026年3月31日）",
+    ],
 )
-def test_events_up_to_a_day_before_the_months_end_are_the_months(title, tmp_path):
-    """截至3月25日 ends a statistical month (2月26日至3月25日): its events, not a sum so far."""
+def test_events_up_to_a_day_of_the_month_are_the_months(title, tmp_path):
+    """截至3月25日 ends a statistical month (2月26日至3月25日), 截至3月31日 the month: as at a
+    day, monthly forms are titled so; its events, not a sum so far (截至3月底 is one)."""
     rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
@@ -3241,4 +3248,63 @@ def test_rows_of_months_typed_as_numbers_read_the_report_months(three, tmp_path)
 def test_a_title_pointing_at_an_example_elsewhere_says_nothing(tmp_path):
     rows = [["2026年3月宣传服务", None, "填写示例见第二张表"], ["项目", "数量"], *SERVICES_LIST[1:]]
     fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert findings_of(fr) == []
+
+
+@pytest.mark.parametrize(
+    "sheet, titles",
+    [
+        ("节育措施", [["节育措施情况统计表（2025年版）"]]),
+        ("节育措施", [["东湖村节育措施情况（比去年同期增加5人）"]]),
+        ("节育措施", [["东湖村节育措施情况统计表"], ["（与上月相比无变化）"]]),
+        ("节育措施", [["东湖村（上年度计生工作先进村）节育措施情况"]]),
+        ("节育措施", [["节育措施情况（上一轮清查后）"]]),
+        ("节育措施（2025年版）", [["2026年3月节育措施情况"]]),
+    ],
+)
+def test_a_title_or_tab_mentioning_another_period_in_passing_is_read(sheet, titles, tmp_path):
+    """A template's year (2025年版) or a comparison (比去年同期, 与上月相比) says nothing of
+    whose the figures are: only a clause that is the period and nothing else does (上月, 上年同期,
+    2025年度). A helper's round found each of these refused."""
+    fr = read_file_at(tmp_path, {sheet: [*titles, *CONTRACEPTION_LIST]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "2026年3月宣传服务情况（含孕3个月内随访）",
+        "宣传服务情况（近三个月无两非案件的继续巡查）",
+        "2026年3月宣传服务情况（1、2、3月份三查已完成）",
+        "本年度宣传服务月报",
+    ],
+)
+def test_months_counted_or_listed_in_passing_are_no_sum(title, tmp_path):
+    rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}
+
+
+@pytest.mark.parametrize("heading", ["人数", "实有数"])
+def test_a_stocks_figure_beside_its_part_new_this_month_is_read(heading, tmp_path):
+    """人数 | 其中：本月, of a stock: the month's figure and its part new this month (read
+    instead, a helper found); of events, 本年累计 | 其中：本月 is the month's part of a sum."""
+    rows = [["项目", heading, "其中：本月"], ["已婚育龄妇女数", 498, 3], ["上环", 199, 2]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records[0] == {"married_women": 498, "iud": 199}
+
+
+def test_groups_rows_beside_a_month_column_read_their_total(tmp_path):
+    """组别 | 月份 | …: 一组 3月, 二组 3月, 合计 3月: the village's total, not 一组's row."""
+    header = ["组别", "月份", *CONTRACEPTION_FIELDS_ROW]
+    rows = [header, ["一组", 3, 250, 100, 5], ["二组", 3, 248, 99, 6], ["合计", 3, 498, 199, 11]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
+    assert "record.more_value_rows" not in {rule for rule, _, _ in findings_of(fr)}
+
+
+@pytest.mark.parametrize("note", ["注：第一行为填写示例", "身份证号填18位，日期格式参照示例"])
+def test_a_note_above_the_header_pointing_at_an_example_says_nothing(note, tmp_path):
+    rows = [[note], BIRTH_HEADER, ["邹雨", MOTHER_ID, "女", BIRTH, 1, "是", None]]
+    fr = read_file_at(tmp_path, {"出生登记": rows})
     assert findings_of(fr) == []

@@ -120,6 +120,7 @@ class Catalogue:
     units_markers: tuple[str, ...]
     none_markers: tuple[str, ...]
     blank_counts: frozenset[str]
+    title_words: tuple[str, ...]
     left_out_markers: tuple[str, ...]
     left_out_tails: frozenset[str]
     vocabularies: dict[str, dict[str, object]]
@@ -217,6 +218,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         units_markers=tuple(markers["units"]),
         none_markers=tuple(normalise_label(m) for m in markers["none"]),
         blank_counts=frozenset(raw["blank_counts"]),
+        title_words=tuple(normalise_label(w) for w in raw["title_words"]),
         left_out_markers=tuple(normalise_label(m) for m in markers["left_out"]),
         left_out_tails=frozenset(normalise_label(m) for m in markers["left_out_tails"]),
         vocabularies={

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from township.forms import load_catalogue, normalise_label
+from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
     MONTH_MISSING,
@@ -30,6 +30,7 @@ from township.read.periods import (
     names_this_month,
     plainly_another_period,
     says_another_period,
+    title_clauses,
     without_filing_notes,
 )
 from township.read.rows import cells_filled, form_titled, words_only
@@ -66,7 +67,7 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         top -= 1
     if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
-    words = " ".join(_words_over(grid, read, with_header=True))
+    words = "\t".join(_words_over(grid, read, with_header=True))  # a cell a clause
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
     if not (_another_period(words, month, sums) or names_an_earlier_period(words, month)):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
@@ -91,9 +92,10 @@ def _example_word_above(grid: list[list[object]], read: SheetRead) -> bool:
 
 
 def _an_example_title(words: str) -> bool:
-    label = normalise_label(words)
-    words_of = load_catalogue().example_sheet_words
-    return any(label.endswith(w) or label.startswith(w) for w in words_of)
+    """宣传服务填报示例, 出生登记（示例）: a clause that is an example word but for the form's
+    name and the words of titles; not a note (注：第一行为填写示例, 日期格式参照示例)."""
+    examples = load_catalogue().example_sheet_words
+    return any(clause in examples for clause in title_clauses(words))
 
 
 def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:

@@ -35,7 +35,7 @@ from township.read.periods import (
     is_month_heading,
     is_running_total,
     is_this_months,
-    names_an_earlier_year,
+    names_an_earlier_period,
     names_month,
     plain_numerals,
     says_this_month,
@@ -660,7 +660,7 @@ def _another_periods(row: list[object], label_col: int, month: str, form: Form) 
     named = names_month(shown, month)
     another = named is False or (
         named is None
-        and (any(w in heading for w in OTHER_PERIODS) or names_an_earlier_year(shown, month))
+        and (any(w in heading for w in OTHER_PERIODS) or names_an_earlier_period(shown, month))
     )
     return _heads_its_labels(label) and (
         (counts_events(form.name) and is_running_total(shown, events=True))  # 本年累计, 截至本月
@@ -1006,6 +1006,8 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
         return present[0]
     if len(current) == 1:
         return current[0]
+    if not current and not stock and (part := _the_months_part(headed)) is not None:
+        return part
     # a figure's own word (数量, 人数, 实有数) beside other periods'; a heading with digits is
     # some period's or date's (2026/2), and not the month's, or it would be named
     others = [
@@ -1019,6 +1021,14 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
     if month is not None:  # columns for months, none of them this one's: not a guess
         others = [c for c in others if names_month(headed[c], month) is None]
     return others[0] if len(others) == 1 else None
+
+
+def _the_months_part(headed: dict[int, str]) -> int | None:
+    """本年累计 | 其中：本月, of a form counting events: the month's part of a sum so far (of a
+    stock, 人数 | 其中：本月 is the month's new part of its figure, 人数)."""
+    parts = [c for c, h in headed.items() if h.startswith(SUB_ITEM) and says_this_month(h[2:])]
+    sums = [c for c, h in headed.items() if c not in parts and is_running_total(h, True)]
+    return parts[0] if len(parts) == 1 and sums else None
 
 
 def detect_layout(grid: list[list[object]], form: Form, month: str | None = None) -> Layout | None:

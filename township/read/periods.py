@@ -13,9 +13,10 @@ The tests with near names answer different questions:
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
-from township.forms import load_catalogue
+from township.forms import load_catalogue, normalise_label
 from township.read.values import clean_text
 
 # A month named in a sheet's name (3月出生登记, 出生登记2026年3月, 节育措施202603, 三月): a
@@ -70,6 +71,7 @@ _NAMED_DAY = re.compile(
     r"|(?<=[-~～至到—–])\s*(?P<d5>\d{1,2})\s*[日号]"
 )
 _STARTS = re.compile(r"\s*(起|开始)")
+_UP_TO_WORD = re.compile(r"截至|截止")
 _RANGE_BETWEEN = re.compile(r"[-~～至到—–]")
 EARLIER_MONTHS = 6  # 12月31日 in a January file is last December's; 4月2日 in March's is after
 
@@ -105,9 +107,11 @@ def ends_before(text: str, month: str) -> bool | None:
     it names no day, or the last is a start (2月26日起). A day with no year is of the months
     just before the report month or not; 本月25日 is of the month."""
     days = _days(text)
-    if not days or _STARTS.match(text, days[-1][3]):
+    up_to = _UP_TO_WORD.search(text)  # 截至2026年2月28日 … 2026.3.5: the day it is up to
+    day = next((d for d in days if up_to and d[3] > up_to.end()), days[-1] if days else None)
+    if day is None or _STARTS.match(text, day[3]):
         return None
-    year, number, _, _ = days[-1]
+    year, number, _, _ = day
     if number is None:  # 本月25日: the month's
         return False
     if year is not None:
@@ -146,43 +150,62 @@ def names_month(name: str, month: str) -> bool | None:
 
 
 # Words beside a row of figures, or in a heading, that say it is not this month's (上月末).
-EARLIER_ROW_WORDS = (
-    *("上月", "上个月", "上期", "上一", "上季", "上年", "去年", "前年", "同期", "前月", "上次"),
-    *("年初", "月初", "期初"),
-)
+EARLIER_ROW_WORDS = ("上月", "上期", "上年", "去年", "同期", "前月", "年初", "月初", "上次")
 _SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=4096)
 def names_earlier(text: str) -> bool:
-    """A name, title or label saying it holds an earlier period's figures (节育措施(上月), 上一
-    期, 期初数; spaced out as printed forms are, 上 月)."""
+    """A name or label holding one of EARLIER_ROW_WORDS (节育措施(上月); spaced out as printed
+    forms are, 上 月). Compare names_an_earlier_period, of a whole phrase."""
     text = _SPACES.sub("", text)
     return any(word in text for word in EARLIER_ROW_WORDS)
 
 
-# A year named alone (2025年, 2025年度, 2025年末), no month after it
-_YEAR_ALONE = re.compile(
-    r"(?<!\d)(\d{4})\s*年(?!\s*(?:\d{1,2}|[一二三四五六七八九十元]{1,2})\s*月)"
+# An earlier period as a whole phrase (上月, 上个月, 上一期, 上年同期数, 上季度末, 期初数, 前年;
+# a year: 2025年, 2025年度, 2025年末); inside a sentence these words say other things (与上月相比
+# 无变化, 上一轮清查后, 期初数据以年报为准, 2025年版)
+_EARLIER_PHRASE = re.compile(
+    r"(?:上个?月|上一个月|上一?期|上一?年度?|上一?季度?|去年|前年|前月|上次|年初|月初|期初)"
+    r"(?:同期)?(?:末|底)?(?:数|数据)?"
 )
+_YEAR_PHRASE = re.compile(r"(\d{4})年(?:度)?(?:年?末|底)?(?:数|数据)?")
 
 
 @lru_cache(maxsize=4096)
 def names_an_earlier_period(text: str, month: str) -> bool:
-    """A title or tab naming an earlier period than the report month 'YYYY-MM' (上月, 上年同期,
-    期初, a year before its: 2025年度), with no word of this month beside it (本月与上月对比
-    titles a list of both)."""
-    compact = _SPACES.sub("", text)
-    if any(w in compact for w in THIS_MONTH):
+    """A title, tab or label whose clause is an earlier period than the report month
+    'YYYY-MM' and nothing else but the form's name (上月节育措施情况, 节育措施情况（上年同期）,
+    2025年度节育措施情况, 期初数), with no word of this month beside it (本月与上月对比)."""
+    if any(w in _SPACES.sub("", text) for w in THIS_MONTH):
         return False
-    return names_earlier(text) or names_an_earlier_year(text, month)
+    for clause in title_clauses(text):
+        if _EARLIER_PHRASE.fullmatch(clause):
+            return True
+        year = _YEAR_PHRASE.fullmatch(clause)
+        if year is not None and int(year[1]) < int(month[:4]):
+            return True
+    return False
 
 
-def names_an_earlier_year(text: str, month: str) -> bool:
-    """2025年, 2025年度, 2025年末 in a file of 2026's: a year before the report month's, named
-    with no month of it."""
-    years = [int(y) for y in _YEAR_ALONE.findall(text)]
-    return bool(years) and max(years) < int(month[:4])
+@lru_cache(maxsize=4096)
+def title_clauses(text: str) -> tuple[str, ...]:
+    """A title's clauses (parted as _CLAUSE_BREAK parts them), each without the forms' names
+    and the words of titles (情况, 统计表: `title_words` in schemas/forms.yaml)."""
+    clauses = (_PLAIN.sub("", unicodedata.normalize("NFKC", c)) for c in _CLAUSE_BREAK.split(text))
+    return tuple(_TITLE_WORDS_PATTERN().sub("", c) for c in clauses if c)
+
+
+_PLAIN = re.compile(r"[\s“”\"'‘’《》]+")  # spaces and quotes (“两非”案件)
+
+
+@cache
+def _TITLE_WORDS_PATTERN() -> re.Pattern[str]:  # noqa: N802 - a constant, built once
+    catalogue = load_catalogue()
+    names = {normalise_label(a) for f in catalogue.forms.values() for a in f.sheet_aliases}
+    names |= {normalise_label(f.name_zh) for f in catalogue.forms.values()}
+    words = sorted(names | set(catalogue.title_words), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, filter(None, words))))
 
 
 def heads_a_period(label: str) -> bool:
@@ -226,24 +249,22 @@ RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半
 # Up to now: a stock's figure this month, but a sum so far of a form counting events
 UP_TO_NOW = tuple(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月"))
 _A_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
-# 1-3月, 一至三月, 元-3月 and 元月至3月 (元月: January; 元3月, a heading without its dash);
-# months listed (1、2、3月, 1+2+3月) or counted (近三个月, 3个月合计)
+# 1-3月, 一至三月, 元-3月 and 元月至3月 (元月: January; 元3月, a heading without its dash)
 _MONTH_RANGE = re.compile(
     rf"(?<!\d)(?:{_A_MONTH}|元)\s*月?\s*[-—–~～至到]\s*{_A_MONTH}\s*月"
     rf"|元\s*月?\s*{_A_MONTH}\s*月"
-    rf"|(?<!\d)(?:{_A_MONTH}\s*月?\s*[、,，]\s*){{2,}}{_A_MONTH}\s*月"
-    rf"|(?<!\d){_A_MONTH}\s*月?\s*[+＋]\s*{_A_MONTH}\s*月"
-    r"|(?<![\d一二三四五六七八九十两])(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)\s*个月"
 )
-# Up to a month (截至3月底, 至3月, 截止2026年3月31日): of a form counting events, a sum up to
-# it; not the end of a range of days (2月26日至3月25日), which _days reads, nor a day before the
-# month's end (截至3月25日: a statistical month's)
-_UP_TO_A_MONTH = re.compile(
-    rf"(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月(?!\d{{1,2}}[日号])"
-    rf"|(?:截至|截止|(?<![\d日号月])至)(?:\d{{4}}年)?{_A_MONTH}月(?:2[89]|3[01])[日号]"
+# Months listed or counted as a whole phrase (1、2、3月, 1+2+3月份, 近三个月, 3个月合计); inside
+# a sentence they say other things (含孕3个月内随访, 外出6个月以上)
+_MONTHS_PHRASE = re.compile(
+    rf"(?:(?:{_A_MONTH}月?[、,，+＋])+{_A_MONTH}月份?"
+    r"|(?:近|前|最近)?(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)个月)(?:合计|累计)?数?"
 )
-# This year, this quarter, with no month named: of a form counting events, its sum so far
-_THIS_YEAR = ("今年", "本年度", "年内", "本季")
+# A sum so far as a whole phrase, of a form counting events (截至3月底, 至3月, 今年, 年内, 本季)
+_UP_TO_PHRASE = re.compile(
+    rf"(?:(?:截至|截止|至)(?:\d{{4}}年)?{_A_MONTH}月(?:底|末)?"
+    r"|今年(?:以来)?|本年度|年内|本季度?(?:末|底)?)(?:累计)?数?"
+)
 
 
 @cache
@@ -261,18 +282,20 @@ def is_running_total(text: str, events: bool = False) -> bool:
     compact = _SPACES.sub("", text)  # 本 年 累 计, spaced out as printed forms are
     return (
         any(w in compact for w in RUNNING_TOTAL_WORDS)
-        or (events and _up_to_now(compact))
+        or (events and any(w in compact for w in UP_TO_NOW))
         or _MONTH_RANGE.search(text) is not None
         or _days_over_months(text)
+        or _a_sum_phrase(text, events)
     )
 
 
-def _up_to_now(compact: str) -> bool:
-    """截至本月, 截至3月底, 至3月, 今年, 本季: a sum so far, of a form counting events."""
-    return (
-        any(w in compact for w in UP_TO_NOW)
-        or _UP_TO_A_MONTH.search(compact) is not None
-        or (any(w in compact for w in _THIS_YEAR) and "月" not in compact)
+def _a_sum_phrase(text: str, events: bool) -> bool:
+    """A clause that is months listed or counted (1、2、3月, 近三个月) or, of a form counting
+    `events`, a sum so far (截至3月底, 今年, 本季)."""
+    monthly = "月报" in text  # 本年度人口变动月报: this year's monthly report, a month's figures
+    return any(
+        _MONTHS_PHRASE.fullmatch(c) or (events and not monthly and _UP_TO_PHRASE.fullmatch(c))
+        for c in title_clauses(text)
     )
 
 
@@ -307,11 +330,7 @@ def is_month_heading(heading: str) -> bool:
 def says_this_month(heading: str) -> bool:
     """A heading saying this month's figure in words (本月数, 期末), none of another (本月新增,
     本月计划). Compare names_this_month, of a title or tab naming the report month."""
-    heading = _OF_WHICH.sub("", heading)  # 本年累计 | 其中：本月: the part that is the month's
     return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
-
-
-_OF_WHICH = re.compile(r"^\s*其中\s*[:：]?\s*")
 
 
 def names_a_period(text: str) -> bool:
@@ -321,9 +340,10 @@ def names_a_period(text: str) -> bool:
     return (
         month_named_in(text) is not None
         or any(word in compact for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
-        or is_running_total(text)
-        or _YEAR_ALONE.search(text) is not None
-        or _up_to_now(compact)  # 截至3月底, 今年, 本季
+        or is_running_total(text, events=True)  # 截至3月底, 今年, 本季
+        or any(  # 2025年度, 上一期, 期初数
+            _YEAR_PHRASE.fullmatch(c) or _EARLIER_PHRASE.fullmatch(c) for c in title_clauses(text)
+        )
     )
 
 
@@ -334,6 +354,7 @@ def says_another_period(name: str, month: str | None) -> bool:
         is_running_total(name)
         or names_month(name, month) is False
         or any(word in name for word in NOT_THE_MONTHS_OWN)  # 上月 …, 累计, 合计
+        or (month is not None and names_an_earlier_period(name, month))  # 上个月, 上一期
     )
 
 
@@ -342,7 +363,9 @@ def says_another_period(name: str, month: str | None) -> bool:
 SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "填表", "打印")
 # Where a line's clauses part: a wide gap, a comma, a bracket (节育措施情况（截至2026年2月28日）
 # 打印日期：2026年4月1日); a single space does not (2026年 3月).
-_CLAUSE_BREAK = re.compile(r"\s{2,}|[\u3000\t，,；;（）()【】\[\]]")
+_CLAUSE_BREAK = re.compile(r"\s{2,}|[\t，,；;（）()【】\[\]]")
+# a filing note's clause parts at a full-width space too (…情况（截至2026年2月28日）　打印：…)
+_FILING_BREAK = re.compile(rf"{_CLAUSE_BREAK.pattern}|\u3000")
 
 
 def without_filing_notes(text: str) -> str:
@@ -350,7 +373,7 @@ def without_filing_notes(text: str) -> str:
     打印日期：2026年4月1日 → 节育措施情况 截至2026年2月28日): the period is in the rest."""
     if not any(w in text for w in SENT_WORDS):
         return text
-    clauses = (c.strip() for c in _CLAUSE_BREAK.split(text))
+    clauses = (c.strip() for c in _FILING_BREAK.split(text))
     return " ".join(c for c in clauses if c and not any(w in c for w in SENT_WORDS))
 
 
@@ -368,9 +391,8 @@ def plainly_another_period(name: str, month: str, events: bool) -> bool:
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name, events=True)
-    return (
-        names_month(name, month) is False or names_an_earlier_period(name, month) or sum_of_events
-    )
+    earlier = names_earlier(name) or names_an_earlier_period(name, month)
+    return names_month(name, month) is False or earlier or sum_of_events
 
 
 def names_this_month(name: str, month: str | None) -> bool:
@@ -398,6 +420,5 @@ def a_period_title(words: str, month: str) -> bool:
     if colon and not any(w in key for w in PERIOD_NOTES):
         return False  # 日期：2026年2月28日, 联系人：张三: a note, of no period
     if _days(words):  # 截至2026年2月28日, 1月1日至3月31日; not 2月26日至3月25日 nor 4月2日报
-        up_to = _UP_TO_A_MONTH.search(_SPACES.sub("", words)) is not None  # 截至3月31日
-        return bool(ends_before(words, month)) or _days_over_months(words) or up_to
+        return bool(ends_before(words, month)) or _days_over_months(words)
     return bool(colon)  # 报告期：2026年2月

@@ -33,7 +33,7 @@ from township.read.periods import (
     is_month_heading,
     is_running_total,
     is_this_months,
-    names_an_earlier_year,
+    names_an_earlier_period,
     names_earlier,
     says_this_month,
 )
@@ -255,10 +255,11 @@ def extract(
     # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
     # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
     whole = totals is not None and (len(values) > 1 or not out.records)
-    of_months = any(map(is_month_heading, labels.values()))
+    # rows of several months; groups' rows beside a 月份 column of one month are no such rows
+    of_months = any(map(is_month_heading, labels.values())) and len(set(labels.values())) > 1
+    _refuse_rows_of_other_months(labels, grid, set(layout.columns.values()), layout, month)
     if whole and not of_months and _read_totals_row(out, grid, totals, converters):
         return out
-    _refuse_rows_of_other_months(labels, grid, set(layout.columns.values()), layout, month)
     if len(values) > 1:
         _read_one_row_of_figures(out, values, labels, grid, layout, month)
     return out
@@ -548,7 +549,7 @@ def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
     return (
         (counts_events(form) and is_running_total(label, events=True))
         or names_earlier(label)
-        or names_an_earlier_year(label, month)
+        or names_an_earlier_period(label, month)
         or (a_day_alone(label) and bool(ends_before(label, month)))
     )
 
@@ -600,7 +601,7 @@ def _read_one_row_of_figures(
 
     def earlier(excel_row: int) -> bool:
         row_words = words(excel_row)
-        return names_earlier(row_words) or bool(month and names_an_earlier_year(row_words, month))
+        return names_earlier(row_words) or bool(month and names_an_earlier_period(row_words, month))
 
     chosen = values[0]
     named = [v for v in values if month and is_this_months(words(v[1]), month)]
