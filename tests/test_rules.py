@@ -603,6 +603,15 @@ BROKEN = [
         sheet="出生登记示例",
     ),
     Broken(
+        "sheet.other_village",
+        "contraception titled with another village's name (a neighbour's template)",
+        WARNING,
+        lambda s: {CONTRACEPTION: [["桃园村节育措施情况"], *contraception()[CONTRACEPTION]]},
+        "A1",
+        CONTRACEPTION,
+        "contraception",
+    ),
+    Broken(
         "sheet.other_month",
         "births on a tab for each month: last month's tab is not read",
         WARNING,
@@ -940,6 +949,17 @@ KEPT = [
         "sheet.example_read",
         "births on the template's tab (出生登记样表), which villages fill in",
         lambda s: {"出生登记样表": births(birth(s))[BIRTHS]},
+    ),
+    Kept(
+        "sheet.other_village",
+        "contraception titled with its own village's name beside another's",
+        lambda s: {
+            CONTRACEPTION: [
+                ["复合村节育措施情况（含原桃园村三组）"],
+                *contraception()[CONTRACEPTION],
+            ]
+        },
+        form="contraception",
     ),
     Kept(
         "sheet.other_month",

@@ -75,7 +75,22 @@ class VillageRegistry:
         for code in CODE_IN_TEXT.findall(file_name):
             if code in self.by_code:
                 return self.by_code[code]
-        label = normalise_label(Path(file_name).stem)
+        found = self._names_found(normalise_label(Path(file_name).stem))
+        # the longest name found (the first registered among equals), as a scan over all would
+        return min(found, key=lambda item: item[0], default=(None, None))[1]
+
+    def opening(self, text: str) -> Village | None:
+        """The village a text opens with (桃园村节育措施情况; after a label, 填报单位：桃园村), by
+        name or alias, the longest; not the township's name (复合镇 is no 复合村)."""
+        label = normalise_label(re.split(r"[:：]", str(text))[-1])
+        if any(label.startswith(town) for town in self._towns_by_first.get(label[:1], ())):
+            return None
+        return next(
+            (v for _, name, v in self._by_first.get(label[:1], ()) if label.startswith(name)), None
+        )
+
+    def _names_found(self, label: str) -> list[tuple[int, Village]]:
+        """(rank, village) of each registered name standing in a label."""
         in_town_name = {
             j
             for i, char in enumerate(label)
@@ -83,15 +98,13 @@ class VillageRegistry:
             if label.startswith(town, i)
             for j in range(i, i + len(town))
         }
-        found = [
+        return [
             (rank, village)
             for i, char in enumerate(label)
             if i not in in_town_name
             for rank, name, village in self._by_first.get(char, ())
             if label.startswith(name, i)
         ]
-        # the longest name found (the first registered among equals), as a scan over all would
-        return min(found, key=lambda item: item[0], default=(None, None))[1]
 
 
 def _text(path: Path) -> str:

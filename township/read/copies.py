@@ -49,6 +49,7 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
             continue
         if month and _one_record(read.form):
             _only_copys_title(grid, read, month)
+        read.named_cells = _named_cells(grid, read)
         # 宣传服务填报示例, 出生登记（示例）: a template's example, filled in or not; not a note
         # pointing at one (填写示例见第二张表)
         if _example_word_above(grid, read):  # rare: most titles hold no 例 at all
@@ -101,12 +102,33 @@ def _an_example_title(words: str) -> bool:
 def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:
     """The words of the rows of words right above a form's header (its title, a units note),
     and of the header's row `with_header`."""
+    return [word for _, word in _cells_over(grid, read, with_header)]
+
+
+def _cells_over(
+    grid: list[list[object]], read: SheetRead, with_header: bool = False
+) -> list[tuple[str, str]]:
+    """(cell, words) of _words_over."""
     header = (read.header_row or 1) - 1
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
-    rows = grid[top : header + 1 if with_header else header]
-    return [str(v) for row in rows for v in row if v]
+    last = header + 1 if with_header else header
+    return [(a1(r, c), str(v)) for r in range(top, last) for c, v in enumerate(grid[r]) if v]
+
+
+def _named_cells(grid: list[list[object]], read: SheetRead) -> list[tuple[str, str]]:
+    """The cells that may name whose a form is: its title and header, and of a one-record
+    form its rows' labels (东湖村 | 498 | 199); not a register's persons (an address)."""
+    cells = _cells_over(grid, read, with_header=True)
+    if _one_record(read.form):
+        cells += [
+            (a1(r - 1, c), v)
+            for r in read.rows
+            for c, v in enumerate(grid[r - 1] if r <= len(grid) else ())
+            if v.__class__ is str
+        ]
+    return cells
 
 
 def _another_period(title: str, month: str, sums: bool) -> bool:

@@ -181,6 +181,7 @@ def read_file(
     try:
         _read_forms(out, load_sheets(path, limits, data), load_catalogue(), limits)
         _resolve_identity(out, registry)
+        out.findings += _other_villages_named(out, registry)
     except Rejected as rejected:
         out.rejection = rejected.rejection
         out.rows_read = {form: (s.sheet, len(s.records)) for form, s in out.sheets.items()}
@@ -191,6 +192,31 @@ def read_file(
             if village is not None:
                 out.village_code, out.village_name = village.code, village.name
     return out
+
+
+def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Finding]:
+    """A form whose title, header or row labels open with another registered village's name and
+    none with the file's own (桃园村节育措施情况 in 复合村's file: a neighbour's template, or its
+    figures; not 含桃园村迁入人员): its figures are read as the file's village's, and the
+    village is told so at the cell."""
+    said = []
+    for read in out.sheets.values():
+        named = [(c, v) for c, words in read.named_cells if (v := registry.opening(words))]
+        if any(v.code == out.village_code for _, v in named):
+            continue  # its own name beside another's (复合村 | 桃园村: rows of each)
+        other = next(iter(named), None)
+        if other is not None:
+            said.append(
+                finding(
+                    "sheet.other_village",
+                    field_zh=read.sheet,
+                    value=other[1].name,
+                    other=out.village_name,
+                    sheet=read.sheet,
+                    cell=other[0],
+                )
+            )
+    return said
 
 
 _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch
