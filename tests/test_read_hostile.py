@@ -2457,6 +2457,12 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("节育措施", [["上一期节育措施情况"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [["2025年度节育措施情况"], *CONTRACEPTION_LIST], "A1"),
         ("Sheet1", [["上月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["复合村上月节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况-上月"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["上月报表"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况"], ["报告期：上月"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（上月末人数）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（2025年年底）"], *CONTRACEPTION_LIST], "A1"),
     ],
     ids=[
         "tab-2月",
@@ -2485,6 +2491,12 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-上一期",
         "title-2025年度",
         "title-上月-Sheet1",
+        "title-a-village-then-上月",
+        "title-dash-上月",
+        "title-上月报表",
+        "line-报告期：上月",
+        "title-上月末人数",
+        "title-2025年年底",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -3098,6 +3110,11 @@ def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(ti
         "今年",
         "年内",
         "本 年 累 计",
+        "截止到3月底",
+        "至本月",
+        "本年",
+        "近3月",
+        "1,2,3月",
     ],
 )
 @pytest.mark.parametrize("where", ["column", "row", "title"])
@@ -3308,3 +3325,19 @@ def test_a_note_above_the_header_pointing_at_an_example_says_nothing(note, tmp_p
     rows = [[note], BIRTH_HEADER, ["邹雨", MOTHER_ID, "女", BIRTH, 1, "是", None]]
     fr = read_file_at(tmp_path, {"出生登记": rows})
     assert findings_of(fr) == []
+
+
+def test_a_tab_keeping_last_years_name_yields_to_a_title_naming_the_month(tmp_path):
+    """节育措施（2025年）, a workbook kept from last year, titled 2026年3月节育措施情况."""
+    sheets = {"节育措施（2025年）": [["2026年3月节育措施情况"], *CONTRACEPTION_LIST]}
+    fr = read_file_at(tmp_path, sheets)
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+
+
+def test_a_tables_this_month_header_exempts_no_title_naming_last_month(tmp_path):
+    """人口变动情况（上月） over 期末户籍人口 | 本月死亡: the header's 期末 and 本月 were taken for
+    the title's, and last month's figures read as March's."""
+    rows = [["人口变动情况（上月）"], ["期末户籍人口", "本月死亡", "迁入"], [2100, 2, 3]]
+    fr = read_file_at(tmp_path, {"人口变动": rows})
+    assert "population" not in fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A1")]

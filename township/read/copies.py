@@ -32,6 +32,7 @@ from township.read.periods import (
     says_another_period,
     title_clauses,
     without_filing_notes,
+    without_title_words,
 )
 from township.read.rows import cells_filled, form_titled, words_only
 from township.read.sheets import UNIT_NOTE_CHARS
@@ -68,9 +69,12 @@ def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> 
         top -= 1
     if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
-    words = "\t".join(_words_over(grid, read, with_header=True))  # a cell a clause
+    cells = _words_over(grid, read, with_header=True)
+    words = "\t".join(cells)  # a cell a clause
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
-    if not (_another_period(words, month, sums) or names_an_earlier_period(words, month)):
+    # each cell by itself: a header's 期末户籍人口 exempts no title beside it
+    earlier = any(names_an_earlier_period(w, month) for w in cells)
+    if not (_another_period(words, month, sums) or earlier):
         return  # the usual title: none (复合村节育措施情况) or the month's (2026年3月…)
     titled = [
         (r, title)
@@ -96,7 +100,7 @@ def _an_example_title(words: str) -> bool:
     """宣传服务填报示例, 出生登记（示例）: a clause that is an example word but for the form's
     name and the words of titles; not a note (注：第一行为填写示例, 日期格式参照示例)."""
     examples = load_catalogue().example_sheet_words
-    return any(clause in examples for clause in title_clauses(words))
+    return any(without_title_words(clause) in examples for clause in title_clauses(words))
 
 
 def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:
@@ -222,6 +226,11 @@ def _said_once(title: str, sheet: str) -> str:
     return rest if rest and names_a_period(rest) else title
 
 
+def _titled(read: SheetRead) -> bool:
+    """Whether _period_name is the read's title, not its tab's name."""
+    return bool(read.title) and names_a_period(read.title)
+
+
 def _period_name(read: SheetRead) -> str:
     """What says a sheet read's period: a copy's title when it names one, else its sheet's name
     (a sheet 3月报表 holding 2月's and 3月's copies)."""
@@ -253,7 +262,9 @@ def take_one(
         if (
             month
             and _one_record(form)
-            and plainly_another_period(_period_name(read), month, counts_events(form))
+            and plainly_another_period(
+                _period_name(read), month, counts_events(form), titled=_titled(read)
+            )
         ):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns
             out.findings.append(_no_copy_of_the_month(form, [read], month))

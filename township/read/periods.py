@@ -166,37 +166,58 @@ def names_earlier(text: str) -> bool:
 # a year: 2025年, 2025年度, 2025年末); inside a sentence these words say other things (与上月相比
 # 无变化, 上一轮清查后, 期初数据以年报为准, 2025年版)
 _EARLIER_PHRASE = re.compile(
-    r"(?:上个?月|上一个月|上一?期|上一?年度?|上一?季度?|去年|前年|前月|上次|年初|月初|期初)"
-    r"(?:同期)?(?:末|底)?(?:数|数据)?"
+    r"(?:截至|截止)?(?:上个?月份?|上一个月|上一?期|上一?年度?|上一?季度?|去年|前年|前月|上次"
+    r"|年初|月初|期初|同期)(?:同期)?(?:年?末|年?底)?(?:人数|数|数据|对比数)?"
 )
-_YEAR_PHRASE = re.compile(r"(\d{4})年(?:度)?(?:年?末|底)?(?:数|数据)?")
+_YEAR_PHRASE = re.compile(r"(\d{4})年(?:度)?(?:年?末|年?底|全年|上半年|下半年)?(?:数|数据)?")
 
 
 @lru_cache(maxsize=4096)
-def names_an_earlier_period(text: str, month: str) -> bool:
+def names_an_earlier_period(text: str, month: str, years: bool = True) -> bool:
     """A title, tab or label whose clause is an earlier period than the report month
-    'YYYY-MM' and nothing else but the form's name (上月节育措施情况, 节育措施情况（上年同期）,
-    2025年度节育措施情况, 期初数), with no word of this month beside it (本月与上月对比)."""
+    'YYYY-MM' and nothing else but the form's and a village's name (上月节育措施情况, 节育措施
+    情况（上年同期）, 2025年度节育措施情况, 期初数, 报告期：上月), with no word of this month
+    beside it (本月与上月对比); a year before the report's counts with `years` (a title's, not
+    a tab's: 节育措施（2025年）, a workbook kept from last year)."""
     if any(w in _SPACES.sub("", text) for w in THIS_MONTH):
         return False
     for clause in title_clauses(text):
-        if _EARLIER_PHRASE.fullmatch(clause):
+        if _a_phrase(clause, _EARLIER_PHRASE):
             return True
-        year = _YEAR_PHRASE.fullmatch(clause)
-        if year is not None and int(year[1]) < int(month[:4]):
+        year = _YEAR_PHRASE.fullmatch(without_title_words(clause))
+        if years and year is not None and int(year[1]) < int(month[:4]):
             return True
     return False
 
 
+def _a_phrase(clause: str, phrase: re.Pattern[str]) -> bool:
+    """A clause that is the phrase but for title words around it (上月节育措施情况, 上月报表:
+    报表 after it, not 月报 over its 月)."""
+    if phrase.fullmatch(without_title_words(clause)):
+        return True
+    opening = phrase.match(clause)
+    return opening is not None and not without_title_words(clause[opening.end() :])
+
+
 @lru_cache(maxsize=4096)
 def title_clauses(text: str) -> tuple[str, ...]:
-    """A title's clauses (parted as _CLAUSE_BREAK parts them), each without the forms' names
-    and the words of titles (情况, 统计表: `title_words` in schemas/forms.yaml)."""
-    clauses = (_PLAIN.sub("", unicodedata.normalize("NFKC", c)) for c in _CLAUSE_BREAK.split(text))
-    return tuple(_TITLE_WORDS_PATTERN().sub("", c) for c in clauses if c)
+    """A title's clauses (parted as _CLAUSE_BREAK parts them; months listed with commas kept
+    whole, 1,2,3月), without spaces, quotes and a village's name before them (复合村上月)."""
+    text = _LISTED_MONTHS.sub("、", unicodedata.normalize("NFKC", text))
+    clauses = (_PLAIN.sub("", c) for c in _CLAUSE_BREAK.split(text))
+    return tuple(_A_VILLAGE.sub("", c) for c in clauses if c)
+
+
+def without_title_words(clause: str) -> str:
+    """A clause without the forms' names and the words of titles (情况, 统计表: `title_words`
+    in schemas/forms.yaml)."""
+    return _TITLE_WORDS_PATTERN().sub("", clause)
 
 
 _PLAIN = re.compile(r"[\s“”\"'‘’《》]+")  # spaces and quotes (“两非”案件)
+_LISTED_MONTHS = re.compile(r"(?<=[\d一二三四五六七八九十])[，,](?=[\d一二三四五六七八九十])")
+# a village's or its committee's name opening a clause (复合村上月节育措施情况)
+_A_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:村民委员会|村委会|居委会|社区|村)(?=.)")
 
 
 @cache
@@ -258,12 +279,13 @@ _MONTH_RANGE = re.compile(
 # a sentence they say other things (含孕3个月内随访, 外出6个月以上)
 _MONTHS_PHRASE = re.compile(
     rf"(?:(?:{_A_MONTH}月?[、,，+＋])+{_A_MONTH}月份?"
-    r"|(?:近|前|最近)?(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)个月)(?:合计|累计)?数?"
+    r"|(?:近|前|最近)?(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)个月"
+    r"|近(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)月)(?:合计|累计)?数?"
 )
 # A sum so far as a whole phrase, of a form counting events (截至3月底, 至3月, 今年, 年内, 本季)
 _UP_TO_PHRASE = re.compile(
-    rf"(?:(?:截至|截止|至)(?:\d{{4}}年)?{_A_MONTH}月(?:底|末)?"
-    r"|今年(?:以来)?|本年度|年内|本季度?(?:末|底)?)(?:累计)?数?"
+    rf"(?:(?:截至|截止|至|到)到?(?:\d{{4}}年)?(?:{_A_MONTH}月份?|本月|当月|目前|今)(?:底|末)?"
+    r"|今年(?:以来)?|本年度?|年内|本季度?(?:末|底)?)(?:累计)?数?"
 )
 
 
@@ -294,7 +316,7 @@ def _a_sum_phrase(text: str, events: bool) -> bool:
     `events`, a sum so far (截至3月底, 今年, 本季)."""
     monthly = "月报" in text  # 本年度人口变动月报: this year's monthly report, a month's figures
     return any(
-        _MONTHS_PHRASE.fullmatch(c) or (events and not monthly and _UP_TO_PHRASE.fullmatch(c))
+        _a_phrase(c, _MONTHS_PHRASE) or (events and not monthly and _a_phrase(c, _UP_TO_PHRASE))
         for c in title_clauses(text)
     )
 
@@ -342,7 +364,8 @@ def names_a_period(text: str) -> bool:
         or any(word in compact for word in (*THIS_MONTH, *NOT_THE_MONTHS_OWN))
         or is_running_total(text, events=True)  # 截至3月底, 今年, 本季
         or any(  # 2025年度, 上一期, 期初数
-            _YEAR_PHRASE.fullmatch(c) or _EARLIER_PHRASE.fullmatch(c) for c in title_clauses(text)
+            _YEAR_PHRASE.fullmatch(without_title_words(c)) or _a_phrase(c, _EARLIER_PHRASE)
+            for c in title_clauses(text)
         )
     )
 
@@ -363,9 +386,9 @@ def says_another_period(name: str, month: str | None) -> bool:
 SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "填表", "打印")
 # Where a line's clauses part: a wide gap, a comma, a bracket (节育措施情况（截至2026年2月28日）
 # 打印日期：2026年4月1日); a single space does not (2026年 3月).
-_CLAUSE_BREAK = re.compile(r"\s{2,}|[\t，,；;（）()【】\[\]]")
-# a filing note's clause parts at a full-width space too (…情况（截至2026年2月28日）　打印：…)
-_FILING_BREAK = re.compile(rf"{_CLAUSE_BREAK.pattern}|\u3000")
+_FILING_BREAK = re.compile(r"\s{2,}|[\u3000\t，,；;（）()【】\[\]]")
+# a title's clauses part at dashes, colons and slashes too (节育措施情况-上月, 报告期：上月)
+_CLAUSE_BREAK = re.compile(r"\s{2,}|[\t，,；;:：/／（）()【】\[\]［］〔〕<>‹›]|-+|—+|–+")
 
 
 def without_filing_notes(text: str) -> str:
@@ -384,14 +407,14 @@ PERIOD_NOTES = ("报告期", "统计", "截止", "截至", "所属期")
 
 
 @lru_cache(maxsize=4096)
-def plainly_another_period(name: str, month: str, events: bool) -> bool:
+def plainly_another_period(name: str, month: str, events: bool, titled: bool = False) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
     period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
     not a total over groups, which a title may name (全村合计)."""
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name, events=True)
-    earlier = names_earlier(name) or names_an_earlier_period(name, month)
+    earlier = names_earlier(name) or names_an_earlier_period(name, month, years=titled)
     return names_month(name, month) is False or earlier or sum_of_events
 
 

@@ -560,8 +560,10 @@ def _refuse_rows_of_other_months(
     """Rows of figures labelled by months (Excel row -> its words), none the report month's
     (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
     labelled = [w for w in labels.values() if w]
-    if any(map(says_this_month, labelled)):
-        return  # 本月 beside 2月: the 本月 row is read
+    form = layout.form.name
+    sums = [w for w in labelled if month and _a_sum_or_earlier(w, form, month)]
+    if any(says_this_month(w) and w not in sums for w in labelled):
+        return  # 本月 beside 2月: the 本月 row is read (not 至本月, a sum of events)
     # every row labelled so (an unlabelled row beside 上月's is the month's)
     every = month and labelled and len(labelled) == len(labels)
     if every and all(_a_sum_or_earlier(w, layout.form.name, month) for w in labelled):
