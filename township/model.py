@@ -83,8 +83,9 @@ class SheetRead:
     says_none: bool = False
     # the words above the header saying the form is an example (宣传服务填报示例), said if read
     example_title: str = ""
-    # (cell, words) of its title, header and a one-record form's row labels: whose it says it is
-    named_cells: list[tuple[str, str]] = field(default_factory=list)
+    # (row, column, words) of its title, and a one-record form's header and row labels: whose
+    # it says it is
+    named_cells: list[tuple[int, int, str]] = field(default_factory=list)
     # rows marked as an example or cancelled (a register's read, and kept out by an error; a
     # one-record form's not read): (Excel row, cell, the mark)
     left_out: list[tuple[int, str, str]] = field(default_factory=list)

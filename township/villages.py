@@ -33,6 +33,9 @@ class Village:
     email: str | None = None
 
 
+OPENINGS_KEPT = 65536
+
+
 class VillageRegistry:
     def __init__(self, villages: list[Village]):
         self.villages = villages
@@ -44,9 +47,12 @@ class VillageRegistry:
         # The names by their first character: a file name is looked up at each of its own
         # characters, not against every village (a prefecture has ten thousand of them).
         self._by_first: dict[str, list[tuple[int, str, Village]]] = {}
+        self._by_first2: dict[str, list[tuple[int, str, Village]]] = {}
         for rank, (name, village) in enumerate(self._names):
             if name:
                 self._by_first.setdefault(name[0], []).append((rank, name, village))
+                self._by_first2.setdefault(name[:2], []).append((rank, name, village))
+        self._openings: dict[str, Village | None] = {}  # opening(), by label
         # The townships' names (复合镇): a village named or aliased as the township's first
         # characters (复合村, alias 复合) is no match inside the township's name.
         self._towns_by_first: dict[str, list[str]] = {}
@@ -82,12 +88,26 @@ class VillageRegistry:
     def opening(self, text: str) -> Village | None:
         """The village a text opens with (桃园村节育措施情况; after a label, 填报单位：桃园村), by
         name or alias, the longest; not the township's name (复合镇 is no 复合村)."""
-        label = normalise_label(re.split(r"[:：]", str(text))[-1])
+        head = text.lstrip()[:2]
+        labelled = "：" in text or ":" in text  # 填报单位：桃园村
+        if head not in self._by_first2 and head[:1] not in self._by_first2 and not labelled:
+            return None  # most words open with no name (项目, 已婚育龄妇女数): not looked up
+        if text not in self._openings:  # the same titles and headers in every file
+            if len(self._openings) > OPENINGS_KEPT:  # `township serve` runs for months
+                self._openings.clear()
+            self._openings[text] = self._opening(normalise_label(re.split(r"[:：]", text)[-1]))
+        return self._openings[text]
+
+    def _opening(self, label: str) -> Village | None:
         if any(label.startswith(town) for town in self._towns_by_first.get(label[:1], ())):
             return None
-        return next(
-            (v for _, name, v in self._by_first.get(label[:1], ()) if label.startswith(name)), None
-        )
+        # by the first two characters: a prefecture's thousands of names share first ones
+        named = (*self._by_first2.get(label[:2], ()), *self._by_first2.get(label[:1], ()))
+        return min(
+            ((rank, v) for rank, name, v in named if label.startswith(name)),
+            key=lambda found: found[0],
+            default=(None, None),
+        )[1]
 
     def _names_found(self, label: str) -> list[tuple[int, Village]]:
         """(rank, village) of each registered name standing in a label."""

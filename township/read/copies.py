@@ -24,6 +24,7 @@ from township.read.periods import (
     a_period_title,
     counts_events,
     is_running_total,
+    may_name_a_period,
     names_a_period,
     names_an_earlier_period,
     names_month,
@@ -48,29 +49,30 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
         if len(copies) > 1:
             _title(grid, read, copies)
             continue
+        top = _title_top(grid, (read.header_row or 1) - 1)
         if month and _one_record(read.form):
-            _only_copys_title(grid, read, month)
-        read.named_cells = _named_cells(grid, read)
+            _only_copys_title(grid, read, month, top)
+        read.named_cells = _named_cells(grid, read, top)
         # 宣传服务填报示例, 出生登记（示例）: a template's example, filled in or not; not a note
         # pointing at one (填写示例见第二张表)
         if _example_word_above(grid, read):  # rare: most titles hold no 例 at all
-            titled = [w for w in _words_over(grid, read) if _an_example_title(w)]
-            read.example_title = next(iter(titled), "")
+            header = (read.header_row or 1) - 1
+            titles = (str(v) for row in grid[top:header] for v in row if v)
+            read.example_title = next(filter(_an_example_title, titles), "")
 
 
-def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str) -> None:
+def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str, top: int) -> None:
     """A form's only copy titled another month: its title rows above its header (or the title
     taken for it; each row's title as _title_of_row gives it: not a list's heading 项目 | 上月 |
     本月, nor a filing line, 填报日期：2026年4月2日; a day before the month began is a period),
     when they name another month or, of a form counting events, a sum over months."""
     header = (read.header_row or 1) - 1
-    top = header
-    while top > 0 and words_only(grid[top - 1]):
-        top -= 1
     if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
-    cells = _words_over(grid, read, with_header=True)
-    words = "\t".join(cells)  # a cell a clause
+    cells = [str(v) for row in grid[top : header + 1] for v in row if v]
+    if not any(map(may_name_a_period, cells)):
+        return  # the usual title and header (复合村节育措施情况 | 项目 | 数量): no period at all
+    words = "  ".join(cells)  # a cell a clause (a wide gap parts them)
     sums = counts_events(read.form)  # a stock's at a quarter's end is its last month's
     # each cell by itself: a header's 期末户籍人口 exempts no title beside it
     earlier = any(names_an_earlier_period(w, month) for w in cells)
@@ -103,36 +105,29 @@ def _an_example_title(words: str) -> bool:
     return any(without_title_words(clause) in examples for clause in title_clauses(words))
 
 
-def _words_over(grid: list[list[object]], read: SheetRead, with_header: bool = False) -> list[str]:
-    """The words of the rows of words right above a form's header (its title, a units note),
-    and of the header's row `with_header`."""
-    return [word for _, word in _cells_over(grid, read, with_header)]
-
-
-def _cells_over(
-    grid: list[list[object]], read: SheetRead, with_header: bool = False
-) -> list[tuple[str, str]]:
-    """(cell, words) of _words_over."""
-    header = (read.header_row or 1) - 1
+def _title_top(grid: list[list[object]], header: int) -> int:
+    """The first of the rows of words right above a form's header (its title, a units note)."""
     top = header
     while top > 0 and words_only(grid[top - 1]):
         top -= 1
-    last = header + 1 if with_header else header
-    return [(a1(r, c), str(v)) for r in range(top, last) for c, v in enumerate(grid[r]) if v]
+    return top
 
 
-def _named_cells(grid: list[list[object]], read: SheetRead) -> list[tuple[str, str]]:
-    """The cells that may name whose a form is: its title and header, and of a one-record
-    form its rows' labels (东湖村 | 498 | 199); not a register's persons (an address)."""
-    cells = _cells_over(grid, read, with_header=True)
+def _named_cells(grid: list[list[object]], read: SheetRead, top: int) -> list[tuple[int, int, str]]:
+    """(row, column, words) of the cells that may name whose a form is: its title, and of a
+    one-record form its header and rows' labels (项目 | 桃园村, 东湖村 | 498 | 199); not a
+    register's header nor persons (an address)."""
+    header = (read.header_row or 1) - 1
+    rows = list(range(top, header))
     if _one_record(read.form):
-        cells += [
-            (a1(r - 1, c), v)
-            for r in read.rows
-            for c, v in enumerate(grid[r - 1] if r <= len(grid) else ())
-            if v.__class__ is str
-        ]
-    return cells
+        rows += [header, *(r - 1 for r in read.rows)]
+    return [
+        (r, c, v)
+        for r in rows
+        if r < len(grid)
+        for c, v in enumerate(grid[r])
+        if v.__class__ is str and v
+    ]
 
 
 def _another_period(title: str, month: str, sums: bool) -> bool:

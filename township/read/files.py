@@ -200,8 +200,14 @@ def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Find
     figures; not 含桃园村迁入人员): its figures are read as the file's village's, and the
     village is told so at the cell."""
     said = []
+    own = registry.by_code.get(out.village_code)
+    own_names = tuple(n for n in (own.name, *own.aliases) if n) if own else ()
     for read in out.sheets.values():
-        named = [(c, v) for c, words in read.named_cells if (v := registry.opening(words))]
+        if any(words.lstrip().startswith(own_names) for _, _, words in read.named_cells):
+            continue  # the usual title: the file's own village's (复合村节育措施情况)
+        named = [
+            (a1(r, c), v) for r, c, words in read.named_cells if (v := registry.opening(words))
+        ]
         if any(v.code == out.village_code for _, v in named):
             continue  # its own name beside another's (复合村 | 桃园村: rows of each)
         other = next(iter(named), None)

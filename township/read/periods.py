@@ -321,6 +321,20 @@ def _a_sum_phrase(text: str, events: bool) -> bool:
     )
 
 
+@cache
+def _period_characters() -> re.Pattern[str]:
+    words = (*RUNNING_TOTAL_WORDS, *UP_TO_NOW, *EARLIER_ROW_WORDS)  # and the phrases':
+    characters = set("".join(words)) | set("月年季期上去前初末底今近至本当半同元到")
+    return re.compile(f"[\\d０-９{re.escape(''.join(sorted(characters)))}]")
+
+
+def may_name_a_period(text: str) -> bool:
+    """Whether a text has a character of some word naming a period (a digit, 月, 年, 上, 累 …):
+    a title without any names none (most are so, each with its village's own name), and is
+    not looked at further."""
+    return _period_characters().search(text) is not None
+
+
 def is_this_months(heading: str, month: str) -> bool | None:
     """Whether a heading names the report month (3月), not last year's nor a sum up to it
     (上年3月, 3月累计); None when it names no month."""
