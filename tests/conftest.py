@@ -1,10 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -106,43 +102,14 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return township_in(tmp_path, monkeypatch)
 
 
-# Migrates a Prefect database to the installed Prefect's schema (the URL from the environment)
-MIGRATE = (
-    "import asyncio\n"
-    "from prefect.server.database import provide_database_interface\n"
-    "asyncio.run(provide_database_interface().create_db())\n"
-)
-
-
 @pytest.fixture(scope="session")
-def prefect_database(tmp_path_factory) -> Path:
-    """A Prefect database migrated once for the session, in a process of its own: each server
-    the tests start begins from a copy, as an office's does after its first start (the
-    migrations take seconds; a copy's check of them a fraction of one)."""
-    path = tmp_path_factory.mktemp("prefect-db") / "prefect.db"
-    env = {**os.environ, "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{path}"}
-    subprocess.run([sys.executable, "-c", MIGRATE], env=env, check=True, capture_output=True)
-    return path
+def prefect_harness():
+    """One temporary Prefect server for the whole session (its start costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
 
-
-@pytest.fixture(scope="session")
-def prefect_harness(prefect_database):
-    """One temporary Prefect server for the whole session, on a copy of the migrated database
-    (prefect_test_harness puts its database in a new temporary folder: given one holding it)."""
-    import prefect.testing.utilities as harness
-
-    def folder_with_the_database() -> str:
-        folder = tempfile.mkdtemp()
-        shutil.copy(prefect_database, Path(folder) / "prefect-test.db")
-        return folder
-
-    harness.mkdtemp = folder_with_the_database
-    try:
-        with harness.prefect_test_harness(
-            server_startup_timeout=int(
-                os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180)
-            )
-        ):
-            yield
-    finally:
-        harness.mkdtemp = tempfile.mkdtemp
+    with prefect_test_harness(
+        server_startup_timeout=int(
+            os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", 180)
+        )
+    ):
+        yield

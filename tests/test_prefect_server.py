@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import socket
 import sqlite3
@@ -239,18 +238,14 @@ def wait_for_deployment(client, serve: subprocess.Popen, serve_log: Path):
 
 
 @pytest.mark.prefect_server
-def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(
-    township_dir, tmp_path, prefect_database
-):
+def test_serve_without_a_server_starts_one_that_schedules_the_6th_at_6(township_dir, tmp_path):
     """The embedded default: no PREFECT_API_URL, so `township serve` runs a local server (a
     temporary server would never schedule anything) and stops it when it is stopped."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    home = tmp_path / "prefect-home"
-    home.mkdir()
-    shutil.copy(prefect_database, home / "prefect.db")  # migrated, as after a first start
+    home = tmp_path / "prefect-home"  # empty: the office's first start, its database made
     serve_log = tmp_path / "serve.log"
     port = free_port()
     env = {

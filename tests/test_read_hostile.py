@@ -2463,6 +2463,14 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         ("节育措施", [["节育措施情况"], ["报告期：上月"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [["节育措施情况（上月末人数）"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [["节育措施情况（2025年年底）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["节育措施情况（上月期末）"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["上月全村节育措施情况"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [["上月节育措施填报表"], *CONTRACEPTION_LIST], "A1"),
+        (
+            "节育措施",
+            [["节育措施情况〔截至2026年2月28日〕打印日期：2026年4月1日"], *CONTRACEPTION_LIST],
+            "A1",
+        ),
     ],
     ids=[
         "tab-2月",
@@ -2497,6 +2505,10 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "line-报告期：上月",
         "title-上月末人数",
         "title-2025年年底",
+        "title-上月期末",
+        "title-上月全村",
+        "title-填报表",
+        "title-〔截至〕-then-打印日期",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(
@@ -3238,8 +3250,9 @@ CONTRACEPTION_FIGURES_ROW = [n for _, n in CONTRACEPTION_ITEMS]
         ),
         ([["月份", *CONTRACEPTION_FIELDS_ROW], [2, 498, 199, 11]], "A2"),
         ([[*CONTRACEPTION_FIELDS_ROW, "月份"], [498, 199, 11, "2月"]], "D2"),
+        ([["序号", "月份", *CONTRACEPTION_FIELDS_ROW], [1, "2", 498, 199, 11]], "B2"),
     ],
-    ids=["village-then-month", "a-number-under-月份", "月份-after-the-figures"],
+    ids=["village-then-month", "a-number-under-月份", "月份-after-the-figures", "text-under-月份"],
 )
 def test_a_one_row_table_whose_month_column_names_another_month_is_refused(rows, cell, tmp_path):
     """The 月份 column says whose the figures are, wherever it stands and however the month is
@@ -3327,9 +3340,13 @@ def test_a_note_above_the_header_pointing_at_an_example_says_nothing(note, tmp_p
     assert findings_of(fr) == []
 
 
-def test_a_tab_keeping_last_years_name_yields_to_a_title_naming_the_month(tmp_path):
-    """节育措施（2025年）, a workbook kept from last year, titled 2026年3月节育措施情况."""
-    sheets = {"节育措施（2025年）": [["2026年3月节育措施情况"], *CONTRACEPTION_LIST]}
+def test_a_tab_keeping_last_years_name_is_read_before_an_empty_template_tab(tmp_path):
+    """节育措施（2025年）, a workbook kept from last year, beside the form's tab left blank: the
+    figures are read; the year in a tab says nothing (in a title it does)."""
+    sheets = {
+        "节育措施（2025年）": [["2026年3月节育措施情况"], *CONTRACEPTION_LIST],
+        "节育措施": [["项目", "数量"], ["已婚育龄妇女数", None], ["上环", None]],
+    }
     fr = read_file_at(tmp_path, sheets)
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION
 
@@ -3341,3 +3358,40 @@ def test_a_tables_this_month_header_exempts_no_title_naming_last_month(tmp_path)
     fr = read_file_at(tmp_path, {"人口变动": rows})
     assert "population" not in fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", "A1")]
+
+
+def test_a_row_label_beside_a_month_column_still_counts(tmp_path):
+    """| 月份 | … with 本年累计 | 3 | …: the year so far, not March's count (the 月份 column once
+    hid the row's other words)."""
+    rows = [["", "月份", "发放宣传资料", "咨询人次"], ["本年累计", 3, 300, 40]]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    assert "services" not in fr.sheets
+
+
+def test_an_example_column_beside_another_periods_reads_neither(tmp_path):
+    rows = [["项目", "示例", "上月数"], ["已婚育龄妇女数", 99, 495], ["上环", 99, 198]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert "contraception" not in fr.sheets
+
+
+@pytest.mark.parametrize(
+    "cell, said",
+    [
+        ("桃园村节育措施情况", True),
+        ("填报单位：桃园村", True),
+        ("说明：桃园村三组已并入本村", False),
+        ("节育措施情况（含桃园村迁入人员）", False),
+        ("桃园小区节育措施情况", False),  # 桃园 is 桃园村's alias, and a 小区's name too
+        ("复合村节育措施情况", False),
+    ],
+)
+def test_another_villages_name_opening_a_title_is_said(cell, said, tmp_path):
+    fr = read_file_at(tmp_path, {"节育措施": [[cell], *CONTRACEPTION_LIST]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION
+    assert (("sheet.other_village", "节育措施", "A1") in findings_of(fr)) is said
+
+
+def test_a_one_record_row_labelled_another_village_is_said(tmp_path):
+    rows = [["村名", *CONTRACEPTION_FIELDS_ROW], ["桃园村", *CONTRACEPTION_FIGURES_ROW]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert ("sheet.other_village", "节育措施", "A2") in findings_of(fr)

@@ -86,16 +86,15 @@ class VillageRegistry:
         return min(found, key=lambda item: item[0], default=(None, None))[1]
 
     def opening(self, text: str) -> Village | None:
-        """The village a text opens with (桃园村节育措施情况; after a label, 填报单位：桃园村), by
-        name or alias, the longest; not the township's name (复合镇 is no 复合村)."""
+        """The village whose full name a text opens with (桃园村节育措施情况), the longest; not
+        an alias, which other words open with too (桃园 of 桃园小区), nor the township's name."""
         head = text.lstrip()[:2]
-        labelled = "：" in text or ":" in text  # 填报单位：桃园村
-        if head not in self._by_first2 and head[:1] not in self._by_first2 and not labelled:
+        if head not in self._by_first2 and head[:1] not in self._by_first2:
             return None  # most words open with no name (项目, 已婚育龄妇女数): not looked up
         if text not in self._openings:  # the same titles and headers in every file
             if len(self._openings) > OPENINGS_KEPT:  # `township serve` runs for months
                 self._openings.clear()
-            self._openings[text] = self._opening(normalise_label(re.split(r"[:：]", text)[-1]))
+            self._openings[text] = self._opening(normalise_label(text))
         return self._openings[text]
 
     def _opening(self, label: str) -> Village | None:
@@ -104,7 +103,11 @@ class VillageRegistry:
         # by the first two characters: a prefecture's thousands of names share first ones
         named = (*self._by_first2.get(label[:2], ()), *self._by_first2.get(label[:1], ()))
         return min(
-            ((rank, v) for rank, name, v in named if label.startswith(name)),
+            (
+                (rank, v)
+                for rank, name, v in named
+                if label.startswith(name) and name == normalise_label(v.name)
+            ),
             key=lambda found: found[0],
             default=(None, None),
         )[1]

@@ -19,7 +19,6 @@ from township.read.layout import (
     month_words,
 )
 from township.read.periods import (
-    SENT_WORDS,
     a_date_or_note,
     a_period_title,
     counts_events,
@@ -31,6 +30,7 @@ from township.read.periods import (
     names_this_month,
     plainly_another_period,
     says_another_period,
+    sent,
     title_clauses,
     without_filing_notes,
     without_title_words,
@@ -43,7 +43,9 @@ from township.rules.catalog import finding
 def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | None) -> None:
     """Copies of one form in a sheet (2月's 节育措施, then 3月's) are told apart by their titles
     (_title). A form's only copy keeps its title where it says another period (2026年2月节育
-    措施情况 in a March file): its figures are then none of the month's (take_one)."""
+    措施情况 in a March file): its figures are then none of the month's (take_one). Each read
+    keeps the cells that may name its village (named_cells) and a title saying it is an
+    example (example_title), said once the file's village is known (files.py)."""
     for read in reads:
         copies = [r.header_row or 1 for r in reads if r.form == read.form]
         if len(copies) > 1:
@@ -62,10 +64,11 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str, top: int) -> None:
-    """A form's only copy titled another month: its title rows above its header (or the title
-    taken for it; each row's title as _title_of_row gives it: not a list's heading 项目 | 上月 |
-    本月, nor a filing line, 填报日期：2026年4月2日; a day before the month began is a period),
-    when they name another month or, of a form counting events, a sum over months."""
+    """A form's only copy titled another period: its title rows above its header (or the
+    title taken for it; each row's title as _title_of_row gives it: not a list's heading 项目 |
+    上月 | 本月, nor a filing line, 填报日期：2026年4月2日; a day before the month began is a
+    period), when they name another month, an earlier period as a clause of its own (上月节育
+    措施情况, 2025年度) or, of a form counting events, a sum over months. `top`: its title's row."""
     header = (read.header_row or 1) - 1
     if names_this_month(read.sheet, month):
         return  # its tab named the month (3月节育措施): a title left from last month's copy
@@ -146,7 +149,7 @@ def _title_of_row(row: list[object], month: str) -> str:
     if len(plain) > 1 or (len(words) > 1 and plain and _a_list_heading(plain[0])):
         return ""  # 项目 | 截至2月28日 | 截至3月31日: a list's heading
     whole = " ".join(words)
-    if not any(w in whole for w in SENT_WORDS):  # 2026年2月26日 | 至 | 2026年3月25日: its last day
+    if not sent(whole):  # 2026年2月26日 | 至 | 2026年3月25日: its last day
         return whole if a_period_title(whole, month) else " ".join(plain)
     # 填报单位：东湖村 | 统计截止：2026年2月28日: the words that are no filing note
     return " ".join(w for w in words if a_period_title(w, month))
@@ -223,7 +226,7 @@ def _said_once(title: str, sheet: str) -> str:
 
 def _titled(read: SheetRead) -> bool:
     """Whether _period_name is the read's title, not its tab's name."""
-    return bool(read.title) and names_a_period(read.title)
+    return names_a_period(read.title)
 
 
 def _period_name(read: SheetRead) -> str:
@@ -258,7 +261,7 @@ def take_one(
             month
             and _one_record(form)
             and plainly_another_period(
-                _period_name(read), month, counts_events(form), titled=_titled(read)
+                _period_name(read), month, counts_events(form), years=_titled(read)
             )
         ):
             # its only tab or copy another period's (2月节育措施, 节育措施(上月)): as columns

@@ -203,11 +203,10 @@ def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Find
     own = registry.by_code.get(out.village_code)
     own_names = tuple(n for n in (own.name, *own.aliases) if n) if own else ()
     for read in out.sheets.values():
-        if any(words.lstrip().startswith(own_names) for _, _, words in read.named_cells):
+        cells = [(r, c, _unit_named(words)) for r, c, words in read.named_cells]
+        if any(words.lstrip().startswith(own_names) for _, _, words in cells):
             continue  # the usual title: the file's own village's (复合村节育措施情况)
-        named = [
-            (a1(r, c), v) for r, c, words in read.named_cells if (v := registry.opening(words))
-        ]
+        named = [(a1(r, c), v) for r, c, words in cells if (v := registry.opening(words))]
         if any(v.code == out.village_code for _, v in named):
             continue  # its own name beside another's (复合村 | 桃园村: rows of each)
         other = next(iter(named), None)
@@ -223,6 +222,14 @@ def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Find
                 )
             )
     return said
+
+
+def _unit_named(words: str) -> str:
+    """The unit a note names after its key (填报单位：桃园村 → 桃园村: a key of the 封面's
+    village name); any other text as it is (说明：桃园村三组已并入本村 names no unit)."""
+    key, colon, rest = words.replace(":", "：").partition("：")
+    keys = load_catalogue().forms["cover"].field("village_name").aliases
+    return rest if colon and normalise_label(key) in map(normalise_label, keys) else words
 
 
 _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch

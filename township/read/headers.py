@@ -20,7 +20,7 @@ _NUMBERING = re.compile(
     r"|\d{1,2}\s*[-~～—至到]\s*\d{1,2}\s*岁"
     # ①上环 (NFKC makes it 1上环), 1 已婚育龄妇女数: a digit alone before a name, not a
     # count's (1孩, 3个月)
-    r"|\d(?!\s*[位岁月年日号孩胎个人次周])(?=\s*[\u4e00-\u9fff]))\s*"
+    r"|\d(?!\s*[位岁月年日号孩胎个人次周对户项类])(?=\s*[\u4e00-\u9fff]))\s*"
 )
 # a header longer than this is no column name: not loosened (and no regex runs on it)
 LONGEST_HEADER = 40

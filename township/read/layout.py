@@ -603,7 +603,8 @@ def _this_months_column(
     headings above its first item, a units row between allowed), the one headed the report
     month (3月), else this month's (本月数, 期末), else the only one not headed another
     period's; None when no row above heads two columns (the first filled cell is the figure).
-    Columns for months without the report month's are said (SheetProblem), not guessed."""
+    A template's example column (示例) is never the one. Columns for months without the report
+    month's are said (SheetProblem), not guessed."""
     headed: dict[int, str] = {}
     nearest: tuple[int, dict[int, str]] | None = None  # the nearest row heading one column
     r = first_row
@@ -616,9 +617,12 @@ def _this_months_column(
         if headed:  # the list's own heading (项目 | 数量): a line above it is not the list's
             nearest = (r, headed)
             break
-    examples = [c for c, h in headed.items() if is_example_sheet(h) or h == "例"]
-    if examples and len(headed) - len(examples) == 1:  # 示例 | 本月数: the month's, blank or not
-        return next(c for c in headed if c not in examples)
+    # 示例 | 本月数: the month's column, filled or blank, never the example's (示例 | 上月数:
+    # no month's column, refused below)
+    examples = [c for c, h in headed.items() if _an_example_heading(h)]
+    beside_one = examples and len(headed) - len(examples) == 1
+    if beside_one and (only := _this_months(headed, month, _a_stock(form))) is not None:
+        return only
     if len(headed) < 2:
         if nearest is not None and _heads_a_list(grid[nearest[0]], label_col, nearest[1]):
             # 项目 | 2月 in a March file: February's figures
@@ -987,6 +991,8 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
     """Of columns headed by periods, the report month's (3月), else this month's (本月数,
     期末; for a `stock`, 现有 before 本月, which then heads the month's change), else the only
     one not headed another period's; None when none is."""
+    # a template's example column (示例 | 本月数) is never the month's, nor any period's
+    headed = {c: h for c, h in headed.items() if not _an_example_heading(h)}
     if month is not None:  # 3月, not 上年3月 nor 3月累计
         named = [c for c, h in headed.items() if is_this_months(h, month)]
         if len(named) == 1:
@@ -1023,10 +1029,19 @@ def _this_months(headed: dict[int, str], month: str | None, stock: bool = False)
     return others[0] if len(others) == 1 else None
 
 
+def _an_example_heading(heading: str) -> bool:
+    """示例, 样例, 例: a template's example column beside the figures."""
+    return heading == "例" or any(w in heading for w in load_catalogue().example_sheet_words)
+
+
 def _the_months_part(headed: dict[int, str]) -> int | None:
     """本年累计 | 其中：本月, of a form counting events: the month's part of a sum so far (of a
     stock, 人数 | 其中：本月 is the month's new part of its figure, 人数)."""
-    parts = [c for c, h in headed.items() if h.startswith(SUB_ITEM) and says_this_month(h[2:])]
+    parts = [
+        c
+        for c, h in headed.items()
+        if h.startswith(SUB_ITEM) and says_this_month(h[len(SUB_ITEM) :])
+    ]
     sums = [c for c, h in headed.items() if c not in parts and is_running_total(h, True)]
     return parts[0] if len(parts) == 1 and sums else None
 

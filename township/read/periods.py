@@ -103,8 +103,9 @@ def _range_end(start: tuple[int | None, int | None, int, int], day: int) -> tupl
 
 
 def ends_before(text: str, month: str) -> bool | None:
-    """Whether the last day a text names is before the report month 'YYYY-MM' began; None when
-    it names no day, or the last is a start (2月26日起). A day with no year is of the months
+    """Whether the day a text's figures are up to is before the report month 'YYYY-MM' began:
+    the day after 截至/截止, else the last day it names; None when it names no day, or that day
+    is a start (2月26日起). A day with no year is of the months
     just before the report month or not; 本月25日 is of the month."""
     days = _days(text)
     up_to = _UP_TO_WORD.search(text)  # 截至2026年2月28日 … 2026.3.5: the day it is up to
@@ -167,8 +168,11 @@ def names_earlier(text: str) -> bool:
 # 无变化, 上一轮清查后, 期初数据以年报为准, 2025年版)
 _EARLIER_PHRASE = re.compile(
     r"(?:截至|截止)?(?:上个?月份?|上一个月|上一?期|上一?年度?|上一?季度?|去年|前年|前月|上次"
-    r"|年初|月初|期初|同期)(?:同期)?(?:年?末|年?底)?(?:人数|数|数据|对比数)?"
+    r"|年初|月初|期初|同期)(?:同期)?(?:[年月期]?末|年?底)?(?:人数|数|数据|对比数)?"
 )
+# This month's words that make a title no earlier period's (本月与上月对比); not 期末, which
+# an earlier period's end has too (上月期末)
+_THIS_MONTH_WORDS = ("本月", "本期", "当月")
 _YEAR_PHRASE = re.compile(r"(\d{4})年(?:度)?(?:年?末|年?底|全年|上半年|下半年)?(?:数|数据)?")
 
 
@@ -179,7 +183,7 @@ def names_an_earlier_period(text: str, month: str, years: bool = True) -> bool:
     情况（上年同期）, 2025年度节育措施情况, 期初数, 报告期：上月), with no word of this month
     beside it (本月与上月对比); a year before the report's counts with `years` (a title's, not
     a tab's: 节育措施（2025年）, a workbook kept from last year)."""
-    if any(w in _SPACES.sub("", text) for w in THIS_MONTH):
+    if any(w in _SPACES.sub("", text) for w in _THIS_MONTH_WORDS):
         return False
     for clause in title_clauses(text):
         if _a_phrase(clause, _EARLIER_PHRASE):
@@ -205,7 +209,16 @@ def title_clauses(text: str) -> tuple[str, ...]:
     whole, 1,2,3月), without spaces, quotes and a village's name before them (复合村上月)."""
     text = _LISTED_MONTHS.sub("、", unicodedata.normalize("NFKC", text))
     clauses = (_PLAIN.sub("", c) for c in _CLAUSE_BREAK.split(text))
-    return tuple(_A_VILLAGE.sub("", c) for c in clauses if c)
+    return tuple(_without_a_village(c) for c in clauses if c)
+
+
+def _without_a_village(clause: str) -> str:
+    """A clause without a village's name opening it (复合村上月 → 上月); not 上月全村, whose
+    period is before the 村."""
+    village = _A_VILLAGE.match(clause)
+    if village is None or may_name_a_period(village[0]):
+        return clause
+    return clause[village.end() :]
 
 
 def without_title_words(clause: str) -> str:
@@ -391,7 +404,7 @@ def says_another_period(name: str, month: str | None) -> bool:
         is_running_total(name)
         or names_month(name, month) is False
         or any(word in name for word in NOT_THE_MONTHS_OWN)  # 上月 …, 累计, 合计
-        or (month is not None and names_an_earlier_period(name, month))  # 上个月, 上一期
+        or (month is not None and names_an_earlier_period(name, month, years=False))  # 上个月
     )
 
 
@@ -400,18 +413,26 @@ def says_another_period(name: str, month: str | None) -> bool:
 SENT_WORDS = ("报送", "上报", "填报", "报出", "制表", "填表", "打印")
 # Where a line's clauses part: a wide gap, a comma, a bracket (节育措施情况（截至2026年2月28日）
 # 打印日期：2026年4月1日); a single space does not (2026年 3月).
-_FILING_BREAK = re.compile(r"\s{2,}|[\u3000\t，,；;（）()【】\[\]]")
+_BREAK = r"\s{2,}|[\t，,；;（）()【】\[\]〔〕<>‹›]"  # after NFKC: ［］ are [], the others stay
+# a filing note's clause parts at a full-width space too (…情况（截至2026年2月28日）　打印：…)
+_FILING_BREAK = re.compile(rf"{_BREAK}|\u3000")
 # a title's clauses part at dashes, colons and slashes too (节育措施情况-上月, 报告期：上月)
-_CLAUSE_BREAK = re.compile(r"\s{2,}|[\t，,；;:：/／（）()【】\[\]［］〔〕<>‹›]|-+|—+|–+")
+_CLAUSE_BREAK = re.compile(rf"{_BREAK}|[:/]|-+|—+|–+")
 
 
 def without_filing_notes(text: str) -> str:
     """A title less its clauses saying when it was sent or made (节育措施情况（截至2026年2月28日）
     打印日期：2026年4月1日 → 节育措施情况 截至2026年2月28日): the period is in the rest."""
-    if not any(w in text for w in SENT_WORDS):
+    if not sent(text):
         return text
-    clauses = (c.strip() for c in _FILING_BREAK.split(text))
-    return " ".join(c for c in clauses if c and not any(w in c for w in SENT_WORDS))
+    clauses = (c.strip() for c in _FILING_BREAK.split(unicodedata.normalize("NFKC", text)))
+    return " ".join(c for c in clauses if c and not sent(c))
+
+
+def sent(text: str) -> bool:
+    """Words saying when a text was sent or made (2026年4月2日报送, 打印日期); not a form's
+    title ending 填报表."""
+    return any(w in text.replace("填报表", "表") for w in SENT_WORDS)
 
 
 # What a note's words before its colon say when it gives the period its figures are of
@@ -421,14 +442,15 @@ PERIOD_NOTES = ("报告期", "统计", "截止", "截至", "所属期")
 
 
 @lru_cache(maxsize=4096)
-def plainly_another_period(name: str, month: str, events: bool, titled: bool = False) -> bool:
+def plainly_another_period(name: str, month: str, events: bool, years: bool = False) -> bool:
     """A form's only tab or copy named another month (2月节育措施, 2026年2月…情况), an earlier
-    period (节育措施(上月)) or, of a form counting `events`, a sum over months (宣传服务（1-3月）);
-    not a total over groups, which a title may name (全村合计)."""
+    period (节育措施(上月); with `years`, of a title, a year before: 2025年度) or, of a form
+    counting `events`, a sum over months (宣传服务（1-3月）); not a total over groups, which a
+    title may name (全村合计)."""
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name, events=True)
-    earlier = names_earlier(name) or names_an_earlier_period(name, month, years=titled)
+    earlier = names_earlier(name) or names_an_earlier_period(name, month, years=years)
     return names_month(name, month) is False or earlier or sum_of_events
 
 
@@ -449,7 +471,7 @@ def a_period_title(words: str, month: str) -> bool:
     """A title or name that may say whose figures these are: not a filing line nor a date
     (填报日期：2026年4月2日, 4月2日报), unless the day is before the month began (截至2026年2月28日,
     2月1日至2月28日): no figure of the month is known before it."""
-    if any(w in words for w in SENT_WORDS):
+    if sent(words):
         return False
     if not a_date_or_note(words):
         return True

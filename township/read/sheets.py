@@ -26,7 +26,6 @@ from township.read.layout import (
     typed_months,
 )
 from township.read.periods import (
-    SENT_WORDS,
     a_day_alone,
     counts_events,
     ends_before,
@@ -36,6 +35,7 @@ from township.read.periods import (
     names_an_earlier_period,
     names_earlier,
     says_this_month,
+    sent,
 )
 from township.read.rows import cells_filled
 from township.read.values import NORMALISERS
@@ -252,12 +252,13 @@ def extract(
     if person:
         return out
     labels = _row_labels(values, grid, layout)
+    months = _row_labels(values, grid, layout, months_only=True) or labels
     # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
     # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
     whole = totals is not None and (len(values) > 1 or not out.records)
     # rows of several months; groups' rows beside a 月份 column of one month are no such rows
-    of_months = any(map(is_month_heading, labels.values())) and len(set(labels.values())) > 1
-    _refuse_rows_of_other_months(labels, grid, set(layout.columns.values()), layout, month)
+    of_months = any(map(is_month_heading, months.values())) and len(set(months.values())) > 1
+    _refuse_rows_of_other_months(labels, months, grid, layout, month)
     if whole and not of_months and _read_totals_row(out, grid, totals, converters):
         return out
     if len(values) > 1:
@@ -265,28 +266,27 @@ def extract(
     return out
 
 
-def _row_labels(values: list, grid: list[list[object]], layout: Layout) -> dict[int, str]:
-    """A one-record form's rows of figures (Excel row -> the words left of its figures, not a
-    备注 after them), months typed as numbers read in their order (2025.09 above 2025.1 makes
-    it October, typed_months)."""
+def _row_labels(
+    values: list, grid: list[list[object]], layout: Layout, months_only: bool = False
+) -> dict[int, str]:
+    """A one-record form's rows of figures (Excel row -> the words left of its figures and in
+    a 月份 column, not a 备注 after them), months typed as numbers read in their order
+    (2025.09 above 2025.1 makes it October, typed_months). `months_only`: the 月份 column's
+    words alone, where there is one (村名 | 月份: 东湖村 | 2026年2月 is February's row)."""
     used = set(layout.columns.values())
     # a day in a filing column (填报日期 | 已婚育龄妇女数 …) is when it was sent, of no period;
     # a month there (填报月份 | 2026年2月) is the month the row is of
     header = grid[layout.header_row] if layout.kind == "table" else []
-    filing = {
-        c
-        for c, h in enumerate(header[: min(used)])
-        if h.__class__ is str and any(w in h for w in SENT_WORDS)
-    }
-    # a column headed 月份, left or right of the figures, says alone whose they are (村名 |
-    # 月份: 东湖村 | 2026年2月)
+    filing = {c for c, h in enumerate(header[: min(used)]) if h.__class__ is str and sent(h)}
     months = _month_columns(grid, layout)
+    if months_only and not months:
+        return {}
     cells = [
         (r, c, _as_month(v) if c in months else v)
         for _, r, _ in values
         for c, v in enumerate(grid[r - 1])
         if v
-        and (c in months if months else c < min(used))
+        and (c in months or (c < min(used) and not months_only))
         and not (c in filing and a_day_alone(str(heading_text(v))))
     ]
     typed = typed_months([v for _, _, v in cells])
@@ -311,11 +311,14 @@ def _month_columns(grid: list[list[object]], layout: Layout) -> set[int]:
 
 
 def _as_month(value: object) -> object:
-    """A whole number under 月份 as its month (2 → 2月); anything else as it is."""
-    return f"{int(value)}月" if _a_month_number(value) else value
+    """A whole number under 月份 as its month (2, '2' → 2月); anything else as it is."""
+    return f"{int(float(value))}月" if _a_month_number(value) else value
 
 
 def _a_month_number(value: object) -> bool:
+    """1 … 12, as a number or typed as text (a CSV's cells, a cell formatted as text)."""
+    if value.__class__ is str and value.strip().isdigit():
+        value = int(value)
     return value.__class__ in (int, float) and value == int(value) and 1 <= value <= 12
 
 
@@ -555,25 +558,29 @@ def _a_sum_or_earlier(label: str, form: str, month: str) -> bool:
 
 
 def _refuse_rows_of_other_months(
-    labels: dict[int, str], grid, used: set[int], layout: Layout, month: str | None
+    labels: dict[int, str], months: dict[int, str], grid, layout: Layout, month: str | None
 ) -> None:
-    """Rows of figures labelled by months (Excel row -> its words), none the report month's
-    (1月 | 2月 in a March file): refused at the first month's label, as such columns are."""
+    """Rows of figures labelled by months (Excel row -> its words; `months`, its 月份 column's
+    words, where there is one, else the same), none the report month's (1月 | 2月 in a March
+    file): refused at the first month's label, as such columns are."""
     labelled = [w for w in labels.values() if w]
     form = layout.form.name
-    sums = [w for w in labelled if month and _a_sum_or_earlier(w, form, month)]
+    sums = {w for w in labelled if month and _a_sum_or_earlier(w, form, month)}
     if any(says_this_month(w) and w not in sums for w in labelled):
         return  # 本月 beside 2月: the 本月 row is read (not 至本月, a sum of events)
     # every row labelled so (an unlabelled row beside 上月's is the month's)
     every = month and labelled and len(labelled) == len(labels)
-    if every and all(_a_sum_or_earlier(w, layout.form.name, month) for w in labelled):
+    dated = [w for w in months.values() if w]
+    if every and len(sums) == len(set(labelled)):
         first = min(r for r, w in labels.items() if w)  # 本年累计, 1-3月, 上月末: not the month
-    elif other_months_only(labelled, month, layout.form):
-        first = min(r for r, w in labels.items() if is_month_heading(w))
+    elif other_months_only(dated, month, layout.form):
+        first = min(r for r, w in months.items() if is_month_heading(w))
     else:
         return  # 东湖村 beside 上月（2月）: the village's
+    used = set(layout.columns.values())
     row = [(c, v) for c, v in enumerate(grid[first - 1]) if c not in used and v]
-    monthly = [c for c, v in row if _a_month_number(v) or is_month_heading(str(heading_text(v)))]
+    in_months = _month_columns(grid, layout)
+    monthly = [c for c, v in row if c in in_months or is_month_heading(str(heading_text(v)))]
     label_col = next(iter(monthly), row[0][0] if row else 0)  # the month's cell, else its label
     raise month_missing(a1(first - 1, label_col), layout.form, labelled, month)
 
