@@ -226,13 +226,13 @@ def _said_once(title: str, sheet: str) -> str:
 
 def _titled(read: SheetRead) -> bool:
     """Whether _period_name is the read's title, not its tab's name."""
-    return names_a_period(read.title)
+    return bool(read.title) and names_a_period(read.title)  # most have none: no look
 
 
 def _period_name(read: SheetRead) -> str:
     """What says a sheet read's period: a copy's title when it names one, else its sheet's name
     (a sheet 3月报表 holding 2月's and 3月's copies)."""
-    return read.title if names_a_period(read.title) else read.sheet
+    return read.title if _titled(read) else read.sheet
 
 
 def _one_record(form: str) -> bool:

@@ -9,7 +9,7 @@ import os
 import stat
 from collections.abc import Iterator
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -227,9 +227,17 @@ def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Find
 def _unit_named(words: str) -> str:
     """The unit a note names after its key (填报单位：桃园村 → 桃园村: a key of the 封面's
     village name); any other text as it is (说明：桃园村三组已并入本村 names no unit)."""
-    key, colon, rest = words.replace(":", "：").partition("：")
-    keys = load_catalogue().forms["cover"].field("village_name").aliases
-    return rest if colon and normalise_label(key) in map(normalise_label, keys) else words
+    if "：" not in words and ":" not in words:
+        return words
+    key, _, rest = words.replace(":", "：").partition("：")
+    return rest if normalise_label(key) in _village_keys() else words
+
+
+@cache
+def _village_keys() -> frozenset[str]:
+    """The 封面's keys of the village's name (村名, 填报单位), as labels."""
+    aliases = load_catalogue().forms["cover"].field("village_name").aliases
+    return frozenset(map(normalise_label, aliases))
 
 
 _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch

@@ -382,6 +382,7 @@ def says_this_month(heading: str) -> bool:
     return any(w in heading for w in THIS_MONTH) and not any(w in heading for w in NOT_THIS_MONTH)
 
 
+@lru_cache(maxsize=4096)
 def names_a_period(text: str) -> bool:
     """2026年2月, 3月份, 上月, 本月, 本年累计, 2025年度: a month, an earlier period, this one, a
     total, a year."""

@@ -273,14 +273,14 @@ def _row_labels(
     a 月份 column, not a 备注 after them), months typed as numbers read in their order
     (2025.09 above 2025.1 makes it October, typed_months). `months_only`: the 月份 column's
     words alone, where there is one (村名 | 月份: 东湖村 | 2026年2月 is February's row)."""
+    months = _month_columns(grid, layout)
+    if months_only and not months:
+        return {}  # the usual table: no 月份 column
     used = set(layout.columns.values())
     # a day in a filing column (填报日期 | 已婚育龄妇女数 …) is when it was sent, of no period;
     # a month there (填报月份 | 2026年2月) is the month the row is of
     header = grid[layout.header_row] if layout.kind == "table" else []
     filing = {c for c, h in enumerate(header[: min(used)]) if h.__class__ is str and sent(h)}
-    months = _month_columns(grid, layout)
-    if months_only and not months:
-        return {}
     cells = [
         (r, c, _as_month(v) if c in months else v)
         for _, r, _ in values
