@@ -83,6 +83,7 @@ class SheetRead:
     says_none: bool = False
     # the words above the header saying the form is an example (宣传服务填报示例), said if read
     example_title: str = ""
+    example_cell: str = ""
     # (row, column, words) of its title, and a one-record form's header and row labels: whose
     # it says it is
     named_cells: list[tuple[int, int, str]] = field(default_factory=list)

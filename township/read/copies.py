@@ -59,8 +59,10 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
         # pointing at one (填写示例见第二张表)
         if _example_word_above(grid, read):  # rare: most titles hold no 例 at all
             header = (read.header_row or 1) - 1
-            titles = (str(v) for row in grid[top:header] for v in row if v)
-            read.example_title = next(filter(_an_example_title, titles), "")
+            titles = ((a1(r, c), str(v)) for r in range(top, header) for c, v in enumerate(grid[r]))
+            said = next(((cell, v) for cell, v in titles if v and _an_example_title(v)), None)
+            if said is not None:
+                read.example_cell, read.example_title = said
 
 
 def _only_copys_title(grid: list[list[object]], read: SheetRead, month: str, top: int) -> None:
@@ -306,15 +308,18 @@ def _example_read(read: SheetRead) -> list[Finding]:
     by_name = is_example_sheet(read.sheet)
     if not read.records or not (by_name or read.example_title):
         return []
-    form = load_catalogue().forms[read.form]
-    return [
+    form = load_catalogue().forms[read.form].name_zh
+    if by_name:
+        return [finding("sheet.example_read", field_zh=read.sheet, value=form, sheet=read.sheet)]
+    return [  # the title as written, at its cell
         finding(
             "sheet.example_read",
-            variant=None if by_name else "title",
+            variant="title",
             field_zh=read.sheet,
-            value=form.name_zh,
-            other=read.example_title,
+            value=read.example_title,
+            other=form,
             sheet=read.sheet,
+            cell=read.example_cell,
         )
     ]
 
