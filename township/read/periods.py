@@ -224,7 +224,7 @@ def _without_a_village(clause: str) -> str:
 def without_title_words(clause: str) -> str:
     """A clause without the forms' names and the words of titles (情况, 统计表: `title_words`
     in schemas/forms.yaml)."""
-    return _TITLE_WORDS_PATTERN().sub("", clause)
+    return _title_words_pattern().sub("", clause)
 
 
 _PLAIN = re.compile(r"[\s“”\"'‘’《》]+")  # spaces and quotes (“两非”案件)
@@ -234,7 +234,7 @@ _A_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:村民委员会|村委会|居
 
 
 @cache
-def _TITLE_WORDS_PATTERN() -> re.Pattern[str]:  # noqa: N802 - a constant, built once
+def _title_words_pattern() -> re.Pattern[str]:
     catalogue = load_catalogue()
     names = {normalise_label(a) for f in catalogue.forms.values() for a in f.sheet_aliases}
     names |= {normalise_label(f.name_zh) for f in catalogue.forms.values()}
@@ -291,7 +291,7 @@ _MONTH_RANGE = re.compile(
 # Months listed or counted as a whole phrase (1、2、3月, 1+2+3月份, 近三个月, 3个月合计); inside
 # a sentence they say other things (含孕3个月内随访, 外出6个月以上)
 _MONTHS_PHRASE = re.compile(
-    rf"(?:(?:{_A_MONTH}月?[、,，+＋])+{_A_MONTH}月份?"
+    rf"(?:(?:{_A_MONTH}月?[、,+])+{_A_MONTH}月份?"  # after NFKC, a comma between months 、
     r"|(?:近|前|最近)?(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)个月"
     r"|近(?:[2-9]|1[0-2]|[二三四五六七八九两]|十[一二]?)月)(?:合计|累计)?数?"
 )
