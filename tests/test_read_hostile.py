@@ -2471,6 +2471,7 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
             [["节育措施情况〔截至2026年2月28日〕打印日期：2026年4月1日"], *CONTRACEPTION_LIST],
             "A1",
         ),
+        ("节育措施", [["节育措施情况", None, "（上月）"], *CONTRACEPTION_LIST], "A1"),
     ],
     ids=[
         "tab-2月",
@@ -2509,6 +2510,7 @@ def test_a_figure_beside_remarks_money_households_or_parts_is_read(headings, col
         "title-上月全村",
         "title-填报表",
         "title-〔截至〕-then-打印日期",
+        "title-over-two-cells",
     ],
 )
 def test_the_only_tab_or_copy_of_a_form_named_another_period_is_refused(

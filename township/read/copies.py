@@ -143,11 +143,14 @@ def _another_period(title: str, month: str, sums: bool) -> bool:
 def _title_of_row(row: list[object], month: str) -> str:
     """A row's title that may say whose figures these are: its one word that is no date nor
     note, with a day beside it before the month began (节育措施情况 | | 2026年2月28日), not the
-    filing notes (| 制表日期：2026年3月2日); "" for a row of several words (项目 | 上月 | 本月)."""
+    filing notes (| 制表日期：2026年3月2日), or a form's name with periods beside it (节育措施情况
+    | 上月); "" for a row of several other words (项目 | 上月 | 本月)."""
     # a cell's filing clause dropped (节育措施情况（截至2026年2月28日） 打印日期：2026年4月1日); a
     # cell that is nothing else kept, a label of the cell beside it (上报时间 | 2026年4月)
     words = [without_filing_notes(w) or w for w in _title_words(row)]
     plain = [w for w in words if not a_date_or_note(w)]
+    if len(plain) > 1 and form_titled(plain[0]) and all(map(names_a_period, plain[1:])):
+        return " ".join(words)  # 节育措施情况 | 上月: a title over two cells
     if len(plain) > 1 or (len(words) > 1 and plain and _a_list_heading(plain[0])):
         return ""  # 项目 | 截至2月28日 | 截至3月31日: a list's heading
     whole = " ".join(words)
