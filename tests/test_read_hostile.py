@@ -3397,3 +3397,17 @@ def test_a_one_record_row_labelled_another_village_is_said(tmp_path):
     rows = [["村名", *CONTRACEPTION_FIELDS_ROW], ["桃园村", *CONTRACEPTION_FIGURES_ROW]]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert ("sheet.other_village", "节育措施", "A2") in findings_of(fr)
+
+
+@pytest.mark.parametrize("order", [("人数", "人次"), ("人次", "人数")])
+def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(order, tmp_path):
+    """项目 | 人数 | 人次: 咨询人次 and 随访人次 were read from 人数, and 宣传资料份数, given under
+    人次 only, was lost."""
+    figures = {"宣传资料份数": (None, 200), "咨询": (20, 30), "随访": (18, 25)}
+    flip = order[0] == "人次"
+    rows = [["项目", *order]] + [
+        [item, *(reversed(pair) if flip else pair)] for item, pair in figures.items()
+    ]
+    fr = read_file_at(tmp_path, {"宣传服务": rows})
+    record = fr.sheets["services"].records[0]
+    assert record == {"leaflets": 200, "consultations": 30, "follow_up_visits": 25}

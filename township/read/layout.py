@@ -81,6 +81,9 @@ class Layout:
     value_fixed: bool = False  # list layout: a column header says which column is this month's
     # list layout: fields listed in a second list beside the first (项目 | 数量 | 项目 | 数量)
     beside: dict[str, int] = dataclasses.field(default_factory=dict)  # field -> its label column
+    # list layout: fields read from the column of their own count word (人数 | 人次: 咨询人次 from
+    # 人次's); field -> its value column
+    by_unit: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @cache
@@ -583,6 +586,9 @@ def _list_layout(
         for name in listed
         if name not in fields
     }
+    by_unit = _by_count_word(grid, first_row, label_col, fields, form)
+    if by_unit:  # the other items: their figure wherever it stands (宣传资料份数 | | 200)
+        this_month = None
     value_column = label_col + 1 if this_month is None else this_month
     return Layout(
         form,
@@ -593,7 +599,31 @@ def _list_layout(
         label_column=label_col,
         value_fixed=this_month is not None,
         beside=beside,
+        by_unit=by_unit,
     )
+
+
+# Count words that head a list's columns of two kinds of count (人数 | 人次: persons and visits)
+COUNT_WORD_COLUMNS = ("人数", "人次")
+
+
+def _by_count_word(
+    grid: list[list[object]], first_row: int, label_col: int, fields: dict[str, int], form: Form
+) -> dict[str, int]:
+    """A list headed by both count words (项目 | 人数 | 人次): each item whose field's name ends
+    in one (咨询人次, 三查应查人数) read from that word's column, not all from the first."""
+    if first_row == 0:
+        return {}
+    row = grid[first_row - 1]
+    headed = {_label(v): c for c, v in enumerate(row) if c > label_col and v.__class__ is str}
+    if not all(word in headed for word in COUNT_WORD_COLUMNS):
+        return {}
+    return {
+        name: headed[word]
+        for name in fields
+        for word in COUNT_WORD_COLUMNS
+        if form.field(name).name_zh.endswith(word)
+    }
 
 
 def _this_months_column(

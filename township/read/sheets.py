@@ -791,7 +791,9 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     for name, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[name]
-        if name in layout.beside:
+        if name in layout.by_unit:
+            c = layout.by_unit[name]
+        elif name in layout.beside:
             c = _value_column(row, layout.beside[name] + 1, kind == "count")
         elif layout.value_fixed:
             c = layout.value_column
