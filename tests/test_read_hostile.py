@@ -3411,3 +3411,24 @@ def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(or
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     record = fr.sheets["services"].records[0]
     assert record == {"leaflets": 200, "consultations": 30, "follow_up_visits": 25}
+
+
+@pytest.mark.parametrize(
+    "sheet, rows, cell",
+    [
+        ("节育措施", [["注：本表数据为上月末数"], *CONTRACEPTION_LIST], "A1"),
+        ("节育措施", [*CONTRACEPTION_LIST, ["以上为2月份数据"]], "A5"),
+        ("宣传服务", [*SERVICES_LIST, ["说明：表中数字为本年累计"]], "A5"),
+    ],
+)
+def test_a_note_saying_the_figures_are_another_periods_refuses_them(sheet, rows, cell, tmp_path):
+    """注：本表数据为上月末数 above the list, 以上为2月份数据 under it: read as March's."""
+    fr = read_file_at(tmp_path, {sheet: rows})
+    assert not fr.sheets
+    assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+
+
+@pytest.mark.parametrize("note", ["注：以上数据为本月新增", "注：本表为上月数据，本月未变"])
+def test_a_note_of_this_months_figures_refuses_nothing(note, tmp_path):
+    fr = read_file_at(tmp_path, {"节育措施": [*CONTRACEPTION_LIST, [note]]})
+    assert fr.sheets["contraception"].records[0] == CONTRACEPTION

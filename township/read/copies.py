@@ -10,6 +10,7 @@ from township.forms import load_catalogue
 from township.model import FileRead, Finding, SheetRead
 from township.read.layout import (
     MONTH_MISSING,
+    TITLE_ROWS,
     _a_list_heading,
     _blank,
     a1,
@@ -19,6 +20,7 @@ from township.read.layout import (
     month_words,
 )
 from township.read.periods import (
+    THIS_MONTH,
     a_date_or_note,
     a_period_title,
     counts_events,
@@ -54,6 +56,8 @@ def title_copies(grid: list[list[object]], reads: list[SheetRead], month: str | 
         top = _title_top(grid, (read.header_row or 1) - 1)
         if month and _one_record(read.form):
             _only_copys_title(grid, read, month, top)
+            if not read.title:
+                _a_note_of_its_period(grid, read, month)
         read.named_cells = _named_cells(grid, read, top)
         # 宣传服务填报示例, 出生登记（示例）: a template's example, filled in or not; not a note
         # pointing at one (填写示例见第二张表)
@@ -108,6 +112,28 @@ def _an_example_title(words: str) -> bool:
     name and the words of titles; not a note (注：第一行为填写示例, 日期格式参照示例)."""
     examples = load_catalogue().example_sheet_words
     return any(without_title_words(clause) in examples for clause in title_clauses(words))
+
+
+# A note saying whose the figures are (注：本表数据为上月末数, 以上为1-3月累计数): its predicate
+_STATEMENT = re.compile(
+    r"(?:本表|表中|以上|上表|此表)的?(?:数据|数字|各项数字|数)?(?:为|是|系|均为)(.+)"
+)
+NOTE_ROWS = 40  # how far below a form's header its notes are looked for
+
+
+def _a_note_of_its_period(grid: list[list[object]], read: SheetRead, month: str) -> None:
+    """A one-record form's note saying its figures are another period's (注：本表数据为上月末数;
+    under a form counting events, 说明：表中数字为本年累计): taken for its title, as if it
+    were one (take_one), at the note's cell."""
+    header = (read.header_row or 1) - 1
+    for r in range(max(header - TITLE_ROWS, 0), min(len(grid), header + NOTE_ROWS)):
+        for c, v in enumerate(grid[r]):
+            said = _STATEMENT.search(v) if v.__class__ is str else None
+            if not said or any(w in said[1] for w in THIS_MONTH):
+                continue  # 注：本表为上月数据，本月未变: the month's, as last month's
+            if plainly_another_period(said[1], month, counts_events(read.form), True):
+                read.title, read.title_cell = said[1], a1(r, c)
+                return
 
 
 def _title_top(grid: list[list[object]], header: int) -> int:
