@@ -124,16 +124,17 @@ NOTE_ROWS = 40  # how far below a form's header its notes are looked for
 def _a_note_of_its_period(grid: list[list[object]], read: SheetRead, month: str) -> None:
     """A one-record form's note saying its figures are another period's (注：本表数据为上月末数;
     under a form counting events, 说明：表中数字为本年累计): taken for its title, as if it
-    were one (take_one), at the note's cell."""
+    were one (take_one), at the note's cell. A note opens its row."""
     header = (read.header_row or 1) - 1
     for r in range(max(header - TITLE_ROWS, 0), min(len(grid), header + NOTE_ROWS)):
-        for c, v in enumerate(grid[r]):
-            said = _STATEMENT.search(v) if v.__class__ is str else None
-            if not said or any(w in said[1] for w in THIS_MONTH):
-                continue  # 注：本表为上月数据，本月未变: the month's, as last month's
-            if plainly_another_period(said[1], month, counts_events(read.form), True):
-                read.title, read.title_cell = said[1], a1(r, c)
-                return
+        c, v = next(((c, v) for c, v in enumerate(grid[r]) if not _blank(v)), (0, None))
+        statement = v.__class__ is str and ("为" in v or "是" in v or "系" in v)  # cheap first
+        said = _STATEMENT.search(v) if statement else None
+        if not said or any(w in said[1] for w in THIS_MONTH):
+            continue  # 注：本表为上月数据，本月未变: the month's, as last month's
+        if plainly_another_period(said[1], month, counts_events(read.form), True):
+            read.title, read.title_cell = said[1], a1(r, c)
+            return
 
 
 def _title_top(grid: list[list[object]], header: int) -> int:
