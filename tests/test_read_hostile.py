@@ -3419,6 +3419,9 @@ def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(or
         ("节育措施", [["注：本表数据为上月末数"], *CONTRACEPTION_LIST], "A1"),
         ("节育措施", [*CONTRACEPTION_LIST, ["以上为2月份数据"]], "A5"),
         ("宣传服务", [*SERVICES_LIST, ["说明：表中数字为本年累计"]], "A5"),
+        ("宣传服务", [*SERVICES_LIST, ["注：以上数据截至3月底"]], "A5"),
+        ("宣传服务", [["宣传服务情况", None, "（统计截止：3月底）"], *SERVICES_LIST], "A1"),
+        ("节育措施", [*CONTRACEPTION_LIST, ["注：以上数据截至2026年2月28日"]], "A5"),
     ],
 )
 def test_a_note_saying_the_figures_are_another_periods_refuses_them(sheet, rows, cell, tmp_path):
@@ -3428,7 +3431,9 @@ def test_a_note_saying_the_figures_are_another_periods_refuses_them(sheet, rows,
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
 
 
-@pytest.mark.parametrize("note", ["注：以上数据为本月新增", "注：本表为上月数据，本月未变"])
+@pytest.mark.parametrize(
+    "note", ["注：以上数据为本月新增", "注：本表为上月数据，本月未变", "注：以上数据截至3月底"]
+)
 def test_a_note_of_this_months_figures_refuses_nothing(note, tmp_path):
     fr = read_file_at(tmp_path, {"节育措施": [*CONTRACEPTION_LIST, [note]]})
     assert fr.sheets["contraception"].records[0] == CONTRACEPTION

@@ -116,7 +116,8 @@ def _an_example_title(words: str) -> bool:
 
 # A note saying whose the figures are (注：本表数据为上月末数, 以上为1-3月累计数): its predicate
 _STATEMENT = re.compile(
-    r"(?:本表|表中|以上|上表|此表)的?(?:数据|数字|各项数字|数)?(?:为|是|系|均为)(.+)"
+    r"(?:本表|表中|以上|上表|此表)的?(?:数据|数字|各项数字|数)?"
+    r"(?:(?:为|是|系|均为)(.+)|((?:截至|截止).+))"  # 截至3月底: the period says it up to
 )
 NOTE_ROWS = 40  # how far below a form's header its notes are looked for
 
@@ -128,12 +129,13 @@ def _a_note_of_its_period(grid: list[list[object]], read: SheetRead, month: str)
     header = (read.header_row or 1) - 1
     for r in range(max(header - TITLE_ROWS, 0), min(len(grid), header + NOTE_ROWS)):
         c, v = next(((c, v) for c, v in enumerate(grid[r]) if not _blank(v)), (0, None))
-        statement = v.__class__ is str and ("为" in v or "是" in v or "系" in v)  # cheap first
-        said = _STATEMENT.search(v) if statement else None
-        if not said or any(w in said[1] for w in THIS_MONTH):
+        statement = v.__class__ is str and any(w in v for w in ("为", "是", "系", "截"))
+        said = _STATEMENT.search(v) if statement else None  # a cheap look first
+        period = (said[1] or said[2]) if said else ""
+        if not period or any(w in period for w in THIS_MONTH):
             continue  # 注：本表为上月数据，本月未变: the month's, as last month's
-        if plainly_another_period(said[1], month, counts_events(read.form), True):
-            read.title, read.title_cell = said[1], a1(r, c)
+        if plainly_another_period(period, month, counts_events(read.form), True):
+            read.title, read.title_cell = period, a1(r, c)
             return
 
 

@@ -208,6 +208,7 @@ def title_clauses(text: str) -> tuple[str, ...]:
     """A title's clauses (parted as _CLAUSE_BREAK parts them; months listed with commas kept
     whole, 1,2,3月), without spaces, quotes and a village's name before them (复合村上月)."""
     text = _LISTED_MONTHS.sub("、", unicodedata.normalize("NFKC", text))
+    text = _UP_TO_KEY.sub(r"\1", text)  # 统计截止：3月底: the key's 截止 is the phrase's
     clauses = (_PLAIN.sub("", c) for c in _CLAUSE_BREAK.split(text))
     return tuple(_without_a_village(c) for c in clauses if c)
 
@@ -227,6 +228,7 @@ def without_title_words(clause: str) -> str:
     return _title_words_pattern().sub("", clause)
 
 
+_UP_TO_KEY = re.compile(r"(截至|截止)\s*:\s*")  # after NFKC, ： is :
 _PLAIN = re.compile(r"[\s“”\"'‘’《》]+")  # spaces and quotes (“两非”案件)
 _LISTED_MONTHS = re.compile(r"(?<=[\d一二三四五六七八九十])[，,](?=[\d一二三四五六七八九十])")
 # a village's or its committee's name opening a clause (复合村上月节育措施情况)
