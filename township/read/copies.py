@@ -194,9 +194,7 @@ def _title(grid: list[list[object]], read: SheetRead, copies: list[int]) -> None
     for its header (a list with no 项目 | 数量 row); else the nearest period heading above it,
     not beyond the copy before it (2026年1月 over a month's forms); else the row it starts at."""
     header = (read.header_row or 1) - 1
-    top = header
-    while top > 0 and words_only(grid[top - 1]):
-        top -= 1
+    top = _title_top(grid, header)
     # a title taken for the header (a list with no 项目 | 数量 row), a units note beside it
     alone = header < len(grid) and len(_title_words(grid[header])) == 1
     rows = grid[top : header + 1 if alone else header]
