@@ -11,25 +11,38 @@ from township.prefect_settings import configure_prefect
 
 configure_prefect()
 
-# The files that take longest (real servers, a cluster, many subprocesses), slowest first: the
-# run (two xdist workers, a file at a time, see pyproject.toml) starts them before the many
-# quick files, which then fill both workers up to the end instead of one slow file finishing
-# alone on one worker. The files of ON_PREFECT_SERVER go as one unit, queued where the first of
-# them ranks; their ranks order them within it.
+# The files that take longest (real servers, a cluster, many subprocesses), slowest first as
+# measured on 2 cores: the run (two xdist workers, a file at a time, see pyproject.toml) starts
+# them before the many quick files, which then fill both workers up to the end instead of one
+# slow file finishing alone on one worker. The files of ON_PREFECT_SERVER go as one unit, queued
+# where the first of them ranks; their ranks order them within it.
 SLOWEST_FILES = (
     "test_scale_out.py",
     "test_prefect_server.py",
-    "test_cli_exit_status.py",
-    "test_indicators.py",
-    "test_bench_small.py",
-    "test_run_alerts.py",
-    "test_analyst_access.py",
-    "test_definitions.py",
-    "test_flow_end_to_end.py",
-    "test_warehouse_semantics.py",
-    "test_conservation.py",
-    "test_warehouse_faults.py",
     "test_monthly_automation.py",
+    "test_run_alerts.py",
+    "test_flow_end_to_end.py",
+    "test_bench_small.py",
+    "test_rules.py",
+    "test_warehouse_semantics.py",
+    "test_cli_exit_status.py",
+    "test_analyst_access.py",
+    "test_summary_outputs.py",
+    "test_warehouse_faults.py",
+    "test_population_form.py",
+    "test_read_hostile.py",
+    "test_personal_values_at_rest.py",
+    "test_conservation.py",
+    "test_notebooks.py",
+    "test_file_ledger.py",
+    "test_export.py",
+    "test_read_limits.py",
+    "test_indicators.py",
+    "test_check.py",
+    "test_reader_isolation.py",
+    "test_web_security.py",
+    "test_web_browser.py",
+    "test_read_properties.py",
 )
 
 
