@@ -3162,6 +3162,61 @@ def test_a_count_of_households_is_not_read_as_persons(tmp_path):
     assert fr.sheets["migrants"].records[0]["out_migrants"] == "20户"  # kept as typed, refused
 
 
+HOUSEHOLDS_WRITTEN = {
+    # where a village writes the unit of a one-record form's figures: the cells said
+    "unit column": (
+        [["项目", "单位", "数量"], ["流出人口数", "户", 20], ["流入人口数", "人", 12]],
+        ["C2"],
+    ),
+    "unit column after": (
+        [["项目", "数量", "单位"], ["流出人口数", 20, "（户）"], ["流入人口数", 12, "人"]],
+        ["B2"],
+    ),
+    "units row": (
+        [["单位：户"], ["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B3", "B4"],
+    ),
+    "column heading": (
+        [["项目", "数量（户）"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B2", "B3"],
+    ),
+    "table, units note": (
+        [["流动人口情况", "（单位：户）"], ["流出人口数", "流入人口数"], [20, 12]],
+        ["A3", "B3"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOUSEHOLDS_WRITTEN)
+def test_figures_written_in_households_are_said_at_their_cells_not_read_as_persons(case, tmp_path):
+    """A unit of 户 beside a figure, over its column or in the form's units note: households,
+    where the form counts persons; read as persons, with no word, before."""
+    rows, cells = HOUSEHOLDS_WRITTEN[case]
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    found = validate_batch([fr]).findings[0]
+    said = [(f.rule_id, f.cell) for f in found if f.rule_id.startswith("count.")]
+    assert said == [("count.invalid", cell) for cell in cells]
+    assert all(
+        "户数" in f.message_zh and "户" in f.fix_zh for f in found if f.rule_id == "count.invalid"
+    )
+    persons = {"in_migrants": 12} if case.startswith("unit column") else {}
+    record = fr.sheets["migrants"].records[0]
+    assert {k: v for k, v in record.items() if isinstance(v, int)} == persons
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["单位：人"], ["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]],
+        [["项目", "人数", "户数"], ["流出人口数", 20, 9], ["流入人口数", 12, 5]],
+        [["流出人口数", "流入人口数"], ["（户）", "（人）"], [20, 12]],  # any unit words
+    ],
+)
+def test_persons_beside_a_households_column_or_under_units_words_are_read(rows, tmp_path):
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {"out_migrants": 20, "in_migrants": 12}
+
+
 @pytest.mark.parametrize("mark", ["/", "／", "—", "－", "--", "无"])
 def test_a_count_marked_as_nothing_reads_as_an_empty_cell(mark, tmp_path):
     """两非案件数 | / (nothing, as printed forms mark it): a count.invalid error that kept the

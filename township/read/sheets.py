@@ -155,6 +155,27 @@ def extract(
     0-based), as calamine gives them; a value merged down a data column fills every row."""
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
+    out = _extract_table(sheet, grid, layout, catalogue, merged, month)
+    if layout.form.kind != "person" and (unit := _households_above(grid, layout.header_row)):
+        for record in out.records:  # 单位：户 over a one-record form's table
+            for name in _counts_given(layout.form.name, record):
+                record[name] = f"{record[name]}{unit}"
+    return out
+
+
+def _counts_given(form_name: str, record: dict) -> list[str]:
+    types = _field_types(form_name)
+    return [name for name, v in record.items() if types.get(name) == "count" and v is not None]
+
+
+def _extract_table(
+    sheet: str,
+    grid: list[list[object]],
+    layout: Layout,
+    catalogue: Catalogue,
+    merged: list[tuple[int, int, int, int]],
+    month: str | None,
+) -> SheetRead:
     if merged:
         _fill_merged(grid, layout, merged)
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "table")
@@ -788,6 +809,7 @@ def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
+    above = _households_above(grid, min(layout.columns.values()))
     for name, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[name]
@@ -800,11 +822,59 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
         else:
             c = _value_column(row, layout.value_column, kind == "count")
         record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
+        unit = _households_unit(grid, layout, r, c, above) if kind == "count" else None
+        if unit is not None and record[name] is not None:
+            record[name] = f"{record[name]}{unit}"  # 86（单位：户）: said, not read
         cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
     out.cells.append(cells)
     return out
+
+
+# A unit saying households (户, （户）, 单位：户), where every count of the forms is of persons or
+# things (values.NOT_UNITS): written beside a list's figure (项目 | 单位 | 数量: 户 | 86), over its
+# column (数量（户）) or as a units note above the form (单位：户), the figure is no count, and is
+# said as one typed 86户 is (count.invalid), not read as persons. A heading 户数 is a column of
+# its own (人数 | 户数), and a units row under a table's header is any unit words (件 | 户 | 人).
+_UNIT_NOTE = r"(?:[(（]\s*(?:(?:计量)?单位\s*[:：]?\s*)?户\s*[)）]|(?:计量)?单位\s*[:：]\s*户)"
+_HOUSEHOLDS_NOTE = re.compile(_UNIT_NOTE)
+_HOUSEHOLDS_WORD = re.compile(rf"户|{_UNIT_NOTE}")
+
+
+def _households_unit(
+    grid: list[list[object]], layout: Layout, r: int, c: int, above: str | None
+) -> str | None:
+    """The unit saying households of a list's figure at row r, column c, as written (户,
+    （单位：户）): beside it, over its column, or `above` the list; None when none says so."""
+    row, header = grid[r], grid[layout.header_row]
+    for k in (c - 1, c + 1):
+        if layout.label_column < k < len(row) and (unit := _households(row[k])) is not None:
+            return unit
+    heading = header[c] if layout.header_row < r and c < len(header) else None
+    if heading.__class__ is str and (note := _HOUSEHOLDS_NOTE.search(heading.strip())):
+        return note[0] if note.end() == len(heading.strip()) else above
+    return above
+
+
+def _households_above(grid: list[list[object]], first: int) -> str | None:
+    """A units row's note saying households in the rows above a list's first item."""
+    return next(
+        (
+            f"（{text.strip('()（）')}）"
+            for row in grid[:first]
+            for v in row
+            if v.__class__ is str and _HOUSEHOLDS_NOTE.fullmatch(text := v.strip())
+        ),
+        None,
+    )
+
+
+def _households(value: object) -> str | None:
+    """（户）, for a cell that is a unit word saying households (户, （户）, 单位：户)."""
+    if value.__class__ is str and _HOUSEHOLDS_WORD.fullmatch(text := value.strip()):
+        return f"（{text.strip('()（）')}）"
+    return None
 
 
 def items_given_twice(

@@ -175,7 +175,7 @@ def _finding(
         field_zh=load_catalogue().forms[form].field(fld).name_zh,
         value=None if whole_row else value.isoformat() if isinstance(value, date) else value,
         other=_other(rule, frame, row),
-        variant=_variant(rule, frame, row),
+        variant=_variant(rule, frame, row, value),
         sheet=sheet.sheet,
         row=int(row["_row"]),
         cell=None if whole_row else sheet.cells[int(row["_rec"])].get(fld),
@@ -183,9 +183,12 @@ def _finding(
     )
 
 
-def _variant(rule: str, frame: pd.DataFrame, row: pd.Series) -> str | None:
+def _variant(rule: str, frame: pd.DataFrame, row: pd.Series, value: object) -> str | None:
     """twins: a birth repeating another's mother, date and parity with the other sex (twins
-    given one 孩次, where the contract has them consecutive)."""
+    given one 孩次, where the contract has them consecutive); households: a count of 户 (86户,
+    86（单位：户）)."""
+    if rule == "count.invalid":
+        return "households" if isinstance(value, str) and "户" in value else None
     if rule != "births.duplicate_in_file":
         return None
     sexes = {row["child_sex"], _first_of_key(frame, row)["child_sex"]}
