@@ -851,9 +851,10 @@ def _households_unit(
     for k in (c - 1, c + 1):
         if layout.label_column < k < len(row) and (unit := _households(row[k])) is not None:
             return unit
-    heading = header[c] if layout.header_row < r and c < len(header) else None
-    if heading.__class__ is str and (note := _HOUSEHOLDS_NOTE.search(heading.strip())):
-        return note[0] if note.end() == len(heading.strip()) else above
+    heading = header[c] if layout.header_row < r and c < len(header) else ""
+    if heading.__class__ is str and "户" in heading:  # 数量（户）: a note closing the heading
+        note = _HOUSEHOLDS_NOTE.search(heading := heading.strip())
+        return note[0] if note is not None and note.end() == len(heading) else above
     return above
 
 
@@ -864,7 +865,7 @@ def _households_above(grid: list[list[object]], first: int) -> str | None:
             f"（{text.strip('()（）')}）"
             for row in grid[:first]
             for v in row
-            if v.__class__ is str and _HOUSEHOLDS_NOTE.fullmatch(text := v.strip())
+            if v.__class__ is str and "户" in v and _HOUSEHOLDS_NOTE.fullmatch(text := v.strip())
         ),
         None,
     )
@@ -872,7 +873,11 @@ def _households_above(grid: list[list[object]], first: int) -> str | None:
 
 def _households(value: object) -> str | None:
     """（户）, for a cell that is a unit word saying households (户, （户）, 单位：户)."""
-    if value.__class__ is str and _HOUSEHOLDS_WORD.fullmatch(text := value.strip()):
+    if (
+        value.__class__ is str
+        and "户" in value
+        and _HOUSEHOLDS_WORD.fullmatch(text := value.strip())
+    ):
         return f"（{text.strip('()（）')}）"
     return None
 
