@@ -3347,6 +3347,8 @@ def test_a_title_pointing_at_an_example_elsewhere_says_nothing(tmp_path):
         ("节育措施", [["东湖村（上年度计生工作先进村）节育措施情况"]]),
         ("节育措施", [["节育措施情况（上一轮清查后）"]]),
         ("节育措施（2025年版）", [["2026年3月节育措施情况"]]),
+        ("节育措施（与上月相比无变化）", [["东湖村节育措施情况"]]),
+        ("节育措施比上月增加2人", [["东湖村节育措施情况"]]),
     ],
 )
 def test_a_title_or_tab_mentioning_another_period_in_passing_is_read(sheet, titles, tmp_path):
@@ -3364,9 +3366,13 @@ def test_a_title_or_tab_mentioning_another_period_in_passing_is_read(sheet, titl
         "宣传服务情况（近三个月无两非案件的继续巡查）",
         "2026年3月宣传服务情况（1、2、3月份三查已完成）",
         "本年度宣传服务月报",
+        "宣传服务情况（三查每季度一次）",
+        "2026年3月宣传服务情况（全年计划1200份）",
+        "宣传服务情况（年度目标：咨询500人次）",
     ],
 )
 def test_months_counted_or_listed_in_passing_are_no_sum(title, tmp_path):
+    """Nor a plan or how often, 全年计划1200份, 三查每季度一次: refused as a sum of months."""
     rows = [[title], ["项目", "数量"], ["发放宣传资料", 50], ["咨询人次", 17]]
     fr = read_file_at(tmp_path, {"宣传服务": rows})
     assert fr.sheets["services"].records[0] == {"leaflets": 50, "consultations": 17}

@@ -20,6 +20,7 @@ from township.read.layout import (
     month_words,
 )
 from township.read.periods import (
+    PLANS_AND_ROUNDS,
     THIS_MONTH,
     a_date_or_note,
     a_period_title,
@@ -165,8 +166,19 @@ def _named_cells(grid: list[list[object]], read: SheetRead, top: int) -> list[tu
 
 
 def _another_period(title: str, month: str, sums: bool) -> bool:
-    """Another month (2026年2月), or of a form counting events a sum over months (1-3月)."""
-    return names_month(title, month) is False or (sums and is_running_total(title, sums))
+    """Another month (2026年2月), or of a form counting events a sum over months (1-3月), not
+    in a clause about a plan or how often (全年计划1200份, 三查每季度一次)."""
+    if names_month(title, month) is False:
+        return True
+    if sums and any(w in title for w in PLANS_AND_ROUNDS):
+        title = _PLAN_CLAUSE.sub(" ", title)
+    return sums and is_running_total(title, sums)
+
+
+# A clause holding a word of PLANS_AND_ROUNDS: its run of text between brackets, commas, gaps
+_PLAN_CLAUSE = re.compile(
+    rf"[^\s，,；;（）()【】\[\]]*(?:{'|'.join(PLANS_AND_ROUNDS)})[^\s，,；;（）()【】\[\]]*"
+)
 
 
 def _title_of_row(row: list[object], month: str) -> str:

@@ -272,6 +272,9 @@ NOT_THIS_MONTH = (
     "季度",
 )
 THIS_MONTH = ("本月", "本期", "当月", "期末")
+# A title's clause about a plan or how often (全年计划1200份, 三查每季度一次): no period of the
+# figures under it
+PLANS_AND_ROUNDS = ("计划", "任务", "目标", "每")
 # What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
 # for a stock before 本月 (then the month's change), for a list only where no column says 本月.
 PRESENT = ("现有",)
@@ -453,8 +456,18 @@ def plainly_another_period(name: str, month: str, events: bool, years: bool = Fa
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
     sum_of_events = events and is_running_total(name, events=True)
-    earlier = names_earlier(name) or names_an_earlier_period(name, month, years=years)
+    compared = _COMPARISON_CLAUSE.sub(" ", name) if _COMPARISON.search(name) else name
+    earlier = names_earlier(compared) or names_an_earlier_period(name, month, years=years)
     return names_month(name, month) is False or earlier or sum_of_events
+
+
+# A comparison in a tab's or a title's clause (与上月相比无变化, 比去年同期增加5人, 环比): the
+# period it names is what the figures are compared with, not whose they are. A row so labelled
+# is a row of changes, not the month's (sheets.py keeps names_earlier for rows).
+_COMPARISON = re.compile(r"相比|对比|比较|环比|同比|[比较](?:上|去|前)")
+_COMPARISON_CLAUSE = re.compile(
+    rf"[^\s，,；;（）()【】\[\]]*(?:{_COMPARISON.pattern})[^\s，,；;（）()【】\[\]]*"
+)
 
 
 def names_this_month(name: str, month: str | None) -> bool:
