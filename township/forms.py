@@ -131,6 +131,7 @@ class Catalogue:
     columns_not_read: frozenset[str] = frozenset()
     columns_not_read_containing: tuple[str, ...] = ()
     columns_not_read_opening: tuple[str, ...] = ()
+    month_columns: frozenset[str] = frozenset()  # 月份: a column saying each row's month
     example_sheet_words: tuple[str, ...] = ()
     instruction_sheet_words: tuple[str, ...] = ()
     template_sheet_words: tuple[str, ...] = ()
@@ -209,6 +210,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     forms = {name: _form(name, spec) for name, spec in raw["forms"].items()}
     markers = raw["non_data_markers"]
+    not_read = raw["columns_not_read"]
     return Catalogue(
         forms=forms,
         list_item_headers=frozenset(normalise_label(h) for h in raw["list_headers"]["item"]),
@@ -219,7 +221,9 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         none_markers=tuple(normalise_label(m) for m in markers["none"]),
         blank_counts=frozenset(raw["blank_counts"]),
         title_words=tuple(normalise_label(w) for w in raw["title_words"]),
-        left_out_markers=tuple(normalise_label(m) for m in markers["left_out"]),
+        left_out_markers=tuple(
+            normalise_label(m) for m in [*raw["example_sheets"], *markers["left_out"]]
+        ),
         left_out_tails=frozenset(normalise_label(m) for m in markers["left_out_tails"]),
         vocabularies={
             k: {normalise_label(a): v for a, v in vocab.items()}
@@ -229,9 +233,12 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         header_suffixes=tuple(sorted(raw["header_words"]["suffixes"], key=len, reverse=True)),
         header_notes=tuple(normalise_label(n) for n in raw["header_words"]["notes"]),
         header_distinctions=tuple(raw["header_words"]["distinctions"]),
-        columns_not_read=frozenset(normalise_label(h) for h in raw["columns_not_read"]["headers"]),
-        columns_not_read_containing=tuple(raw["columns_not_read"]["containing"]),
-        columns_not_read_opening=tuple(raw["columns_not_read"]["opening"]),
+        columns_not_read=frozenset(
+            normalise_label(h) for h in [*not_read["headers"], *not_read["months"]]
+        ),
+        month_columns=frozenset(normalise_label(h) for h in not_read["months"]),
+        columns_not_read_containing=tuple(not_read["containing"]),
+        columns_not_read_opening=tuple(not_read["opening"]),
         example_sheet_words=tuple(normalise_label(w) for w in raw["example_sheets"]),
         instruction_sheet_words=tuple(normalise_label(w) for w in raw["instruction_sheets"]),
         template_sheet_words=tuple(normalise_label(w) for w in raw["template_sheets"]),

@@ -317,18 +317,13 @@ def _row_labels(
     return out
 
 
-MONTH_HEADINGS = frozenset({"月份", "月", "统计月份", "报告月份", "所属月份"})
-
-
 def _month_columns(grid: list[list[object]], layout: Layout) -> set[int]:
     """A one-record table's columns headed 月份 (no field's): each row's month."""
     if layout.kind != "table":
         return set()
     used = set(layout.columns.values())
-    header = grid[layout.header_row]
-    return {
-        c for c, h in enumerate(header) if c not in used and normalise_label(h) in MONTH_HEADINGS
-    }
+    header, months = grid[layout.header_row], load_catalogue().month_columns
+    return {c for c, h in enumerate(header) if c not in used and normalise_label(h) in months}
 
 
 def _as_month(value: object) -> object:
