@@ -128,6 +128,8 @@ class Catalogue:
     header_suffixes: tuple[str, ...] = ()  # longest first
     header_notes: tuple[str, ...] = ()
     header_distinctions: tuple[str, ...] = ()
+    child_words: tuple[str, ...] = ()  # 婴儿: a heading of the child's column
+    parent_words: tuple[str, ...] = ()  # 母亲, 父亲: of a parent's
     columns_not_read: frozenset[str] = frozenset()
     columns_not_read_containing: tuple[str, ...] = ()
     columns_not_read_opening: tuple[str, ...] = ()
@@ -233,6 +235,8 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         header_suffixes=tuple(sorted(raw["header_words"]["suffixes"], key=len, reverse=True)),
         header_notes=tuple(normalise_label(n) for n in raw["header_words"]["notes"]),
         header_distinctions=tuple(raw["header_words"]["distinctions"]),
+        child_words=tuple(raw["header_words"]["child"]),
+        parent_words=tuple(raw["header_words"]["parent"]),
         columns_not_read=frozenset(
             normalise_label(h) for h in [*not_read["headers"], *not_read["months"]]
         ),

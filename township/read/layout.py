@@ -388,12 +388,6 @@ def _requalified(header: list[object], matches: dict[int, str], form: Form) -> d
     return out
 
 
-# Whose a column is, by the words of its heading, of the heading over it or of the nearest
-# heading left of it naming a person (母亲姓名 | 出生日期 is the mother's date of birth)
-CHILD_WORDS = ("婴儿", "新生儿", "孩子", "子女", "小孩")
-PARENT_WORDS = ("母亲", "女方", "产妇", "妇女", "妻子", "父亲", "男方", "丈夫", "配偶")
-
-
 def _the_childs(
     grid: list[list[object]], header_row: int, matches: dict[int, str], form: Form
 ) -> dict[int, str]:
@@ -439,20 +433,23 @@ def _strong_over_weak(header: list[object], matches: dict[int, str], form: Form)
 
 
 def _a_childs_field(field) -> bool:
-    words = " ".join(field.aliases)
-    return any(w in words for w in CHILD_WORDS) and not any(w in words for w in PARENT_WORDS)
+    words, catalogue = " ".join(field.aliases), load_catalogue()
+    return any(w in words for w in catalogue.child_words) and not any(
+        w in words for w in catalogue.parent_words
+    )
 
 
 def _whose(header: list[object], upper: list[object], c: int) -> str | None:
     """child, parent or None: by the column's heading, the heading over it (merged from its
     left), else the nearest heading left of it naming a person (母亲姓名 | 出生日期)."""
     above = next((v for v in reversed(upper[: c + 1]) if not _blank(v)), None) if upper else None
+    catalogue = load_catalogue()  # whose words: `header_words` in schemas/forms.yaml
     for text in (_cell(header, c), above, *reversed(header[:c])):
         if not isinstance(text, str):
             continue
-        if any(w in text for w in CHILD_WORDS):
+        if any(w in text for w in catalogue.child_words):
             return "child"
-        if any(w in text for w in PARENT_WORDS):
+        if any(w in text for w in catalogue.parent_words):
             return "parent"
     return None
 
