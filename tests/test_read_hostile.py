@@ -3475,21 +3475,25 @@ def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(or
 
 
 @pytest.mark.parametrize(
-    "sheet, rows, cell",
+    "sheet, rows, cell, fix",
     [
-        ("节育措施", [["注：本表数据为上月末数"], *CONTRACEPTION_LIST], "A1"),
-        ("节育措施", [*CONTRACEPTION_LIST, ["以上为2月份数据"]], "A5"),
-        ("宣传服务", [*SERVICES_LIST, ["说明：表中数字为本年累计"]], "A5"),
-        ("宣传服务", [*SERVICES_LIST, ["注：以上数据截至3月底"]], "A5"),
-        ("宣传服务", [["宣传服务情况", None, "（统计截止：3月底）"], *SERVICES_LIST], "A1"),
-        ("节育措施", [*CONTRACEPTION_LIST, ["注：以上数据截至2026年2月28日"]], "A5"),
+        ("节育措施", [["注：本表数据为上月末数"], *CONTRACEPTION_LIST], "A1", "说明"),
+        ("节育措施", [*CONTRACEPTION_LIST, ["以上为2月份数据"]], "A5", "说明"),
+        ("宣传服务", [*SERVICES_LIST, ["说明：表中数字为本年累计"]], "A5", "说明"),
+        ("宣传服务", [*SERVICES_LIST, ["注：以上数据截至3月底"]], "A5", "说明"),
+        ("宣传服务", [["宣传服务情况", None, "（统计截止：3月底）"], *SERVICES_LIST], "A1", "标题"),
+        ("节育措施", [*CONTRACEPTION_LIST, ["注：以上数据截至2026年2月28日"]], "A5", "说明"),
     ],
 )
-def test_a_note_saying_the_figures_are_another_periods_refuses_them(sheet, rows, cell, tmp_path):
-    """注：本表数据为上月末数 above the list, 以上为2月份数据 under it: read as March's."""
+def test_a_note_saying_the_figures_are_another_periods_refuses_them(
+    sheet, rows, cell, fix, tmp_path
+):
+    """注：本表数据为上月末数 above the list, 以上为2月份数据 under it: read as March's. The fix
+    speaks of the note where a note said it (it spoke of a title)."""
     fr = read_file_at(tmp_path, {sheet: rows})
     assert not fr.sheets
     assert [(f.rule_id, f.cell) for f in fr.findings] == [("sheet.month_column_missing", cell)]
+    assert fix in fr.findings[0].fix_zh
 
 
 @pytest.mark.parametrize(

@@ -94,6 +94,8 @@ class SheetRead:
     # and the cell its block starts at (where the copy is said when not read)
     title: str = ""
     title_cell: str = ""
+    # the title taken is a note saying whose the figures are (注：本表数据为上月末数)
+    title_is_note: bool = False
 
 
 @dataclass

@@ -136,7 +136,7 @@ def _a_note_of_its_period(grid: list[list[object]], read: SheetRead, month: str)
         if not period or any(w in period for w in THIS_MONTH):
             continue  # 注：本表为上月数据，本月未变: the month's, as last month's
         if plainly_another_period(period, month, counts_events(read.form), True):
-            read.title, read.title_cell = period, a1(r, c)
+            read.title, read.title_cell, read.title_is_note = period, a1(r, c), True
             return
 
 
@@ -378,7 +378,7 @@ def _no_copy_of_the_month(form: str, copies: list[SheetRead], month: str) -> Fin
         other=month_words(month),
         sheet=first.sheet,
         cell=first.title_cell or None,
-        variant="copy" if first.title else "tab",
+        variant="note" if first.title_is_note else "copy" if first.title else "tab",
     )
 
 
