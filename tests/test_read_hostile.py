@@ -3460,6 +3460,26 @@ def test_a_one_record_row_labelled_another_village_is_said(tmp_path):
     assert ("sheet.other_village", "节育措施", "A2") in findings_of(fr)
 
 
+OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township's sheet
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["桃园村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW]],
+        [["复合村", *CONTRACEPTION_FIGURES_ROW], ["桃园村", *OTHERS]],
+        [["桃园村", None, None, None], ["复合村", *CONTRACEPTION_FIGURES_ROW], ["李家湾村"]],
+        [["桃园村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
+    ],
+)
+def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
+    """The township's sheet with a row for each village, each filling its own: 复合村's file read
+    桃园村's row, a blank first row (an error), or the 合计 of the villages as its figures."""
+    fr = read_file_at(tmp_path, {"节育措施": [["村名", *CONTRACEPTION_FIELDS_ROW], *rows]})
+    assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
+    assert fr.findings == []  # the other villages' rows are theirs: not said unread
+
+
 @pytest.mark.parametrize("order", [("人数", "人次"), ("人次", "人数")])
 def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(order, tmp_path):
     """项目 | 人数 | 人次: 咨询人次 and 随访人次 were read from 人数, and 宣传资料份数, given under

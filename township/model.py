@@ -96,6 +96,9 @@ class SheetRead:
     title_cell: str = ""
     # the title taken is a note saying whose the figures are (注：本表数据为上月末数)
     title_is_note: bool = False
+    # a one-record table's rows labelled by villages (桃园村 | 498 …, 复合村 | 300 …): (label,
+    # record, Excel row, cells, the label's column), of which the file's own village's is read
+    village_rows: list[tuple[str, dict, int, dict, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -42,7 +42,7 @@ from township.read.rows import cells_filled, has_figure, is_period, titled, word
 from township.read.sheets import extract, formula_cells, items_given_twice, may_hide_formulas
 from township.read.values import months_meant
 from township.rules.catalog import finding
-from township.villages import VillageRegistry
+from township.villages import Village, VillageRegistry
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".et", ".csv")
 # Refusals about who sent the file: never attributed to a village by its file name.
@@ -181,6 +181,7 @@ def read_file(
     try:
         _read_forms(out, load_sheets(path, limits, data), load_catalogue(), limits)
         _resolve_identity(out, registry)
+        _read_the_own_villages_rows(out, registry)
         out.findings += _other_villages_named(out, registry)
     except Rejected as rejected:
         out.rejection = rejected.rejection
@@ -192,6 +193,35 @@ def read_file(
             if village is not None:
                 out.village_code, out.village_name = village.code, village.name
     return out
+
+
+def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> None:
+    """A one-record table with a row for each of several villages (a township's sheet, each
+    village filling its row): the file's own village's row is its record, not the first row
+    nor their 合计; the other villages' rows are theirs, not said as rows left unread."""
+    for read in out.sheets.values():
+        named = {r: registry.opening(label) for label, _, r, _, _ in read.village_rows}
+        own = [row for row in read.village_rows if _is_own(named[row[2]], out)]
+        if len(own) != 1 or sum(v is not None for v in named.values()) < 2:
+            continue
+        label, record, row, cells, column = own[0]
+        before = {r - 1 for r in read.rows}  # the row read first: its label's cells
+        read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
+        read.named_cells = [c for c in read.named_cells if c[0] not in before]
+        read.named_cells.append((row - 1, column, label))
+        out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
+
+
+def _is_own(village: Village | None, out: FileRead) -> bool:
+    return village is not None and village.code == out.village_code
+
+
+def _a_villages_row_unread(found: Finding, read: SheetRead, named: dict) -> bool:
+    return (
+        found.rule_id == "record.more_value_rows"
+        and found.sheet == read.sheet
+        and any(str(r) == str(found.value) for r, v in named.items() if v is not None)
+    )
 
 
 def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Finding]:

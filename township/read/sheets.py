@@ -273,6 +273,11 @@ def _extract_table(
     if person:
         return out
     labels = _row_labels(values, grid, layout)
+    if len(values) > 1 and any(map(_VILLAGE_LABEL.match, labels.values())):
+        out.village_rows = [  # 桃园村 | 498 …, 复合村 | 300 …: files.py reads the file's own
+            (labels[r], record, r, cells, _label_cell(grid[r - 1], layout))
+            for record, r, cells in values
+        ]
     months = _row_labels(values, grid, layout, months_only=True) or labels
     # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
     # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
@@ -285,6 +290,17 @@ def _extract_table(
     if len(values) > 1:
         _read_one_row_of_figures(out, values, labels, grid, layout, month)
     return out
+
+
+# A one-record table's row labelled by a village (a township's sheet of every village's row,
+# each village filling its own): a cheap look before the registry's (files.py)
+_VILLAGE_LABEL = re.compile(r"\s*[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)")
+
+
+def _label_cell(row: list[object], layout: Layout) -> int:
+    """The column of a row's first filled cell left of its figures (its label)."""
+    first = min(layout.columns.values())
+    return next((c for c, v in enumerate(row[:first]) if not _blank(v)), 0)
 
 
 def _row_labels(
