@@ -20,7 +20,6 @@ from township.read.layout import (
     month_words,
 )
 from township.read.periods import (
-    PLANS_AND_ROUNDS,
     THIS_MONTH,
     a_date_or_note,
     a_period_title,
@@ -36,6 +35,7 @@ from township.read.periods import (
     sent,
     title_clauses,
     without_filing_notes,
+    without_plans,
     without_title_words,
 )
 from township.read.rows import cells_filled, form_titled, words_only
@@ -170,15 +170,7 @@ def _another_period(title: str, month: str, sums: bool) -> bool:
     in a clause about a plan or how often (全年计划1200份, 三查每季度一次)."""
     if names_month(title, month) is False:
         return True
-    if sums and any(w in title for w in PLANS_AND_ROUNDS):
-        title = _PLAN_CLAUSE.sub(" ", title)
-    return sums and is_running_total(title, sums)
-
-
-# A clause holding a word of PLANS_AND_ROUNDS: its run of text between brackets, commas, gaps
-_PLAN_CLAUSE = re.compile(
-    rf"[^\s，,；;（）()【】\[\]]*(?:{'|'.join(PLANS_AND_ROUNDS)})[^\s，,；;（）()【】\[\]]*"
-)
+    return sums and is_running_total(without_plans(title), sums)
 
 
 def _title_of_row(row: list[object], month: str) -> str:

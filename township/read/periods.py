@@ -272,9 +272,21 @@ NOT_THIS_MONTH = (
     "季度",
 )
 THIS_MONTH = ("本月", "本期", "当月", "期末")
-# A title's clause about a plan or how often (全年计划1200份, 三查每季度一次): no period of the
-# figures under it
-PLANS_AND_ROUNDS = ("计划", "任务", "目标", "每")
+# A year's plan or how often something is done, in a title or tab (全年计划1200份, 年度目标500
+# 人次, 三查每季度一次): no period of the figures under it. Only the phrase itself goes: the
+# rest of its clause still says whose they are (1-3月累计、全年计划1200份 is a sum of months), and
+# 计划 alone is no plan (计划生育, family planning, is in most titles).
+_A_PLAN = re.compile(
+    r"(?:全年|年度|本年度?|今年)(?:的)?(?:计划|任务|目标)(?:数|任务)?[:：]?[\d,，.%％份人次件条张场个余]*"
+    r"|每(?:个)?(?:月|季度?|半年|年|周)(?:一次|1次)?"
+)
+
+
+def without_plans(text: str) -> str:
+    """A title or tab without its plan and how-often phrases (_A_PLAN)."""
+    return _A_PLAN.sub(" ", text) if "每" in text or "年" in text else text
+
+
 # What a heading beside last month's end says of the figure now (2月末 | 现有): this month's;
 # for a stock before 本月 (then the month's change), for a list only where no column says 本月.
 PRESENT = ("现有",)
@@ -455,19 +467,9 @@ def plainly_another_period(name: str, month: str, events: bool, years: bool = Fa
     title may name (全村合计)."""
     if not a_period_title(name, month):
         return False  # 节育措施（4月2日报）, …_2026年4月报送_节育措施.csv: when it was sent
-    sum_of_events = events and is_running_total(name, events=True)
-    compared = _COMPARISON_CLAUSE.sub(" ", name) if _COMPARISON.search(name) else name
-    earlier = names_earlier(compared) or names_an_earlier_period(name, month, years=years)
+    sum_of_events = events and is_running_total(without_plans(name), events=True)
+    earlier = names_earlier(name) or names_an_earlier_period(name, month, years=years)
     return names_month(name, month) is False or earlier or sum_of_events
-
-
-# A comparison in a tab's or a title's clause (与上月相比无变化, 比去年同期增加5人, 环比): the
-# period it names is what the figures are compared with, not whose they are. A row so labelled
-# is a row of changes, not the month's (sheets.py keeps names_earlier for rows).
-_COMPARISON = re.compile(r"相比|对比|比较|环比|同比|[比较](?:上|去|前)")
-_COMPARISON_CLAUSE = re.compile(
-    rf"[^\s，,；;（）()【】\[\]]*(?:{_COMPARISON.pattern})[^\s，,；;（）()【】\[\]]*"
-)
 
 
 def names_this_month(name: str, month: str | None) -> bool:

@@ -156,16 +156,14 @@ def extract(
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
     out = _extract_table(sheet, grid, layout, catalogue, merged, month)
-    if layout.form.kind != "person" and (unit := _households_above(grid, layout.header_row)):
-        for record in out.records:  # 单位：户 over a one-record form's table
-            for name in _counts_given(layout.form.name, record):
-                record[name] = f"{record[name]}{unit}"
+    if layout.form.kind != "person":  # 单位：户 over a one-record form's table
+        types = _field_types(layout.form.name)
+        for record in out.records:
+            for name, c in layout.columns.items():
+                if types[name] == "count":
+                    unit = _unit_above(grid, layout.header_row, c, max(layout.columns.values()))
+                    record[name] = in_households(record.get(name), unit)
     return out
-
-
-def _counts_given(form_name: str, record: dict) -> list[str]:
-    types = _field_types(form_name)
-    return [name for name, v in record.items() if types.get(name) == "count" and v is not None]
 
 
 def _extract_table(
@@ -820,7 +818,7 @@ def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
-    above = _households_above(grid, min(layout.columns.values()))
+    first = min(layout.columns.values())
     for name, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[name]
@@ -833,9 +831,8 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
         else:
             c = _value_column(row, layout.value_column, kind == "count")
         record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
-        unit = _households_unit(grid, layout, r, c, above) if kind == "count" else None
-        if unit is not None and record[name] is not None:
-            record[name] = f"{record[name]}{unit}"  # 86（单位：户）: said, not read
+        if kind == "count":  # 86 in a 单位 column saying 户: said, not read as persons
+            record[name] = in_households(record[name], _unit_of_figure(grid, layout, r, c, first))
         cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
@@ -843,54 +840,94 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
     return out
 
 
-# A unit saying households (户, （户）, 单位：户), where every count of the forms is of persons or
-# things (values.NOT_UNITS): written beside a list's figure (项目 | 单位 | 数量: 户 | 86), over its
-# column (数量（户）) or as a units note above the form (单位：户), the figure is no count, and is
-# said as one typed 86户 is (count.invalid), not read as persons. A heading 户数 is a column of
-# its own (人数 | 户数), and a units row under a table's header is any unit words (件 | 户 | 人).
-_UNIT_NOTE = r"(?:[(（]\s*(?:(?:计量)?单位\s*[:：]?\s*)?户\s*[)）]|(?:计量)?单位\s*[:：]\s*户)"
-_HOUSEHOLDS_NOTE = re.compile(_UNIT_NOTE)
-_HOUSEHOLDS_WORD = re.compile(rf"户|{_UNIT_NOTE}")
+# The unit a one-record form's figure is written in, where a village writes one: in a 单位
+# column of its row (项目 | 单位 | 数量: 户 | 86), closing its column's heading (数量（户）), in a
+# row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 东湖村
+# 节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
+# right above before one higher up, none above a blank row (another table's). A figure in
+# households (户), where every count of the forms is of persons or things, is no count: it is
+# said as one typed 86户 is (count.invalid), not read as persons. A row of unit words under a
+# table's header is any words (件 | 户 | 人), and a heading 户数 is a column of its own.
+_UNIT_WORD = r"[^\d\s()（）:：,，]{1,3}"
+_FORM_UNIT = re.compile(
+    rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：]?\s*({_UNIT_WORD})\s*[)）]?\s*$"
+)
+_COLUMN_UNIT = re.compile(rf"[(（]\s*({_UNIT_WORD})\s*[)）]\s*$")
+_MARKED_UNIT = re.compile(
+    rf"\s*[(（]?\s*(?:(?:计量)?单\s*位\s*[:：]?\s*)?({_UNIT_WORD})\s*[)）]?\s*"
+)
+HOUSEHOLDS = "户"
 
 
-def _households_unit(
-    grid: list[list[object]], layout: Layout, r: int, c: int, above: str | None
+def _unit_of_figure(
+    grid: list[list[object]], layout: Layout, r: int, c: int, first: int
 ) -> str | None:
-    """The unit saying households of a list's figure at row r, column c, as written (户,
-    （单位：户）): beside it, over its column, or `above` the list; None when none says so."""
-    row, header = grid[r], grid[layout.header_row]
-    for k in (c - 1, c + 1):
-        if layout.label_column < k < len(row) and (unit := _households(row[k])) is not None:
+    """The unit written for the figure at row r, column c of a form whose first row of figures
+    (or header) is `first`: its row's 单位 cell, else the notes above (_unit_above)."""
+    row = grid[r] if r < len(grid) else []
+    header = grid[layout.header_row] if layout.header_row < r else []
+    for k in range(layout.label_column + 1, min(c + 2, len(row))):
+        said_unit = k == c + 1 and normalise_label(_cell_text(header, k)) in ("单位", "计量单位")
+        if k != c and (k < c or said_unit) and (unit := _a_unit(row[k], bare=k < c or said_unit)):
             return unit
-    heading = header[c] if layout.header_row < r and c < len(header) else ""
-    if heading.__class__ is str and "户" in heading:  # 数量（户）: a note closing the heading
-        note = _HOUSEHOLDS_NOTE.search(heading := heading.strip())
-        return note[0] if note is not None and note.end() == len(heading) else above
-    return above
+    return _unit_above(grid, first, c, c)
 
 
-def _households_above(grid: list[list[object]], first: int) -> str | None:
-    """A units row's note saying households in the rows above a list's first item."""
-    return next(
-        (
-            f"（{text.strip('()（）')}）"
-            for row in grid[:first]
-            for v in row
-            if v.__class__ is str and "户" in v and _HOUSEHOLDS_NOTE.fullmatch(text := v.strip())
-        ),
-        None,
-    )
-
-
-def _households(value: object) -> str | None:
-    """（户）, for a cell that is a unit word saying households (户, （户）, 单位：户)."""
-    if (
-        value.__class__ is str
-        and "户" in value
-        and _HOUSEHOLDS_WORD.fullmatch(text := value.strip())
-    ):
-        return f"（{text.strip('()（）')}）"
+def _unit_above(grid: list[list[object]], first: int, c: int, last: int) -> str | None:
+    """The unit the rows right above a form's `first` row give its column c: the nearest
+    row's note over column c (数量（户）, | （人） | （户）), or a row's only note saying the
+    form's unit (单位：户) no further right than just past its `last` column; None above a blank
+    row."""
+    for r in range(min(first, len(grid)) - 1, -1, -1):
+        notes = {k: n for k, v in enumerate(grid[r]) if (n := _unit_note(v)) is not None}
+        if not notes and not cells_filled(grid[r], enough=1):
+            return None  # a blank row: what is above it is another table's
+        if c in notes:
+            return notes[c][0]
+        forms = [unit for k, (unit, kind) in notes.items() if kind == "form" and k <= last + 1]
+        if len(notes) == 1 and forms:
+            return forms[0]
     return None
+
+
+def _unit_note(value: object) -> tuple[str, str] | None:
+    """(unit, "form") of a text ending in a units note (单位：户, 东湖村…（单位：户））; (unit,
+    "column") of one ending in a bracketed unit (（户）, 数量（户））; None of any other."""
+    if value.__class__ is not str or (
+        not value.rstrip().endswith(("）", ")")) and "位" not in value
+    ):
+        return None  # most cells: no bracket closing them, no 单位
+    if (found := _FORM_UNIT.search(value)) is not None:
+        return found[1], "form"
+    if (found := _COLUMN_UNIT.search(value)) is not None:
+        return found[1], "column"
+    return None
+
+
+def _a_unit(value: object, bare: bool) -> str | None:
+    """The unit a 单位 cell holds (户, （户）, 单位：人); with `bare` False, only a marked one."""
+    if value.__class__ is not str or any(ch.isdigit() for ch in value):
+        return None
+    found = _MARKED_UNIT.fullmatch(value)
+    if found is None or (not bare and found[0].strip() == found[1]):
+        return None
+    return found[1]
+
+
+def _cell_text(row: list[object], c: int) -> object:
+    return row[c] if c < len(row) else None
+
+
+def in_households(value: object, unit: str | None) -> object:
+    """The figure as said to the village when its unit is households (86（单位：户）); else as
+    read."""
+    if (
+        unit != HOUSEHOLDS
+        or value is None
+        or (value.__class__ is str and value.endswith(HOUSEHOLDS))
+    ):
+        return value
+    return f"{value}（单位：{HOUSEHOLDS}）"
 
 
 def items_given_twice(
@@ -931,6 +968,8 @@ def items_given_twice(
             else _value_column(row, layout.value_column, kind == "count")
         )
         value = _normalise_cell(kind, row[c] if c < len(row) else None)
+        if kind == "count":  # as the record's figure is: with its unit, where that is 户
+            value = in_households(value, _unit_of_figure(grid, layout, r, c, min(used)))
         if value is not None and value != record.get(name):
             out.append((name, r, c, value))
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -183,12 +184,17 @@ def _finding(
     )
 
 
+# A count in households, as typed (20户, 20（户）) or as the reader gives one written in a 户
+# column or under 单位：户 (20（单位：户）); not 户 in other words (见户籍表, 12人（含3户）)
+_HOUSEHOLDS = re.compile(r"\d\s*(?:户|[(（]\s*(?:单位\s*[:：]?\s*)?户\s*[)）])$")
+
+
 def _variant(rule: str, frame: pd.DataFrame, row: pd.Series, value: object) -> str | None:
     """twins: a birth repeating another's mother, date and parity with the other sex (twins
     given one 孩次, where the contract has them consecutive); households: a count of 户 (86户,
     86（单位：户）)."""
     if rule == "count.invalid":
-        return "households" if isinstance(value, str) and "户" in value else None
+        return "households" if isinstance(value, str) and _HOUSEHOLDS.search(value) else None
     if rule != "births.duplicate_in_file":
         return None
     sexes = {row["child_sex"], _first_of_key(frame, row)["child_sex"]}
