@@ -11,8 +11,9 @@ from township.prefect_settings import configure_prefect
 
 configure_prefect()
 
-# The files that take longest (real servers, a cluster, many subprocesses), slowest first as
-# measured on 2 cores: the run (two xdist workers, a file at a time, see pyproject.toml) starts
+# The files that take longest, slowest first: each file's wall time in a whole run on 2 cores
+# (`pytest --durations=0`, its tests' setup, call and teardown summed per file; remeasure when
+# the order drifts). The run (two xdist workers, a file at a time, see pyproject.toml) starts
 # them before the many quick files, which then fill both workers up to the end instead of one
 # slow file finishing alone on one worker. The files of ON_PREFECT_SERVER go as one unit, queued
 # where the first of them ranks; their ranks order them within it.
