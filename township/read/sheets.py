@@ -156,12 +156,12 @@ def extract(
     if layout.kind == "list":
         return _extract_list(sheet, grid, layout)
     out = _extract_table(sheet, grid, layout, catalogue, merged, month)
-    if layout.form.kind != "person":  # 单位：户 over a one-record form's table
-        types = _field_types(layout.form.name)
-        for record in out.records:
+    if layout.form.kind != "person" and (notes := _notes_above(grid, layout.header_row)):
+        types, last = _field_types(layout.form.name), max(layout.columns.values())
+        for record in out.records:  # 单位：户 over a one-record form's table
             for name, c in layout.columns.items():
                 if types[name] == "count":
-                    unit = _unit_above(grid, layout.header_row, c, max(layout.columns.values()))
+                    unit = _unit_above(notes, c, last)
                     record[name] = in_households(record.get(name), unit)
     return out
 
@@ -818,7 +818,7 @@ def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
 def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
-    first = min(layout.columns.values())
+    notes = _notes_above(grid, min(layout.columns.values()))  # 单位：户 over the list
     for name, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[name]
@@ -832,7 +832,7 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
             c = _value_column(row, layout.value_column, kind == "count")
         record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # 86 in a 单位 column saying 户: said, not read as persons
-            record[name] = in_households(record[name], _unit_of_figure(grid, layout, r, c, first))
+            record[name] = in_households(record[name], _unit_of_figure(grid, layout, r, c, notes))
         cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
@@ -860,32 +860,41 @@ HOUSEHOLDS = "户"
 
 
 def _unit_of_figure(
-    grid: list[list[object]], layout: Layout, r: int, c: int, first: int
+    grid: list[list[object]], layout: Layout, r: int, c: int, notes: list[dict]
 ) -> str | None:
-    """The unit written for the figure at row r, column c of a form whose first row of figures
-    (or header) is `first`: its row's 单位 cell, else the notes above (_unit_above)."""
+    """The unit written for the figure at row r, column c of a list: its row's 单位 cell, else
+    the `notes` above the list (_notes_above, _unit_above)."""
     row = grid[r] if r < len(grid) else []
     header = grid[layout.header_row] if layout.header_row < r else []
     for k in range(layout.label_column + 1, min(c + 2, len(row))):
         said_unit = k == c + 1 and normalise_label(_cell_text(header, k)) in ("单位", "计量单位")
         if k != c and (k < c or said_unit) and (unit := _a_unit(row[k], bare=k < c or said_unit)):
             return unit
-    return _unit_above(grid, first, c, c)
+    return _unit_above(notes, c, c)
 
 
-def _unit_above(grid: list[list[object]], first: int, c: int, last: int) -> str | None:
-    """The unit the rows right above a form's `first` row give its column c: the nearest
-    row's note over column c (数量（户）, | （人） | （户）), or a row's only note saying the
-    form's unit (单位：户) no further right than just past its `last` column; None above a blank
-    row."""
+def _notes_above(grid: list[list[object]], first: int) -> list[dict[int, tuple[str, str]]]:
+    """The unit notes (_unit_note) of the rows right above a form's `first` row, nearest first,
+    by column; none above a blank row (what is above it is another table's)."""
+    rows = []
     for r in range(min(first, len(grid)) - 1, -1, -1):
         notes = {k: n for k, v in enumerate(grid[r]) if (n := _unit_note(v)) is not None}
-        if not notes and not cells_filled(grid[r], enough=1):
-            return None  # a blank row: what is above it is another table's
-        if c in notes:
-            return notes[c][0]
-        forms = [unit for k, (unit, kind) in notes.items() if kind == "form" and k <= last + 1]
-        if len(notes) == 1 and forms:
+        if notes:
+            rows.append(notes)
+        elif not cells_filled(grid[r], enough=1):
+            break
+    return rows
+
+
+def _unit_above(notes: list[dict[int, tuple[str, str]]], c: int, last: int) -> str | None:
+    """The unit the `notes` above a form give its column c: the nearest row's note over column
+    c (数量（户）, | （人） | （户）), or a row's only note saying the form's unit (单位：户) no
+    further right than just past its `last` column."""
+    for row in notes:
+        if c in row:
+            return row[c][0]
+        forms = [unit for k, (unit, kind) in row.items() if kind == "form" and k <= last + 1]
+        if len(row) == 1 and forms:
             return forms[0]
     return None
 
@@ -941,6 +950,7 @@ def items_given_twice(
     used, label_col = set(layout.columns.values()), layout.label_column
     lookup = label_lookup(layout.form.name)
     named: dict[int, str] | None = None  # every row's field, once an item is named again
+    notes: list[dict] | None = None  # the unit notes above the list, once an item repeats
     out = []
     for r in range(min(used), len(grid)):
         row = grid[r]
@@ -969,7 +979,8 @@ def items_given_twice(
         )
         value = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # as the record's figure is: with its unit, where that is 户
-            value = in_households(value, _unit_of_figure(grid, layout, r, c, min(used)))
+            notes = _notes_above(grid, min(used)) if notes is None else notes
+            value = in_households(value, _unit_of_figure(grid, layout, r, c, notes))
         if value is not None and value != record.get(name):
             out.append((name, r, c, value))
     return out
