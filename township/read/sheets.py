@@ -37,7 +37,7 @@ from township.read.periods import (
     says_this_month,
     sent,
 )
-from township.read.rows import cells_filled
+from township.read.rows import cells_filled, has_figure
 from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
@@ -874,15 +874,19 @@ def _unit_of_figure(
 
 
 def _notes_above(grid: list[list[object]], first: int) -> list[dict[int, tuple[str, str]]]:
-    """The unit notes (_unit_note) of the rows right above a form's `first` row, nearest first,
-    by column; none above a blank row (what is above it is another table's)."""
-    rows = []
+    """The unit notes (_unit_note) of the rows above a form's `first` row, nearest first, by
+    column; up to another table's rows of figures above a blank row (its notes are its own),
+    while a title and a note above a blank row are the form's."""
+    rows, blank_below = [], False
     for r in range(min(first, len(grid)) - 1, -1, -1):
+        if not cells_filled(grid[r], enough=1):
+            blank_below = True
+            continue
+        if blank_below and has_figure(grid[r]):
+            break
         notes = {k: n for k, v in enumerate(grid[r]) if (n := _unit_note(v)) is not None}
         if notes:
             rows.append(notes)
-        elif not cells_filled(grid[r], enough=1):
-            break
     return rows
 
 
