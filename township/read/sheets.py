@@ -162,7 +162,7 @@ def extract(
             for name, c in layout.columns.items():
                 if types[name] == "count":
                     unit = _unit_above(notes, c, last)
-                    record[name] = in_households(record.get(name), unit)
+                    record[name] = _in_households(record.get(name), unit)
     return out
 
 
@@ -832,7 +832,7 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
             c = _value_column(row, layout.value_column, kind == "count")
         record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # 86 in a 单位 column saying 户: said, not read as persons
-            record[name] = in_households(record[name], _unit_of_figure(grid, layout, r, c, notes))
+            record[name] = _in_households(record[name], _unit_of_figure(grid, layout, r, c, notes))
         cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
@@ -867,9 +867,9 @@ def _unit_of_figure(
     row = grid[r] if r < len(grid) else []
     header = grid[layout.header_row] if layout.header_row < r else []
     for k in range(layout.label_column + 1, min(c + 2, len(row))):
-        said_unit = k == c + 1 and normalise_label(_cell_text(header, k)) in ("单位", "计量单位")
-        if k != c and (k < c or said_unit) and (unit := _a_unit(row[k], bare=k < c or said_unit)):
-            return unit
+        headed_unit = k == c + 1 and normalise_label(_cell_text(header, k)) in ("单位", "计量单位")
+        if (k < c or headed_unit) and (unit := _a_unit(row[k])) is not None:
+            return unit  # 项目 | 单位 | 数量, or 项目 | 数量 | 单位
     return _unit_above(notes, c, c)
 
 
@@ -917,21 +917,19 @@ def _unit_note(value: object) -> tuple[str, str] | None:
     return None
 
 
-def _a_unit(value: object, bare: bool) -> str | None:
-    """The unit a 单位 cell holds (户, （户）, 单位：人); with `bare` False, only a marked one."""
+def _a_unit(value: object) -> str | None:
+    """The unit a 单位 cell holds (户, （户）, 单位：人)."""
     if value.__class__ is not str or any(ch.isdigit() for ch in value):
         return None
     found = _MARKED_UNIT.fullmatch(value)
-    if found is None or (not bare and found[0].strip() == found[1]):
-        return None
-    return found[1]
+    return None if found is None else found[1]
 
 
 def _cell_text(row: list[object], c: int) -> object:
     return row[c] if c < len(row) else None
 
 
-def in_households(value: object, unit: str | None) -> object:
+def _in_households(value: object, unit: str | None) -> object:
     """The figure as said to the village when its unit is households (86（单位：户）); else as
     read."""
     if (
@@ -984,7 +982,7 @@ def items_given_twice(
         value = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # as the record's figure is: with its unit, where that is 户
             notes = _notes_above(grid, min(used)) if notes is None else notes
-            value = in_households(value, _unit_of_figure(grid, layout, r, c, notes))
+            value = _in_households(value, _unit_of_figure(grid, layout, r, c, notes))
         if value is not None and value != record.get(name):
             out.append((name, r, c, value))
     return out
