@@ -844,10 +844,11 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
 # column of its row (项目 | 单位 | 数量: 户 | 86), closing its column's heading (数量（户）), in a
 # row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 东湖村
 # 节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
-# right above before one higher up, none over another table's figures above a blank row. A figure in
-# households (户), where every count of the forms is of persons or things, is no count: it is
-# said as one typed 86户 is (count.invalid), not read as persons. A row of unit words under a
-# table's header is any words (件 | 户 | 人), and a heading 户数 is a column of its own.
+# right above before one higher up, none over another table's figures above a blank row. A
+# figure in households (户), where every count of the forms is of persons or things, is no
+# count: it is said as one typed 86户 is (count.invalid), not read as persons. A row of unit
+# words under a table's header is any words (件 | 户 | 人), and a heading 户数 is a column of
+# its own.
 _UNIT_WORD = r"[^\d\s()（）:：,，]{1,3}"
 _FORM_UNIT = re.compile(
     rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：]?\s*({_UNIT_WORD})\s*[)）]?\s*$"
