@@ -3566,6 +3566,28 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     assert fr.findings == []  # the other villages' rows are theirs: not said unread
 
 
+def test_a_township_sheet_in_households_is_said_at_the_own_villages_row(tmp_path):
+    rows = [["单位：户"], ["村名", *CONTRACEPTION_FIELDS_ROW]]
+    rows += [["桃园村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    said = [(f.rule_id, f.cell) for f in validate_batch([fr]).findings[0]]
+    assert said == [("count.invalid", cell) for cell in ("B4", "C4", "D4")]
+
+
+@pytest.mark.parametrize(
+    "own",
+    [["复合村（上月）"], ["复合村2月"], ["复合村", "2月"], ["复合村（本年累计）"]],
+)
+def test_the_own_villages_row_of_another_period_is_not_read_as_the_months(own, tmp_path):
+    """复合村's February row beside 桃园村's March one: it was read as March's, with no word."""
+    header = ["村名", *(["月份"] if len(own) > 1 else []), *CONTRACEPTION_FIELDS_ROW]
+    other = ["桃园村", *(["3月"] if len(own) > 1 else []), *OTHERS]
+    fr = read_file_at(tmp_path, {"节育措施": [header, other, [*own, 290, 99, 2]]})
+    read = fr.sheets.get("contraception")
+    assert read is None or read.records[0] != {"married_women": 290, "iud": 99, "implant": 2}
+    assert fr.findings
+
+
 @pytest.mark.parametrize("order", [("人数", "人次"), ("人次", "人数")])
 def test_a_list_of_persons_and_visits_reads_each_item_from_its_own_count_word(order, tmp_path):
     """项目 | 人数 | 人次: 咨询人次 and 随访人次 were read from 人数, and 宣传资料份数, given under

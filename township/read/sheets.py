@@ -32,6 +32,8 @@ from township.read.periods import (
     is_month_heading,
     is_running_total,
     is_this_months,
+    may_name_a_period,
+    names_a_period,
     names_an_earlier_period,
     names_earlier,
     says_this_month,
@@ -158,7 +160,8 @@ def extract(
     out = _extract_table(sheet, grid, layout, catalogue, merged, month)
     if layout.form.kind != "person" and (notes := _notes_above(grid, layout.header_row)):
         types, last = _field_types(layout.form.name), max(layout.columns.values())
-        for record in out.records:  # 单位：户 over a one-record form's table
+        records = {id(r): r for r in [*out.records, *(row[1] for row in out.village_rows)]}
+        for record in records.values():  # 单位：户 over a one-record form's table
             for name, c in layout.columns.items():
                 if types[name] == "count":
                     unit = _unit_above(notes, c, last)
@@ -271,7 +274,7 @@ def _extract_table(
     if person:
         return out
     labels = _row_labels(values, grid, layout)
-    if len(values) > 1 and any(map(_VILLAGE_LABEL.match, labels.values())):
+    if _villages_rows(values, labels, grid, layout):
         out.village_rows = [  # 桃园村 | 498 …, 复合村 | 300 …: files.py reads the file's own
             (labels[r], record, r, cells, _label_cell(grid[r - 1], layout))
             for record, r, cells in values
@@ -293,6 +296,32 @@ def _extract_table(
 # A one-record table's row labelled by a village (a township's sheet of every village's row,
 # each village filling its own): a cheap look before the registry's (files.py)
 _VILLAGE_LABEL = re.compile(r"\s*[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)")
+
+
+def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -> bool:
+    """Rows of figures labelled by villages and nothing else: no 月份 column, no words of a row
+    naming a period (复合村（上月）, 复合村 | 1-3月, a 备注 of 2月数据), whose choice of the
+    month's row stands."""
+    used = set(layout.columns.values())
+    words = [
+        " ".join(v for c, v in enumerate(grid[r - 1]) if c not in used and v.__class__ is str)
+        for _, r, _ in values
+    ]
+    return (
+        len(values) > 1
+        and any(map(_VILLAGE_LABEL.match, labels.values()))
+        and not _month_columns(grid, layout)
+        and not any(map(_a_periods_label, words))
+    )
+
+
+def _a_periods_label(label: str) -> bool:
+    """A row's label naming a period (2月, 上月, 本年累计); not a total of rows (全镇合计)."""
+    plain = _TOTAL_WORDS.sub("", label)
+    return may_name_a_period(plain) and names_a_period(plain)
+
+
+_TOTAL_WORDS = re.compile("合计|小计|总计")
 
 
 def _label_cell(row: list[object], layout: Layout) -> int:
