@@ -16,6 +16,7 @@ from township.read.layout import (
     UNIT_WORDS,
     Layout,
     _blank,
+    _cell,
     _first_word,
     _row_matches,
     a1,
@@ -302,17 +303,14 @@ def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -
     """Rows of figures labelled by villages and nothing else: no 月份 column, no words of a row
     naming a period (复合村（上月）, 复合村 | 1-3月, a 备注 of 2月数据), whose choice of the
     month's row stands."""
+    if len(values) < 2 or not any(map(_VILLAGE_LABEL.match, labels.values())):
+        return False  # the usual table: one row of figures, or rows of groups
     used = set(layout.columns.values())
-    words = [
+    words = (
         " ".join(v for c, v in enumerate(grid[r - 1]) if c not in used and v.__class__ is str)
         for _, r, _ in values
-    ]
-    return (
-        len(values) > 1
-        and any(map(_VILLAGE_LABEL.match, labels.values()))
-        and not _month_columns(grid, layout)
-        and not any(map(_a_periods_label, words))
     )
+    return not _month_columns(grid, layout) and not any(map(_a_periods_label, words))
 
 
 def _a_periods_label(label: str) -> bool:
@@ -897,7 +895,7 @@ def _unit_of_figure(
     row = grid[r] if r < len(grid) else []
     header = grid[layout.header_row] if layout.header_row < r else []
     for k in range(layout.label_column + 1, min(c + 2, len(row))):
-        headed_unit = k == c + 1 and normalise_label(_cell_text(header, k)) in ("单位", "计量单位")
+        headed_unit = k == c + 1 and normalise_label(_cell(header, k)) in ("单位", "计量单位")
         if (k < c or headed_unit) and (unit := _a_unit(row[k])) is not None:
             return unit  # 项目 | 单位 | 数量, or 项目 | 数量 | 单位
     return _unit_above(notes, c, c)
@@ -953,10 +951,6 @@ def _a_unit(value: object) -> str | None:
         return None
     found = _MARKED_UNIT.fullmatch(value)
     return None if found is None else found[1]
-
-
-def _cell_text(row: list[object], c: int) -> object:
-    return row[c] if c < len(row) else None
 
 
 def _in_households(value: object, unit: str | None) -> object:
