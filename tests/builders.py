@@ -132,16 +132,22 @@ def write_workbook(
     cover_code: str | None = None,
     cover_month: str | None = None,
     received: datetime | None = None,
+    merges: dict[str, list[str]] | None = None,
 ) -> Path:
     """A workbook whose sheets are given cell by cell: rows[0] is Excel row 1, column A first.
 
     None leaves a cell empty; str is written as text (never as a formula), int/float as a
     number, date/datetime as an Excel date, Formula as a formula, anything else as its text.
-    An optional 封面 goes first."""
+    An optional 封面 goes first. `merges`: a sheet's merged ranges ("B2:B4")."""
     if cover := _cover(cover_code, cover_month):
         sheets = {writer.COVER: cover, **sheets}  # a 封面 of the caller's own wins
+    merges = merges or {}
     described = [
-        writer.Sheet(name, [[_known(v) for v in row] for row in rows])
+        writer.Sheet(
+            name,
+            [[_known(v) for v in row] for row in rows],
+            merges=[writer.Merge.cells(m) for m in merges.get(name, [])],
+        )
         for name, rows in sheets.items()
     ]
     return writer.write_workbook(path, described, created=CREATED, received=received)

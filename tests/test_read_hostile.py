@@ -675,8 +675,8 @@ def test_a_list_with_figures_for_several_periods_reads_this_months(columns, read
     assert [record["married_women"], record["iud"], record["pill"]] == [r[1 + read] for r in rows]
 
 
-def read_file_at(tmp_path: Path, sheets: dict) -> FileRead:
-    return read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets))
+def read_file_at(tmp_path: Path, sheets: dict, merges: dict | None = None) -> FileRead:
+    return read(write_workbook(tmp_path / "420117104201_月报.xlsx", sheets, merges=merges))
 
 
 def test_an_item_of_a_list_no_field_reads_is_said_at_its_label(tmp_path):
@@ -3212,6 +3212,49 @@ HOUSEHOLDS_WRITTEN = {
         ],
         ["D2"],
     ),
+    "unit column two to the right": (
+        [
+            ["项目", "数量", "备注", "单位"],
+            ["流出人口数", 20, None, "户"],
+            ["流入人口数", 12, None, "人"],
+        ],
+        ["B2"],
+    ),
+    "unit merged down the rows": (
+        [["项目", "单位", "数量"], ["流出人口数", "户", 20], ["流入人口数", None, 12]],
+        ["C2", "C3"],
+        {"流动人口": ["B2:B3"]},
+    ),
+    "heading 户数": ([["项目", "户数"], ["流出人口数", 20], ["流入人口数", 12]], ["B2", "B3"]),
+    "column heading （户数）": (
+        [["项目", "数量（户数）"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B2", "B3"],
+    ),
+    "column heading 【户】": (
+        [["项目", "数量【户】"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B2", "B3"],
+    ),
+    "column heading /户": (
+        [["项目", "数量/户"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B2", "B3"],
+    ),
+    "units note in two cells": (
+        [["单位：", "户"], ["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]],
+        ["B3", "B4"],
+    ),
+    "table, a 单位 column": (
+        [["单位", "流出人口数", "流入人口数"], ["户", 20, 12]],
+        ["B2", "C2"],
+    ),
+    "table, note beside the header": (
+        [["流出人口数", "流入人口数", "（单位：户）"], [20, 12]],
+        ["A2", "B2"],
+    ),
+    "table, 户数 merged over the columns": (
+        [["户数", None], ["流出人口数", "流入人口数"], [20, 12]],
+        ["A3", "B3"],
+        {"流动人口": ["A1:B1"]},
+    ),
 }
 
 
@@ -3219,15 +3262,15 @@ HOUSEHOLDS_WRITTEN = {
 def test_figures_written_in_households_are_said_at_their_cells_not_read_as_persons(case, tmp_path):
     """A unit of 户 beside a figure, over its column or in the form's units note: households,
     where the form counts persons; read as persons, with no word, before."""
-    rows, cells = HOUSEHOLDS_WRITTEN[case]
-    fr = read_file_at(tmp_path, {"流动人口": rows})
+    rows, cells, *merges = HOUSEHOLDS_WRITTEN[case]
+    fr = read_file_at(tmp_path, {"流动人口": rows}, *merges)
     found = validate_batch([fr]).findings[0]
     said = [(f.rule_id, f.cell) for f in found if f.rule_id.startswith("count.")]
     assert said == [("count.invalid", cell) for cell in cells]
     assert all(
         "户数" in f.message_zh and "户" in f.fix_zh for f in found if f.rule_id == "count.invalid"
     )
-    persons = {"in_migrants": 12} if case.startswith("unit column") else {}
+    persons = {"in_migrants": 12} if len(cells) == 1 else {}
     record = fr.sheets["migrants"].records[0]
     assert {k: v for k, v in record.items() if not isinstance(v, str)} == persons
 
@@ -3263,6 +3306,9 @@ LIST = [["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]]
         ],
         [[*LIST[0], "", "计生户（单位：户）"], LIST[1], LIST[2]],  # another table's, beside
         [[*LIST[0], "备注"], [*LIST[1], "户"], LIST[2]],  # a remark
+        [["（单位：户）"], ["单位：", "人"], *LIST],  # a note in two cells, the nearer
+        [["项目", "单位", "数量"], ["流出人口数", "人", 20], ["流入人口数", None, 12]],  # merged 人
+        [["填报单位：", "东湖村"], *LIST],
     ],
 )
 def test_persons_beside_or_under_another_tables_households_are_read(rows, tmp_path):

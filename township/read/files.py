@@ -893,7 +893,7 @@ def _items_given_twice(sheet: Sheet, layout: Layout, read: SheetRead) -> list[Fi
             cell=a1(r, c),
             field=name,
         )
-        for name, r, c, value in items_given_twice(sheet.grid, layout, record)
+        for name, r, c, value in items_given_twice(sheet.grid, layout, record, sheet.merged)
     ]
 
 

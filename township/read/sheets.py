@@ -4,6 +4,7 @@ saying nobody, another table below), each value normalised, with the cell it cam
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 from operator import itemgetter
@@ -157,17 +158,35 @@ def extract(
     """The records of a sheet. `merged`: its merged ranges (row, column, last row, last column,
     0-based), as calamine gives them; a value merged down a data column fills every row."""
     if layout.kind == "list":
-        return _extract_list(sheet, grid, layout)
+        return _extract_list(sheet, grid, layout, merged)
     out = _extract_table(sheet, grid, layout, catalogue, merged, month)
-    if layout.form.kind != "person" and (notes := _notes_above(grid, layout.header_row)):
-        types, last = _field_types(layout.form.name), max(layout.columns.values())
-        records = {id(r): r for r in [*out.records, *(row[1] for row in out.village_rows)]}
-        for record in records.values():  # 单位：户 over a one-record form's table
-            for name, c in layout.columns.items():
-                if types[name] == "count":
-                    unit = _unit_above(notes, c, last)
-                    record[name] = _in_households(record.get(name), unit)
+    if layout.form.kind != "person":
+        _households_in_table(grid, layout, out, merged)
     return out
+
+
+def _households_in_table(
+    grid: list[list[object]], layout: Layout, out: SheetRead, merged: Sequence[Span]
+) -> None:
+    """A one-record form's table figures in households said as such (_in_households): a row's
+    own 单位 column saying 户 (村名 | 单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note in
+    the header row beside the fields, else the notes above it (_unit_above)."""
+    header = grid[layout.header_row]
+    fields_at = set(layout.columns.values())
+    own = {k: note for k, note in _row_notes(header).items() if k not in fields_at}
+    notes = ([own] if own else []) + _notes_above(grid, layout.header_row, merged)
+    unit_columns = [k for k, v in enumerate(header) if k not in fields_at and _a_unit_heading(v)]
+    if not notes and not unit_columns:
+        return
+    types, last = _field_types(layout.form.name), max(layout.columns.values())
+    rows = [*zip(out.rows, out.records, strict=True), *((r[2], r[1]) for r in out.village_rows)]
+    for excel_row, record in {id(record): (r, record) for r, record in rows}.values():
+        row = grid[excel_row - 1] if excel_row - 1 < len(grid) else []
+        written = next((u for k in unit_columns if (u := _a_unit(_cell(row, k)))), None)
+        for name, c in layout.columns.items():
+            if types[name] == "count":
+                unit = written or _unit_above(notes, c, last)
+                record[name] = _in_households(record.get(name), unit)
 
 
 def _extract_table(
@@ -842,10 +861,12 @@ def _marker_row(grid: list[list[object]], r: int, catalogue: Catalogue) -> bool:
     return is_non_data_row(row, catalogue) and not all(_blank(v) for v in row)
 
 
-def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> SheetRead:
+def _extract_list(
+    sheet: str, grid: list[list[object]], layout: Layout, merged: Sequence[Span] = ()
+) -> SheetRead:
     out = SheetRead(layout.form.name, sheet, layout.header_row + 1, "list")
     record, cells = {}, {}
-    notes = _notes_above(grid, min(layout.columns.values()))  # 单位：户 over the list
+    units = _ListUnits(grid, layout, merged)
     for name, r in layout.columns.items():
         row = grid[r]
         kind = _field_types(layout.form.name)[name]
@@ -859,7 +880,7 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
             c = _value_column(row, layout.value_column, kind == "count")
         record[name] = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # 86 in a 单位 column saying 户: said, not read as persons
-            record[name] = _in_households(record[name], _unit_of_figure(grid, layout, r, c, notes))
+            record[name] = _in_households(record[name], units.of(r, c))
         cells[name] = a1(r, c)
     out.records.append(record)
     out.rows.append(min(layout.columns.values()) + 1)
@@ -868,43 +889,74 @@ def _extract_list(sheet: str, grid: list[list[object]], layout: Layout) -> Sheet
 
 
 # The unit a one-record form's figure is written in, where a village writes one: in a 单位
-# column of its row (项目 | 单位 | 数量: 户 | 86), closing its column's heading (数量（户）), in a
-# row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 东湖村
-# 节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
+# column of its row (项目 | 单位 | 数量: 户 | 86), also in a 单位 cell merged down several rows,
+# closing its column's heading (数量（户）, 数量（户数）), as the heading itself (项目 | 户数), in a
+# row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 单位： | 户,
+# 东湖村节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
 # right above before one higher up, none over another table's figures above a blank row. A
 # figure in households (户), where every count of the forms is of persons or things, is no
 # count: it is said as one typed 86户 is (count.invalid), not read as persons. A row of unit
-# words under a table's header is any words (件 | 户 | 人), and a heading 户数 is a column of
-# its own.
-_UNIT_WORD = r"[^\d\s()（）:：,，]{1,3}"
+# words under a table's header is any words (件 | 户 | 人), and a heading 户数 beside 人数 is a
+# column of its own.
+_UNIT_WORD = r"[^\d\s()（）【】\[\]/／:：,，]{1,3}"
+_CLOSING_UNIT = ("）", ")", "】", "]")
 _FORM_UNIT = re.compile(
     rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：]?\s*({_UNIT_WORD})\s*[)）]?\s*$"
 )
-_COLUMN_UNIT = re.compile(rf"[(（]\s*({_UNIT_WORD})\s*[)）]\s*$")
+_COLUMN_UNIT = re.compile(rf"(?:[(（【\[]\s*({_UNIT_WORD})\s*[)）】\]]|[/／]\s*({_UNIT_WORD}))\s*$")
 _MARKED_UNIT = re.compile(
     rf"\s*[(（]?\s*(?:(?:计量)?单\s*位\s*[:：]?\s*)?({_UNIT_WORD})\s*[)）]?\s*"
 )
 HOUSEHOLDS = "户"
+# the unit words and headings that mean households: 户, （户数）, a column headed 户数
+_HOUSEHOLD_UNITS = (HOUSEHOLDS, "户数")
+_UNIT_LABELS = ("单位", "计量单位")
+Span = tuple[int, int, int, int]  # a merged range: row, column, last row, last column (0-based)
 
 
-def _unit_of_figure(
-    grid: list[list[object]], layout: Layout, r: int, c: int, notes: list[dict]
-) -> str | None:
-    """The unit written for the figure at row r, column c of a list: its row's 单位 cell, else
-    the `notes` above the list (_notes_above, _unit_above)."""
-    row = grid[r] if r < len(grid) else []
-    header = grid[layout.header_row] if layout.header_row < r else []
-    for k in range(layout.label_column + 1, min(c + 2, len(row))):
-        headed_unit = k == c + 1 and normalise_label(_cell(header, k)) in ("单位", "计量单位")
-        if (k < c or headed_unit) and (unit := _a_unit(row[k])) is not None:
-            return unit  # 项目 | 单位 | 数量, or 项目 | 数量 | 单位
-    return _unit_above(notes, c, c)
+class _ListUnits:
+    """The units written for a list's figures: its rows' 单位 cells, also one
+    merged down several rows (`merged`, as calamine gives them), and the notes above the list,
+    looked for once, when first asked."""
+
+    def __init__(self, grid: list[list[object]], layout: Layout, merged: Sequence[Span] = ()):
+        self.grid, self.layout, self.merged = grid, layout, merged
+        self._notes: list[dict[int, tuple[str, str]]] | None = None
+
+    def of(self, r: int, c: int) -> str | None:
+        """The unit written for the figure at row r, column c: its row's 单位 cell (项目 | 单位
+        | 数量, or 项目 | 数量 | 单位, also 项目 | 数量 | 备注 | 单位), else the notes above the
+        list (_unit_above)."""
+        row, layout = self.grid[r] if r < len(self.grid) else [], self.layout
+        for k in range(layout.label_column + 1, min(c, len(row))):
+            if (unit := _a_unit(self._cell(r, k))) is not None:
+                return unit
+        header = self.grid[layout.header_row] if layout.header_row < r else []
+        headed = (k for k in range(c + 1, len(header)) if _a_unit_heading(header[k]))
+        k = next(headed, len(row))
+        if k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
+            return unit
+        if self._notes is None:
+            self._notes = _notes_above(self.grid, min(layout.columns.values()), self.merged)
+        return _unit_above(self._notes, c, c)
+
+    def _cell(self, r: int, k: int) -> object:
+        """The cell's value, or that of the merged range it lies in below its first row."""
+        value = self.grid[r][k]
+        if value is None or (value.__class__ is str and not value.strip()):
+            for r0, c0, r1, c1 in self.merged:
+                if r0 < r <= r1 and c0 <= k <= c1:
+                    return _cell(self.grid[r0], c0)
+        return value
 
 
-def _notes_above(grid: list[list[object]], first: int) -> list[dict[int, tuple[str, str]]]:
-    """The unit notes (_unit_note) of the rows above a form's `first` row, nearest first, by
-    column; up to another table's rows of figures above a blank row (its notes are its own),
-    while a title and a note above a blank row are the form's."""
+def _notes_above(
+    grid: list[list[object]], first: int, merged: Sequence[Span] = ()
+) -> list[dict[int, tuple[str, str]]]:
+    """The unit notes (_row_notes) of the rows above a form's `first` row, nearest first, by
+    column, a note merged over several columns over each; up to another table's rows of
+    figures above a blank row (its notes are its own), while a title and a note above a blank
+    row are the form's."""
     rows, blank_below = [], False
     for r in range(min(first, len(grid)) - 1, -1, -1):
         if not cells_filled(grid[r], enough=1):
@@ -912,15 +964,31 @@ def _notes_above(grid: list[list[object]], first: int) -> list[dict[int, tuple[s
             continue
         if blank_below and has_figure(grid[r]):
             break
-        notes = {k: n for k, v in enumerate(grid[r]) if (n := _unit_note(v)) is not None}
-        if notes:
+        if notes := _row_notes(grid[r]):
+            for r0, c0, _, c1 in merged:
+                if r0 == r and c0 in notes and notes[c0][1] == "column":
+                    notes.update((k, notes[c0]) for k in range(c0 + 1, c1 + 1))
             rows.append(notes)
     return rows
 
 
+def _a_unit_heading(value: object) -> bool:
+    return value.__class__ is str and "位" in value and normalise_label(value) in _UNIT_LABELS
+
+
+def _row_notes(row: list[object]) -> dict[int, tuple[str, str]]:
+    """A row's unit notes (_unit_note) by column; 单位： | 户 in two cells as one, at the first."""
+    notes = {k: n for k, v in enumerate(row) if (n := _unit_note(v)) is not None}
+    for k, value in enumerate(row[:-1]):
+        if _a_unit_heading(value) and (unit := _a_unit(row[k + 1])) is not None:
+            notes[k] = (unit, "form")
+            notes.pop(k + 1, None)
+    return notes
+
+
 def _unit_above(notes: list[dict[int, tuple[str, str]]], c: int, last: int) -> str | None:
     """The unit the `notes` above a form give its column c: the nearest row's note over column
-    c (数量（户）, | （人） | （户）), or a row's only note saying the form's unit (单位：户) no
+    c (数量（户）, | （人） | （户）, 户数), or a row's only note saying the form's unit (单位：户) no
     further right than just past its `last` column."""
     for row in notes:
         if c in row:
@@ -933,15 +1001,18 @@ def _unit_above(notes: list[dict[int, tuple[str, str]]], c: int, last: int) -> s
 
 def _unit_note(value: object) -> tuple[str, str] | None:
     """(unit, "form") of a text ending in a units note (单位：户, 东湖村…（单位：户））; (unit,
-    "column") of one ending in a bracketed unit (（户）, 数量（户））; None of any other."""
+    "column") of one ending in a bracketed unit (（户）, 数量（户））, and of a heading 户数; None
+    of any other."""
     if value.__class__ is not str or (
-        not value.rstrip().endswith(("）", ")")) and "位" not in value
+        not value.rstrip().endswith(_CLOSING_UNIT) and "位" not in value and "户" not in value
     ):
-        return None  # most cells: no bracket closing them, no 单位
+        return None  # most cells: no bracket closing them, no 单位, no 户
     if (found := _FORM_UNIT.search(value)) is not None:
         return found[1], "form"
     if (found := _COLUMN_UNIT.search(value)) is not None:
-        return found[1], "column"
+        return found[1] or found[2], "column"
+    if normalise_label(value) == "户数":
+        return HOUSEHOLDS, "column"
     return None
 
 
@@ -957,7 +1028,7 @@ def _in_households(value: object, unit: str | None) -> object:
     """The figure as said to the village when its unit is households (86（单位：户）); else as
     read."""
     if (
-        unit != HOUSEHOLDS
+        unit not in _HOUSEHOLD_UNITS
         or value is None
         or (value.__class__ is str and value.endswith(HOUSEHOLDS))
     ):
@@ -966,7 +1037,7 @@ def _in_households(value: object, unit: str | None) -> object:
 
 
 def items_given_twice(
-    grid: list[list[object]], layout: Layout, record: dict
+    grid: list[list[object]], layout: Layout, record: dict, merged: Sequence[Span] = ()
 ) -> list[tuple[str, int, int, object]]:
     """A list's items named again further down its label column with another figure than the
     one read (流入人口数 | 11 … 流入人口数 | 13): a copy of another month the reader could not
@@ -976,7 +1047,7 @@ def items_given_twice(
     used, label_col = set(layout.columns.values()), layout.label_column
     lookup = label_lookup(layout.form.name)
     named: dict[int, str] | None = None  # every row's field, once an item is named again
-    notes: list[dict] | None = None  # the unit notes above the list, once an item repeats
+    units = _ListUnits(grid, layout, merged)
     out = []
     for r in range(min(used), len(grid)):
         row = grid[r]
@@ -1005,8 +1076,7 @@ def items_given_twice(
         )
         value = _normalise_cell(kind, row[c] if c < len(row) else None)
         if kind == "count":  # as the record's figure is: with its unit, where that is 户
-            notes = _notes_above(grid, min(used)) if notes is None else notes
-            value = _in_households(value, _unit_of_figure(grid, layout, r, c, notes))
+            value = _in_households(value, units.of(r, c))
         if value is not None and value != record.get(name):
             out.append((name, r, c, value))
     return out
