@@ -3602,6 +3602,9 @@ OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township'
         [["复合村", *CONTRACEPTION_FIGURES_ROW], ["桃园村", *OTHERS]],
         [["桃园村", None, None, None], ["复合村", *CONTRACEPTION_FIGURES_ROW], ["李家湾村"]],
         [["桃园村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
+        [["桃园村", *OTHERS], ["复 合 村", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
+        [["桃园村", *OTHERS], ["复合", *CONTRACEPTION_FIGURES_ROW], ["李家湾村", *OTHERS]],
+        [["420117104202", *OTHERS], ["420117104201", *CONTRACEPTION_FIGURES_ROW]],
     ],
 )
 def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
@@ -3610,6 +3613,26 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     fr = read_file_at(tmp_path, {"节育措施": [["村名", *CONTRACEPTION_FIELDS_ROW], *rows]})
     assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
     assert fr.findings == []  # the other villages' rows are theirs: not said unread
+
+
+@pytest.mark.parametrize(
+    "rows, cell",
+    [
+        ([["桃园村", *OTHERS], ["李家湾村", *OTHERS], ["合计", 200, 80, 2]], "A2"),
+        ([["桃园村", *OTHERS], ["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6]], "A4"),
+    ],
+)
+def test_a_township_sheet_without_the_own_villages_row_or_with_several_reads_none(
+    rows, cell, tmp_path
+):
+    """Other villages' rows only, or 复合村 in two groups' rows beside 桃园村's: 复合村's file
+    read the villages' 合计, or 桃园村's row, as its own figures."""
+    fr = read_file_at(tmp_path, {"节育措施": [["村名", *CONTRACEPTION_FIELDS_ROW], *rows]})
+    found = validate_batch([fr]).findings[0]
+    (said,) = [f for f in found if f.rule_id == "record.own_village_row"]
+    assert (said.severity, said.cell, said.row) == (ERROR, cell, fr.sheets["contraception"].rows[0])
+    assert "复合村" in said.message_zh
+    assert not [f for f in found if f.rule_id in ("sheet.other_village", "record.more_value_rows")]
 
 
 def test_a_township_sheet_in_households_is_said_at_the_own_villages_row(tmp_path):

@@ -612,6 +612,21 @@ BROKEN = [
         "contraception",
     ),
     Broken(
+        "record.own_village_row",
+        "contraception as the township's sheet of the villages' rows, 复合村's missing",
+        ERROR,
+        lambda s: {
+            CONTRACEPTION: [
+                ["村名", *CONTRACEPTION_HEADER],
+                ["桃园村", *CONTRACEPTION_OK],
+                ["李家湾村", *CONTRACEPTION_OK],
+            ]
+        },
+        "A2",
+        CONTRACEPTION,
+        "contraception",
+    ),
+    Broken(
         "sheet.other_month",
         "births on a tab for each month: last month's tab is not read",
         WARNING,
@@ -957,6 +972,19 @@ KEPT = [
             CONTRACEPTION: [
                 ["复合村节育措施情况（含原桃园村三组）"],
                 *contraception()[CONTRACEPTION],
+            ]
+        },
+        form="contraception",
+    ),
+    Kept(
+        "record.own_village_row",
+        "contraception as the township's sheet of the villages' rows, 复合村's among them",
+        lambda s: {
+            CONTRACEPTION: [
+                ["村名", *CONTRACEPTION_HEADER],
+                ["桃园村", *CONTRACEPTION_OK],
+                ["复 合 村", *CONTRACEPTION_OK],
+                ["李家湾村", *CONTRACEPTION_OK],
             ]
         },
         form="contraception",

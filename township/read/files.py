@@ -181,8 +181,8 @@ def read_file(
     try:
         _read_forms(out, load_sheets(path, limits, data), load_catalogue(), limits)
         _resolve_identity(out, registry)
-        _read_the_own_villages_rows(out, registry)
-        out.findings += _other_villages_named(out, registry)
+        refused = _read_the_own_villages_rows(out, registry)
+        out.findings += _other_villages_named(out, registry, refused)
     except Rejected as rejected:
         out.rejection = rejected.rejection
         out.rows_read = {form: (s.sheet, len(s.records)) for form, s in out.sheets.items()}
@@ -195,25 +195,80 @@ def read_file(
     return out
 
 
-def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> None:
+def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set[str]:
     """A one-record table with a row for each of several villages (a township's sheet, each
     village filling its row): the file's own village's row is its record, not the first row
-    nor their 合计; the other villages' rows are theirs, not said as rows left unread."""
+    nor their 合计; the other villages' rows are theirs, not said as rows left unread. Such a
+    sheet with no row of the file's own village (other villages' rows only), or with several
+    (复合村一组 | 复合村二组 beside 桃园村), has no row that is the month's: its figures are
+    refused, said at the first row. Returns the sheets refused."""
+    refused = set()
     for read in out.sheets.values():
-        named = {r: registry.opening(label) for label, _, r, _, _ in read.village_rows}
+        named = {r: _village_of(label, registry) for label, _, r, _, _ in read.village_rows}
         own = [row for row in read.village_rows if _is_own(named[row[2]], out)]
-        if len(own) != 1 or sum(v is not None for v in named.values()) < 2:
-            continue
-        label, record, row, cells, column = own[0]
-        before = {r - 1 for r in read.rows}  # the row read first: its label's cells
-        read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
-        read.named_cells = [c for c in read.named_cells if c[0] not in before]
-        read.named_cells.append((row - 1, column, label))
+        own = _its_total(own) if len(own) > 1 else own  # 复合村一组, 复合村二组, 复合村合计
+        others = {v.name: r for r, v in named.items() if v is not None and not _is_own(v, out)}
+        if not others or (not own and len(others) < 2):
+            continue  # a neighbour's template, the village's own name or groups: as read
         out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
+        if len(own) == 1:
+            label, record, row, cells, column = own[0]
+            before = {r - 1 for r in read.rows}  # the row read first: its label's cells
+            read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
+            read.named_cells = [c for c in read.named_cells if c[0] not in before]
+            read.named_cells.append((row - 1, column, label))
+            continue
+        refused.add(read.sheet)
+        out.findings.append(_no_own_villages_row(out, read, others, [row[2] for row in own]))
+    return refused
+
+
+def _its_total(rows: list) -> list:
+    """Of a village's rows on a sheet of the villages' rows, its only total, else all."""
+    words = load_catalogue().totals_markers
+    totals = [row for row in rows if any(word in normalise_label(row[0]) for word in words)]
+    return totals if len(totals) == 1 else rows
 
 
 def _is_own(village: Village | None, out: FileRead) -> bool:
     return village is not None and village.code == out.village_code
+
+
+def _village_of(label: str, registry: VillageRegistry) -> Village | None:
+    """The village a row's label names: opening with its name (复合村, 复 合 村, 复合村一组),
+    or its alias or code alone (复合, 420117104201)."""
+    return (
+        registry.opening(normalise_label(label))
+        or registry.by_name(label)
+        or registry.code_of(label)
+    )
+
+
+def _no_own_villages_row(
+    out: FileRead, read: SheetRead, others: dict[str, int], own_rows: list[int]
+) -> Finding:
+    """record.own_village_row, at the first village's label, or at the own village's second
+    row's: an error of the record read, so that no row's figures count as the month's."""
+    labels = {row[2]: row[4] for row in read.village_rows}
+    at = own_rows[1] if own_rows else read.village_rows[0][2]
+    where = {"sheet": read.sheet, "row": read.rows[0], "cell": a1(at - 1, labels[at])}
+    if own_rows:
+        rows = "、".join(f"第{r}行" for r in own_rows)
+        return finding(
+            "record.own_village_row",
+            field_zh=read.sheet,
+            value=rows,
+            other=out.village_name,
+            variant="several",
+            **where,
+        )
+    return finding(
+        "record.own_village_row",
+        field_zh=read.sheet,
+        value="、".join(others),
+        other=out.village_name,
+        **where,
+    )
 
 
 def _a_villages_row_unread(found: Finding, read: SheetRead, named: dict) -> bool:
@@ -224,15 +279,19 @@ def _a_villages_row_unread(found: Finding, read: SheetRead, named: dict) -> bool
     )
 
 
-def _other_villages_named(out: FileRead, registry: VillageRegistry) -> list[Finding]:
+def _other_villages_named(
+    out: FileRead, registry: VillageRegistry, refused: set[str] = frozenset()
+) -> list[Finding]:
     """A form whose title, header or row labels open with another registered village's name and
     none with the file's own (桃园村节育措施情况 in 复合村's file: a neighbour's template, or its
     figures; not 含桃园村迁入人员): its figures are read as the file's village's, and the
-    village is told so at the cell."""
+    village is told so at the cell. Not of the sheets `refused` (their figures are not read)."""
     said = []
     own = registry.by_code.get(out.village_code)
     own_names = tuple(n for n in (own.name, *own.aliases) if n) if own else ()
     for read in out.sheets.values():
+        if read.sheet in refused:
+            continue
         cells = [(r, c, _unit_named(words)) for r, c, words in read.named_cells]
         if any(words.lstrip().startswith(own_names) for _, _, words in cells):
             continue  # the usual title: the file's own village's (复合村节育措施情况)

@@ -315,7 +315,7 @@ def _extract_table(
 
 # A one-record table's row labelled by a village (a township's sheet of every village's row,
 # each village filling its own): a cheap look before the registry's (files.py)
-_VILLAGE_LABEL = re.compile(r"\s*[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)")
+_VILLAGE_LABEL = re.compile(r"\s*(?:[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)|\d{12}\b)")
 
 
 def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -> bool:
@@ -910,7 +910,14 @@ _MARKED_UNIT = re.compile(
 HOUSEHOLDS = "户"
 # the unit words and headings that mean households: 户, （户数）, a column headed 户数
 _HOUSEHOLD_UNITS = (HOUSEHOLDS, "户数")
-_UNIT_LABELS = ("单位", "计量单位")
+
+
+@cache
+def _unit_labels() -> frozenset[str]:
+    """A 单位 column's heading or a note's key: the units markers (单位：, 计量单位)."""
+    return frozenset(normalise_label(m) for m in load_catalogue().units_markers)
+
+
 Span = tuple[int, int, int, int]  # a merged range: row, column, last row, last column (0-based)
 
 
@@ -973,7 +980,7 @@ def _notes_above(
 
 
 def _a_unit_heading(value: object) -> bool:
-    return value.__class__ is str and "位" in value and normalise_label(value) in _UNIT_LABELS
+    return value.__class__ is str and "位" in value and normalise_label(value) in _unit_labels()
 
 
 def _row_notes(row: list[object]) -> dict[int, tuple[str, str]]:
