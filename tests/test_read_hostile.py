@@ -3619,7 +3619,7 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     "rows, cell",
     [
         ([["桃园村", *OTHERS], ["李家湾村", *OTHERS], ["合计", 200, 80, 2]], "A2"),
-        ([["桃园村", *OTHERS], ["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6]], "A4"),
+        ([["桃园村", *OTHERS], ["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6]], "A3"),
     ],
 )
 def test_a_township_sheet_without_the_own_villages_row_or_with_several_reads_none(

@@ -201,7 +201,7 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
     nor their 合计; the other villages' rows are theirs, not said as rows left unread. Such a
     sheet with no row of the file's own village (other villages' rows only), or with several
     (复合村一组 | 复合村二组 beside 桃园村), has no row that is the month's: its figures are
-    refused, said at the first row. Returns the sheets refused."""
+    refused, said at the row read. Returns the sheets refused."""
     refused = set()
     for read in out.sheets.values():
         named = {r: _village_of(label, registry) for label, _, r, _, _ in read.village_rows}
@@ -211,15 +211,16 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
         if not others or (not own and len(others) < 2):
             continue  # a neighbour's template, the village's own name or groups: as read
         out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
-        if len(own) == 1:
-            label, record, row, cells, column = own[0]
-            before = {r - 1 for r in read.rows}  # the row read first: its label's cells
-            read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
-            read.named_cells = [c for c in read.named_cells if c[0] not in before]
-            read.named_cells.append((row - 1, column, label))
-            continue
-        refused.add(read.sheet)
-        out.findings.append(_no_own_villages_row(out, read, others, [row[2] for row in own]))
+        # the row read: the own village's; of a sheet refused, the first (own) village's row,
+        # where the village is told why, kept out with its figures
+        label, record, row, cells, column = own[0] if own else read.village_rows[0]
+        before = {r - 1 for r in read.rows}  # the row read first: its label's cells
+        read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
+        read.named_cells = [c for c in read.named_cells if c[0] not in before]
+        read.named_cells.append((row - 1, column, label))
+        if len(own) != 1:
+            refused.add(read.sheet)
+            out.findings.append(_no_own_villages_row(out, read, others, [r[2] for r in own]))
     return refused
 
 
@@ -247,11 +248,10 @@ def _village_of(label: str, registry: VillageRegistry) -> Village | None:
 def _no_own_villages_row(
     out: FileRead, read: SheetRead, others: dict[str, int], own_rows: list[int]
 ) -> Finding:
-    """record.own_village_row, at the first village's label, or at the own village's second
-    row's: an error of the record read, so that no row's figures count as the month's."""
-    labels = {row[2]: row[4] for row in read.village_rows}
-    at = own_rows[1] if own_rows else read.village_rows[0][2]
-    where = {"sheet": read.sheet, "row": read.rows[0], "cell": a1(at - 1, labels[at])}
+    """record.own_village_row, at the label of the row read (the own village's first, or the
+    first village's): an error of that record, so that no row's figures count as the month's."""
+    row, column = read.rows[0], read.named_cells[-1][1]
+    where = {"sheet": read.sheet, "row": row, "cell": a1(row - 1, column)}
     if own_rows:
         rows = "、".join(f"第{r}行" for r in own_rows)
         return finding(
