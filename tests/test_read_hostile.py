@@ -3129,6 +3129,7 @@ def test_a_title_naming_this_month_beside_an_earlier_one_or_this_year_is_read(ti
         "本年",
         "近3月",
         "1,2,3月",
+        "2026年Q1",
     ],
 )
 @pytest.mark.parametrize("where", ["column", "row", "title"])

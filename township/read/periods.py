@@ -296,7 +296,10 @@ PRESENT = ("现有",)
 OTHER_PERIODS = (*EARLIER_ROW_WORDS, "本年", "年度")  # beside is_running_total's
 # A sum over months, not a month's own figure: 本年累计, 一季度, 今年以来, 1-3月, 一至三月
 # (not 年度 nor 本年 alone: 2026年度月报 names a year's reports, 本年3月 a month)
-RUNNING_TOTAL_WORDS = ("累计", "季度", "全年", "以来", "至今", "上半年", "下半年")
+RUNNING_TOTAL_WORDS = (
+    *("累计", "季度", "全年", "以来", "至今", "上半年", "下半年"),
+    *("Q1", "Q2", "Q3", "Q4"),  # 2026年Q1: a quarter, as a spreadsheet's users write it
+)
 # Up to now: a stock's figure this month, but a sum so far of a form counting events
 UP_TO_NOW = tuple(f"{up_to}{this}" for up_to in ("截至", "截止") for this in ("本月", "当月"))
 _A_MONTH = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
