@@ -3251,8 +3251,8 @@ HOUSEHOLDS_WRITTEN = {
         [["流出人口数", "流入人口数", "（单位：户）"], [20, 12]],
         ["A2", "B2"],
     ),
-    "table, 户数 merged over the columns": (
-        [["户数", None], ["流出人口数", "流入人口数"], [20, 12]],
+    "table, （户） merged over the columns": (
+        [["（户）", None], ["流出人口数", "流入人口数"], [20, 12]],
         ["A3", "B3"],
         {"流动人口": ["A1:B1"]},
     ),
@@ -3310,6 +3310,13 @@ LIST = [["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]]
         [["（单位：户）"], ["单位：", "人"], *LIST],  # a note in two cells, the nearer
         [["项目", "单位", "数量"], ["流出人口数", "人", 20], ["流入人口数", None, 12]],  # merged 人
         [["填报单位：", "东湖村"], *LIST],
+        [["单位：人/户"], *LIST],  # mixed units: not households alone
+        [["项目", "人数/户数"], ["流出人口数", 20], ["流入人口数", 12]],
+        # another table's 单位 column beside the list, past a blank column
+        [[*LIST[0], None, "项目", "单位", "数量"], [*LIST[1], None, "计生家庭", "户", 35], LIST[2]],
+        # the headings of a households table above: 单位 | 户数, not a note
+        [["单位", "户数", "人口"], ["东湖村", 350, 1200], *LIST],
+        [["基本情况"], ["单位", "户数"], [None, None], *LIST],
     ],
 )
 def test_persons_beside_or_under_another_tables_households_are_read(rows, tmp_path):
@@ -3317,6 +3324,43 @@ def test_persons_beside_or_under_another_tables_households_are_read(rows, tmp_pa
     the list) or a nearer unit for persons: the figures are persons, read as such."""
     fr = read_file_at(tmp_path, {"流动人口": rows})
     assert fr.sheets["migrants"].records[0] == {"out_migrants": 20, "in_migrants": 12}
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # a 单位 column of names beside a 户数 column: no unit of the fields
+        [["单位", "户数", "流出人口数", "流入人口数"], ["东湖村委会", 350, 20, 12]],
+        # another column's own unit beside the fields
+        [["流出人口数", "流入人口数", "流出户数（单位：户）"], [20, 12, 9]],
+        # another table beside, past a blank column, with its 单位 column
+        [
+            ["流出人口数", "流入人口数", None, "项目", "单位", "数量"],
+            [20, 12, None, "计生户", "户", 35],
+        ],
+    ],
+)
+def test_a_tables_persons_beside_another_columns_households_are_read(rows, tmp_path):
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {"out_migrants": 20, "in_migrants": 12}
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        [["单位：户"], ["项目", "单位", "数量"]],  # the template's 单位 column left blank
+        [["单位：户"], ["单位：", "东湖村"], ["项目", "数量"]],  # a name is no unit
+        [["单位（户）"], ["项目", "数量"]],
+        [["单位：", None, "户"], ["项目", "数量"]],
+        [["单位", "户"], ["项目", "数量"]],
+        [["项目", "户"]],
+    ],
+)
+def test_a_households_note_is_not_hidden_by_words_that_are_no_unit(notes, tmp_path):
+    items = [r if len(notes[-1]) == 2 else [r[0], None, r[1]] for r in LIST[1:]]
+    fr = read_file_at(tmp_path, {"流动人口": [*notes, *items]})
+    said = [f.rule_id for f in validate_batch([fr]).findings[0]]
+    assert said == ["count.invalid", "count.invalid"]
 
 
 def test_an_item_given_twice_in_households_is_no_other_figure(tmp_path):
@@ -3606,6 +3650,9 @@ OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township'
         [["桃园村", *OTHERS], ["复 合 村", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
         [["桃园村", *OTHERS], ["复合", *CONTRACEPTION_FIGURES_ROW], ["李家湾村", *OTHERS]],
         [["420117104202", *OTHERS], ["420117104201", *CONTRACEPTION_FIGURES_ROW]],
+        [["1.桃园村", *OTHERS], ["2.复合村", *CONTRACEPTION_FIGURES_ROW], ["3.李家湾村", *OTHERS]],
+        [["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6], ["复合村合计", 498, 199, 11]]
+        + [["桃园村", *OTHERS]],
     ],
 )
 def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
@@ -3621,6 +3668,9 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     [
         ([["桃园村", *OTHERS], ["李家湾村", *OTHERS], ["合计", 200, 80, 2]], "A2"),
         ([["桃园村", *OTHERS], ["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6]], "A3"),
+        ([["桃园村一组", 50, 20, 0], ["桃园村二组", *OTHERS], ["合计", 150, 60, 1]], "A2"),
+        # an area's total opening with the own name is no total of the own village's rows
+        ([["复合村", 300, 99, 5], ["桃园村", *OTHERS], ["复合村片区小计", 400, 139, 6]], "A2"),
     ],
 )
 def test_a_township_sheet_without_the_own_villages_row_or_with_several_reads_none(

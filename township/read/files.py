@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from datetime import datetime
@@ -206,8 +207,9 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
     for read in out.sheets.values():
         named = {r: _village_of(label, registry) for label, _, r, _, _ in read.village_rows}
         own = [row for row in read.village_rows if _is_own(named[row[2]], out)]
-        own = _its_total(own) if len(own) > 1 else own  # 复合村一组, 复合村二组, 复合村合计
-        others = {v.name: r for r, v in named.items() if v is not None and not _is_own(v, out)}
+        if len(own) > 1:  # 复合村一组, 复合村二组, 复合村合计
+            own = _its_total(own, named[own[0][2]])
+        others = {r: v.name for r, v in named.items() if v is not None and not _is_own(v, out)}
         if not others or (not own and len(others) < 2):
             continue  # a neighbour's template, the village's own name or groups: as read
         out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
@@ -220,14 +222,19 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
         read.named_cells.append((row - 1, column, label))
         if len(own) != 1:
             refused.add(read.sheet)
-            out.findings.append(_no_own_villages_row(out, read, others, [r[2] for r in own]))
+            names = list(dict.fromkeys(others.values()))
+            out.findings.append(_no_own_villages_row(out, read, names, [r[2] for r in own]))
     return refused
 
 
-def _its_total(rows: list) -> list:
-    """Of a village's rows on a sheet of the villages' rows, its only total, else all."""
+def _its_total(rows: list, village: Village) -> list:
+    """Of a village's rows on a sheet of the villages' rows, its only total (复合村合计, not
+    复合村片区小计 nor 复合村、桃园村合计), else all."""
+    names = [normalise_label(n) for n in (village.name, *village.aliases) if n]
     words = load_catalogue().totals_markers
-    totals = [row for row in rows if any(word in normalise_label(row[0]) for word in words)]
+    totals = [
+        row for row in rows if any(_label_of_row(row[0]) in (n + w for n in names) for w in words)
+    ]
     return totals if len(totals) == 1 else rows
 
 
@@ -236,17 +243,22 @@ def _is_own(village: Village | None, out: FileRead) -> bool:
 
 
 def _village_of(label: str, registry: VillageRegistry) -> Village | None:
-    """The village a row's label names: opening with its name (复合村, 复 合 村, 复合村一组),
-    or its alias or code alone (复合, 420117104201)."""
-    return (
-        registry.opening(normalise_label(label))
-        or registry.by_name(label)
-        or registry.code_of(label)
-    )
+    """The village a row's label names: opening with its name (复合村, 复 合 村, 复合村一组,
+    after a number: 1.复合村, 序号 | 村名), or its alias or code alone (复合, 420117104201)."""
+    plain = _label_of_row(label)
+    return registry.opening(plain) or registry.by_name(plain) or registry.code_of(label)
+
+
+def _label_of_row(label: str) -> str:
+    """A row's label without spaces, punctuation or a number before it (1.复合村 → 复合村)."""
+    return _ROW_NUMBER.sub("", normalise_label(label))
+
+
+_ROW_NUMBER = re.compile(r"^\d{1,3}(?=\D)")
 
 
 def _no_own_villages_row(
-    out: FileRead, read: SheetRead, others: dict[str, int], own_rows: list[int]
+    out: FileRead, read: SheetRead, others: list[str], own_rows: list[int]
 ) -> Finding:
     """record.own_village_row, at the label of the row read (the own village's first, or the
     first village's): an error of that record, so that no row's figures count as the month's."""

@@ -169,16 +169,25 @@ def _households_in_table(
     grid: list[list[object]], layout: Layout, out: SheetRead, merged: Sequence[Span]
 ) -> None:
     """A one-record form's table figures in households said as such (_in_households): a row's
-    own 单位 column saying 户 (村名 | 单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note in
-    the header row beside the fields, else the notes above it (_unit_above)."""
+    own 单位 column saying 户 (村名 | 单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note
+    alone in a cell of the header row (（单位：户）, not 期末户数（单位：户）, another column's),
+    else the notes above it (_unit_above). A 单位 column is one among the table's headings, not
+    past a blank one (another table's beside it)."""
     header = grid[layout.header_row]
     fields_at = set(layout.columns.values())
-    own = {k: note for k, note in _row_notes(header).items() if k not in fields_at}
+    own = {k: (unit, "form") for k, v in enumerate(header) if (unit := _a_unit(v)) and "位" in v}
     notes = ([own] if own else []) + _notes_above(grid, layout.header_row, merged)
-    unit_columns = [k for k, v in enumerate(header) if k not in fields_at and _a_unit_heading(v)]
+    first, last = min(fields_at), max(fields_at)
+    while first > 0 and not _blank(header[first - 1]):
+        first -= 1
+    while last + 1 < len(header) and not _blank(header[last + 1]):
+        last += 1
+    unit_columns = [
+        k for k in range(first, last + 1) if k not in fields_at and _a_unit_heading(header[k])
+    ]
     if not notes and not unit_columns:
         return
-    types, last = _field_types(layout.form.name), max(layout.columns.values())
+    types, last = _field_types(layout.form.name), max(fields_at)
     rows = [*zip(out.rows, out.records, strict=True), *((r[2], r[1]) for r in out.village_rows)]
     for excel_row, record in {id(record): (r, record) for r, record in rows}.values():
         row = grid[excel_row - 1] if excel_row - 1 < len(grid) else []
@@ -315,7 +324,9 @@ def _extract_table(
 
 # A one-record table's row labelled by a village (a township's sheet of every village's row,
 # each village filling its own): a cheap look before the registry's (files.py)
-_VILLAGE_LABEL = re.compile(r"\s*(?:[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)|\d{12}\b)")
+_VILLAGE_LABEL = re.compile(
+    r"\s*(?:\d{1,3}\s*[.、．)）]?\s*)?(?:[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)|\d{12}\b)"
+)
 
 
 def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -> bool:
@@ -899,17 +910,26 @@ def _extract_list(
 # words under a table's header is any words (件 | 户 | 人), and a heading 户数 beside 人数 is a
 # column of its own.
 _UNIT_WORD = r"[^\d\s()（）【】\[\]/／:：,，]{1,3}"
+# a note's units, mixed ones too (单位：人/户: not households alone)
+_NOTE_UNITS = r"[^\d\s()（）【】\[\]:：,，]{1,5}"
 _CLOSING_UNIT = ("）", ")", "】", "]")
 _FORM_UNIT = re.compile(
-    rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：]?\s*({_UNIT_WORD})\s*[)）]?\s*$"
+    rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：(（]?\s*({_NOTE_UNITS})\s*[)）]?\s*$"
 )
-_COLUMN_UNIT = re.compile(rf"(?:[(（【\[]\s*({_UNIT_WORD})\s*[)）】\]]|[/／]\s*({_UNIT_WORD}))\s*$")
+_COLUMN_UNIT = re.compile(
+    rf"(?:[(（【\[]\s*({_UNIT_WORD})\s*[)）】\]]|(?<!人数)(?<!人次)(?<!人)[/／]\s*({_UNIT_WORD}))\s*$"
+)
 _MARKED_UNIT = re.compile(
     rf"\s*[(（]?\s*(?:(?:计量)?单\s*位\s*[:：]?\s*)?({_UNIT_WORD})\s*[)）]?\s*"
 )
 HOUSEHOLDS = "户"
 # the unit words and headings that mean households: 户, （户数）, a column headed 户数
 _HOUSEHOLD_UNITS = (HOUSEHOLDS, "户数")
+
+
+@cache
+def _unit_words() -> frozenset[str]:
+    return load_catalogue().unit_words
 
 
 @cache
@@ -939,10 +959,11 @@ class _ListUnits:
             if (unit := _a_unit(self._cell(r, k))) is not None:
                 return unit
         header = self.grid[layout.header_row] if layout.header_row < r else []
-        headed = (k for k in range(c + 1, len(header)) if _a_unit_heading(header[k]))
-        k = next(headed, len(row))
-        if k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
+        k = _unit_column_right_of(header, c)
+        if k is not None and k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
             return unit
+        if normalise_label(_cell(header, c)) in _HOUSEHOLD_UNITS:
+            return HOUSEHOLDS  # 项目 | 户数: the column's own heading
         if self._notes is None:
             self._notes = _notes_above(self.grid, min(layout.columns.values()), self.merged)
         return _unit_above(self._notes, c, c)
@@ -955,6 +976,18 @@ class _ListUnits:
                 if r0 < r <= r1 and c0 <= k <= c1:
                     return _cell(self.grid[r0], c0)
         return value
+
+
+def _unit_column_right_of(header: list[object], c: int) -> int | None:
+    """The column headed 单位 right of column c in the same table: not past a blank heading or
+    another list's 项目 (项目 | 数量 | | 项目 | 单位 | 数量: the other list's)."""
+    items = load_catalogue().list_item_headers
+    for k in range(c + 1, len(header)):
+        if _blank(header[k]) or normalise_label(header[k]) in items:
+            return None
+        if _a_unit_heading(header[k]):
+            return k
+    return None
 
 
 def _notes_above(
@@ -984,12 +1017,15 @@ def _a_unit_heading(value: object) -> bool:
 
 
 def _row_notes(row: list[object]) -> dict[int, tuple[str, str]]:
-    """A row's unit notes (_unit_note) by column; 单位： | 户 in two cells as one, at the first."""
+    """A row's unit notes (_unit_note) by column; a row of 单位： | 户 (or 单位 | 户) alone as
+    one note, at the first (not 单位 | 户数, the headings of two columns)."""
     notes = {k: n for k, v in enumerate(row) if (n := _unit_note(v)) is not None}
-    for k, value in enumerate(row[:-1]):
-        if _a_unit_heading(value) and (unit := _a_unit(row[k + 1])) is not None:
-            notes[k] = (unit, "form")
-            notes.pop(k + 1, None)
+    filled = [k for k, v in enumerate(row) if not _blank(v)]
+    if len(filled) == 2:
+        key, unit = row[filled[0]], _a_unit(row[filled[1]])
+        colon = _a_unit_heading(key) and key.rstrip().endswith((":", "："))
+        if unit is not None and (colon or (_a_unit_heading(key) and not unit.endswith("数"))):
+            notes = {filled[0]: (unit, "form")}
     return notes
 
 
@@ -1016,19 +1052,18 @@ def _unit_note(value: object) -> tuple[str, str] | None:
         return None  # most cells: no bracket closing them, no 单位, no 户
     if (found := _FORM_UNIT.search(value)) is not None:
         return found[1], "form"
-    if (found := _COLUMN_UNIT.search(value)) is not None:
-        return found[1] or found[2], "column"
-    if normalise_label(value) == "户数":
-        return HOUSEHOLDS, "column"
+    found = _COLUMN_UNIT.search(value)
+    if found is not None and (found[1] or found[2]) in _unit_words():
+        return found[1] or found[2], "column"  # not 户籍人口（期末）
     return None
 
 
 def _a_unit(value: object) -> str | None:
-    """The unit a 单位 cell holds (户, （户）, 单位：人)."""
+    """The unit a 单位 cell holds (户, （户）, 单位：人); not a village's name there."""
     if value.__class__ is not str or any(ch.isdigit() for ch in value):
         return None
     found = _MARKED_UNIT.fullmatch(value)
-    return None if found is None else found[1]
+    return None if found is None or found[1] not in _unit_words() else found[1]
 
 
 def _in_households(value: object, unit: str | None) -> object:
