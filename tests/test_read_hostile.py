@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from builders import Formula, make_id, write_workbook
+from builders import VILLAGES_CSV, Formula, make_id, write_workbook
 from hostile_files import sheet_xml, xlsx
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -3256,6 +3256,15 @@ HOUSEHOLDS_WRITTEN = {
         ["A3", "B3"],
         {"流动人口": ["A1:B1"]},
     ),
+    # the field's own heading or item closing with 户: said, where the sheet was refused
+    # (sheet.header_not_found, with no cell) or the item said unknown
+    "item （户）": ([["项目", "数量"], ["流出人口数（户）", 20], ["流入人口数", 12]], ["B2"]),
+    "item 【户数】": ([["项目", "数量"], ["流入人口数", 12], ["流出人口数【户数】", 20]], ["B3"]),
+    "table headings （户）": (
+        [["村名", "流出人口数（户）", "流入人口（户）"], ["复合村", 20, 12]],
+        ["B2", "C2"],
+    ),
+    "table heading (户数)": ([["流出人口数(户数)", "流入人口数"], [20, 12]], ["A2"]),
 }
 
 
@@ -3277,6 +3286,22 @@ def test_figures_written_in_households_are_said_at_their_cells_not_read_as_perso
 
 
 LIST = [["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["项目", "数量"], ["流出人口数（户）", 9], ["流出人口数", 20], ["流入人口数", 12]],
+        [["项目", "数量"], ["流出人口数", 20], ["流出人口数（户）", 9], ["流入人口数", 12]],
+        [["流出人口数（户）", "流出人口数", "流入人口数"], [9, 20, 12]],
+    ],
+)
+def test_a_fields_figure_in_persons_is_read_beside_its_figure_in_households(rows, tmp_path):
+    """流出人口数 and 流出人口数（户）, both given: the persons are the field's, wherever they
+    stand; the households are not read as the field."""
+    fr = read_file_at(tmp_path, {"流动人口": rows})
+    assert fr.sheets["migrants"].records[0] == {"out_migrants": 20, "in_migrants": 12}
+    assert not [f for f in validate_batch([fr]).findings[0] if f.rule_id.startswith("count.")]
 
 
 @pytest.mark.parametrize(
@@ -3653,6 +3678,10 @@ OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township'
         [["1.桃园村", *OTHERS], ["2.复合村", *CONTRACEPTION_FIGURES_ROW], ["3.李家湾村", *OTHERS]],
         [["复合村一组", 300, 99, 5], ["复合村二组", 198, 100, 6], ["复合村合计", 498, 199, 11]]
         + [["桃园村", *OTHERS]],
+        # villages by their aliases alone, over their 合计 (read as the village's total)
+        [["桃园", *OTHERS], ["复合", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
+        # groups named 村民组 are no villages: the 合计 of 复合村's groups is its figure
+        [["桃园村民组", 300, 99, 5], ["复合村二组", 198, 100, 6], ["合计", 498, 199, 11]],
     ],
 )
 def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
@@ -3661,6 +3690,48 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     fr = read_file_at(tmp_path, {"节育措施": [["村名", *CONTRACEPTION_FIELDS_ROW], *rows]})
     assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
     assert fr.findings == []  # the other villages' rows are theirs: not said unread
+
+
+def test_villages_rows_by_their_short_names_read_the_own_village_with_no_aliases(tmp_path):
+    """A list of villages with no aliases, a township's sheet naming them 桃园, 复合, 李家湾: the
+    villages' 合计 was read as 复合村's figures."""
+    villages = tmp_path / "villages.csv"
+    fields = [line.split(",") for line in VILLAGES_CSV.splitlines()]
+    no_aliases = [[*f[:2], "aliases" if k == 0 else "", *f[3:]] for k, f in enumerate(fields)]
+    villages.write_text("\n".join(",".join(f) for f in no_aliases), encoding="utf-8")
+    registry = VillageRegistry.load(villages)
+    assert all(not v.aliases for v in registry.villages)
+    rows = [
+        ["村", *CONTRACEPTION_FIELDS_ROW],
+        ["桃园", *OTHERS],
+        ["复合", *CONTRACEPTION_FIGURES_ROW],
+    ]
+    rows += [["李家湾", *OTHERS], ["合计", 698, 279, 13]]
+    path = write_workbook(tmp_path / "420117104201_月报.xlsx", {"节育措施": rows})
+    fr = read_file(path, "2026-03", registry)
+    assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
+    assert fr.findings == []
+
+
+@pytest.mark.parametrize(
+    "names, short, village",
+    [
+        (["桃园村", "复合村"], "桃园", "桃园村"),
+        (["东湖社区", "复合村"], "东湖", "东湖社区"),
+        (["东风村", "东风社区"], "东风", None),  # two villages' short name: neither's
+        (["新村", "复合村"], "新", None),  # one character: no name
+        (["桃园村", "桃园"], "桃园", "桃园"),  # a village's whole name is its own
+    ],
+)
+def test_a_village_is_found_by_its_short_name_only_where_that_is_one_villages(
+    names, short, village, tmp_path
+):
+    lines = ["village_code,village_name,aliases,township_code,township_name,email"]
+    lines += [f"4201171042{k:02d},{name},,420117104,复合镇," for k, name in enumerate(names, 1)]
+    (tmp_path / "villages.csv").write_text("\n".join(lines), encoding="utf-8")
+    registry = VillageRegistry.load(tmp_path / "villages.csv")
+    found = registry.by_short_name(short) or registry.by_name(short)
+    assert (found.name if found else None) == village
 
 
 @pytest.mark.parametrize(

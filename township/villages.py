@@ -15,6 +15,9 @@ CODE_IN_TEXT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 VILLAGE_CODE = re.compile(r"[0-9]{12}")
 TOWNSHIP_CODE = re.compile(r"[0-9]{9}")
 REQUIRED_COLUMNS = ("village_code", "village_name")
+# What a village's name ends in (桃园村, 东湖社区): without it, its short name (桃园), which a
+# township's sheet of the villages' rows may label a row with.
+NAME_ENDINGS = ("村民委员会", "村委会", "居委会", "社区", "村")
 # NUL, tabs, line breaks in a cell: the names go into reports' titles and file names.
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -53,6 +56,7 @@ class VillageRegistry:
                 self._by_first.setdefault(name[0], []).append((rank, name, village))
                 self._by_first2.setdefault(name[:2], []).append((rank, name, village))
         self._openings: dict[str, Village | None] = {}  # opening(), by label
+        self._short = _short_names(villages, set(self._exact))
         # The townships' names (复合镇): a village named or aliased as the township's first
         # characters (复合村, alias 复合) is no match inside the township's name.
         self._towns_by_first: dict[str, list[str]] = {}
@@ -73,6 +77,11 @@ class VillageRegistry:
 
     def by_name(self, text: object) -> Village | None:
         return self._exact.get(normalise_label(text)) if text else None
+
+    def by_short_name(self, text: object) -> Village | None:
+        """The village whose name without its ending a text is (桃园 for 桃园村), where that
+        is no other village's name and no two villages share it."""
+        return self._short.get(normalise_label(text)) if text else None
 
     def code_of(self, text: object) -> Village | None:
         return self.by_code.get(str(text).strip()) if text else None
@@ -128,6 +137,19 @@ class VillageRegistry:
             for rank, name, village in self._by_first.get(char, ())
             if label.startswith(name, i)
         ]
+
+
+def _short_names(villages: list[Village], names: set[str]) -> dict[str, Village]:
+    """Each village's name without its ending (NAME_ENDINGS), of two characters or more; not
+    one that is a registered name or alias, nor one two villages share (东风村, 东风社区)."""
+    found: dict[str, list[Village]] = {}
+    for village in villages:
+        name = normalise_label(village.name)
+        ending = next((e for e in NAME_ENDINGS if name.endswith(e)), None)
+        short = name[: -len(ending)] if ending else ""
+        if len(short) >= 2 and short not in names:
+            found.setdefault(short, []).append(village)
+    return {short: vs[0] for short, vs in found.items() if len(vs) == 1}
 
 
 def _text(path: Path) -> str:

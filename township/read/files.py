@@ -244,9 +244,18 @@ def _is_own(village: Village | None, out: FileRead) -> bool:
 
 def _village_of(label: str, registry: VillageRegistry) -> Village | None:
     """The village a row's label names: opening with its name (复合村, 复 合 村, 复合村一组,
-    after a number: 1.复合村, 序号 | 村名), or its alias or code alone (复合, 420117104201)."""
+    after a number: 1.复合村, 序号 | 村名), or its alias, short name or code alone (复合,
+    420117104201); not a group whose name ends in 村民组 (桃园村民组 is 桃园 group's)."""
     plain = _label_of_row(label)
-    return registry.opening(plain) or registry.by_name(plain) or registry.code_of(label)
+    opened = registry.opening(plain)
+    if opened is not None and plain[len(normalise_label(opened.name)) :].startswith("民"):
+        opened = None  # 桃园村民组, 桃园村民小组: the 村 of 村民
+    return (
+        opened
+        or registry.by_name(plain)
+        or registry.by_short_name(plain)
+        or registry.code_of(label)
+    )
 
 
 def _label_of_row(label: str) -> str:

@@ -136,6 +136,20 @@ def label_lookup(form_name: str):
     return lookup
 
 
+# The unit words and headings that mean households: 户, （户数）, a column headed 户数, a bracket
+# after a field's name (流出人口数（户）)
+HOUSEHOLDS_NOTES = ("户", "户数")
+
+
+def field_in_households(form_name: str, text: str) -> str | None:
+    """The field a header names but for its bracket saying households (流出人口数（户）, 迁入
+    【户数】): a figure of the field, in the wrong unit, said as such; None for any other."""
+    turned = _note_first(text)
+    if turned is None or turned[0] not in HOUSEHOLDS_NOTES or not turned[1]:
+        return None
+    return label_lookup(form_name)(turned[1])
+
+
 @cache
 def _weak_labels(form_name: str) -> frozenset[str]:
     form = load_catalogue().forms[form_name]

@@ -15,6 +15,7 @@ from township.read.headers import (
     alias_index,
     begins_a_label,
     field_for_label,
+    field_in_households,
     first_item,
     header_label,
     label_lookup,
@@ -164,9 +165,9 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
     so it cannot match unless some alias starts with that character, or it ends in a bracket
     (户籍人口（期末）: the qualifier after the name, tried first)."""
     any_ascii, first_chars = _matcher(form.name)
-    lookup = label_lookup(form.name)
+    lookup = _heading_lookup(form.name)
     if not any_ascii:  # the usual catalogue: every alias has a Chinese character
-        return {
+        found = {
             c: field
             for c, v in enumerate(row)
             if isinstance(v, str)
@@ -174,13 +175,49 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
             and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
             and (field := lookup(v)) is not None
         }
+    else:
+        found = {
+            c: field
+            for c, v in enumerate(row)
+            if isinstance(v, str)
+            and v
+            and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
+            and (field := lookup(v)) is not None
+        }
+    if found and _InHouseholds in map(type, found.values()):
+        return _households_kept_where_alone(found)
+    return found
+
+
+class _InHouseholds(str):
+    """A field named by a heading closing with 户 (流出人口数（户）): its figures in households."""
+
+
+@cache
+def _heading_lookup(form_name: str):
+    """label_lookup, and the field of a heading in households (field_in_households) marked so."""
+    lookup = label_lookup(form_name)
+
+    @lru_cache(maxsize=16384)
+    def heading(text: str) -> str | None:
+        field = lookup(text)
+        if field is None and text[-1:] in CLOSING and "户" in text:
+            in_households = field_in_households(form_name, text)
+            return None if in_households is None else _InHouseholds(in_households)
+        return field
+
+    return heading
+
+
+def _households_kept_where_alone(found: dict[int, str]) -> dict[int, str]:
+    """The row's headings of a field in households whose field no other heading names: read,
+    to be said (sheets.py) rather than the sheet's header missed; beside one that names it
+    (流出人口数（户） | 流出人口数), not read."""
+    plain = {field for field in found.values() if field.__class__ is not _InHouseholds}
     return {
-        c: field
-        for c, v in enumerate(row)
-        if isinstance(v, str)
-        and v
-        and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
-        and (field := lookup(v)) is not None
+        c: str(field)
+        for c, field in found.items()
+        if field.__class__ is not _InHouseholds or field not in plain
     }
 
 
@@ -564,9 +601,13 @@ def _list_layout(
     if by_row is None:
         by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]
     by_column: dict[int, dict[str, int]] = {}
+    lookup = label_lookup(form.name)
     for r, matches in enumerate(by_row):
         for c, field in matches.items():
-            by_column.setdefault(c, {}).setdefault(field, r)
+            listed = by_column.setdefault(c, {})
+            earlier = listed.setdefault(field, r)
+            if earlier != r and lookup(grid[earlier][c]) is None:  # 流出人口数（户） above
+                listed[field] = r  # 流出人口数: the item in persons is the field's
     if not by_column:
         return None
     label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))

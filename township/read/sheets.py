@@ -11,7 +11,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
-from township.read.headers import label_lookup, not_collected
+from township.read.headers import HOUSEHOLDS_NOTES, label_lookup, not_collected
 from township.read.layout import (
     SUB_ITEM,
     UNIT_WORDS,
@@ -185,7 +185,8 @@ def _households_in_table(
     unit_columns = [
         k for k in range(first, last + 1) if k not in fields_at and _a_unit_heading(header[k])
     ]
-    if not notes and not unit_columns:
+    headings = {c: unit for c in fields_at if (unit := _own_unit(header[c])) is not None}
+    if not notes and not unit_columns and not headings:
         return
     types, last = _field_types(layout.form.name), max(fields_at)
     rows = [*zip(out.rows, out.records, strict=True), *((r[2], r[1]) for r in out.village_rows)]
@@ -194,7 +195,7 @@ def _households_in_table(
         written = next((u for k in unit_columns if (u := _a_unit(_cell(row, k)))), None)
         for name, c in layout.columns.items():
             if types[name] == "count":
-                unit = written or _unit_above(notes, c, last)
+                unit = written or headings.get(c) or _unit_above(notes, c, last)
                 record[name] = _in_households(record.get(name), unit)
 
 
@@ -322,19 +323,13 @@ def _extract_table(
     return out
 
 
-# A one-record table's row labelled by a village (a township's sheet of every village's row,
-# each village filling its own): a cheap look before the registry's (files.py)
-_VILLAGE_LABEL = re.compile(
-    r"\s*(?:\d{1,3}\s*[.、．)）]?\s*)?(?:[\u4e00-\u9fff]{1,8}?(?:村|社区|居委会)|\d{12}\b)"
-)
-
-
 def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -> bool:
-    """Rows of figures labelled by villages and nothing else: no 月份 column, no words of a row
-    naming a period (复合村（上月）, 复合村 | 1-3月, a 备注 of 2月数据), whose choice of the
-    month's row stands."""
-    if len(values) < 2 or not any(map(_VILLAGE_LABEL.match, labels.values())):
-        return False  # the usual table: one row of figures, or rows of groups
+    """Rows of figures that may be labelled by villages (a township's sheet of every village's
+    row, each village filling its own; the registry says which are, in files.py): labelled,
+    with no 月份 column and no words of a row naming a period (复合村（上月）, 复合村 | 1-3月,
+    a 备注 of 2月数据), whose choice of the month's row stands."""
+    if len(values) < 2 or not any(labels.values()):
+        return False  # the usual table: one row of figures
     used = set(layout.columns.values())
     words = (
         " ".join(v for c, v in enumerate(grid[r - 1]) if c not in used and v.__class__ is str)
@@ -923,8 +918,6 @@ _MARKED_UNIT = re.compile(
     rf"\s*[(（]?\s*(?:(?:计量)?单\s*位\s*[:：]?\s*)?({_UNIT_WORD})\s*[)）]?\s*"
 )
 HOUSEHOLDS = "户"
-# the unit words and headings that mean households: 户, （户数）, a column headed 户数
-_HOUSEHOLD_UNITS = (HOUSEHOLDS, "户数")
 
 
 @cache
@@ -958,11 +951,13 @@ class _ListUnits:
         for k in range(layout.label_column + 1, min(c, len(row))):
             if (unit := _a_unit(self._cell(r, k))) is not None:
                 return unit
+        if (unit := _own_unit(_cell(row, layout.label_column))) is not None:
+            return unit  # 流出人口数（户） | 20
         header = self.grid[layout.header_row] if layout.header_row < r else []
         k = _unit_column_right_of(header, c)
         if k is not None and k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
             return unit
-        if normalise_label(_cell(header, c)) in _HOUSEHOLD_UNITS:
+        if normalise_label(_cell(header, c)) in HOUSEHOLDS_NOTES:
             return HOUSEHOLDS  # 项目 | 户数: the column's own heading
         if self._notes is None:
             self._notes = _notes_above(self.grid, min(layout.columns.values()), self.merged)
@@ -1058,6 +1053,12 @@ def _unit_note(value: object) -> tuple[str, str] | None:
     return None
 
 
+def _own_unit(heading: object) -> str | None:
+    """The unit a field's own heading or item closes with (流出人口数（户）, 上环（人）)."""
+    note = _unit_note(heading)
+    return note[0] if note is not None and note[1] == "column" else None
+
+
 def _a_unit(value: object) -> str | None:
     """The unit a 单位 cell holds (户, （户）, 单位：人); not a village's name there."""
     if value.__class__ is not str or any(ch.isdigit() for ch in value):
@@ -1070,7 +1071,7 @@ def _in_households(value: object, unit: str | None) -> object:
     """The figure as said to the village when its unit is households (86（单位：户）); else as
     read."""
     if (
-        unit not in _HOUSEHOLD_UNITS
+        unit not in HOUSEHOLDS_NOTES
         or value is None
         or (value.__class__ is str and value.endswith(HOUSEHOLDS))
     ):
