@@ -3259,6 +3259,10 @@ HOUSEHOLDS_WRITTEN = {
     # the field's own heading or item closing with 户: said, where the sheet was refused
     # (sheet.header_not_found, with no cell) or the item said unknown
     "item （户）": ([["项目", "数量"], ["流出人口数（户）", 20], ["流入人口数", 12]], ["B2"]),
+    "item （户）, its 单位 人": (
+        [["项目", "单位", "数量"], ["流出人口数（户）", "人", 20], ["流入人口数", "人", 12]],
+        ["C2"],
+    ),
     "item 【户数】": ([["项目", "数量"], ["流入人口数", 12], ["流出人口数【户数】", 20]], ["B3"]),
     "table headings （户）": (
         [["村名", "流出人口数（户）", "流入人口（户）"], ["复合村", 20, 12]],
@@ -3294,6 +3298,15 @@ LIST = [["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]]
         [["项目", "数量"], ["流出人口数（户）", 9], ["流出人口数", 20], ["流入人口数", 12]],
         [["项目", "数量"], ["流出人口数", 20], ["流出人口数（户）", 9], ["流入人口数", 12]],
         [["流出人口数（户）", "流出人口数", "流入人口数"], [9, 20, 12]],
+        # a table of the households beside the form, below it or above it
+        [*LIST, [], ["流出人口数（户）", "流入人口数（户）"], [9, 5]],
+        [
+            ["流出人口数（户）", "流入人口数（户）"],
+            [9, 5],
+            [],
+            ["流出人口数", "流入人口数"],
+            [20, 12],
+        ],
     ],
 )
 def test_a_fields_figure_in_persons_is_read_beside_its_figure_in_households(rows, tmp_path):
@@ -3682,6 +3695,8 @@ OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township'
         [["桃园", *OTHERS], ["复合", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
         # groups named 村民组 are no villages: the 合计 of 复合村's groups is its figure
         [["桃园村民组", 300, 99, 5], ["复合村二组", 198, 100, 6], ["合计", 498, 199, 11]],
+        # a village's committee (村民委员会) is the village
+        [["桃园村民委员会", *OTHERS], ["复合村民委员会", *CONTRACEPTION_FIGURES_ROW]],
     ],
 )
 def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
@@ -3690,6 +3705,30 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     fr = read_file_at(tmp_path, {"节育措施": [["村名", *CONTRACEPTION_FIELDS_ROW], *rows]})
     assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
     assert fr.findings == []  # the other villages' rows are theirs: not said unread
+
+
+@pytest.mark.parametrize("heading", ["组别", "村民小组", "组"])
+@pytest.mark.parametrize("groups", [("桃园", "李家湾"), ("复合", "桃园")])
+def test_groups_named_like_villages_under_a_groups_heading_read_their_total(
+    heading, groups, tmp_path
+):
+    """组别 | …: 桃园 | 李家湾 | 合计 are 复合村's groups and its total, not the villages of those
+    names (the sheet was refused) nor 复合 its own row (a group's figures read as the village's)."""
+    rows = [[heading, *CONTRACEPTION_FIELDS_ROW], [groups[0], 300, 99, 5]]
+    rows += [[groups[1], 198, 100, 6], ["合计", 498, 199, 11]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
+    assert fr.findings == []
+
+
+def test_villages_rows_with_a_groups_column_beside_the_villages_column_are_villages(tmp_path):
+    """村名 | 组别: 复合村 | 一组, 复合村 | 二组, 桃园村: the villages' rows, 复合村 in two: no
+    row of the month (a group's figures read as the village's, with warnings only)."""
+    rows = [["村名", "组别", *CONTRACEPTION_FIELDS_ROW], ["复合村", "一组", 300, 99, 5]]
+    rows += [["复合村", "二组", 198, 100, 6], ["桃园村", None, *OTHERS]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    said = [f for f in validate_batch([fr]).findings[0] if f.rule_id == "record.own_village_row"]
+    assert [(f.severity, f.cell) for f in said] == [(ERROR, "A2")]
 
 
 def test_villages_rows_by_their_short_names_read_the_own_village_with_no_aliases(tmp_path):

@@ -135,6 +135,7 @@ class Catalogue:
     columns_not_read_containing: tuple[str, ...] = ()
     columns_not_read_opening: tuple[str, ...] = ()
     month_columns: frozenset[str] = frozenset()  # 月份: a column saying each row's month
+    group_columns: frozenset[str] = frozenset()  # 组别: a column naming each row's group
     example_sheet_words: tuple[str, ...] = ()
     instruction_sheet_words: tuple[str, ...] = ()
     template_sheet_words: tuple[str, ...] = ()
@@ -240,9 +241,11 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         child_words=tuple(raw["header_words"]["child"]),
         parent_words=tuple(raw["header_words"]["parent"]),
         columns_not_read=frozenset(
-            normalise_label(h) for h in [*not_read["headers"], *not_read["months"]]
+            normalise_label(h)
+            for h in [*not_read["headers"], *not_read["months"], *not_read["groups"]]
         ),
         month_columns=frozenset(normalise_label(h) for h in not_read["months"]),
+        group_columns=frozenset(normalise_label(h) for h in not_read["groups"]),
         columns_not_read_containing=tuple(not_read["containing"]),
         columns_not_read_opening=tuple(not_read["opening"]),
         example_sheet_words=tuple(normalise_label(w) for w in raw["example_sheets"]),

@@ -248,14 +248,17 @@ def _village_of(label: str, registry: VillageRegistry) -> Village | None:
     420117104201); not a group whose name ends in 村民组 (桃园村民组 is 桃园 group's)."""
     plain = _label_of_row(label)
     opened = registry.opening(plain)
-    if opened is not None and plain[len(normalise_label(opened.name)) :].startswith("民"):
-        opened = None  # 桃园村民组, 桃园村民小组: the 村 of 村民
+    if opened is not None and plain[len(normalise_label(opened.name)) :].startswith(_OF_VILLAGERS):
+        opened = None  # 桃园村民组, 桃园村民小组: the 村 of 村民, not 桃园村民委员会
     return (
         opened
         or registry.by_name(plain)
         or registry.by_short_name(plain)
         or registry.code_of(label)
     )
+
+
+_OF_VILLAGERS = ("民组", "民小组")
 
 
 def _label_of_row(label: str) -> str:

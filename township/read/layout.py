@@ -189,6 +189,30 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
     return found
 
 
+def _persons_over_households(grid: list[list[object]], form: Form, by_row: list[dict]) -> list:
+    """`by_row` without the rows naming fields in households only (流出人口数（户） |
+    流入人口数（户）), where another row names two fields as they are: that is the form's header,
+    the other a table of households beside it."""
+    if _WithHouseholds not in map(type, by_row):
+        return by_row  # most sheets: no heading in households
+    lookup = label_lookup(form.name)
+    plain = [{c for c in m if lookup(grid[r][c]) is not None} for r, m in enumerate(by_row)]
+    if not any(len(p) >= 2 for p in plain):
+        return by_row
+    return [m if plain[r] or not m else {} for r, m in enumerate(by_row)]
+
+
+def _named_as_they_are(layout: Layout, grid: list[list[object]]) -> int:
+    """How many of a layout's fields are named as they are, not in households (流出人口数（户）)."""
+    lookup = label_lookup(layout.form.name)
+    if layout.kind == "table":
+        header = grid[layout.header_row]
+        return sum(lookup(_cell(header, c)) is not None for c in layout.columns.values())
+    return sum(
+        lookup(_cell(grid[r], layout.label_column)) is not None for r in layout.columns.values()
+    )
+
+
 class _InHouseholds(str):
     """A field named by a heading closing with 户 (流出人口数（户）): its figures in households."""
 
@@ -214,11 +238,15 @@ def _households_kept_where_alone(found: dict[int, str]) -> dict[int, str]:
     to be said (sheets.py) rather than the sheet's header missed; beside one that names it
     (流出人口数（户） | 流出人口数), not read."""
     plain = {field for field in found.values() if field.__class__ is not _InHouseholds}
-    return {
-        c: str(field)
+    return _WithHouseholds(
+        (c, str(field))
         for c, field in found.items()
         if field.__class__ is not _InHouseholds or field not in plain
-    }
+    )
+
+
+class _WithHouseholds(dict):
+    """A row's matches (_row_matches) with a heading of a field in households among them."""
 
 
 def _table_layout(
@@ -1120,13 +1148,17 @@ def detect_layout(grid: list[list[object]], form: Form, month: str | None = None
     if form.kind == "person":
         return _table_layout(grid, form, month=month)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
+    by_row = _persons_over_households(grid, form, by_row)
     table = _table_layout(grid, form, by_row, split=False, month=month)
     lst = _list_layout(grid, form, by_row, month)
     if table is None:
         return lst or _table_layout(grid, form, by_row, month=month)
     if lst is None:
         return table
-    return table if len(table.columns) >= len(lst.columns) else lst
+    if _WithHouseholds not in map(type, by_row):
+        return table if len(table.columns) >= len(lst.columns) else lst
+    as_they_are = (_named_as_they_are(table, grid), len(table.columns))
+    return table if as_they_are >= (_named_as_they_are(lst, grid), len(lst.columns)) else lst
 
 
 def _would_be_taken(grid: list[list[object]], form: Form) -> bool:

@@ -168,7 +168,8 @@ def extract(
 def _households_in_table(
     grid: list[list[object]], layout: Layout, out: SheetRead, merged: Sequence[Span]
 ) -> None:
-    """A one-record form's table figures in households said as such (_in_households): a row's
+    """A one-record form's table figures in households said as such (_in_households): a column
+    whose own heading says so (流出人口数（户）), else a row's
     own 单位 column saying 户 (村名 | 单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note
     alone in a cell of the header row (（单位：户）, not 期末户数（单位：户）, another column's),
     else the notes above it (_unit_above). A 单位 column is one among the table's headings, not
@@ -185,7 +186,7 @@ def _households_in_table(
     unit_columns = [
         k for k in range(first, last + 1) if k not in fields_at and _a_unit_heading(header[k])
     ]
-    headings = {c: unit for c in fields_at if (unit := _own_unit(header[c])) is not None}
+    headings = {c: HOUSEHOLDS for c in fields_at if _own_unit(header[c]) in HOUSEHOLDS_NOTES}
     if not notes and not unit_columns and not headings:
         return
     types, last = _field_types(layout.form.name), max(fields_at)
@@ -195,7 +196,7 @@ def _households_in_table(
         written = next((u for k in unit_columns if (u := _a_unit(_cell(row, k)))), None)
         for name, c in layout.columns.items():
             if types[name] == "count":
-                unit = written or headings.get(c) or _unit_above(notes, c, last)
+                unit = headings.get(c) or written or _unit_above(notes, c, last)
                 record[name] = _in_households(record.get(name), unit)
 
 
@@ -328,14 +329,24 @@ def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -
     row, each village filling its own; the registry says which are, in files.py): labelled,
     with no 月份 column and no words of a row naming a period (复合村（上月）, 复合村 | 1-3月,
     a 备注 of 2月数据), whose choice of the month's row stands."""
-    if len(values) < 2 or not any(labels.values()):
-        return False  # the usual table: one row of figures
+    if len(values) < 2 or not any(labels.values()) or _labelled_by_groups(values, grid, layout):
+        return False  # the usual table: one row of figures; or rows of groups (组别)
     used = set(layout.columns.values())
     words = (
         " ".join(v for c, v in enumerate(grid[r - 1]) if c not in used and v.__class__ is str)
         for _, r, _ in values
     )
     return not _month_columns(grid, layout) and not any(map(_a_periods_label, words))
+
+
+def _labelled_by_groups(values: list, grid: list[list[object]], layout: Layout) -> bool:
+    """A one-record table whose rows are labelled in a column headed 组别 (村民小组, 组): rows of
+    the village's groups, whatever their names (桃园, 李家湾: not the villages of those names);
+    not where a 村名 column labels them (村名 | 组别: 复合村 | 一组, 桃园村 | 一组)."""
+    if layout.kind != "table":
+        return False
+    label = _cell(grid[layout.header_row], _label_cell(grid[values[0][1] - 1], layout))
+    return label.__class__ is str and normalise_label(label) in load_catalogue().group_columns
 
 
 def _a_periods_label(label: str) -> bool:
@@ -944,15 +955,15 @@ class _ListUnits:
         self._notes: list[dict[int, tuple[str, str]]] | None = None
 
     def of(self, r: int, c: int) -> str | None:
-        """The unit written for the figure at row r, column c: its row's 单位 cell (项目 | 单位
-        | 数量, or 项目 | 数量 | 单位, also 项目 | 数量 | 备注 | 单位), else the notes above the
-        list (_unit_above)."""
+        """The unit written for the figure at row r, column c: households where its item says
+        so (流出人口数（户）), else its row's 单位 cell (项目 | 单位 | 数量, or 项目 | 数量 | 单位,
+        also 项目 | 数量 | 备注 | 单位), else the notes above the list (_unit_above)."""
         row, layout = self.grid[r] if r < len(self.grid) else [], self.layout
+        if _own_unit(_cell(row, layout.label_column)) in HOUSEHOLDS_NOTES:
+            return HOUSEHOLDS  # 流出人口数（户） | 20, whatever else is written
         for k in range(layout.label_column + 1, min(c, len(row))):
             if (unit := _a_unit(self._cell(r, k))) is not None:
                 return unit
-        if (unit := _own_unit(_cell(row, layout.label_column))) is not None:
-            return unit  # 流出人口数（户） | 20
         header = self.grid[layout.header_row] if layout.header_row < r else []
         k = _unit_column_right_of(header, c)
         if k is not None and k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
