@@ -179,14 +179,17 @@ def _households_in_table(
     own = {k: (unit, "form") for k, v in enumerate(header) if (unit := _a_unit(v)) and "位" in v}
     notes = ([own] if own else []) + _notes_above(grid, layout.header_row, merged)
     first, last = min(fields_at), max(fields_at)
-    while first > 0 and not _blank(header[first - 1]):
+    # a header over two rows: the row below may be shorter than the columns headed above it
+    while first > 0 and not _blank(_cell(header, first - 1)):
         first -= 1
     while last + 1 < len(header) and not _blank(header[last + 1]):
         last += 1
     unit_columns = [
-        k for k in range(first, last + 1) if k not in fields_at and _a_unit_heading(header[k])
+        k
+        for k in range(first, last + 1)
+        if k not in fields_at and _a_unit_heading(_cell(header, k))
     ]
-    headings = {c: HOUSEHOLDS for c in fields_at if _own_unit(header[c]) in HOUSEHOLDS_NOTES}
+    headings = {c: HOUSEHOLDS for c in fields_at if _own_unit(_cell(header, c)) in HOUSEHOLDS_NOTES}
     if not notes and not unit_columns and not headings:
         return
     types, last = _field_types(layout.form.name), max(fields_at)
