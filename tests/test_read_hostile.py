@@ -3697,6 +3697,9 @@ OTHERS = [100, 40, 1]  # 桃园村's and 李家湾村's figures in the township'
         [["桃园村民组", 300, 99, 5], ["复合村二组", 198, 100, 6], ["合计", 498, 199, 11]],
         # a village's committee (村民委员会) is the village
         [["桃园村民委员会", *OTHERS], ["复合村民委员会", *CONTRACEPTION_FIGURES_ROW]],
+        # beside a village the registry does not hold (another township's), over their 合计
+        [["东湖村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW], ["合计", 598, 239, 12]],
+        [["复合新村", *OTHERS], ["复合村", *CONTRACEPTION_FIGURES_ROW]],
     ],
 )
 def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows, tmp_path):
@@ -3707,18 +3710,36 @@ def test_a_township_sheet_of_every_villages_row_reads_the_files_own_village(rows
     assert fr.findings == []  # the other villages' rows are theirs: not said unread
 
 
-@pytest.mark.parametrize("heading", ["组别", "村民小组", "组"])
-@pytest.mark.parametrize("groups", [("桃园", "李家湾"), ("复合", "桃园")])
+@pytest.mark.parametrize("heading", [["组别"], ["村民小组"], ["组"], ["序号", "组别"]])
+@pytest.mark.parametrize(
+    "groups, total",
+    [
+        (("桃园", "李家湾"), "合计"),
+        (("复合", "桃园"), "合计"),
+        (("一组", "二组"), "复合村"),  # the village's total by its name
+        (("一组", "桃园村民组"), "复合村合计"),
+    ],
+)
 def test_groups_named_like_villages_under_a_groups_heading_read_their_total(
-    heading, groups, tmp_path
+    heading, groups, total, tmp_path
 ):
     """组别 | …: 桃园 | 李家湾 | 合计 are 复合村's groups and its total, not the villages of those
-    names (the sheet was refused) nor 复合 its own row (a group's figures read as the village's)."""
-    rows = [[heading, *CONTRACEPTION_FIELDS_ROW], [groups[0], 300, 99, 5]]
-    rows += [[groups[1], 198, 100, 6], ["合计", 498, 199, 11]]
+    names (the sheet was refused) nor 复合 its own row (a group's figures read as the village's);
+    a 序号 before the 组别 changes nothing; the total may be labelled by the village's name."""
+    number = [[k] if len(heading) > 1 else [] for k in (1, 2, None)]
+    rows = [[*heading, *CONTRACEPTION_FIELDS_ROW], [*number[0], groups[0], 300, 99, 5]]
+    rows += [[*number[1], groups[1], 198, 100, 6], [*number[2], total, 498, 199, 11]]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
     assert fr.findings == []
+
+
+def test_groups_one_named_as_the_villages_alias_with_no_total_are_still_said(tmp_path):
+    """组名 | …: 复合 | 桃园, no total: 复合 is a group here; the first row is read, and the
+    second said unread, as for any groups' rows without a total."""
+    rows = [["组名", *CONTRACEPTION_FIELDS_ROW], ["复合", 300, 99, 5], ["桃园", 198, 100, 6]]
+    fr = read_file_at(tmp_path, {"节育措施": rows})
+    assert ("record.more_value_rows", "节育措施", "B3") in findings_of(fr)
 
 
 def test_villages_rows_with_a_groups_column_beside_the_villages_column_are_villages(tmp_path):

@@ -144,12 +144,19 @@ def _short_names(villages: list[Village], names: set[str]) -> dict[str, Village]
     one that is a registered name or alias, nor one two villages share (东风村, 东风社区)."""
     found: dict[str, list[Village]] = {}
     for village in villages:
-        name = normalise_label(village.name)
-        ending = next((e for e in NAME_ENDINGS if name.endswith(e)), None)
-        short = name[: -len(ending)] if ending else ""
-        if len(short) >= 2 and short not in names:
+        short = short_name(village.name)
+        if short and short not in names:
             found.setdefault(short, []).append(village)
     return {short: vs[0] for short, vs in found.items() if len(vs) == 1}
+
+
+def short_name(name: str) -> str | None:
+    """A village's name without its ending (NAME_ENDINGS), as a label, where two characters or
+    more are left (桃园 of 桃园村; none of 新村)."""
+    label = normalise_label(name)
+    ending = next((e for e in NAME_ENDINGS if label.endswith(e)), None)
+    short = label[: -len(ending)] if ending else ""
+    return short if len(short) >= 2 else None
 
 
 def _text(path: Path) -> str:

@@ -10,7 +10,7 @@ import re
 import stat
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from township.model import ERROR, FileRead, Finding, SheetRead
 from township.privacy import mask_ids_in
 from township.read.copies import not_read, take_one, title_copies
 from township.read.grid import Limits, Rejected, Sheet, load_sheets
-from township.read.headers import guess_field, unread_columns, unread_items
+from township.read.headers import guess_field, unread_columns, unread_items, village_keys
 from township.read.layout import (
     MONTH_MISSING,
     Layout,
@@ -43,7 +43,7 @@ from township.read.rows import cells_filled, has_figure, is_period, titled, word
 from township.read.sheets import extract, formula_cells, items_given_twice, may_hide_formulas
 from township.read.values import months_meant
 from township.rules.catalog import finding
-from township.villages import Village, VillageRegistry
+from township.villages import Village, VillageRegistry, short_name
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".xlsb", ".ods", ".et", ".csv")
 # Refusals about who sent the file: never attributed to a village by its file name.
@@ -206,25 +206,62 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
     refused = set()
     for read in out.sheets.values():
         named = {r: _village_of(label, registry) for label, _, r, _, _ in read.village_rows}
+        if read.by_groups:  # 组别 | …: groups, whatever their names; the own full name its total
+            named = {
+                r: named[r] if _names_whole(label, named[r], out, full=True) else None
+                for label, _, r, _, _ in read.village_rows
+            }
         own = [row for row in read.village_rows if _is_own(named[row[2]], out)]
         if len(own) > 1:  # 复合村一组, 复合村二组, 复合村合计
             own = _its_total(own, named[own[0][2]])
         others = {r: v.name for r, v in named.items() if v is not None and not _is_own(v, out)}
+        every_row = {r: True for _, _, r, _, _ in read.village_rows}
+        if (
+            not others
+            and len(own) == 1
+            and _names_whole(own[0][0], named[own[0][2]], out)
+            # where a 合计 was read, a row named by an alias (复合) is one of the groups
+            and (read.rows[0] in every_row or _names_whole(own[0][0], named[own[0][2]], out, True))
+        ):
+            # 一组 | 二组 | 复合村: the village's total of its groups, which are its parts
+            out.findings = [
+                f for f in out.findings if not _a_villages_row_unread(f, read, every_row)
+            ]
+            _read_the_row(read, own[0])
+            continue
         if not others or (not own and len(others) < 2):
             continue  # a neighbour's template, the village's own name or groups: as read
         out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
         # the row read: the own village's; of a sheet refused, the first (own) village's row,
         # where the village is told why, kept out with its figures
-        label, record, row, cells, column = own[0] if own else read.village_rows[0]
-        before = {r - 1 for r in read.rows}  # the row read first: its label's cells
-        read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
-        read.named_cells = [c for c in read.named_cells if c[0] not in before]
-        read.named_cells.append((row - 1, column, label))
+        _read_the_row(read, own[0] if own else read.village_rows[0])
         if len(own) != 1:
             refused.add(read.sheet)
             names = list(dict.fromkeys(others.values()))
             out.findings.append(_no_own_villages_row(out, read, names, [r[2] for r in own]))
     return refused
+
+
+def _read_the_row(read: SheetRead, village_row: tuple) -> None:
+    """The one-record form's record: this row of the villages' rows, and its label's cell."""
+    label, record, row, cells, column = village_row
+    before = {r - 1 for r in read.rows}  # the row read first: its label's cells
+    read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
+    read.named_cells = [c for c in read.named_cells if c[0] not in before]
+    read.named_cells.append((row - 1, column, label))
+
+
+def _names_whole(label: str, village: Village | None, out: FileRead, full: bool = False) -> bool:
+    """A row labelled by the file's own village alone (复合村, 复合村合计; unless `full`, by its
+    alias or short name too: 复合): not one of its groups (复合村一组)."""
+    if not _is_own(village, out):
+        return False
+    names = {normalise_label(village.name)}
+    if not full:
+        names |= {normalise_label(n) for n in village.aliases if n} | {short_name(village.name)}
+    plain = _label_of_row(label)
+    totals = load_catalogue().totals_markers
+    return any(plain == n or plain in (n + w for w in totals) for n in names if n)
 
 
 def _its_total(rows: list, village: Village) -> list:
@@ -247,11 +284,8 @@ def _village_of(label: str, registry: VillageRegistry) -> Village | None:
     after a number: 1.复合村, 序号 | 村名), or its alias, short name or code alone (复合,
     420117104201); not a group whose name ends in 村民组 (桃园村民组 is 桃园 group's)."""
     plain = _label_of_row(label)
-    opened = registry.opening(plain)
-    if opened is not None and plain[len(normalise_label(opened.name)) :].startswith(_OF_VILLAGERS):
-        opened = None  # 桃园村民组, 桃园村民小组: the 村 of 村民, not 桃园村民委员会
     return (
-        opened
+        _opening_village(plain, registry)
         or registry.by_name(plain)
         or registry.by_short_name(plain)
         or registry.code_of(label)
@@ -259,6 +293,16 @@ def _village_of(label: str, registry: VillageRegistry) -> Village | None:
 
 
 _OF_VILLAGERS = ("民组", "民小组")
+
+
+def _opening_village(text: str, registry: VillageRegistry) -> Village | None:
+    """The village a text opens with (registry.opening); not a group whose name ends in 村民组
+    (桃园村民组, 桃园村民小组: the 村 of 村民; 桃园村民委员会 is the village)."""
+    opened = registry.opening(text)
+    if opened is None:
+        return None
+    rest = normalise_label(text)[len(normalise_label(opened.name)) :]
+    return None if rest.startswith(_OF_VILLAGERS) else opened
 
 
 def _label_of_row(label: str) -> str:
@@ -319,7 +363,7 @@ def _other_villages_named(
         cells = [(r, c, _unit_named(words)) for r, c, words in read.named_cells]
         if any(words.lstrip().startswith(own_names) for _, _, words in cells):
             continue  # the usual title: the file's own village's (复合村节育措施情况)
-        named = [(a1(r, c), v) for r, c, words in cells if (v := registry.opening(words))]
+        named = [(a1(r, c), v) for r, c, words in cells if (v := _opening_village(words, registry))]
         if any(v.code == out.village_code for _, v in named):
             continue  # its own name beside another's (复合村 | 桃园村: rows of each)
         other = next(iter(named), None)
@@ -343,14 +387,7 @@ def _unit_named(words: str) -> str:
     if "：" not in words and ":" not in words:
         return words
     key, _, rest = words.replace(":", "：").partition("：")
-    return rest if normalise_label(key) in _village_keys() else words
-
-
-@cache
-def _village_keys() -> frozenset[str]:
-    """The 封面's keys of the village's name (村名, 填报单位), as labels."""
-    aliases = load_catalogue().forms["cover"].field("village_name").aliases
-    return frozenset(map(normalise_label, aliases))
+    return rest if normalise_label(key) in village_keys() else words
 
 
 _limits = lru_cache(maxsize=8)(Limits)  # the same few settings for every file of a batch

@@ -151,6 +151,13 @@ def field_in_households(form_name: str, text: str) -> str | None:
 
 
 @cache
+def village_keys() -> frozenset[str]:
+    """The words a village's name is keyed or headed by (村名, 填报单位: the 封面's keys of it)."""
+    aliases = load_catalogue().forms["cover"].field("village_name").aliases
+    return frozenset(normalise_label(a) for a in aliases)
+
+
+@cache
 def _weak_labels(form_name: str) -> frozenset[str]:
     form = load_catalogue().forms[form_name]
     return frozenset(normalise_label(a) for f in form.fields for a in f.weak_aliases)

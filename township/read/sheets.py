@@ -11,7 +11,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
-from township.read.headers import HOUSEHOLDS_NOTES, label_lookup, not_collected
+from township.read.headers import HOUSEHOLDS_NOTES, label_lookup, not_collected, village_keys
 from township.read.layout import (
     SUB_ITEM,
     UNIT_WORDS,
@@ -313,6 +313,7 @@ def _extract_table(
             (labels[r], record, r, cells, _label_cell(grid[r - 1], layout))
             for record, r, cells in values
         ]
+        out.by_groups = _labelled_by_groups(grid, layout)
     months = _row_labels(values, grid, layout, months_only=True) or labels
     # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
     # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
@@ -332,8 +333,8 @@ def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -
     row, each village filling its own; the registry says which are, in files.py): labelled,
     with no 月份 column and no words of a row naming a period (复合村（上月）, 复合村 | 1-3月,
     a 备注 of 2月数据), whose choice of the month's row stands."""
-    if len(values) < 2 or not any(labels.values()) or _labelled_by_groups(values, grid, layout):
-        return False  # the usual table: one row of figures; or rows of groups (组别)
+    if len(values) < 2 or not any(labels.values()):
+        return False  # the usual table: one row of figures
     used = set(layout.columns.values())
     words = (
         " ".join(v for c, v in enumerate(grid[r - 1]) if c not in used and v.__class__ is str)
@@ -342,14 +343,15 @@ def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -
     return not _month_columns(grid, layout) and not any(map(_a_periods_label, words))
 
 
-def _labelled_by_groups(values: list, grid: list[list[object]], layout: Layout) -> bool:
-    """A one-record table whose rows are labelled in a column headed 组别 (村民小组, 组): rows of
-    the village's groups, whatever their names (桃园, 李家湾: not the villages of those names);
-    not where a 村名 column labels them (村名 | 组别: 复合村 | 一组, 桃园村 | 一组)."""
+def _labelled_by_groups(grid: list[list[object]], layout: Layout) -> bool:
+    """A one-record table with a column headed 组别 (村民小组, 组) left of its figures, also after
+    a 序号: rows of the village's groups, whatever their names (桃园, 李家湾: not the villages
+    of those names); not where a 村名 column labels them (村名 | 组别: 复合村 | 一组)."""
     if layout.kind != "table":
         return False
-    label = _cell(grid[layout.header_row], _label_cell(grid[values[0][1] - 1], layout))
-    return label.__class__ is str and normalise_label(label) in load_catalogue().group_columns
+    header = grid[layout.header_row][: min(layout.columns.values())]
+    words = {normalise_label(v) for v in header if v.__class__ is str}
+    return bool(words & load_catalogue().group_columns) and not words & village_keys()
 
 
 def _a_periods_label(label: str) -> bool:
