@@ -1070,9 +1070,10 @@ def _unit_note(value: object) -> tuple[str, str] | None:
 
 
 def _own_unit(heading: object) -> str | None:
-    """The unit a field's own heading or item closes with (流出人口数（户）, 上环（人）)."""
+    """The unit a field's own heading or item closes with (流出人口数（户）, 上环（人）,
+    流出人口数（单位：户））."""
     note = _unit_note(heading)
-    return note[0] if note is not None and note[1] == "column" else None
+    return None if note is None else note[0]
 
 
 def _a_unit(value: object) -> str | None:
