@@ -3312,6 +3312,10 @@ LIST = [["项目", "数量"], ["流出人口数", 20], ["流入人口数", 12]]
             ["流出人口数", "流入人口数"],
             [20, 12],
         ],
+        # households written as a units note in the heading
+        [["流出人口数（单位：户）", "流出人口数", "流入人口数"], [9, 20, 12]],
+        [["项目", "数量"], ["流出人口数（单位：户）", 9], ["流出人口数", 20], ["流入人口数", 12]],
+        [*LIST, [], ["流出人口数（单位：户）", "流入人口数（单位：户）"], [9, 5]],
     ],
 )
 def test_a_fields_figure_in_persons_is_read_beside_its_figure_in_households(rows, tmp_path):
@@ -3747,10 +3751,25 @@ def test_groups_one_named_as_the_villages_alias_with_no_total_are_still_said(tmp
     assert ("record.more_value_rows", "节育措施", "B3") in findings_of(fr)
 
 
-def test_villages_rows_with_a_groups_column_beside_the_villages_column_are_villages(tmp_path):
+@pytest.mark.parametrize("heading", [None, "项目"])
+def test_groups_named_after_natural_villages_under_no_village_heading_read_their_total(
+    heading, tmp_path
+):
+    """桃园 | 李家湾 | 合计 in 复合村's file, headed by no 村名: its groups, named after natural
+    villages as groups often are, and their total; not villages' rows without 复合村's."""
+    rows = [[heading, *CONTRACEPTION_FIELDS_ROW], ["桃园", 300, 99, 5], ["李家湾", 198, 100, 6]]
+    fr = read_file_at(tmp_path, {"节育措施": [*rows, ["合计", 498, 199, 11]]})
+    assert fr.sheets["contraception"].records == [{"married_women": 498, "iud": 199, "implant": 11}]
+    assert fr.findings == []
+
+
+@pytest.mark.parametrize("heading", ["村名", "村别", "村居名称"])
+def test_villages_rows_with_a_groups_column_beside_the_villages_column_are_villages(
+    heading, tmp_path
+):
     """村名 | 组别: 复合村 | 一组, 复合村 | 二组, 桃园村: the villages' rows, 复合村 in two: no
-    row of the month (a group's figures read as the village's, with warnings only)."""
-    rows = [["村名", "组别", *CONTRACEPTION_FIELDS_ROW], ["复合村", "一组", 300, 99, 5]]
+    row of the month, said (a group's figures were read as the village's, with warnings only)."""
+    rows = [[heading, "组别", *CONTRACEPTION_FIELDS_ROW], ["复合村", "一组", 300, 99, 5]]
     rows += [["复合村", "二组", 198, 100, 6], ["桃园村", None, *OTHERS]]
     fr = read_file_at(tmp_path, {"节育措施": rows})
     said = [f for f in validate_batch([fr]).findings[0] if f.rule_id == "record.own_village_row"]
@@ -3758,8 +3777,8 @@ def test_villages_rows_with_a_groups_column_beside_the_villages_column_are_villa
 
 
 def test_villages_rows_by_their_short_names_read_the_own_village_with_no_aliases(tmp_path):
-    """A list of villages with no aliases, a township's sheet naming them 桃园, 复合, 李家湾: the
-    villages' 合计 was read as 复合村's figures."""
+    """A list of villages with no aliases, a township's sheet naming them 桃园, 复合, 李家湾: 复合村's
+    row is read, by its name without 村 (the villages' 合计 was read as its figures)."""
     villages = tmp_path / "villages.csv"
     fields = [line.split(",") for line in VILLAGES_CSV.splitlines()]
     no_aliases = [[*f[:2], "aliases" if k == 0 else "", *f[3:]] for k, f in enumerate(fields)]
@@ -3783,19 +3802,21 @@ def test_villages_rows_by_their_short_names_read_the_own_village_with_no_aliases
     [
         (["桃园村", "复合村"], "桃园", "桃园村"),
         (["东湖社区", "复合村"], "东湖", "东湖社区"),
+        (["复合村民委员会", "桃园村"], "复合", "复合村民委员会"),
         (["东风村", "东风社区"], "东风", None),  # two villages' short name: neither's
         (["新村", "复合村"], "新", None),  # one character: no name
-        (["桃园村", "桃园"], "桃园", "桃园"),  # a village's whole name is its own
+        (["桃园村", "桃园"], "桃园", None),  # another village's whole name: not a short one
     ],
 )
 def test_a_village_is_found_by_its_short_name_only_where_that_is_one_villages(
     names, short, village, tmp_path
 ):
+    """A village's name without 村, 社区 or 村民委员会 names it, where no other village has that
+    short name and it is no village's whole name."""
     lines = ["village_code,village_name,aliases,township_code,township_name,email"]
     lines += [f"4201171042{k:02d},{name},,420117104,复合镇," for k, name in enumerate(names, 1)]
     (tmp_path / "villages.csv").write_text("\n".join(lines), encoding="utf-8")
-    registry = VillageRegistry.load(tmp_path / "villages.csv")
-    found = registry.by_short_name(short) or registry.by_name(short)
+    found = VillageRegistry.load(tmp_path / "villages.csv").by_short_name(short)
     assert (found.name if found else None) == village
 
 

@@ -119,6 +119,7 @@ class Catalogue:
     footer_markers: tuple[str, ...]
     units_markers: tuple[str, ...]
     unit_words: frozenset[str]
+    household_units: tuple[str, ...]
     none_markers: tuple[str, ...]
     blank_counts: frozenset[str]
     title_words: tuple[str, ...]
@@ -223,6 +224,7 @@ def load_catalogue(path: Path = FORMS_FILE) -> Catalogue:
         footer_markers=tuple(normalise_label(m) for m in markers["footer"]),
         units_markers=tuple(markers["units"]),
         unit_words=frozenset(raw["unit_words"]),
+        household_units=tuple(raw["households"]),
         none_markers=tuple(normalise_label(m) for m in markers["none"]),
         blank_counts=frozenset(raw["blank_counts"]),
         title_words=tuple(normalise_label(w) for w in raw["title_words"]),

@@ -99,8 +99,8 @@ class SheetRead:
     # a one-record table's rows labelled by villages (桃园村 | 498 …, 复合村 | 300 …): (label,
     # record, Excel row, cells, the label's column), of which the file's own village's is read
     village_rows: list[tuple[str, dict, int, dict, int]] = field(default_factory=list)
-    # those rows are labelled under a 组别 heading: the village's groups, whatever their names
-    by_groups: bool = False
+    # what the heading of those rows' labels says they are: "groups" (组别), "villages" (村名)
+    labelled_by: str | None = None
 
 
 @dataclass

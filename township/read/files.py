@@ -10,7 +10,7 @@ import re
 import stat
 from collections.abc import Iterator
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -205,36 +205,20 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
     refused, said at the row read. Returns the sheets refused."""
     refused = set()
     for read in out.sheets.values():
-        named = {r: _village_of(label, registry) for label, _, r, _, _ in read.village_rows}
-        if read.by_groups:  # 组别 | …: groups, whatever their names; the own full name its total
-            named = {
-                r: named[r] if _names_whole(label, named[r], out, full=True) else None
-                for label, _, r, _, _ in read.village_rows
-            }
+        named = _villages_named(read, registry, out)
         own = [row for row in read.village_rows if _is_own(named[row[2]], out)]
         if len(own) > 1:  # 复合村一组, 复合村二组, 复合村合计
             own = _its_total(own, named[own[0][2]])
         others = {r: v.name for r, v in named.items() if v is not None and not _is_own(v, out)}
-        every_row = {r: True for _, _, r, _, _ in read.village_rows}
-        if (
-            not others
-            and len(own) == 1
-            and _names_whole(own[0][0], named[own[0][2]], out)
-            # where a 合计 was read, a row named by an alias (复合) is one of the groups
-            and (read.rows[0] in every_row or _names_whole(own[0][0], named[own[0][2]], out, True))
-        ):
-            # 一组 | 二组 | 复合村: the village's total of its groups, which are its parts
-            out.findings = [
-                f for f in out.findings if not _a_villages_row_unread(f, read, every_row)
-            ]
-            _read_the_row(read, own[0])
+        if not others and len(own) == 1 and _the_groups_total(read, own[0], named[own[0][2]], out):
+            _read_the_row(read, own[0], out, set(named))
             continue
         if not others or (not own and len(others) < 2):
             continue  # a neighbour's template, the village's own name or groups: as read
-        out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, named)]
         # the row read: the own village's; of a sheet refused, the first (own) village's row,
         # where the village is told why, kept out with its figures
-        _read_the_row(read, own[0] if own else read.village_rows[0])
+        named_rows = {r for r, v in named.items() if v is not None}
+        _read_the_row(read, own[0] if own else read.village_rows[0], out, named_rows)
         if len(own) != 1:
             refused.add(read.sheet)
             names = list(dict.fromkeys(others.values()))
@@ -242,8 +226,46 @@ def _read_the_own_villages_rows(out: FileRead, registry: VillageRegistry) -> set
     return refused
 
 
-def _read_the_row(read: SheetRead, village_row: tuple) -> None:
-    """The one-record form's record: this row of the villages' rows, and its label's cell."""
+def _villages_named(read: SheetRead, registry: VillageRegistry, out: FileRead) -> dict:
+    """Excel row -> the village its label names, of the rows of a one-record table. Under a 组别
+    heading the rows are groups, whatever their names, but for the own village's full name (its
+    total); under no 村名 heading, labels naming villages by an alias or short name alone (桃园 |
+    李家湾 | 合计) are the groups' names of natural villages, unless the own village is named."""
+    rows = [(label, r) for label, _, r, _, _ in read.village_rows]
+    named = {r: _village_of(label, registry) for label, r in rows}
+    if read.labelled_by == "groups":
+        return {
+            r: v if _the_village_itself(label, v, out, full_name_only=True) else None
+            for (label, r), v in zip(rows, named.values(), strict=True)
+        }
+    if read.labelled_by != "villages" and not any(_is_own(v, out) for v in named.values()):
+        return {
+            r: v if _named_in_full(label, v, registry) else None
+            for (label, r), v in zip(rows, named.values(), strict=True)
+        }
+    return named
+
+
+def _named_in_full(label: str, village: Village | None, registry: VillageRegistry) -> bool:
+    """A row label naming the village by its full name (桃园村, 桃园村一组) or its code."""
+    plain = _label_of_row(label)
+    return village is not None and (
+        _opening_village(plain, registry) is village or registry.code_of(label) is village
+    )
+
+
+def _the_groups_total(read: SheetRead, row: tuple, village: Village | None, out: FileRead) -> bool:
+    """The own village's only row among rows of no other village (一组 | 二组 | 复合村, 东湖村 |
+    复合村 | 合计), labelled by its name alone: its figures, the total of the others. Where a
+    合计 was read, a row of its alias alone (复合) is one of the groups."""
+    total_read = read.rows[0] not in {r for _, _, r, _, _ in read.village_rows}
+    return _the_village_itself(row[0], village, out, full_name_only=total_read)
+
+
+def _read_the_row(read: SheetRead, village_row: tuple, out: FileRead, rows: set[int]) -> None:
+    """The one-record form's record: this row of the villages' rows, and its label's cell; the
+    `rows` (the other villages', or groups of the row's total) not said as rows left unread."""
+    out.findings = [f for f in out.findings if not _a_villages_row_unread(f, read, rows)]
     label, record, row, cells, column = village_row
     before = {r - 1 for r in read.rows}  # the row read first: its label's cells
     read.records[:], read.rows[:], read.cells[:] = [record], [row], [cells]
@@ -251,28 +273,31 @@ def _read_the_row(read: SheetRead, village_row: tuple) -> None:
     read.named_cells.append((row - 1, column, label))
 
 
-def _names_whole(label: str, village: Village | None, out: FileRead, full: bool = False) -> bool:
-    """A row labelled by the file's own village alone (复合村, 复合村合计; unless `full`, by its
-    alias or short name too: 复合): not one of its groups (复合村一组)."""
+def _the_village_itself(
+    label: str, village: Village | None, out: FileRead, full_name_only: bool = False
+) -> bool:
+    """A row labelled by the file's own village alone (复合村, 复合村合计; but for
+    `full_name_only`, by its alias or short name too: 复合): not one of its groups (复合村一组)."""
     if not _is_own(village, out):
         return False
     names = {normalise_label(village.name)}
-    if not full:
+    if not full_name_only:
         names |= {normalise_label(n) for n in village.aliases if n} | {short_name(village.name)}
-    plain = _label_of_row(label)
-    totals = load_catalogue().totals_markers
-    return any(plain == n or plain in (n + w for w in totals) for n in names if n)
+    return _label_of_row(label) in _with_totals(names - {None})
+
+
+def _with_totals(names: set[str]) -> set[str]:
+    """The names, and each with a total word after it (复合村合计)."""
+    return names | {n + w for n in names for w in load_catalogue().totals_markers}
 
 
 def _its_total(rows: list, village: Village) -> list:
     """Of a village's rows on a sheet of the villages' rows, its only total (复合村合计, not
     复合村片区小计 nor 复合村、桃园村合计), else all."""
-    names = [normalise_label(n) for n in (village.name, *village.aliases) if n]
-    words = load_catalogue().totals_markers
-    totals = [
-        row for row in rows if any(_label_of_row(row[0]) in (n + w for n in names) for w in words)
-    ]
-    return totals if len(totals) == 1 else rows
+    names = {normalise_label(n) for n in (village.name, *village.aliases) if n}
+    totals = _with_totals(names) - names
+    found = [row for row in rows if _label_of_row(row[0]) in totals]
+    return found if len(found) == 1 else rows
 
 
 def _is_own(village: Village | None, out: FileRead) -> bool:
@@ -292,7 +317,12 @@ def _village_of(label: str, registry: VillageRegistry) -> Village | None:
     )
 
 
-_OF_VILLAGERS = ("民组", "民小组")
+@cache
+def _of_villagers() -> tuple[str, ...]:
+    """What follows a village's name in a group's (桃园村民组, 桃园村民小组: 民组, 民小组), from
+    the groups' headings (schemas/forms.yaml: columns_not_read.groups)."""
+    groups = load_catalogue().group_columns
+    return tuple(g.removeprefix("村") for g in groups if g.startswith("村民"))
 
 
 def _opening_village(text: str, registry: VillageRegistry) -> Village | None:
@@ -302,7 +332,7 @@ def _opening_village(text: str, registry: VillageRegistry) -> Village | None:
     if opened is None:
         return None
     rest = normalise_label(text)[len(normalise_label(opened.name)) :]
-    return None if rest.startswith(_OF_VILLAGERS) else opened
+    return None if rest.startswith(_of_villagers()) else opened
 
 
 def _label_of_row(label: str) -> str:
@@ -339,11 +369,11 @@ def _no_own_villages_row(
     )
 
 
-def _a_villages_row_unread(found: Finding, read: SheetRead, named: dict) -> bool:
+def _a_villages_row_unread(found: Finding, read: SheetRead, rows: set[int]) -> bool:
     return (
         found.rule_id == "record.more_value_rows"
         and found.sheet == read.sheet
-        and any(str(r) == str(found.value) for r, v in named.items() if v is not None)
+        and str(found.value) in {str(r) for r in rows}
     )
 
 

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
 from township.read.periods import ONLY_A_MONTH, plain_numerals
+from township.read.units import in_households
 
 # A note in brackets at the end (口服药（人）, 出生日期(年月日)) and a numbering or an age range
 # at the start (1. 上环, （一）上环, 二、女扎, 15-49岁): neither changes what the column is.
@@ -136,18 +137,13 @@ def label_lookup(form_name: str):
     return lookup
 
 
-# The unit words and headings that mean households: 户, （户数）, a column headed 户数, a bracket
-# after a field's name (流出人口数（户）)
-HOUSEHOLDS_NOTES = ("户", "户数")
-
-
 def field_in_households(form_name: str, text: str) -> str | None:
     """The field a header names but for its bracket saying households (流出人口数（户）, 迁入
-    【户数】): a figure of the field, in the wrong unit, said as such; None for any other."""
-    turned = _note_first(text)
-    if turned is None or turned[0] not in HOUSEHOLDS_NOTES or not turned[1]:
+    【户数】, 流出人口数（单位：户））: a figure of the field, in the wrong unit, said as such."""
+    if not in_households(text):
         return None
-    return label_lookup(form_name)(turned[1])
+    turned = _note_first(text)
+    return label_lookup(form_name)(turned[1]) if turned and turned[1] else None
 
 
 @cache

@@ -41,6 +41,7 @@ from township.read.periods import (
     plain_numerals,
     says_this_month,
 )
+from township.read.units import in_households
 from township.read.values import to_text
 
 HEADER_SCAN_ROWS = 30
@@ -184,69 +185,57 @@ def _row_matches(row: list[object], form: Form) -> dict[int, str]:
             and (v[0] in first_chars or not "\u4e00" <= v[0] <= "\u9fff" or v[-1] in CLOSING)
             and (field := lookup(v)) is not None
         }
-    if found and _InHouseholds in map(type, found.values()):
-        return _households_kept_where_alone(found)
+    if found and any(in_households(row[c]) for c in found if row[c][-1:] in CLOSING):
+        return _households_kept_where_alone(row, found)
     return found
-
-
-def _persons_over_households(grid: list[list[object]], form: Form, by_row: list[dict]) -> list:
-    """`by_row` without the rows naming fields in households only (流出人口数（户） |
-    流入人口数（户）), where another row names two fields as they are: that is the form's header,
-    the other a table of households beside it."""
-    if _WithHouseholds not in map(type, by_row):
-        return by_row  # most sheets: no heading in households
-    lookup = label_lookup(form.name)
-    plain = [{c for c in m if lookup(grid[r][c]) is not None} for r, m in enumerate(by_row)]
-    if not any(len(p) >= 2 for p in plain):
-        return by_row
-    return [m if plain[r] or not m else {} for r, m in enumerate(by_row)]
-
-
-def _named_as_they_are(layout: Layout, grid: list[list[object]]) -> int:
-    """How many of a layout's fields are named as they are, not in households (流出人口数（户）)."""
-    lookup = label_lookup(layout.form.name)
-    if layout.kind == "table":
-        header = grid[layout.header_row]
-        return sum(lookup(_cell(header, c)) is not None for c in layout.columns.values())
-    return sum(
-        lookup(_cell(grid[r], layout.label_column)) is not None for r in layout.columns.values()
-    )
-
-
-class _InHouseholds(str):
-    """A field named by a heading closing with 户 (流出人口数（户）): its figures in households."""
 
 
 @cache
 def _heading_lookup(form_name: str):
-    """label_lookup, and the field of a heading in households (field_in_households) marked so."""
+    """label_lookup, and the field of a heading in households (field_in_households: 流出人口数
+    （户）, also 流出人口数（单位：户）, which label_lookup reads as the field's plain heading)."""
     lookup = label_lookup(form_name)
 
-    @lru_cache(maxsize=16384)
     def heading(text: str) -> str | None:
-        field = lookup(text)
-        if field is None and text[-1:] in CLOSING and "户" in text:
-            in_households = field_in_households(form_name, text)
-            return None if in_households is None else _InHouseholds(in_households)
-        return field
+        if text[-1:] in CLOSING and (field := field_in_households(form_name, text)):
+            return field
+        return lookup(text)
 
     return heading
 
 
-def _households_kept_where_alone(found: dict[int, str]) -> dict[int, str]:
+def _households_kept_where_alone(row: list[object], found: dict[int, str]) -> dict[int, str]:
     """The row's headings of a field in households whose field no other heading names: read,
     to be said (sheets.py) rather than the sheet's header missed; beside one that names it
     (流出人口数（户） | 流出人口数), not read."""
-    plain = {field for field in found.values() if field.__class__ is not _InHouseholds}
-    return _WithHouseholds(
-        (c, str(field))
-        for c, field in found.items()
-        if field.__class__ is not _InHouseholds or field not in plain
+    households = {c for c in found if in_households(row[c])}
+    plain = {field for c, field in found.items() if c not in households}
+    return {c: field for c, field in found.items() if c not in households or field not in plain}
+
+
+def _persons_over_households(
+    grid: list[list[object]], by_row: list[dict[int, str]]
+) -> tuple[list[dict[int, str]], bool]:
+    """`by_row` without the rows naming fields in households only (流出人口数（户） |
+    流入人口数（户）), where another row names two fields as they are: that is the form's header,
+    the other a table of households beside it. And whether any heading is in households."""
+    households = {r: {c for c in m if in_households(grid[r][c])} for r, m in enumerate(by_row) if m}
+    if not any(households.values()):
+        return by_row, False  # most sheets
+    if not any(len(by_row[r]) - len(cs) >= 2 for r, cs in households.items()):
+        return by_row, True
+    kept = [m if len(households.get(r, ())) < len(m) else {} for r, m in enumerate(by_row)]
+    return kept, True
+
+
+def _named_as_they_are(layout: Layout, grid: list[list[object]]) -> int:
+    """How many of a layout's fields are named as they are, not in households (流出人口数（户）)."""
+    if layout.kind == "table":
+        header = grid[layout.header_row]
+        return sum(not in_households(_cell(header, c)) for c in layout.columns.values())
+    return sum(
+        not in_households(_cell(grid[r], layout.label_column)) for r in layout.columns.values()
     )
-
-
-class _WithHouseholds(dict):
-    """A row's matches (_row_matches) with a heading of a field in households among them."""
 
 
 def _table_layout(
@@ -629,13 +618,12 @@ def _list_layout(
     if by_row is None:
         by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]
     by_column: dict[int, dict[str, int]] = {}
-    lookup = label_lookup(form.name)
     for r, matches in enumerate(by_row):
         for c, field in matches.items():
             listed = by_column.setdefault(c, {})
             earlier = listed.setdefault(field, r)
-            if earlier != r and lookup(grid[earlier][c]) is None:  # 流出人口数（户） above
-                listed[field] = r  # 流出人口数: the item in persons is the field's
+            if earlier != r and in_households(grid[earlier][c]) > in_households(grid[r][c]):
+                listed[field] = r  # 流出人口数（户） above 流出人口数: the item in persons
     if not by_column:
         return None
     label_col, fields = max(by_column.items(), key=lambda item: len(item[1]))
@@ -1148,14 +1136,14 @@ def detect_layout(grid: list[list[object]], form: Form, month: str | None = None
     if form.kind == "person":
         return _table_layout(grid, form, month=month)
     by_row = [_row_matches(row, form) for row in grid[:LIST_SCAN_ROWS]]  # once for both layouts
-    by_row = _persons_over_households(grid, form, by_row)
+    by_row, any_in_households = _persons_over_households(grid, by_row)
     table = _table_layout(grid, form, by_row, split=False, month=month)
     lst = _list_layout(grid, form, by_row, month)
     if table is None:
         return lst or _table_layout(grid, form, by_row, month=month)
     if lst is None:
         return table
-    if _WithHouseholds not in map(type, by_row):
+    if not any_in_households:
         return table if len(table.columns) >= len(lst.columns) else lst
     as_they_are = (_named_as_they_are(table, grid), len(table.columns))
     return table if as_they_are >= (_named_as_they_are(lst, grid), len(lst.columns)) else lst

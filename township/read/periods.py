@@ -18,6 +18,7 @@ from functools import cache, lru_cache
 
 from township.forms import load_catalogue, normalise_label
 from township.read.values import clean_text
+from township.villages import NAME_ENDINGS
 
 # A month named in a sheet's name (3月出生登记, 出生登记2026年3月, 节育措施202603, 三月): a
 # workbook kept with a tab for each month. A range (1-3月) names no single month.
@@ -232,7 +233,7 @@ _UP_TO_KEY = re.compile(r"(截至|截止)\s*:\s*")  # after NFKC, ： is :
 _PLAIN = re.compile(r"[\s“”\"'‘’《》]+")  # spaces and quotes (“两非”案件)
 _LISTED_MONTHS = re.compile(r"(?<=[\d一二三四五六七八九十])[，,](?=[\d一二三四五六七八九十])")
 # a village's or its committee's name opening a clause (复合村上月节育措施情况)
-_A_VILLAGE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:村民委员会|村委会|居委会|社区|村)(?=.)")
+_A_VILLAGE = re.compile(rf"^[\u4e00-\u9fff]{{1,6}}?(?:{'|'.join(NAME_ENDINGS)})(?=.)")
 
 
 @cache

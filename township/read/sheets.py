@@ -11,7 +11,7 @@ from operator import itemgetter
 
 from township.forms import Catalogue, Field, load_catalogue, normalise_label
 from township.model import SheetRead
-from township.read.headers import HOUSEHOLDS_NOTES, label_lookup, not_collected, village_keys
+from township.read.headers import label_lookup, not_collected, village_keys
 from township.read.layout import (
     SUB_ITEM,
     UNIT_WORDS,
@@ -42,6 +42,7 @@ from township.read.periods import (
     sent,
 )
 from township.read.rows import cells_filled, has_figure
+from township.read.units import a_unit, household_units, own_unit, unit_note
 from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
@@ -176,7 +177,7 @@ def _households_in_table(
     past a blank one (another table's beside it)."""
     header = grid[layout.header_row]
     fields_at = set(layout.columns.values())
-    own = {k: (unit, "form") for k, v in enumerate(header) if (unit := _a_unit(v)) and "位" in v}
+    own = {k: (unit, "form") for k, v in enumerate(header) if (unit := a_unit(v)) and "位" in v}
     notes = ([own] if own else []) + _notes_above(grid, layout.header_row, merged)
     first, last = min(fields_at), max(fields_at)
     # a header over two rows: the row below may be shorter than the columns headed above it
@@ -189,14 +190,15 @@ def _households_in_table(
         for k in range(first, last + 1)
         if k not in fields_at and _a_unit_heading(_cell(header, k))
     ]
-    headings = {c: HOUSEHOLDS for c in fields_at if _own_unit(_cell(header, c)) in HOUSEHOLDS_NOTES}
+    households = household_units()
+    headings = {c: households[0] for c in fields_at if own_unit(_cell(header, c)) in households}
     if not notes and not unit_columns and not headings:
         return
     types, last = _field_types(layout.form.name), max(fields_at)
     rows = [*zip(out.rows, out.records, strict=True), *((r[2], r[1]) for r in out.village_rows)]
     for excel_row, record in {id(record): (r, record) for r, record in rows}.values():
         row = grid[excel_row - 1] if excel_row - 1 < len(grid) else []
-        written = next((u for k in unit_columns if (u := _a_unit(_cell(row, k)))), None)
+        written = next((u for k in unit_columns if (u := a_unit(_cell(row, k)))), None)
         for name, c in layout.columns.items():
             if types[name] == "count":
                 unit = headings.get(c) or written or _unit_above(notes, c, last)
@@ -313,7 +315,7 @@ def _extract_table(
             (labels[r], record, r, cells, _label_cell(grid[r - 1], layout))
             for record, r, cells in values
         ]
-        out.by_groups = _labelled_by_groups(grid, layout)
+        out.labelled_by = _rows_labelled_by(grid, layout)
     months = _row_labels(values, grid, layout, months_only=True) or labels
     # the village's total: of its groups' rows (一组, 二组 … 合计), or its only row; not of
     # rows of months (1月 … 3月, 合计): that is a sum of months, the report month's is its row
@@ -343,15 +345,17 @@ def _villages_rows(values: list, labels: dict[int, str], grid, layout: Layout) -
     return not _month_columns(grid, layout) and not any(map(_a_periods_label, words))
 
 
-def _labelled_by_groups(grid: list[list[object]], layout: Layout) -> bool:
-    """A one-record table with a column headed 组别 (村民小组, 组) left of its figures, also after
-    a 序号: rows of the village's groups, whatever their names (桃园, 李家湾: not the villages
-    of those names); not where a 村名 column labels them (村名 | 组别: 复合村 | 一组)."""
+def _rows_labelled_by(grid: list[list[object]], layout: Layout) -> str | None:
+    """What a one-record table's headings left of its figures say its rows are: "villages"
+    (村名, 村别: the 封面's words for a village's name), else "groups" (组别, 村民小组, also
+    after a 序号: the village's groups, whatever their names, 桃园 | 李家湾); None for neither."""
     if layout.kind != "table":
-        return False
+        return None
     header = grid[layout.header_row][: min(layout.columns.values())]
     words = {normalise_label(v) for v in header if v.__class__ is str}
-    return bool(words & load_catalogue().group_columns) and not words & village_keys()
+    if not words.isdisjoint(village_keys()):
+        return "villages"
+    return None if words.isdisjoint(load_catalogue().group_columns) else "groups"
 
 
 def _a_periods_label(label: str) -> bool:
@@ -910,37 +914,6 @@ def _extract_list(
     return out
 
 
-# The unit a one-record form's figure is written in, where a village writes one: in a 单位
-# column of its row (项目 | 单位 | 数量: 户 | 86), also in a 单位 cell merged down several rows,
-# closing its column's heading (数量（户）, 数量（户数）), as the heading itself (项目 | 户数), in a
-# row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 单位： | 户,
-# 东湖村节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
-# right above before one higher up, none over another table's figures above a blank row. A
-# figure in households (户), where every count of the forms is of persons or things, is no
-# count: it is said as one typed 86户 is (count.invalid), not read as persons. A row of unit
-# words under a table's header is any words (件 | 户 | 人), and a heading 户数 beside 人数 is a
-# column of its own.
-_UNIT_WORD = r"[^\d\s()（）【】\[\]/／:：,，]{1,3}"
-# a note's units, mixed ones too (单位：人/户: not households alone)
-_NOTE_UNITS = r"[^\d\s()（）【】\[\]:：,，]{1,5}"
-_CLOSING_UNIT = ("）", ")", "】", "]")
-_FORM_UNIT = re.compile(
-    rf"(?<!填报)(?<!报送)(?:计量)?单\s*位\s*[:：(（]?\s*({_NOTE_UNITS})\s*[)）]?\s*$"
-)
-_COLUMN_UNIT = re.compile(
-    rf"(?:[(（【\[]\s*({_UNIT_WORD})\s*[)）】\]]|(?<!人数)(?<!人次)(?<!人)[/／]\s*({_UNIT_WORD}))\s*$"
-)
-_MARKED_UNIT = re.compile(
-    rf"\s*[(（]?\s*(?:(?:计量)?单\s*位\s*[:：]?\s*)?({_UNIT_WORD})\s*[)）]?\s*"
-)
-HOUSEHOLDS = "户"
-
-
-@cache
-def _unit_words() -> frozenset[str]:
-    return load_catalogue().unit_words
-
-
 @cache
 def _unit_labels() -> frozenset[str]:
     """A 单位 column's heading or a note's key: the units markers (单位：, 计量单位)."""
@@ -964,19 +937,20 @@ class _ListUnits:
         so (流出人口数（户）), else its row's 单位 cell (项目 | 单位 | 数量, or 项目 | 数量 | 单位,
         also 项目 | 数量 | 备注 | 单位), else the notes above the list (_unit_above)."""
         row, layout = self.grid[r] if r < len(self.grid) else [], self.layout
-        if _own_unit(_cell(row, layout.label_column)) in HOUSEHOLDS_NOTES:
-            return HOUSEHOLDS  # 流出人口数（户） | 20, whatever else is written
+        if own_unit(_cell(row, layout.label_column)) in household_units():
+            return household_units()[0]  # 流出人口数（户） | 20, whatever else is written
         for k in range(layout.label_column + 1, min(c, len(row))):
-            if (unit := _a_unit(self._cell(r, k))) is not None:
+            if (unit := a_unit(self._cell(r, k))) is not None:
                 return unit
         header = self.grid[layout.header_row] if layout.header_row < r else []
         k = _unit_column_right_of(header, c)
-        if k is not None and k < len(row) and (unit := _a_unit(self._cell(r, k))) is not None:
+        if k is not None and k < len(row) and (unit := a_unit(self._cell(r, k))) is not None:
             return unit
-        if normalise_label(_cell(header, c)) in HOUSEHOLDS_NOTES:
-            return HOUSEHOLDS  # 项目 | 户数: the column's own heading
+        if normalise_label(_cell(header, c)) in household_units():
+            return household_units()[0]  # 项目 | 户数: the column's own heading
         if self._notes is None:
-            self._notes = _notes_above(self.grid, min(layout.columns.values()), self.merged)
+            # from the list's first item, one it does not read too (外出务工人员 | 7)
+            self._notes = _notes_above(self.grid, layout.header_row + 1, self.merged)
         return _unit_above(self._notes, c, c)
 
     def _cell(self, r: int, k: int) -> object:
@@ -1005,16 +979,15 @@ def _notes_above(
     grid: list[list[object]], first: int, merged: Sequence[Span] = ()
 ) -> list[dict[int, tuple[str, str]]]:
     """The unit notes (_row_notes) of the rows above a form's `first` row, nearest first, by
-    column, a note merged over several columns over each; up to another table's rows of
-    figures above a blank row (its notes are its own), while a title and a note above a blank
-    row are the form's."""
-    rows, blank_below = [], False
+    column, a note merged over several columns over each; up to a row of figures (another
+    table's, or an item the form does not read: its notes are its own), while a title and a
+    note above a blank row are the form's."""
+    rows = []
     for r in range(min(first, len(grid)) - 1, -1, -1):
         if not cells_filled(grid[r], enough=1):
-            blank_below = True
             continue
-        if blank_below and has_figure(grid[r]):
-            break
+        if has_figure(grid[r]):  # another table's figures, or an item the form does not read
+            break  # (流出人口数（单位：户） | 9 right above the list): their notes are theirs
         if notes := _row_notes(grid[r]):
             for r0, c0, _, c1 in merged:
                 if r0 == r and c0 in notes and notes[c0][1] == "column":
@@ -1028,12 +1001,12 @@ def _a_unit_heading(value: object) -> bool:
 
 
 def _row_notes(row: list[object]) -> dict[int, tuple[str, str]]:
-    """A row's unit notes (_unit_note) by column; a row of 单位： | 户 (or 单位 | 户) alone as
+    """A row's unit notes (unit_note) by column; a row of 单位： | 户 (or 单位 | 户) alone as
     one note, at the first (not 单位 | 户数, the headings of two columns)."""
-    notes = {k: n for k, v in enumerate(row) if (n := _unit_note(v)) is not None}
+    notes = {k: n for k, v in enumerate(row) if (n := unit_note(v)) is not None}
     filled = [k for k, v in enumerate(row) if not _blank(v)]
     if len(filled) == 2:
-        key, unit = row[filled[0]], _a_unit(row[filled[1]])
+        key, unit = row[filled[0]], a_unit(row[filled[1]])
         colon = _a_unit_heading(key) and key.rstrip().endswith((":", "："))
         if unit is not None and (colon or (_a_unit_heading(key) and not unit.endswith("数"))):
             notes = {filled[0]: (unit, "form")}
@@ -1053,47 +1026,17 @@ def _unit_above(notes: list[dict[int, tuple[str, str]]], c: int, last: int) -> s
     return None
 
 
-def _unit_note(value: object) -> tuple[str, str] | None:
-    """(unit, "form") of a text ending in a units note (单位：户, 东湖村…（单位：户））; (unit,
-    "column") of one ending in a bracketed unit (（户）, 数量（户））, and of a heading 户数; None
-    of any other."""
-    if value.__class__ is not str or (
-        not value.rstrip().endswith(_CLOSING_UNIT) and "位" not in value and "户" not in value
-    ):
-        return None  # most cells: no bracket closing them, no 单位, no 户
-    if (found := _FORM_UNIT.search(value)) is not None:
-        return found[1], "form"
-    found = _COLUMN_UNIT.search(value)
-    if found is not None and (found[1] or found[2]) in _unit_words():
-        return found[1] or found[2], "column"  # not 户籍人口（期末）
-    return None
-
-
-def _own_unit(heading: object) -> str | None:
-    """The unit a field's own heading or item closes with (流出人口数（户）, 上环（人）,
-    流出人口数（单位：户））."""
-    note = _unit_note(heading)
-    return None if note is None else note[0]
-
-
-def _a_unit(value: object) -> str | None:
-    """The unit a 单位 cell holds (户, （户）, 单位：人); not a village's name there."""
-    if value.__class__ is not str or any(ch.isdigit() for ch in value):
-        return None
-    found = _MARKED_UNIT.fullmatch(value)
-    return None if found is None or found[1] not in _unit_words() else found[1]
-
-
 def _in_households(value: object, unit: str | None) -> object:
     """The figure as said to the village when its unit is households (86（单位：户）); else as
     read."""
+    households = household_units()
     if (
-        unit not in HOUSEHOLDS_NOTES
+        unit not in households
         or value is None
-        or (value.__class__ is str and value.endswith(HOUSEHOLDS))
+        or (value.__class__ is str and value.endswith(households[0]))
     ):
         return value
-    return f"{value}（单位：{HOUSEHOLDS}）"
+    return f"{value}（单位：{households[0]}）"
 
 
 def items_given_twice(
