@@ -196,6 +196,7 @@ def _heading_lookup(form_name: str):
     （户）, also 流出人口数（单位：户）, which label_lookup reads as the field's plain heading)."""
     lookup = label_lookup(form_name)
 
+    @lru_cache(maxsize=16384)  # one C-level call for the words every file repeats
     def heading(text: str) -> str | None:
         if text[-1:] in CLOSING and (field := field_in_households(form_name, text)):
             return field
@@ -219,9 +220,10 @@ def _persons_over_households(
     """`by_row` without the rows naming fields in households only (流出人口数（户） |
     流入人口数（户）), where another row names two fields as they are: that is the form's header,
     the other a table of households beside it. And whether any heading is in households."""
+    marked = [(r, c) for r, m in enumerate(by_row) for c in m if grid[r][c][-1:] in CLOSING]
+    if not any(in_households(grid[r][c]) for r, c in marked):
+        return by_row, False  # most sheets: no heading closing with a bracket, none with 户
     households = {r: {c for c in m if in_households(grid[r][c])} for r, m in enumerate(by_row) if m}
-    if not any(households.values()):
-        return by_row, False  # most sheets
     if not any(len(by_row[r]) - len(cs) >= 2 for r, cs in households.items()):
         return by_row, True
     kept = [m if len(households.get(r, ())) < len(m) else {} for r, m in enumerate(by_row)]

@@ -42,7 +42,7 @@ from township.read.periods import (
     sent,
 )
 from township.read.rows import cells_filled, has_figure
-from township.read.units import a_unit, household_units, own_unit, unit_note
+from township.read.units import a_unit, household_units, in_households, unit_note
 from township.read.values import NORMALISERS
 
 # A units or type-hint cell is a word or two (份, （人次）, 单位:件, 男/女, yyyy-mm-dd).
@@ -191,7 +191,7 @@ def _households_in_table(
         if k not in fields_at and _a_unit_heading(_cell(header, k))
     ]
     households = household_units()
-    headings = {c: households[0] for c in fields_at if own_unit(_cell(header, c)) in households}
+    headings = {c: households[0] for c in fields_at if in_households(_cell(header, c))}
     if not notes and not unit_columns and not headings:
         return
     types, last = _field_types(layout.form.name), max(fields_at)
@@ -937,7 +937,7 @@ class _ListUnits:
         so (流出人口数（户）), else its row's 单位 cell (项目 | 单位 | 数量, or 项目 | 数量 | 单位,
         also 项目 | 数量 | 备注 | 单位), else the notes above the list (_unit_above)."""
         row, layout = self.grid[r] if r < len(self.grid) else [], self.layout
-        if own_unit(_cell(row, layout.label_column)) in household_units():
+        if in_households(_cell(row, layout.label_column)):
             return household_units()[0]  # 流出人口数（户） | 20, whatever else is written
         for k in range(layout.label_column + 1, min(c, len(row))):
             if (unit := a_unit(self._cell(r, k))) is not None:
