@@ -231,18 +231,13 @@ def _villages_named(read: SheetRead, registry: VillageRegistry, out: FileRead) -
     heading the rows are groups, whatever their names, but for the own village's full name (its
     total); under no 村名 heading, labels naming villages by an alias or short name alone (桃园 |
     李家湾 | 合计) are the groups' names of natural villages, unless the own village is named."""
-    rows = [(label, r) for label, _, r, _, _ in read.village_rows]
-    named = {r: _village_of(label, registry) for label, r in rows}
+    labels = {r: label for label, _, r, _, _ in read.village_rows}
+    named = {r: _village_of(label, registry) for r, label in labels.items()}
     if read.labelled_by == "groups":
-        return {
-            r: v if _the_village_itself(label, v, out, full_name_only=True) else None
-            for (label, r), v in zip(rows, named.values(), strict=True)
-        }
+        full = {r: v for r, v in named.items() if _the_village_itself(labels[r], v, out, True)}
+        return {r: full.get(r) for r in named}
     if read.labelled_by != "villages" and not any(_is_own(v, out) for v in named.values()):
-        return {
-            r: v if _named_in_full(label, v, registry) else None
-            for (label, r), v in zip(rows, named.values(), strict=True)
-        }
+        return {r: v if _named_in_full(labels[r], v, registry) else None for r, v in named.items()}
     return named
 
 

@@ -220,10 +220,13 @@ def _persons_over_households(
     """`by_row` without the rows naming fields in households only (流出人口数（户） |
     流入人口数（户）), where another row names two fields as they are: that is the form's header,
     the other a table of households beside it. And whether any heading is in households."""
-    marked = [(r, c) for r, m in enumerate(by_row) for c in m if grid[r][c][-1:] in CLOSING]
-    if not any(in_households(grid[r][c]) for r, c in marked):
+    households = {
+        r: {c for c in m if grid[r][c][-1:] in CLOSING and in_households(grid[r][c])}
+        for r, m in enumerate(by_row)
+        if m
+    }
+    if not any(households.values()):
         return by_row, False  # most sheets: no heading closing with a bracket, none with 户
-    households = {r: {c for c in m if in_households(grid[r][c])} for r, m in enumerate(by_row) if m}
     if not any(len(by_row[r]) - len(cs) >= 2 for r, cs in households.items()):
         return by_row, True
     kept = [m if len(households.get(r, ())) < len(m) else {} for r, m in enumerate(by_row)]

@@ -170,8 +170,8 @@ def _households_in_table(
     grid: list[list[object]], layout: Layout, out: SheetRead, merged: Sequence[Span]
 ) -> None:
     """A one-record form's table figures in households said as such (_in_households): a column
-    whose own heading says so (流出人口数（户）), else a row's
-    own 单位 column saying 户 (村名 | 单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note
+    whose own heading says so (流出人口数（户）), else a row's own 单位 column saying 户 (村名 |
+    单位 | 已婚育龄妇女数 …: 东湖村 | 户 | 498), else a note
     alone in a cell of the header row (（单位：户）, not 期末户数（单位：户）, another column's),
     else the notes above it (_unit_above). A 单位 column is one among the table's headings, not
     past a blank one (another table's beside it)."""

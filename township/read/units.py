@@ -12,8 +12,10 @@ from township.forms import load_catalogue
 # column of its row (项目 | 单位 | 数量: 户 | 86), also in a 单位 cell merged down several rows,
 # closing its column's heading (数量（户）, 数量（户数）), as the heading itself (项目 | 户数), in a
 # row of units over the columns (| （人） | （户））, or in the form's units note (单位：户, 单位： | 户,
-# 东湖村节育措施情况（单位：户））. The nearest says it: the row's own before the heading's, a note
-# right above before one higher up, none over another table's figures above a blank row. A
+# 东湖村节育措施情况（单位：户））. The field's own heading or item saying households says it
+# (流出人口数（户）: the village is told whatever else is written); else the nearest: the row's
+# own before the heading's, a note right above before one higher up, none over another table's
+# or an unread item's figures. A
 # figure in households (户), where every count of the forms is of persons or things, is no
 # count: it is said as one typed 86户 is (count.invalid), not read as persons. A row of unit
 # words under a table's header is any words (件 | 户 | 人), and a heading 户数 beside 人数 is a
